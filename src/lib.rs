@@ -1,0 +1,7 @@
+//! inkmark: a keyboard-first terminal reader and entity annotator for Chinese and
+//! mixed-script articles.
+//!
+//! The library is the pure core (text layout, corpus, configuration) plus the TUI shell in
+//! [`tui`]; the binary in `main.rs` only parses arguments and starts one or the other.
+
+pub mod text;

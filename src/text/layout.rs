@@ -1,0 +1,343 @@
+//! The layout engine: article text -> display lines of at most `width` columns, with a map
+//! from every screen cell back to the code-point offset it shows.
+
+use super::breaking::{break_opportunities, is_no_end, is_no_start, ClusterEdge};
+use super::glyph::{Glyph, WidthOptions};
+use std::ops::Range;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// One display line: a slice of the article text, already without the whitespace at which
+/// it was broken. A blank separator line between paragraphs has an empty range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub byte_start: usize,
+    pub byte_end: usize,
+    /// Code-point offsets into the article, `char_end` exclusive.
+    pub char_start: usize,
+    pub char_end: usize,
+    /// Columns the line takes on screen.
+    pub width: usize,
+}
+
+impl Line {
+    pub fn is_blank(&self) -> bool {
+        self.byte_start == self.byte_end
+    }
+
+    pub fn bytes(&self) -> Range<usize> {
+        self.byte_start..self.byte_end
+    }
+}
+
+/// One grapheme cluster placed on a display line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece<'t> {
+    pub col: usize,
+    pub width: usize,
+    /// Code-point offset of the cluster's first character in the article.
+    pub char_offset: usize,
+    pub byte_offset: usize,
+    pub cluster: &'t str,
+    pub glyph: Glyph,
+}
+
+/// An article laid out for one width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub lines: Vec<Line>,
+    pub width: usize,
+    pub opts: WidthOptions,
+}
+
+/// Characters that end a hard line. `\r\n` counts once.
+fn is_hard_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Lays out `text` for a column `width` (treated as at least 1).
+///
+/// Paragraphs (hard lines) are kept; runs of blank lines collapse to one blank display
+/// line; leading and trailing blank lines are dropped.
+pub fn layout(text: &str, width: usize, opts: WidthOptions) -> Layout {
+    let width = width.max(1);
+    let mut wrapper = Wrapper::default();
+    let mut lines = Vec::new();
+    let mut byte = 0;
+    let mut chars = 0;
+    // Start (byte, char) of the current run of blank hard lines, if any.
+    let mut blank_run: Option<(usize, usize)> = None;
+    while byte <= text.len() {
+        let rest = &text[byte..];
+        let (para_len, break_len) = match rest.find(is_hard_break) {
+            Some(i) => {
+                let brk = if rest[i..].starts_with("\r\n") {
+                    2
+                } else {
+                    rest[i..].chars().next().map_or(1, char::len_utf8)
+                };
+                (i, brk)
+            }
+            None => (rest.len(), 0),
+        };
+        let para = &rest[..para_len];
+        let para_chars = para.chars().count();
+        if para.chars().all(char::is_whitespace) {
+            blank_run.get_or_insert((byte, chars));
+        } else {
+            if let Some((b, c)) = blank_run.take() {
+                if !lines.is_empty() {
+                    lines.push(Line {
+                        byte_start: b,
+                        byte_end: b,
+                        char_start: c,
+                        char_end: c,
+                        width: 0,
+                    });
+                }
+            }
+            wrapper.wrap(para, byte, chars, width, opts, &mut lines);
+        }
+        if break_len == 0 {
+            break;
+        }
+        byte += para_len + break_len;
+        chars += para_chars + if break_len == 2 { 2 } else { 1 };
+    }
+    Layout { lines, width, opts }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cluster {
+    byte: usize,
+    chars: usize,
+    glyph: Glyph,
+    space: bool,
+}
+
+/// Reusable buffers for wrapping one paragraph at a time.
+#[derive(Default)]
+struct Wrapper {
+    clusters: Vec<Cluster>,
+    edges: Vec<ClusterEdge>,
+    breaks: Vec<bool>,
+}
+
+impl Wrapper {
+    fn wrap(
+        &mut self,
+        para: &str,
+        byte0: usize,
+        char0: usize,
+        width: usize,
+        opts: WidthOptions,
+        out: &mut Vec<Line>,
+    ) {
+        self.clusters.clear();
+        self.edges.clear();
+        let mut chars = 0;
+        for (b, g) in para.grapheme_indices(true) {
+            let first = g.chars().next().unwrap_or(' ');
+            let last = g.chars().next_back().unwrap_or(' ');
+            self.clusters.push(Cluster {
+                byte: b,
+                chars,
+                glyph: Glyph::of(g, opts),
+                space: g.chars().all(char::is_whitespace),
+            });
+            self.edges.push(ClusterEdge {
+                byte: b,
+                first,
+                last,
+            });
+            chars += if g.len() == 1 { 1 } else { g.chars().count() };
+        }
+        let total_chars = chars;
+        break_opportunities(para, &self.edges, &mut self.breaks);
+
+        let n = self.clusters.len();
+        let emit = |from: usize, to: usize, line_width: usize, out: &mut Vec<Line>| {
+            // Drop the whitespace the line was broken at.
+            let mut end = to;
+            while end > from && self.clusters[end - 1].space {
+                end -= 1;
+            }
+            if end == from {
+                return;
+            }
+            let (b_end, c_end) = if end == n {
+                (para.len(), total_chars)
+            } else {
+                (self.clusters[end].byte, self.clusters[end].chars)
+            };
+            out.push(Line {
+                byte_start: byte0 + self.clusters[from].byte,
+                byte_end: byte0 + b_end,
+                char_start: char0 + self.clusters[from].chars,
+                char_end: char0 + c_end,
+                width: line_width,
+            });
+        };
+
+        let mut start = 0;
+        let mut col = 0;
+        // Columns up to the end of the last non-space cluster: the line's visible width.
+        let mut ink = 0;
+        let mut last_break: Option<usize> = None;
+        let mut i = 0;
+        while i < n {
+            let c = self.clusters[i];
+            if i > start && self.breaks[i] {
+                last_break = Some(i);
+            }
+            let w = c.glyph.width_at(col, opts);
+            if !c.space && col + w > width && i > start {
+                let at = last_break
+                    .filter(|&b| b > start)
+                    .unwrap_or_else(|| self.emergency_break(start, i));
+                let line_width = self.visible_width(start, at, opts);
+                emit(start, at, line_width, out);
+                start = at;
+                col = 0;
+                ink = 0;
+                last_break = None;
+                i = start;
+                continue;
+            }
+            col += w;
+            if !c.space {
+                ink = col;
+            }
+            i += 1;
+        }
+        emit(start, n, ink, out);
+    }
+
+    /// Where to split a run with no break opportunity that overflows before cluster `i`:
+    /// the last boundary that keeps closing punctuation off the line start and opening
+    /// brackets off the line end; failing that, the last that does not split "——" or
+    /// "……"; failing that, `i` itself.
+    fn emergency_break(&self, start: usize, i: usize) -> usize {
+        let candidates = || (start + 1..=i).rev();
+        let (edges, pair) = (&self.edges, |j: usize| {
+            matches!(
+                (self.edges[j - 1].last, self.edges[j].first),
+                ('—', '—') | ('…', '…')
+            )
+        });
+        candidates()
+            .find(|&j| !is_no_start(edges[j].first) && !is_no_end(edges[j - 1].last))
+            .or_else(|| candidates().find(|&j| !pair(j)))
+            .unwrap_or(i)
+    }
+
+    /// Width of clusters `from..to` without trailing whitespace.
+    fn visible_width(&self, from: usize, to: usize, opts: WidthOptions) -> usize {
+        let mut col = 0;
+        let mut ink = 0;
+        for c in &self.clusters[from..to] {
+            col += c.glyph.width_at(col, opts);
+            if !c.space {
+                ink = col;
+            }
+        }
+        ink
+    }
+}
+
+impl Layout {
+    /// The clusters of display line `line`, with their columns and offsets.
+    pub fn pieces<'t>(&self, text: &'t str, line: usize) -> Pieces<'t> {
+        let l = self.lines[line];
+        Pieces {
+            inner: text[l.bytes()].grapheme_indices(true),
+            byte0: l.byte_start,
+            chars: l.char_start,
+            col: 0,
+            opts: self.opts,
+        }
+    }
+
+    /// Index of the display line that shows (or, for hidden whitespace, precedes) the
+    /// code point at `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|l| l.char_start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Screen position (line, column) of the code point at `offset`. Offsets that are not
+    /// shown (break whitespace, line ends) map to the end of the preceding line.
+    pub fn position_of(&self, text: &str, offset: usize) -> (usize, usize) {
+        if self.lines.is_empty() {
+            return (0, 0);
+        }
+        let line = self.line_of(offset);
+        let l = self.lines[line];
+        if offset >= l.char_end {
+            return (line, l.width);
+        }
+        let mut col = 0;
+        for p in self.pieces(text, line) {
+            if p.char_offset > offset {
+                break;
+            }
+            col = p.col;
+        }
+        (line, col)
+    }
+
+    /// The code-point offset shown at `(line, col)`, or `None` past the end of the line.
+    pub fn offset_at(&self, text: &str, line: usize, col: usize) -> Option<usize> {
+        if line >= self.lines.len() {
+            return None;
+        }
+        self.pieces(text, line)
+            .find(|p| p.width > 0 && col >= p.col && col < p.col + p.width)
+            .map(|p| p.char_offset)
+    }
+
+    /// The text as plain lines, exactly as the reader shows it (placeholders included).
+    pub fn render_plain(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + self.lines.len());
+        for i in 0..self.lines.len() {
+            for p in self.pieces(text, i) {
+                match p.glyph {
+                    Glyph::Text { .. } => out.push_str(p.cluster),
+                    g => out.push_str(&g.symbol(p.cluster, p.width)),
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Iterator over the pieces of one display line.
+pub struct Pieces<'t> {
+    inner: unicode_segmentation::GraphemeIndices<'t>,
+    byte0: usize,
+    chars: usize,
+    col: usize,
+    opts: WidthOptions,
+}
+
+impl<'t> Iterator for Pieces<'t> {
+    type Item = Piece<'t>;
+
+    fn next(&mut self) -> Option<Piece<'t>> {
+        let (b, g) = self.inner.next()?;
+        let glyph = Glyph::of(g, self.opts);
+        let width = glyph.width_at(self.col, self.opts);
+        let piece = Piece {
+            col: self.col,
+            width,
+            char_offset: self.chars,
+            byte_offset: self.byte0 + b,
+            cluster: g,
+            glyph,
+        };
+        self.col += width;
+        self.chars += g.chars().count();
+        Some(piece)
+    }
+}

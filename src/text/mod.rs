@@ -1,0 +1,12 @@
+//! Text layout for terminals: grapheme widths, CJK line breaking, offset maps.
+//! Pure functions; nothing here knows about a terminal library.
+
+pub mod breaking;
+pub mod glyph;
+pub mod layout;
+
+pub use glyph::{sanitize_line, Glyph, WidthOptions};
+pub use layout::{layout, Layout, Line, Piece};
+
+#[cfg(test)]
+mod tests;
