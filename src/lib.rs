@@ -4,4 +4,9 @@
 //! The library is the pure core (text layout, corpus, configuration) plus the TUI shell in
 //! [`tui`]; the binary in `main.rs` only parses arguments and starts one or the other.
 
+pub mod config;
+pub mod corpus;
+pub mod positions;
 pub mod text;
+pub mod show;
+pub mod tui;

@@ -1,0 +1,111 @@
+//! Settings from `inkmark.toml`: the corpus folder's file wins over the user's
+//! (`~/.config/inkmark/config.toml`), and command-line flags win over both.
+
+use serde::Deserialize;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Every key a config file may set; all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Draw East Asian Ambiguous characters (“ ” … — ·) two columns wide.
+    pub ambiguous_wide: Option<bool>,
+    /// Columns between tab stops.
+    pub tab_width: Option<u8>,
+    /// Where annotation files are written.
+    pub annotations: Option<PathBuf>,
+    /// Name recorded in annotation files.
+    pub annotator: Option<String>,
+}
+
+impl Config {
+    /// Parses one config file; the error names the file, line and column.
+    pub fn parse(path: &Path, source: &str) -> Result<Config, String> {
+        toml::from_str(source).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads a config file; a missing file is an empty config.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        match fs::read_to_string(path) {
+            Ok(s) => Config::parse(path, &s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// Keys set in `over` replace those of `self`.
+    pub fn overlay(self, over: Config) -> Config {
+        Config {
+            ambiguous_wide: over.ambiguous_wide.or(self.ambiguous_wide),
+            tab_width: over.tab_width.or(self.tab_width),
+            annotations: over.annotations.or(self.annotations),
+            annotator: over.annotator.or(self.annotator),
+        }
+    }
+
+    /// The user's config file, `$XDG_CONFIG_HOME/inkmark/config.toml` or the platform's
+    /// equivalent; `INKMARK_CONFIG_DIR` overrides the folder (tests, portable setups).
+    pub fn user_path() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("INKMARK_CONFIG_DIR") {
+            return Some(PathBuf::from(dir).join("config.toml"));
+        }
+        dirs::config_dir().map(|d| d.join("inkmark").join("config.toml"))
+    }
+
+    /// The effective config for a corpus folder: user file, then `DIR/inkmark.toml`, or
+    /// only `explicit` when given.
+    pub fn resolve(corpus: Option<&Path>, explicit: Option<&Path>) -> Result<Config, String> {
+        if let Some(path) = explicit {
+            if !path.exists() {
+                return Err(format!("{}: no such config file", path.display()));
+            }
+            return Config::load(path);
+        }
+        let user = match Config::user_path() {
+            Some(p) => Config::load(&p)?,
+            None => Config::default(),
+        };
+        let local = match corpus {
+            Some(dir) => Config::load(&dir.join("inkmark.toml"))?,
+            None => Config::default(),
+        };
+        Ok(user.overlay(local))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_known_keys() {
+        let c = Config::parse(Path::new("x.toml"), "ambiguous_wide = true\ntab_width = 8\n").unwrap();
+        assert_eq!(c.ambiguous_wide, Some(true));
+        assert_eq!(c.tab_width, Some(8));
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let e = Config::parse(Path::new("inkmark.toml"), "\nambiguous_wide = maybe\n").unwrap_err();
+        assert!(e.starts_with("inkmark.toml: "), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        let e = Config::parse(Path::new("inkmark.toml"), "ambiguos_wide = true\n").unwrap_err();
+        assert!(e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let user = Config {
+            ambiguous_wide: Some(true),
+            tab_width: Some(8),
+            ..Config::default()
+        };
+        let local = Config {
+            tab_width: Some(2),
+            ..Config::default()
+        };
+        let c = user.overlay(local);
+        assert_eq!((c.ambiguous_wide, c.tab_width), (Some(true), Some(2)));
+    }
+}

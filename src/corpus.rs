@@ -1,0 +1,304 @@
+//! Finding the articles of a folder, reading them safely, and naming them.
+
+use crate::text::sanitize_line;
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One article file found in the corpus folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Path relative to the corpus folder (the article's id in annotation files).
+    pub rel: PathBuf,
+    pub path: PathBuf,
+    /// The first meaningful line, safe to draw; the file name when there is none.
+    pub title: String,
+    /// Length in Unicode code points.
+    pub chars: usize,
+    pub problem: Option<Problem>,
+}
+
+/// What is wrong with an article file, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The bytes are not valid UTF-8; the text is shown with U+FFFD (�) where they were.
+    NotUtf8 { invalid_at: usize },
+    /// The file could not be read at all.
+    Unreadable(String),
+}
+
+impl Problem {
+    pub fn describe(&self) -> String {
+        match self {
+            Problem::NotUtf8 { invalid_at } => format!(
+                "not valid UTF-8 (first bad byte at {invalid_at}); shown with � in place of bad bytes"
+            ),
+            Problem::Unreadable(e) => format!("cannot be read: {e}"),
+        }
+    }
+}
+
+/// The articles of one folder, sorted by relative path.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub root: PathBuf,
+    pub entries: Vec<Entry>,
+    /// Folders that could not be listed, symlink loops skipped: shown, never fatal.
+    pub warnings: Vec<String>,
+}
+
+/// Text of an article as read from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleText {
+    pub text: String,
+    /// Set when invalid UTF-8 was replaced by U+FFFD (byte offset of the first bad byte).
+    pub invalid_utf8_at: Option<usize>,
+}
+
+/// Reads an article. Invalid UTF-8 does not fail: bad bytes become U+FFFD and the
+/// position of the first one is reported.
+pub fn read_article(path: &Path) -> io::Result<ArticleText> {
+    let bytes = fs::read(path)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => ArticleText {
+            text,
+            invalid_utf8_at: None,
+        },
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            ArticleText {
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                invalid_utf8_at: Some(at),
+            }
+        }
+    })
+}
+
+fn is_article_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+}
+
+/// Lists the `.txt` and `.md` files under `root`, recursively, and reads their titles.
+/// Hidden files and folders are skipped; symlinked folders are followed once.
+pub fn scan(root: &Path) -> io::Result<Corpus> {
+    let meta = fs::metadata(root)?;
+    if !meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is not a folder", root.display()),
+        ));
+    }
+    let mut corpus = Corpus {
+        root: root.to_path_buf(),
+        ..Corpus::default()
+    };
+    let mut seen = HashSet::new();
+    let mut files = Vec::new();
+    walk(root, root, &mut seen, &mut files, &mut corpus.warnings);
+    files.sort();
+    corpus.entries = files.into_iter().map(|rel| load_entry(root, rel)).collect();
+    Ok(corpus)
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    seen: &mut HashSet<PathBuf>,
+    files: &mut Vec<PathBuf>,
+    warnings: &mut Vec<String>,
+) {
+    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !seen.insert(canonical) {
+        warnings.push(format!("skipped {} (folder already visited: symlink loop?)", dir.display()));
+        return;
+    }
+    let read = match fs::read_dir(dir) {
+        Ok(r) => r,
+        Err(e) => {
+            warnings.push(format!("cannot list {}: {e}", dir.display()));
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    children.sort();
+    for path in children {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        match fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk(root, &path, seen, files, warnings),
+            Ok(m) if m.is_file() && is_article_file(&path) => {
+                files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf())
+            }
+            Ok(_) => {}
+            Err(_) if is_article_file(&path) => {
+                // A dangling or looping symlink named like an article: list it as broken.
+                files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+fn load_entry(root: &Path, rel: PathBuf) -> Entry {
+    let path = root.join(&rel);
+    let fallback = sanitize_line(&rel.to_string_lossy());
+    match read_article(&path) {
+        Ok(article) => Entry {
+            title: title_of(&article.text).unwrap_or_else(|| fallback.clone()),
+            chars: article.text.chars().count(),
+            problem: article
+                .invalid_utf8_at
+                .map(|invalid_at| Problem::NotUtf8 { invalid_at }),
+            rel,
+            path,
+        },
+        Err(e) => Entry {
+            title: fallback,
+            chars: 0,
+            problem: Some(Problem::Unreadable(e.to_string())),
+            rel,
+            path,
+        },
+    }
+}
+
+/// The article's title: its first line that is not blank and not metadata (a date line,
+/// an editor/proof-reader credit line). Control characters are made visible.
+pub fn title_of(text: &str) -> Option<String> {
+    text.lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
+        .filter(|l| !l.is_empty())
+        .find(|l| !is_metadata_line(l))
+        .map(sanitize_line)
+}
+
+/// Words that open a credit line in Chinese news ("编辑:王子君 校对:樊剑辉").
+const CREDIT_WORDS: &[&str] = &[
+    "编辑", "责任编辑", "责编", "校对", "组版", "审核", "审校", "美编", "监制", "来源", "作者",
+    "摄影", "本报记者", "记者", "通讯员", "文/图", "图/文", "文图", "稿件来源",
+];
+
+/// True for lines that describe the article rather than title it.
+pub fn is_metadata_line(line: &str) -> bool {
+    is_date_line(line) || is_credit_line(line)
+}
+
+fn is_date_line(line: &str) -> bool {
+    let has_digit = line.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    has_digit
+        && line.chars().all(|c| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || c.is_whitespace()
+                || "年月日号时分星期周一二三四五六七天第版-/.:：,，()（）".contains(c)
+        })
+}
+
+fn is_credit_line(line: &str) -> bool {
+    line.chars().count() <= 60
+        && CREDIT_WORDS.iter().any(|w| {
+            line.strip_prefix(w).is_some_and(|rest| {
+                rest.starts_with([':', '：', ' ', '\u{3000}', '|']) || rest.is_empty()
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_skip_blank_and_metadata_lines() {
+        let text = "\n\n\n\n2020年2月20日 星期四\n\n编辑:王子君 校对:樊剑辉 组版:祖威\n\n涧西区 守土担责\n";
+        assert_eq!(title_of(text).as_deref(), Some("涧西区 守土担责"));
+        assert_eq!(title_of("\u{feff}\n  标题  \n正文").as_deref(), Some("标题"));
+        assert_eq!(title_of("\n\n \n"), None);
+    }
+
+    #[test]
+    fn metadata_lines() {
+        assert!(is_metadata_line("2020年2月20日 星期四"));
+        assert!(is_metadata_line("2020-02-20"));
+        assert!(is_metadata_line("编辑:王子君 校对:樊剑辉 组版:祖威"));
+        assert!(is_metadata_line("记者 李一 通讯员 张宏伟"));
+        assert!(!is_metadata_line("商务中心区：忠诚担当 敢打硬仗"));
+        assert!(!is_metadata_line("2020年1月24日(除夕),县商务中心区党组书记许峰召开会议"));
+        assert!(!is_metadata_line("记者节快乐"));
+    }
+
+    #[test]
+    fn titles_never_carry_escape_sequences() {
+        assert_eq!(title_of("\u{1b}[2J标题").as_deref(), Some("␛[2J标题"));
+    }
+
+    #[test]
+    fn seeds_have_meaningful_titles() {
+        let corpus = scan(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))).unwrap();
+        let titles: Vec<&str> = corpus.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "守住东大门 打好阻击战",
+                "商务中心区：忠诚担当 敢打硬仗 勇当疫情防控急先锋",
+                "涧西区 守土担责、用心用情,全力以赴抓好疫情防控",
+                "决战决胜在没有硝烟的战场",
+                "直面没有硝烟的战场",
+            ]
+        );
+        assert!(corpus.entries.iter().all(|e| e.problem.is_none() && e.chars > 5000));
+    }
+
+    #[test]
+    fn scan_recurses_and_reports_bad_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("sub/deeper")).unwrap();
+        fs::create_dir_all(root.join("folder.txt")).unwrap();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join("a.txt"), "甲\n").unwrap();
+        fs::write(root.join("sub/b.md"), "# 乙\n").unwrap();
+        fs::write(root.join("sub/deeper/c.TXT"), b"bad \xff\xfe bytes\n").unwrap();
+        fs::write(root.join("notes.json"), "{}").unwrap();
+        fs::write(root.join(".git/d.txt"), "hidden").unwrap();
+        fs::write(root.join("folder.txt/e.txt"), "戊").unwrap();
+        let corpus = scan(root).unwrap();
+        let rels: Vec<String> = corpus
+            .entries
+            .iter()
+            .map(|e| e.rel.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(rels, ["a.txt", "folder.txt/e.txt", "sub/b.md", "sub/deeper/c.TXT"]);
+        let bad = &corpus.entries[3];
+        assert_eq!(bad.problem, Some(Problem::NotUtf8 { invalid_at: 4 }));
+        assert_eq!(bad.title, "bad �� bytes");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_and_dangling_links_do_not_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("sub")).unwrap();
+        fs::write(root.join("sub/a.txt"), "甲").unwrap();
+        std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
+        std::os::unix::fs::symlink(root.join("missing"), root.join("gone.txt")).unwrap();
+        let corpus = scan(root).unwrap();
+        assert_eq!(corpus.entries.len(), 2);
+        assert!(matches!(corpus.entries[0].problem, Some(Problem::Unreadable(_))));
+        assert!(!corpus.warnings.is_empty());
+    }
+
+    #[test]
+    fn scanning_a_file_or_missing_folder_is_an_error() {
+        assert!(scan(Path::new("/definitely/not/here")).is_err());
+        assert!(scan(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))).is_err());
+    }
+}

@@ -1,0 +1,197 @@
+//! Incremental search in the reader: smart case (a query with a capital letter is case
+//! sensitive), matches kept as code-point ranges, `n`/`N` wrap around with a notice.
+
+use super::app::Reader;
+
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub query: String,
+    pub editing: bool,
+    /// Match ranges in code points, sorted.
+    pub matches: Vec<(usize, usize)>,
+    /// Index into `matches` of the match last jumped to.
+    pub current: Option<usize>,
+    /// Where the reader was when the prompt opened: Esc goes back there.
+    origin_top: usize,
+    /// The last confirmed query, restored when an edit is cancelled.
+    confirmed: String,
+}
+
+impl Search {
+    pub fn clear_matches(&mut self) {
+        self.matches.clear();
+        self.current = None;
+        self.query.clear();
+        self.confirmed.clear();
+    }
+
+    /// Index of the match containing code point `offset`, if any.
+    pub fn match_at(&self, offset: usize) -> Option<usize> {
+        let i = self.matches.partition_point(|&(_, end)| end <= offset);
+        self.matches
+            .get(i)
+            .filter(|&&(start, _)| start <= offset)
+            .map(|_| i)
+    }
+}
+
+/// All non-overlapping occurrences of `query` in `text`, as code-point ranges.
+pub fn find_all(text: &str, query: &str) -> Vec<(usize, usize)> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let case_sensitive = query.chars().any(char::is_uppercase);
+    // ASCII folding keeps byte offsets unchanged, so matches map straight back.
+    let (hay, needle) = if case_sensitive {
+        (std::borrow::Cow::Borrowed(text), query.to_string())
+    } else {
+        (
+            std::borrow::Cow::Owned(text.to_ascii_lowercase()),
+            query.to_ascii_lowercase(),
+        )
+    };
+    let needle_chars = needle.chars().count();
+    let mut out = Vec::new();
+    let mut byte = 0;
+    let mut chars = 0;
+    for (b, _) in hay.match_indices(needle.as_str()) {
+        chars += text[byte..b].chars().count();
+        byte = b;
+        out.push((chars, chars + needle_chars));
+    }
+    out
+}
+
+impl Reader {
+    pub fn search_start(&mut self) {
+        self.search.editing = true;
+        self.search.origin_top = self.top;
+        self.search.query.clear();
+        self.search.matches.clear();
+        self.search.current = None;
+    }
+
+    /// After each keystroke: jump to the first match at or after where the search began.
+    pub fn search_changed(&mut self, body: usize) {
+        self.search.matches = find_all(&self.text, &self.search.query);
+        let from = self
+            .layout
+            .lines
+            .get(self.search.origin_top)
+            .map_or(0, |l| l.char_start);
+        if self.search.matches.is_empty() {
+            self.search.current = None;
+            self.top = self.search.origin_top;
+            return;
+        }
+        let i = self.search.matches.partition_point(|&(s, _)| s < from);
+        let i = if i == self.search.matches.len() { 0 } else { i };
+        self.search.current = Some(i);
+        self.top = self.search.origin_top;
+        self.reveal_match(i, body);
+    }
+
+    /// Enter: keep the matches for `n`/`N`. An empty query repeats the last search.
+    pub fn search_confirm(&mut self, body: usize) -> Option<String> {
+        self.search.editing = false;
+        if self.search.query.is_empty() && !self.search.confirmed.is_empty() {
+            self.search.query = self.search.confirmed.clone();
+            self.search_changed(body);
+        }
+        if self.search.query.is_empty() {
+            return None;
+        }
+        self.search.confirmed = self.search.query.clone();
+        if self.search.matches.is_empty() {
+            return Some(format!("Pattern not found: {}", self.search.query));
+        }
+        Some(format!(
+            "{} matches for {}",
+            self.search.matches.len(),
+            self.search.query
+        ))
+    }
+
+    /// Esc while typing: back to where the search started, with the previous search.
+    pub fn search_cancel(&mut self) {
+        self.search.editing = false;
+        self.top = self.search.origin_top;
+        self.search.query = self.search.confirmed.clone();
+        self.search.matches = find_all(&self.text, &self.search.query);
+        self.search.current = None;
+    }
+
+    /// `n` (forward) or `N` (backward): the next match, wrapping around with a notice.
+    pub fn jump_match(&mut self, forward: bool, body: usize) -> Option<String> {
+        let n = self.search.matches.len();
+        if n == 0 {
+            return Some(if self.search.query.is_empty() {
+                "No previous search: press / to search".to_string()
+            } else {
+                format!("Pattern not found: {}", self.search.query)
+            });
+        }
+        let top_char = self.first_visible_char();
+        let (next, wrapped) = match (self.search.current, forward) {
+            (Some(c), true) => ((c + 1) % n, c + 1 == n),
+            (Some(c), false) => ((c + n - 1) % n, c == 0),
+            (None, true) => {
+                let i = self.search.matches.partition_point(|&(s, _)| s < top_char);
+                if i == n {
+                    (0, true)
+                } else {
+                    (i, false)
+                }
+            }
+            (None, false) => {
+                let i = self.search.matches.partition_point(|&(s, _)| s < top_char);
+                if i == 0 {
+                    (n - 1, true)
+                } else {
+                    (i - 1, false)
+                }
+            }
+        };
+        self.search.current = Some(next);
+        self.reveal_match(next, body);
+        let position = format!("match {}/{}", next + 1, n);
+        Some(match (wrapped, forward) {
+            (true, true) => format!("search hit BOTTOM, continuing at TOP ({position})"),
+            (true, false) => format!("search hit TOP, continuing at BOTTOM ({position})"),
+            _ => position,
+        })
+    }
+
+    fn reveal_match(&mut self, i: usize, body: usize) {
+        let (start, _) = self.search.matches[i];
+        let line = self.layout.line_of(start);
+        self.reveal_line(line, body);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_code_point_ranges_with_smart_case() {
+        let text = "😀疫情 covid COVID 疫情";
+        assert_eq!(find_all(text, "疫情"), [(1, 3), (16, 18)]);
+        assert_eq!(find_all(text, "covid"), [(4, 9), (10, 15)]);
+        assert_eq!(find_all(text, "COVID"), [(10, 15)]);
+        assert!(find_all(text, "").is_empty());
+    }
+
+    #[test]
+    fn match_at_finds_the_containing_match() {
+        let s = Search {
+            matches: vec![(2, 4), (10, 12)],
+            ..Search::default()
+        };
+        assert_eq!(s.match_at(1), None);
+        assert_eq!(s.match_at(2), Some(0));
+        assert_eq!(s.match_at(3), Some(0));
+        assert_eq!(s.match_at(4), None);
+        assert_eq!(s.match_at(11), Some(1));
+    }
+}

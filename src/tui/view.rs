@@ -1,0 +1,380 @@
+//! State to frame. Article text is drawn cell by cell from the layout engine's pieces,
+//! never through a wrapping widget, so every cell maps back to a code-point offset.
+
+use super::app::{body_height, list_height, App, Reader, Screen, MIN_HEIGHT, MIN_WIDTH};
+use super::keys::{LIBRARY_KEYS, READER_KEYS};
+use crate::corpus::Problem;
+use crate::text::{sanitize_line, Glyph, WidthOptions};
+use ratatui::buffer::{Buffer, CellDiffOption};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::Frame;
+use std::num::NonZeroU16;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Styles, with a monochrome variant for NO_COLOR.
+struct Theme {
+    bar: Style,
+    selected: Style,
+    dim: Style,
+    warn: Style,
+    placeholder: Style,
+    matched: Style,
+    current: Style,
+    key: Style,
+}
+
+impl Theme {
+    fn new(no_color: bool) -> Theme {
+        if no_color {
+            let plain = Style::new();
+            return Theme {
+                bar: plain.add_modifier(Modifier::REVERSED),
+                selected: plain.add_modifier(Modifier::REVERSED),
+                dim: plain,
+                warn: plain.add_modifier(Modifier::BOLD),
+                placeholder: plain.add_modifier(Modifier::UNDERLINED),
+                matched: plain.add_modifier(Modifier::UNDERLINED),
+                current: plain.add_modifier(Modifier::REVERSED),
+                key: plain.add_modifier(Modifier::BOLD),
+            };
+        }
+        Theme {
+            bar: Style::new().fg(Color::Black).bg(Color::Gray),
+            selected: Style::new().fg(Color::Black).bg(Color::Cyan),
+            dim: Style::new().fg(Color::DarkGray),
+            warn: Style::new().fg(Color::LightRed),
+            placeholder: Style::new().fg(Color::LightMagenta).add_modifier(Modifier::DIM),
+            matched: Style::new().fg(Color::Black).bg(Color::Yellow),
+            current: Style::new().fg(Color::Black).bg(Color::LightRed),
+            key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        }
+    }
+}
+
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    draw_app(app, area, buf);
+}
+
+/// Draws the whole app into `buf` (also used by tests and benches on a bare buffer).
+pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = Theme::new(app.no_color);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(area, buf);
+        return;
+    }
+    match &app.screen {
+        Screen::Library => draw_library(app, area, buf, &theme),
+        Screen::Reader(r) => draw_reader(app, r, area, buf, &theme),
+    }
+    if app.help {
+        draw_help(app, area, buf, &theme);
+    }
+}
+
+fn draw_too_small(area: Rect, buf: &mut Buffer) {
+    let lines = [
+        "Terminal too small".to_string(),
+        format!("{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}", area.width, area.height),
+        "q quits".to_string(),
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        if (i as u16) < area.height {
+            put_str(buf, area.x, area.y + i as u16, line, area.width as usize, Style::new());
+        }
+    }
+}
+
+/// Writes a one-line string at (x, y): sanitized, cut to `max` columns with "…".
+/// Returns the columns used.
+fn put_str(buf: &mut Buffer, x: u16, y: u16, s: &str, max: usize, style: Style) -> usize {
+    let safe = sanitize_line(s);
+    let fitted = fit(&safe, max);
+    let (end, _) = buf.set_stringn(x, y, &fitted, max, style);
+    (end - x) as usize
+}
+
+/// Display width of a sanitized one-line string.
+pub fn str_width(s: &str) -> usize {
+    let opts = WidthOptions::default();
+    s.graphemes(true)
+        .map(|g| Glyph::of(g, opts).width_at(0, opts))
+        .sum()
+}
+
+/// Cuts `s` to `max` columns, ending with "…" when something was cut.
+fn fit(s: &str, max: usize) -> String {
+    if str_width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        let gw = str_width(g);
+        if w + gw + 1 > max {
+            break;
+        }
+        out.push_str(g);
+        w += gw;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+fn fill_row(buf: &mut Buffer, area: Rect, y: u16, style: Style) {
+    for x in area.x..area.right() {
+        buf[(x, y)].set_symbol(" ").set_style(style);
+    }
+}
+
+/// "1,234"
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let w = area.width as usize;
+    let lib = &app.library;
+    // Header: where articles come from and where annotations go.
+    fill_row(buf, area, area.y, theme.bar);
+    let header = format!(
+        " inkmark  {}  {} articles  → {}",
+        app.corpus.root.display(),
+        app.corpus.entries.len(),
+        app.annotations_dir.display()
+    );
+    put_str(buf, area.x, area.y, &header, w, theme.bar);
+
+    let rows = list_height(area.height);
+    let list_y = area.y + 1;
+    if app.corpus.entries.is_empty() {
+        let msg = format!("No .txt or .md articles in {}", app.corpus.root.display());
+        put_str(buf, area.x + 1, list_y + 1, &msg, w.saturating_sub(2), theme.warn);
+        put_str(buf, area.x + 1, list_y + 2, "Open another folder: inkmark DIR", w.saturating_sub(2), theme.dim);
+    } else if lib.visible.is_empty() {
+        let msg = format!("No article matches “{}”", lib.filter);
+        put_str(buf, area.x + 1, list_y + 1, &msg, w.saturating_sub(2), theme.warn);
+    }
+    let show_file = w >= 70;
+    for (row, &idx) in lib.visible.iter().enumerate().skip(lib.scroll).take(rows) {
+        let y = list_y + (row - lib.scroll) as u16;
+        let e = &app.corpus.entries[idx];
+        let selected = row == lib.selected;
+        let base = if selected { theme.selected } else { Style::new() };
+        if selected {
+            fill_row(buf, area, y, base);
+        }
+        let size = format!("{}字", thousands(e.chars));
+        let file = sanitize_line(&e.rel.to_string_lossy());
+        let file_w = if show_file { str_width(&file).min(28) } else { 0 };
+        let right = str_width(&size) + if show_file { file_w + 2 } else { 0 };
+        // Marker column: "!" for files with a problem.
+        if e.problem.is_some() {
+            put_str(buf, area.x, y, "!", 1, if selected { base } else { theme.warn });
+        }
+        let title_max = w.saturating_sub(2 + right + 2);
+        let title = match &e.problem {
+            Some(Problem::Unreadable(err)) => format!("{} (unreadable: {err})", e.title),
+            _ => e.title.clone(),
+        };
+        put_str(buf, area.x + 2, y, &title, title_max, base);
+        let mut x = area.x as usize + w - right - 1;
+        if show_file {
+            put_str(buf, x as u16, y, &file, file_w, if selected { base } else { theme.dim });
+            x += file_w + 2;
+        }
+        put_str(buf, x as u16, y, &size, w - (x - area.x as usize), if selected { base } else { theme.dim });
+    }
+
+    // Footer: prompt, notice or hints.
+    let y = area.bottom() - 1;
+    fill_row(buf, area, y, theme.bar);
+    let footer = if lib.editing {
+        format!("/{}▏  {} of {}", lib.filter, lib.visible.len(), app.corpus.entries.len())
+    } else if let Some(m) = &app.message {
+        m.clone()
+    } else if let Some(p) = lib
+        .visible
+        .get(lib.selected)
+        .and_then(|&i| app.corpus.entries[i].problem.as_ref())
+    {
+        p.describe()
+    } else if !lib.filter.is_empty() {
+        format!(
+            "filter “{}”: {} of {}   Esc clear  / edit  Enter open",
+            lib.filter,
+            lib.visible.len(),
+            app.corpus.entries.len()
+        )
+    } else {
+        "j/k move  Enter open  / filter  ? help  q quit".to_string()
+    };
+    put_str(buf, area.x + 1, y, &footer, w.saturating_sub(2), theme.bar);
+}
+
+fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let body = body_height(area.height);
+    let total = r.layout.lines.len();
+    let x0 = area.x + 1;
+    let right = area.right().saturating_sub(1);
+    for (row, line) in (r.top..total).take(body).enumerate() {
+        let y = area.y + row as u16;
+        draw_text_line(app, r, line, x0, right, y, buf, theme);
+    }
+    if total == 0 {
+        put_str(buf, x0, area.y, "(empty article)", area.width as usize - 2, theme.dim);
+    }
+
+    // Status bar: prompt or notice, else title, position and hints.
+    let y = area.bottom() - 1;
+    fill_row(buf, area, y, theme.bar);
+    let w = area.width as usize;
+    if r.search.editing {
+        let count = match (r.search.query.is_empty(), r.search.matches.len()) {
+            (true, _) => String::new(),
+            (false, 0) => "  no match".to_string(),
+            (false, n) => format!("  {n} matches"),
+        };
+        let prompt = format!("/{}▏{count}", r.search.query);
+        put_str(buf, area.x + 1, y, &prompt, w.saturating_sub(2), theme.bar);
+        return;
+    }
+    let last = (r.top + body).min(total);
+    let pct = if total == 0 { 100 } else { last * 100 / total };
+    let position = format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total);
+    let used = put_position_right(buf, area, y, &position, theme.bar);
+    let left_max = w.saturating_sub(used + 3);
+    let left = match &app.message {
+        Some(m) => m.clone(),
+        None => {
+            let hints = "/ search  ? help  q back";
+            let title_w = str_width(&r.title);
+            if left_max >= str_width(hints) + 14 {
+                let title_max = left_max - str_width(hints) - 3;
+                format!("{} │ {hints}", fit(&r.title, title_max.min(title_w)))
+            } else {
+                r.title.clone()
+            }
+        }
+    };
+    put_str(buf, area.x + 1, y, &left, left_max, theme.bar);
+}
+
+fn put_position_right(buf: &mut Buffer, area: Rect, y: u16, s: &str, style: Style) -> usize {
+    let w = str_width(s);
+    let x = area.right().saturating_sub(w as u16 + 1);
+    put_str(buf, x, y, s, w, style);
+    w + 1
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_text_line(app: &App, r: &Reader, line: usize, x0: u16, right: u16, y: u16, buf: &mut Buffer, theme: &Theme) {
+    let _ = app;
+    for p in r.layout.pieces(&r.text, line) {
+        if p.width == 0 {
+            continue;
+        }
+        let x = x0 as usize + p.col;
+        if x >= right as usize {
+            break;
+        }
+        let mut style = Style::new();
+        if p.glyph.is_placeholder() {
+            style = theme.placeholder;
+        }
+        if let Some(m) = r.search.match_at(p.char_offset) {
+            style = if Some(m) == r.search.current {
+                theme.current
+            } else {
+                theme.matched
+            };
+        }
+        let x = x as u16;
+        match p.glyph {
+            Glyph::Text { width } => {
+                if x as usize + width as usize > right as usize {
+                    break;
+                }
+                let cell = &mut buf[(x, y)];
+                cell.set_symbol(p.cluster).set_style(style);
+                if !p.cluster.is_ascii() {
+                    // Our width, not a guess from the symbol: ambiguous characters and
+                    // emoji sequences depend on the width setting.
+                    if let Some(w) = NonZeroU16::new(width as u16) {
+                        cell.set_diff_option(CellDiffOption::ForcedWidth(w));
+                    }
+                }
+                for k in 1..width as u16 {
+                    buf[(x + k, y)].reset();
+                }
+            }
+            Glyph::ControlPicture(_) | Glyph::Orphan => {
+                let sym = p.glyph.symbol(p.cluster, p.width);
+                buf[(x, y)].set_symbol(&sym).set_style(style);
+            }
+            Glyph::CodePoint(_) | Glyph::Tab => {
+                let sym = p.glyph.symbol(p.cluster, p.width);
+                for (k, ch) in sym.chars().enumerate() {
+                    let cx = x + k as u16;
+                    if cx >= right {
+                        break;
+                    }
+                    buf[(cx, y)].set_char(ch).set_style(style);
+                }
+            }
+            Glyph::Invisible => {}
+        }
+    }
+}
+
+fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let (title, keys) = match app.screen {
+        Screen::Library => (" Library keys ", LIBRARY_KEYS),
+        Screen::Reader(_) => (" Reader keys ", READER_KEYS),
+    };
+    let key_w = keys.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
+    let text_w = keys
+        .iter()
+        .map(|(_, d)| str_width(d))
+        .max()
+        .unwrap_or(0);
+    let w = ((key_w + text_w + 6) as u16).min(area.width);
+    let h = ((keys.len() + 4) as u16).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    Clear.render(popup, buf);
+    Block::new()
+        .borders(Borders::ALL)
+        .title(title)
+        .title_bottom(" ? or Esc closes ")
+        .render(popup, buf);
+    let inner_w = w.saturating_sub(2) as usize;
+    for (i, (k, d)) in keys.iter().enumerate() {
+        let y = popup.y + 1 + i as u16;
+        if y + 1 >= popup.bottom() {
+            break;
+        }
+        put_str(buf, popup.x + 2, y, k, inner_w.saturating_sub(1), theme.key);
+        let dx = 2 + key_w + 2;
+        if dx < inner_w {
+            put_str(buf, popup.x + dx as u16, y, d, inner_w + 1 - dx, Style::new());
+        }
+    }
+}
