@@ -80,7 +80,11 @@ mod tests {
 
     #[test]
     fn parses_known_keys() {
-        let c = Config::parse(Path::new("x.toml"), "ambiguous_wide = true\ntab_width = 8\n").unwrap();
+        let c = Config::parse(
+            Path::new("x.toml"),
+            "ambiguous_wide = true\ntab_width = 8\n",
+        )
+        .unwrap();
         assert_eq!(c.ambiguous_wide, Some(true));
         assert_eq!(c.tab_width, Some(8));
     }

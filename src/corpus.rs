@@ -112,7 +112,10 @@ fn walk(
 ) {
     let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     if !seen.insert(canonical) {
-        warnings.push(format!("skipped {} (folder already visited: symlink loop?)", dir.display()));
+        warnings.push(format!(
+            "skipped {} (folder already visited: symlink loop?)",
+            dir.display()
+        ));
         return;
     }
     let read = match fs::read_dir(dir) {
@@ -182,8 +185,25 @@ pub fn title_of(text: &str) -> Option<String> {
 
 /// Words that open a credit line in Chinese news ("编辑:王子君 校对:樊剑辉").
 const CREDIT_WORDS: &[&str] = &[
-    "编辑", "责任编辑", "责编", "校对", "组版", "审核", "审校", "美编", "监制", "来源", "作者",
-    "摄影", "本报记者", "记者", "通讯员", "文/图", "图/文", "文图", "稿件来源",
+    "编辑",
+    "责任编辑",
+    "责编",
+    "校对",
+    "组版",
+    "审核",
+    "审校",
+    "美编",
+    "监制",
+    "来源",
+    "作者",
+    "摄影",
+    "本报记者",
+    "记者",
+    "通讯员",
+    "文/图",
+    "图/文",
+    "文图",
+    "稿件来源",
 ];
 
 /// True for lines that describe the article rather than title it.
@@ -192,7 +212,9 @@ pub fn is_metadata_line(line: &str) -> bool {
 }
 
 fn is_date_line(line: &str) -> bool {
-    let has_digit = line.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let has_digit = line
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
     has_digit
         && line.chars().all(|c| {
             c.is_ascii_digit()
@@ -219,7 +241,10 @@ mod tests {
     fn titles_skip_blank_and_metadata_lines() {
         let text = "\n\n\n\n2020年2月20日 星期四\n\n编辑:王子君 校对:樊剑辉 组版:祖威\n\n涧西区 守土担责\n";
         assert_eq!(title_of(text).as_deref(), Some("涧西区 守土担责"));
-        assert_eq!(title_of("\u{feff}\n  标题  \n正文").as_deref(), Some("标题"));
+        assert_eq!(
+            title_of("\u{feff}\n  标题  \n正文").as_deref(),
+            Some("标题")
+        );
         assert_eq!(title_of("\n\n \n"), None);
     }
 
@@ -230,7 +255,9 @@ mod tests {
         assert!(is_metadata_line("编辑:王子君 校对:樊剑辉 组版:祖威"));
         assert!(is_metadata_line("记者 李一 通讯员 张宏伟"));
         assert!(!is_metadata_line("商务中心区：忠诚担当 敢打硬仗"));
-        assert!(!is_metadata_line("2020年1月24日(除夕),县商务中心区党组书记许峰召开会议"));
+        assert!(!is_metadata_line(
+            "2020年1月24日(除夕),县商务中心区党组书记许峰召开会议"
+        ));
         assert!(!is_metadata_line("记者节快乐"));
     }
 
@@ -253,7 +280,10 @@ mod tests {
                 "直面没有硝烟的战场",
             ]
         );
-        assert!(corpus.entries.iter().all(|e| e.problem.is_none() && e.chars > 5000));
+        assert!(corpus
+            .entries
+            .iter()
+            .all(|e| e.problem.is_none() && e.chars > 5000));
     }
 
     #[test]
@@ -275,7 +305,10 @@ mod tests {
             .iter()
             .map(|e| e.rel.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(rels, ["a.txt", "folder.txt/e.txt", "sub/b.md", "sub/deeper/c.TXT"]);
+        assert_eq!(
+            rels,
+            ["a.txt", "folder.txt/e.txt", "sub/b.md", "sub/deeper/c.TXT"]
+        );
         let bad = &corpus.entries[3];
         assert_eq!(bad.problem, Some(Problem::NotUtf8 { invalid_at: 4 }));
         assert_eq!(bad.title, "bad �� bytes");
@@ -292,13 +325,20 @@ mod tests {
         std::os::unix::fs::symlink(root.join("missing"), root.join("gone.txt")).unwrap();
         let corpus = scan(root).unwrap();
         assert_eq!(corpus.entries.len(), 2);
-        assert!(matches!(corpus.entries[0].problem, Some(Problem::Unreadable(_))));
+        assert!(matches!(
+            corpus.entries[0].problem,
+            Some(Problem::Unreadable(_))
+        ));
         assert!(!corpus.warnings.is_empty());
     }
 
     #[test]
     fn scanning_a_file_or_missing_folder_is_an_error() {
         assert!(scan(Path::new("/definitely/not/here")).is_err());
-        assert!(scan(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))).is_err());
+        assert!(scan(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/Cargo.toml"
+        )))
+        .is_err());
     }
 }

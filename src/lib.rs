@@ -7,6 +7,6 @@
 pub mod config;
 pub mod corpus;
 pub mod positions;
-pub mod text;
 pub mod show;
+pub mod text;
 pub mod tui;

@@ -81,7 +81,8 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn show(file: &Path, width: Option<usize>, display: &DisplayArgs) -> Result<()> {
-    let cfg = Config::resolve(file.parent(), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let cfg =
+        Config::resolve(file.parent(), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let opts = width_options(&cfg, display);
     let article = read_article(file).with_context(|| format!("cannot read {}", file.display()))?;
     if let Some(at) = article.invalid_utf8_at {

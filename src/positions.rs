@@ -42,7 +42,10 @@ impl Positions {
                 Err(e) => {
                     return (
                         p.clone(),
-                        Some(format!("ignoring reading positions in {}: {e}", path.display())),
+                        Some(format!(
+                            "ignoring reading positions in {}: {e}",
+                            path.display()
+                        )),
                     )
                 }
             },

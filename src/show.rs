@@ -35,6 +35,9 @@ mod tests {
     fn styled_output_marks_placeholders_only() {
         let opts = WidthOptions::default();
         assert_eq!(render("a\u{1b}b", 10, opts, false), "a␛b\n");
-        assert_eq!(render("a\u{1b}b", 10, opts, true), "a\u{1b}[7m␛\u{1b}[27mb\n");
+        assert_eq!(
+            render("a\u{1b}b", 10, opts, true),
+            "a\u{1b}[7m␛\u{1b}[27mb\n"
+        );
     }
 }

@@ -50,7 +50,20 @@ pub fn is_no_start(c: char) -> bool {
 pub fn is_no_end(c: char) -> bool {
     matches!(
         c,
-        '（' | '「' | '『' | '《' | '〈' | '【' | '〔' | '〖' | '［' | '｛' | '“' | '‘' | '(' | '[' | '{'
+        '（' | '「'
+            | '『'
+            | '《'
+            | '〈'
+            | '【'
+            | '〔'
+            | '〖'
+            | '［'
+            | '｛'
+            | '“'
+            | '‘'
+            | '('
+            | '['
+            | '{'
     )
 }
 
@@ -82,9 +95,8 @@ pub fn break_opportunities(paragraph: &str, clusters: &[ClusterEdge], out: &mut 
     for i in 1..clusters.len() {
         let prev = clusters[i - 1].last;
         let next = clusters[i].first;
-        out[i] = if is_no_start(next) || is_no_end(prev) {
-            false
-        } else if matches!((prev, next), ('—', '—') | ('…', '…')) {
+        let glued = matches!((prev, next), ('—', '—') | ('…', '…'));
+        out[i] = if is_no_start(next) || is_no_end(prev) || glued {
             false
         } else if is_opening_quote(next) && either_wide(clusters, i - 1, i + 1) {
             // UAX #14 glues quotation marks to both neighbours; in Chinese a line may

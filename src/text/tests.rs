@@ -45,7 +45,10 @@ fn wide_characters_fill_two_columns() {
 #[test]
 fn odd_width_leaves_a_column_free_rather_than_splitting_a_wide_char() {
     let l = layout("守住东大门", 5, NARROW);
-    assert_eq!(l.lines.iter().map(|l| l.width).collect::<Vec<_>>(), [4, 4, 2]);
+    assert_eq!(
+        l.lines.iter().map(|l| l.width).collect::<Vec<_>>(),
+        [4, 4, 2]
+    );
 }
 
 #[test]
@@ -91,7 +94,10 @@ fn dashes_and_ellipses_are_never_split() {
         // Once a line can hold the pair and one character, it never starts a line either.
         if w >= 4 {
             for line in &lines {
-                assert!(!line.starts_with('—') && !line.starts_with('…'), "{w}: {line}");
+                assert!(
+                    !line.starts_with('—') && !line.starts_with('…'),
+                    "{w}: {line}"
+                );
             }
         }
     }
@@ -219,11 +225,55 @@ fn seed_titles_render() {
 
 fn mixed_text() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
-        "疫", "情", "防", "控", "高", "新", "区", "，", "。", "、", "“", "”", "（", "）", "《",
-        "》", "——", "……", "a", "b", "Z", "COVID-19", "2020", " ", "  ", "\t", "\n", "\r\n",
-        "\r", "\n\n\n", "😀", "👩‍💻", "🇨🇳", "e\u{301}", "\u{301}", "\u{200b}", "\u{feff}",
-        "\u{1b}[31m", "\u{1b}]0;x\u{7}", "\u{9b}", "\u{202e}", "\0", "\u{7f}", "·", "②", "ｱ",
-        "\u{3000}", "\u{a0}", "\u{2028}",
+        "疫",
+        "情",
+        "防",
+        "控",
+        "高",
+        "新",
+        "区",
+        "，",
+        "。",
+        "、",
+        "“",
+        "”",
+        "（",
+        "）",
+        "《",
+        "》",
+        "——",
+        "……",
+        "a",
+        "b",
+        "Z",
+        "COVID-19",
+        "2020",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        "\n\n\n",
+        "😀",
+        "👩‍💻",
+        "🇨🇳",
+        "e\u{301}",
+        "\u{301}",
+        "\u{200b}",
+        "\u{feff}",
+        "\u{1b}[31m",
+        "\u{1b}]0;x\u{7}",
+        "\u{9b}",
+        "\u{202e}",
+        "\0",
+        "\u{7f}",
+        "·",
+        "②",
+        "ｱ",
+        "\u{3000}",
+        "\u{a0}",
+        "\u{2028}",
     ]);
     prop::collection::vec(atoms, 0..60).prop_map(|v| v.concat())
 }

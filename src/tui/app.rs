@@ -93,7 +93,12 @@ pub fn body_height(height: u16) -> usize {
 }
 
 impl App {
-    pub fn new(corpus: Corpus, annotations_dir: PathBuf, opts: WidthOptions, positions: Positions) -> App {
+    pub fn new(
+        corpus: Corpus,
+        annotations_dir: PathBuf,
+        opts: WidthOptions,
+        positions: Positions,
+    ) -> App {
         let mut app = App {
             corpus,
             annotations_dir,
@@ -270,8 +275,12 @@ impl App {
                     ));
                 }
                 let saved = self.positions.get(&entry.path).unwrap_or(0);
-                let mut reader = Reader::new(idx, entry.title.clone(), article.text, self.opts, self.size);
-                reader.top = reader.layout.line_of(saved).min(reader.max_top(body_height(self.size.1)));
+                let mut reader =
+                    Reader::new(idx, entry.title.clone(), article.text, self.opts, self.size);
+                reader.top = reader
+                    .layout
+                    .line_of(saved)
+                    .min(reader.max_top(body_height(self.size.1)));
                 self.screen = Screen::Reader(Box::new(reader));
             }
             Err(e) => self.message = Some(format!("{}: {e}", entry.rel.display())),
@@ -331,7 +340,13 @@ impl Library {
 }
 
 impl Reader {
-    pub fn new(entry: usize, title: String, text: String, opts: WidthOptions, size: (u16, u16)) -> Reader {
+    pub fn new(
+        entry: usize,
+        title: String,
+        text: String,
+        opts: WidthOptions,
+        size: (u16, u16),
+    ) -> Reader {
         let layout = layout(&text, text_width(size.0), opts);
         Reader {
             entry,

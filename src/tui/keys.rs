@@ -73,10 +73,10 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
 /// Every key, for the help overlay: (keys, what they do).
 pub const LIBRARY_KEYS: &[(&str, &str)] = &[
     ("j k ↓ ↑", "move"),
-    ("Space b PgDn PgUp", "page down / up"),
-    ("g G Home End", "first / last article"),
+    ("Space b PgDn/Up", "page down / up"),
+    ("g G Home End", "first / last"),
     ("Enter l →", "open the article"),
-    ("/", "filter by title or file name"),
+    ("/", "filter: title, file"),
     ("Esc", "clear the filter"),
     ("?", "this help"),
     ("q Ctrl-c", "quit"),
@@ -84,12 +84,12 @@ pub const LIBRARY_KEYS: &[(&str, &str)] = &[
 
 pub const READER_KEYS: &[(&str, &str)] = &[
     ("j k ↓ ↑ Enter", "line down / up"),
-    ("Space b PgDn PgUp", "page down / up"),
+    ("Space b PgDn/Up", "page down / up"),
     ("Ctrl-d Ctrl-u", "half page down / up"),
-    ("g G Home End", "start / end of the article"),
-    ("/", "search (as you type; Enter keeps it)"),
-    ("n N", "next / previous match (wraps)"),
-    ("Esc", "clear matches, then back"),
+    ("g G Home End", "start / end"),
+    ("/", "search as you type"),
+    ("n N", "next / previous match"),
+    ("Esc", "clear matches, back"),
     ("q ←", "back to the library"),
     ("?", "this help"),
     ("Ctrl-c", "quit"),

@@ -105,11 +105,9 @@ impl Reader {
         if self.search.matches.is_empty() {
             return Some(format!("Pattern not found: {}", self.search.query));
         }
-        Some(format!(
-            "{} matches for {}",
-            self.search.matches.len(),
-            self.search.query
-        ))
+        let n = self.search.matches.len();
+        let noun = if n == 1 { "match" } else { "matches" };
+        Some(format!("{n} {noun} for {}", self.search.query))
     }
 
     /// Esc while typing: back to where the search started, with the previous search.

@@ -45,7 +45,9 @@ impl Theme {
             selected: Style::new().fg(Color::Black).bg(Color::Cyan),
             dim: Style::new().fg(Color::DarkGray),
             warn: Style::new().fg(Color::LightRed),
-            placeholder: Style::new().fg(Color::LightMagenta).add_modifier(Modifier::DIM),
+            placeholder: Style::new()
+                .fg(Color::LightMagenta)
+                .add_modifier(Modifier::DIM),
             matched: Style::new().fg(Color::Black).bg(Color::Yellow),
             current: Style::new().fg(Color::Black).bg(Color::LightRed),
             key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
@@ -78,12 +80,22 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
 fn draw_too_small(area: Rect, buf: &mut Buffer) {
     let lines = [
         "Terminal too small".to_string(),
-        format!("{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}", area.width, area.height),
+        format!(
+            "{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        ),
         "q quits".to_string(),
     ];
     for (i, line) in lines.iter().enumerate() {
         if (i as u16) < area.height {
-            put_str(buf, area.x, area.y + i as u16, line, area.width as usize, Style::new());
+            put_str(
+                buf,
+                area.x,
+                area.y + i as u16,
+                line,
+                area.width as usize,
+                Style::new(),
+            );
         }
     }
 }
@@ -137,7 +149,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -151,10 +163,10 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     // Header: where articles come from and where annotations go.
     fill_row(buf, area, area.y, theme.bar);
     let header = format!(
-        " inkmark  {}  {} articles  → {}",
-        app.corpus.root.display(),
+        " inkmark · {}/ · {} articles · annotations in {}/",
+        app.corpus.root.display().to_string().trim_end_matches('/'),
         app.corpus.entries.len(),
-        app.annotations_dir.display()
+        app.annotations_dir.display().to_string().trim_end_matches('/')
     );
     put_str(buf, area.x, area.y, &header, w, theme.bar);
 
@@ -162,28 +174,64 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let list_y = area.y + 1;
     if app.corpus.entries.is_empty() {
         let msg = format!("No .txt or .md articles in {}", app.corpus.root.display());
-        put_str(buf, area.x + 1, list_y + 1, &msg, w.saturating_sub(2), theme.warn);
-        put_str(buf, area.x + 1, list_y + 2, "Open another folder: inkmark DIR", w.saturating_sub(2), theme.dim);
+        put_str(
+            buf,
+            area.x + 1,
+            list_y + 1,
+            &msg,
+            w.saturating_sub(2),
+            theme.warn,
+        );
+        put_str(
+            buf,
+            area.x + 1,
+            list_y + 2,
+            "Open another folder: inkmark DIR",
+            w.saturating_sub(2),
+            theme.dim,
+        );
     } else if lib.visible.is_empty() {
         let msg = format!("No article matches “{}”", lib.filter);
-        put_str(buf, area.x + 1, list_y + 1, &msg, w.saturating_sub(2), theme.warn);
+        put_str(
+            buf,
+            area.x + 1,
+            list_y + 1,
+            &msg,
+            w.saturating_sub(2),
+            theme.warn,
+        );
     }
     let show_file = w >= 70;
     for (row, &idx) in lib.visible.iter().enumerate().skip(lib.scroll).take(rows) {
         let y = list_y + (row - lib.scroll) as u16;
         let e = &app.corpus.entries[idx];
         let selected = row == lib.selected;
-        let base = if selected { theme.selected } else { Style::new() };
+        let base = if selected {
+            theme.selected
+        } else {
+            Style::new()
+        };
         if selected {
             fill_row(buf, area, y, base);
         }
         let size = format!("{}字", thousands(e.chars));
         let file = sanitize_line(&e.rel.to_string_lossy());
-        let file_w = if show_file { str_width(&file).min(28) } else { 0 };
+        let file_w = if show_file {
+            str_width(&file).min(28)
+        } else {
+            0
+        };
         let right = str_width(&size) + if show_file { file_w + 2 } else { 0 };
         // Marker column: "!" for files with a problem.
         if e.problem.is_some() {
-            put_str(buf, area.x, y, "!", 1, if selected { base } else { theme.warn });
+            put_str(
+                buf,
+                area.x,
+                y,
+                "!",
+                1,
+                if selected { base } else { theme.warn },
+            );
         }
         let title_max = w.saturating_sub(2 + right + 2);
         let title = match &e.problem {
@@ -193,17 +241,36 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         put_str(buf, area.x + 2, y, &title, title_max, base);
         let mut x = area.x as usize + w - right - 1;
         if show_file {
-            put_str(buf, x as u16, y, &file, file_w, if selected { base } else { theme.dim });
+            put_str(
+                buf,
+                x as u16,
+                y,
+                &file,
+                file_w,
+                if selected { base } else { theme.dim },
+            );
             x += file_w + 2;
         }
-        put_str(buf, x as u16, y, &size, w - (x - area.x as usize), if selected { base } else { theme.dim });
+        put_str(
+            buf,
+            x as u16,
+            y,
+            &size,
+            w - (x - area.x as usize),
+            if selected { base } else { theme.dim },
+        );
     }
 
     // Footer: prompt, notice or hints.
     let y = area.bottom() - 1;
     fill_row(buf, area, y, theme.bar);
     let footer = if lib.editing {
-        format!("/{}▏  {} of {}", lib.filter, lib.visible.len(), app.corpus.entries.len())
+        format!(
+            "/{}▏  {} of {}",
+            lib.filter,
+            lib.visible.len(),
+            app.corpus.entries.len()
+        )
     } else if let Some(m) = &app.message {
         m.clone()
     } else if let Some(p) = lib
@@ -235,7 +302,14 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         draw_text_line(app, r, line, x0, right, y, buf, theme);
     }
     if total == 0 {
-        put_str(buf, x0, area.y, "(empty article)", area.width as usize - 2, theme.dim);
+        put_str(
+            buf,
+            x0,
+            area.y,
+            "(empty article)",
+            area.width as usize - 2,
+            theme.dim,
+        );
     }
 
     // Status bar: prompt or notice, else title, position and hints.
@@ -246,6 +320,7 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         let count = match (r.search.query.is_empty(), r.search.matches.len()) {
             (true, _) => String::new(),
             (false, 0) => "  no match".to_string(),
+            (false, 1) => "  1 match".to_string(),
             (false, n) => format!("  {n} matches"),
         };
         let prompt = format!("/{}▏{count}", r.search.query);
@@ -253,7 +328,7 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         return;
     }
     let last = (r.top + body).min(total);
-    let pct = if total == 0 { 100 } else { last * 100 / total };
+    let pct = (last * 100).checked_div(total).unwrap_or(100);
     let position = format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total);
     let used = put_position_right(buf, area, y, &position, theme.bar);
     let left_max = w.saturating_sub(used + 3);
@@ -281,7 +356,16 @@ fn put_position_right(buf: &mut Buffer, area: Rect, y: u16, s: &str, style: Styl
 }
 
 #[allow(clippy::too_many_arguments)]
-fn draw_text_line(app: &App, r: &Reader, line: usize, x0: u16, right: u16, y: u16, buf: &mut Buffer, theme: &Theme) {
+fn draw_text_line(
+    app: &App,
+    r: &Reader,
+    line: usize,
+    x0: u16,
+    right: u16,
+    y: u16,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
     let _ = app;
     for p in r.layout.pieces(&r.text, line) {
         if p.width == 0 {
@@ -340,17 +424,28 @@ fn draw_text_line(app: &App, r: &Reader, line: usize, x0: u16, right: u16, y: u1
     }
 }
 
+/// A wide character whose right half falls inside `area` would be cut in two by a popup
+/// drawn over it; blank it so the popup's left edge stays intact.
+fn clear_straddling_wide_chars(area: Rect, buf: &mut Buffer) {
+    use ratatui::buffer::CellWidth;
+    if area.x == 0 {
+        return;
+    }
+    for y in area.y..area.bottom() {
+        let left = &mut buf[(area.x - 1, y)];
+        if left.cell_width() > 1 {
+            left.reset();
+        }
+    }
+}
+
 fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let (title, keys) = match app.screen {
         Screen::Library => (" Library keys ", LIBRARY_KEYS),
         Screen::Reader(_) => (" Reader keys ", READER_KEYS),
     };
     let key_w = keys.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
-    let text_w = keys
-        .iter()
-        .map(|(_, d)| str_width(d))
-        .max()
-        .unwrap_or(0);
+    let text_w = keys.iter().map(|(_, d)| str_width(d)).max().unwrap_or(0);
     let w = ((key_w + text_w + 6) as u16).min(area.width);
     let h = ((keys.len() + 4) as u16).min(area.height);
     let popup = Rect {
@@ -359,6 +454,7 @@ fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         width: w,
         height: h,
     };
+    clear_straddling_wide_chars(popup, buf);
     Clear.render(popup, buf);
     Block::new()
         .borders(Borders::ALL)
@@ -374,7 +470,14 @@ fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         put_str(buf, popup.x + 2, y, k, inner_w.saturating_sub(1), theme.key);
         let dx = 2 + key_w + 2;
         if dx < inner_w {
-            put_str(buf, popup.x + dx as u16, y, d, inner_w + 1 - dx, Style::new());
+            put_str(
+                buf,
+                popup.x + dx as u16,
+                y,
+                d,
+                inner_w + 1 - dx,
+                Style::new(),
+            );
         }
     }
 }

@@ -1,0 +1,359 @@
+//! The TUI driven by messages and rendered to ratatui's TestBackend.
+
+use inkmark::corpus;
+use inkmark::positions::Positions;
+use inkmark::text::WidthOptions;
+use inkmark::tui::app::{App, Msg, Screen};
+use inkmark::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ratatui::Terminal;
+use std::path::{Path, PathBuf};
+
+fn seeds_app(w: u16, h: u16) -> App {
+    let corpus = corpus::scan(Path::new("seeds")).unwrap();
+    let mut app = App::new(
+        corpus,
+        PathBuf::from("annotations"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(w, h));
+    app
+}
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| view::draw(app, f)).unwrap();
+    t
+}
+
+/// The frame as text, one line per row, wide characters once.
+fn screen(app: &App) -> String {
+    use ratatui::buffer::CellWidth;
+    let t = render(app);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut x = 0;
+        while x < buf.area.width {
+            let cell = &buf[(x, y)];
+            out.push_str(cell.symbol());
+            x += cell.cell_width().max(1);
+        }
+        out.push_str("│\n");
+    }
+    out
+}
+
+fn send(app: &mut App, msgs: &[Msg]) {
+    for m in msgs {
+        app.update(m.clone());
+    }
+}
+
+fn type_text(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.update(Msg::Input(c));
+    }
+}
+
+#[test]
+fn library_80x24() {
+    insta::assert_snapshot!(screen(&seeds_app(80, 24)));
+}
+
+#[test]
+fn library_40x12() {
+    insta::assert_snapshot!(screen(&seeds_app(40, 12)));
+}
+
+#[test]
+fn reader_80x24() {
+    let mut app = seeds_app(80, 24);
+    send(&mut app, &[Msg::Open]);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn reader_40x12() {
+    let mut app = seeds_app(40, 12);
+    send(&mut app, &[Msg::Down, Msg::Open, Msg::PageDown]);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn help_overlay_40x12() {
+    let mut app = seeds_app(40, 12);
+    send(&mut app, &[Msg::Open, Msg::ToggleHelp]);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn tiny_terminals_show_a_notice_instead_of_panicking() {
+    for (w, h) in [(1, 1), (20, 5), (10, 3), (23, 40), (200, 5)] {
+        let mut app = seeds_app(w, h);
+        let s = screen(&app);
+        assert!(s.contains('T') || w < 2, "{w}x{h}: {s}");
+        send(
+            &mut app,
+            &[Msg::Open, Msg::PageDown, Msg::Bottom, Msg::ToggleHelp],
+        );
+        render(&app);
+    }
+    insta::assert_snapshot!(screen(&seeds_app(20, 5)));
+}
+
+#[test]
+fn every_size_renders_without_panic() {
+    let mut app = seeds_app(80, 24);
+    send(&mut app, &[Msg::Open]);
+    for w in [24, 25, 31, 40, 57, 80, 133, 250] {
+        for h in [6, 7, 12, 24, 61] {
+            app.update(Msg::Resize(w, h));
+            render(&app);
+            app.update(Msg::ToggleHelp);
+            render(&app);
+            app.update(Msg::ToggleHelp);
+        }
+    }
+}
+
+#[test]
+fn library_navigation_and_filter() {
+    let mut app = seeds_app(80, 24);
+    send(&mut app, &[Msg::Down, Msg::Down, Msg::Bottom]);
+    assert_eq!(app.library.selected, 4);
+    send(&mut app, &[Msg::Top, Msg::StartPrompt]);
+    type_text(&mut app, "硝烟");
+    assert_eq!(app.library.visible, [3, 4]);
+    assert!(screen(&app).contains("/硝烟▏  2 of 5"));
+    send(&mut app, &[Msg::Down, Msg::Confirm, Msg::Open]);
+    let r = app.reader().expect("opened");
+    assert_eq!(r.title, "直面没有硝烟的战场");
+    send(&mut app, &[Msg::Back, Msg::Cancel]);
+    assert_eq!(app.library.visible.len(), 5);
+    assert_eq!(app.library.selected, 4, "selection stays on the article");
+    // Filtering by file name works too.
+    send(&mut app, &[Msg::StartPrompt]);
+    type_text(&mut app, "002");
+    assert_eq!(app.library.visible, [2]);
+    type_text(&mut app, "x");
+    assert!(screen(&app).contains("No article matches"));
+}
+
+#[test]
+fn reader_scrolls_and_clamps() {
+    let mut app = seeds_app(80, 24);
+    send(&mut app, &[Msg::Open, Msg::Up]);
+    let top = |app: &App| app.reader().unwrap().top;
+    assert_eq!(top(&app), 0);
+    send(&mut app, &[Msg::Down, Msg::Down]);
+    assert_eq!(top(&app), 2);
+    send(&mut app, &[Msg::PageDown]);
+    assert_eq!(top(&app), 2 + 22);
+    send(&mut app, &[Msg::PageUp, Msg::Bottom]);
+    let r = app.reader().unwrap();
+    assert_eq!(r.top, r.layout.lines.len() - 23);
+    assert!(screen(&app).contains("100%"));
+    send(&mut app, &[Msg::Down, Msg::PageDown]);
+    let r = app.reader().unwrap();
+    assert_eq!(
+        r.top,
+        r.layout.lines.len() - 23,
+        "no scrolling past the end"
+    );
+}
+
+#[test]
+fn resize_keeps_the_first_visible_character_visible() {
+    let mut app = seeds_app(80, 24);
+    send(&mut app, &[Msg::Open]);
+    for _ in 0..37 {
+        app.update(Msg::Down);
+    }
+    let anchor = app.reader().unwrap().first_visible_char();
+    for (w, h) in [(40, 12), (133, 40), (27, 9), (80, 24)] {
+        app.update(Msg::Resize(w, h));
+        let r = app.reader().unwrap();
+        let line = r.layout.line_of(anchor);
+        assert!(
+            line >= r.top && line < r.top + (h as usize - 1),
+            "{w}x{h}: anchor line {line} not in view from {}",
+            r.top
+        );
+    }
+}
+
+#[test]
+fn search_is_incremental_highlights_and_wraps() {
+    let mut app = seeds_app(80, 24);
+    send(&mut app, &[Msg::Open, Msg::StartPrompt]);
+    type_text(&mut app, "高");
+    assert!(app.reader().unwrap().search.matches.len() > 50);
+    type_text(&mut app, "轶鹏");
+    {
+        let r = app.reader().unwrap();
+        assert_eq!(r.search.matches.len(), 6);
+        assert_eq!(r.search.current, Some(0));
+    }
+    send(&mut app, &[Msg::Confirm]);
+    assert_eq!(app.message.as_deref(), Some("6 matches for 高轶鹏"));
+    // The match is drawn in the current-match colour.
+    let t = render(&app);
+    let buf = t.backend().buffer();
+    let highlighted = buf
+        .content
+        .iter()
+        .filter(|c| c.bg == Color::LightRed)
+        .count();
+    assert_eq!(highlighted, 3, "three characters highlighted");
+    send(&mut app, &[Msg::PrevMatch]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("search hit TOP, continuing at BOTTOM (match 6/6)")
+    );
+    send(&mut app, &[Msg::NextMatch]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("search hit BOTTOM, continuing at TOP (match 1/6)")
+    );
+    send(&mut app, &[Msg::NextMatch]);
+    assert_eq!(app.message.as_deref(), Some("match 2/6"));
+
+    // A common word: n walks forward and scrolls the page to show each match.
+    send(&mut app, &[Msg::StartPrompt]);
+    type_text(&mut app, "疫情防控");
+    send(&mut app, &[Msg::Confirm]);
+    let n = app.reader().unwrap().search.matches.len();
+    assert!(n > 20);
+    for _ in 0..n {
+        app.update(Msg::NextMatch);
+        let r = app.reader().unwrap();
+        let (start, _) = r.search.matches[r.search.current.unwrap()];
+        let line = r.layout.line_of(start);
+        assert!(line >= r.top && line < r.top + 23);
+    }
+
+    // Esc while typing returns to where the search started.
+    let before = app.reader().unwrap().top;
+    send(&mut app, &[Msg::StartPrompt]);
+    type_text(&mut app, "纪委");
+    send(&mut app, &[Msg::Cancel]);
+    assert_eq!(app.reader().unwrap().top, before);
+
+    send(&mut app, &[Msg::StartPrompt]);
+    type_text(&mut app, "不存在的词");
+    send(&mut app, &[Msg::Confirm]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("Pattern not found: 不存在的词")
+    );
+}
+
+#[test]
+fn reading_position_is_remembered_across_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("positions.json");
+    let offset = {
+        let (positions, _) = Positions::load(Some(file.clone()));
+        let mut app = seeds_app(80, 24);
+        app.positions = positions;
+        send(&mut app, &[Msg::Down, Msg::Open, Msg::PageDown, Msg::Down]);
+        let offset = app.reader().unwrap().first_visible_char();
+        assert!(offset > 0);
+        send(&mut app, &[Msg::Quit]);
+        app.positions.save().unwrap();
+        offset
+    };
+    let (positions, _) = Positions::load(Some(file));
+    let mut app = seeds_app(80, 24);
+    app.positions = positions;
+    send(&mut app, &[Msg::Down, Msg::Open]);
+    assert_eq!(app.reader().unwrap().first_visible_char(), offset);
+}
+
+#[test]
+fn hostile_articles_render_without_escape_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("evil.txt"),
+        "\u{1b}]0;pwned\u{7}标题\u{1b}[2J\n\n正文\u{1b}]52;c;ZWNobyBoaQ==\u{7}\u{202e}abc\u{9b}31m\0",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad.txt"), b"\xff\xfe\xfd \xe4\xb8").unwrap();
+    std::fs::write(dir.path().join("empty.txt"), b"").unwrap();
+    let corpus = corpus::scan(dir.path()).unwrap();
+    let mut app = App::new(
+        corpus,
+        PathBuf::from("annotations"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(60, 10));
+    for i in 0..3 {
+        app.library.selected = i;
+        app.update(Msg::Open);
+        let t = render(&app);
+        for cell in t.backend().buffer().content.iter() {
+            assert!(
+                !cell
+                    .symbol()
+                    .chars()
+                    .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                "raw control in a cell: {:?}",
+                cell.symbol()
+            );
+        }
+        app.update(Msg::Back);
+    }
+    // The non-UTF-8 file is flagged in the library and opens with a notice.
+    app.library.selected = 0;
+    let s = screen(&app);
+    assert!(s.contains("not valid UTF-8"), "{s}");
+    app.update(Msg::Open);
+    assert!(matches!(app.screen, Screen::Reader(_)));
+    assert!(app.message.as_deref().unwrap().contains("not valid UTF-8"));
+}
+
+#[test]
+fn empty_folder_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus::scan(dir.path()).unwrap();
+    let mut app = App::new(
+        corpus,
+        PathBuf::from("annotations"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(80, 24));
+    send(&mut app, &[Msg::Open, Msg::Down, Msg::Bottom]);
+    assert!(screen(&app).contains("No .txt or .md articles in"));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_is_listed_and_does_not_block_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("a_locked.txt");
+    std::fs::write(&locked, "秘密").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::write(dir.path().join("b_open.txt"), "公开").unwrap();
+    if std::fs::read(&locked).is_ok() {
+        return; // running as root: permissions do not stop reads
+    }
+    let corpus = corpus::scan(dir.path()).unwrap();
+    let mut app = App::new(
+        corpus,
+        PathBuf::from("annotations"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(80, 24));
+    app.update(Msg::Open);
+    assert!(app.reader().is_none());
+    assert!(app.message.as_deref().unwrap().contains("denied"));
+    send(&mut app, &[Msg::Down, Msg::Open]);
+    assert_eq!(app.reader().unwrap().text, "公开");
+}
