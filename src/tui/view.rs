@@ -166,7 +166,10 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         " inkmark · {}/ · {} articles · annotations in {}/",
         app.corpus.root.display().to_string().trim_end_matches('/'),
         app.corpus.entries.len(),
-        app.annotations_dir.display().to_string().trim_end_matches('/')
+        app.annotations_dir
+            .display()
+            .to_string()
+            .trim_end_matches('/')
     );
     put_str(buf, area.x, area.y, &header, w, theme.bar);
 
