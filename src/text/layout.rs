@@ -58,6 +58,16 @@ fn is_hard_break(c: char) -> bool {
 ///
 /// Paragraphs (hard lines) are kept; runs of blank lines collapse to one blank display
 /// line; leading and trailing blank lines are dropped.
+///
+/// ```
+/// use inkmark::text::{layout, WidthOptions};
+/// let text = "记者高轶鹏报道，疫情防控";
+/// let l = layout(text, 10, WidthOptions::default());
+/// // "，" never starts a line: "道" moves down with it.
+/// assert_eq!(l.render_plain(text), "记者高轶鹏\n报道，疫情\n防控\n");
+/// // Every cell maps back to a code-point offset: column 6 of line 1 shows "疫" (offset 8).
+/// assert_eq!(l.offset_at(text, 1, 6), Some(8));
+/// ```
 pub fn layout(text: &str, width: usize, opts: WidthOptions) -> Layout {
     let width = width.max(1);
     let mut wrapper = Wrapper::default();

@@ -33,11 +33,17 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
             _ => None,
         };
         if let Some(msg) = msg {
-            let leaving_reader = matches!(msg, Msg::Back | Msg::Cancel);
+            let before = app.reader().map(|r| r.entry);
             app.update(msg);
-            if leaving_reader && app.reader().is_none() {
-                // Best effort: a failure here must not stop reading; it is retried at exit.
-                let _ = app.positions.save();
+            let after = app.reader().map(|r| r.entry);
+            if before != after {
+                // Terminals disagree on the width of some emoji sequences (flags, ZWJ);
+                // a full repaint on changing views leaves no stale half-glyphs behind.
+                terminal.clear()?;
+                if after.is_none() {
+                    // Best effort: a failure here must not stop reading; retried at exit.
+                    let _ = app.positions.save();
+                }
             }
         }
         if app.should_quit {
