@@ -6,6 +6,8 @@
 
 pub mod config;
 pub mod corpus;
+pub mod detect;
+pub mod label;
 pub mod positions;
 pub mod show;
 pub mod text;

@@ -48,6 +48,18 @@ struct DisplayArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Detect entities; write one JSON object per file (or per line with --lines) to stdout
+    Detect {
+        /// Article files; `-` reads standard input
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Treat each line as a document: `{"id": i, "entities": [...]}` for line i
+        #[arg(long)]
+        lines: bool,
+        /// Only jieba's tags (nr/nrfg/nrt, ns, nt), without inkmark's rules: the baseline
+        #[arg(long)]
+        baseline: bool,
+    },
     /// Print an article wrapped exactly as the reader shows it
     Show {
         /// The article file
@@ -76,6 +88,11 @@ fn width_options(cfg: &Config, display: &DisplayArgs) -> WidthOptions {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Show { file, width }) => show(&file, width, &cli.display),
+        Some(Command::Detect {
+            files,
+            lines,
+            baseline,
+        }) => detect(&files, lines, baseline),
         None => open_tui(&cli.dir, cli.annotations, &cli.display),
     }
 }
@@ -132,4 +149,77 @@ fn open_tui(dir: &Path, annotations: Option<PathBuf>, display: &DisplayArgs) -> 
         app.message = warning;
     }
     tui::run(app)
+}
+
+fn read_input(path: &Path) -> Result<String> {
+    let bytes = if path == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("cannot read stdin")?;
+        buf
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            eprintln!(
+                "inkmark: {}: not valid UTF-8 from byte {}; bad bytes read as U+FFFD",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            );
+            Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+    }
+}
+
+fn detect(files: &[PathBuf], lines: bool, baseline: bool) -> Result<()> {
+    use inkmark::detect::{entities_json, Detector, DETECTOR_VERSION};
+    let detector = Detector::new();
+    let run = |text: &str| {
+        if baseline {
+            detector.baseline(text)
+        } else {
+            detector.detect(text)
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut write = |value: serde_json::Value| -> Result<bool> {
+        match writeln!(out, "{value}") {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+            r => r.map(|_| true).context("cannot write to stdout"),
+        }
+    };
+    for path in files {
+        let text = read_input(path)?;
+        if lines {
+            let mut docs: Vec<&str> = text.split('\n').collect();
+            if docs.last() == Some(&"") {
+                docs.pop();
+            }
+            for (id, line) in docs.into_iter().enumerate() {
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                let spans = run(line);
+                let v = serde_json::json!({"id": id, "entities": entities_json(line, &spans)});
+                if !write(v)? {
+                    return Ok(());
+                }
+            }
+        } else {
+            let spans = run(&text);
+            let v = serde_json::json!({
+                "file": path.to_string_lossy(),
+                "sha256": inkmark::detect::sha256_hex(text.as_bytes()),
+                "detector": if baseline { "jieba-baseline" } else { DETECTOR_VERSION },
+                "entities": entities_json(&text, &spans),
+            });
+            if !write(v)? {
+                return Ok(());
+            }
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to stdout"),
+    }
 }
