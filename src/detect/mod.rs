@@ -136,3 +136,6 @@ impl<'t> CharSlicer<'t> {
         &self.text[self.bytes[start.min(last)]..self.bytes[end.min(last)]]
     }
 }
+
+#[cfg(test)]
+mod tests;

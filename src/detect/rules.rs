@@ -82,6 +82,12 @@ fn is_proper(t: &Token) -> bool {
     matches!(t.tag, "ns" | "nt" | "nz" | "j" | "nrt" | "eng")
         || PLACES.contains(t.word)
         || ORGANISATIONS.contains(t.word)
+        || is_place_like(t.word)
+}
+
+/// 高新区, 马村区: a name with an administrative ending, however jieba tagged it.
+fn is_place_like(w: &str) -> bool {
+    clen(w) >= 2 && "省市县区镇乡村".contains(last(w)) && !NOT_PLACES.contains(w)
 }
 
 fn is_ordinal(t: &Token) -> bool {
@@ -91,13 +97,16 @@ fn is_ordinal(t: &Token) -> bool {
 fn is_org_modifier(t: &Token) -> bool {
     ORG_MODIFIERS.contains(t.word)
         || matches!(t.tag, "ns" | "nt" | "nz" | "j" | "eng" | "nrt")
+        || is_place_like(t.word)
         || is_org_head(t)
         || is_ordinal(t)
 }
 
 /// Organisations: a head (…委员会, …公司, a jieba `nt`) with the names before it
 /// (平煤神马集团, 高新区纪委监委监察工作办公室), and organisations inside titles (外交部长).
-fn organisations(tokens: &[Token], out: &mut Vec<Span>) {
+fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec<Span>) {
+    // A noun jieba's HMM made up (平煤) is a name as good as a tagged one.
+    let proper = |t: &Token| is_proper(t) || (matches!(t.tag, "n" | "nz") && clen(t.word) >= 2 && !is_word(t.word));
     let n = tokens.len();
     let mut i = 0;
     while i < n {
@@ -128,7 +137,7 @@ fn organisations(tokens: &[Token], out: &mut Vec<Span>) {
         }
         // The name starts at a proper name or a known modifier, not a generic noun.
         while j < i
-            && !(is_proper(&tokens[j]) || ORG_MODIFIERS.contains(tokens[j].word) || is_ordinal(&tokens[j]))
+            && !(proper(&tokens[j]) || ORG_MODIFIERS.contains(tokens[j].word) || is_ordinal(&tokens[j]))
         {
             j += 1;
         }
@@ -136,7 +145,7 @@ fn organisations(tokens: &[Token], out: &mut Vec<Span>) {
         let before_last = &chain[..chain.len() - 1];
         let w = t.word;
         let mut anchored = (chain.len() == 1 && ORGANISATIONS.contains(w))
-            || before_last.iter().any(is_proper)
+            || before_last.iter().any(proper)
             || (t.tag == "nt" && !w.starts_with("国际"))
             || before_last.iter().any(|x| ORG_MODIFIERS.contains(x.word));
         if abbreviation_pair(w) || NOT_ORG_HEADS.contains(w) {
@@ -242,20 +251,28 @@ fn token_entities(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Ve
         }
         let name_tag = matches!(t.tag, "nr" | "nrfg" | "nrt");
         // Names jieba's HMM found but its dictionary does not know (辛业江/nz).
-        let new_name = matches!(t.tag, "nz" | "n") && n == 3 && SURNAMES.contains(&first(w)) && !is_word(w);
+        let new_name = matches!(t.tag, "nz" | "n")
+            && n == 3
+            && SURNAMES.contains(&first(w))
+            && !"性化率度者型式类员界业区村镇县市".contains(last(w))
+            && !is_word(w);
         if name_tag || new_name {
             if SURNAMES.contains(&first(w))
                 && HONORIFICS.iter().any(|h| w.ends_with(h) && n == clen(h) + 1)
             {
                 out.push(Span::new(s, s + 1, Label::PER));
             } else if looks_like_name(w) {
-                out.push(Span::new(s, e, Label::PER));
+                // 李明任 (李明 + 任 "serves as"): jieba glued a verb to the name.
+                let glued = n == 3 && SURNAMES.contains(&first(w)) && "任说讲称等和与及在是为将".contains(last(w));
+                out.push(Span::new(s, if glued { e - 1 } else { e }, Label::PER));
             } else if "镇乡村县市省区岛州".contains(last(w)) {
                 out.push(Span::new(s, e, Label::LOC));
             }
             continue;
         }
         match t.tag {
+            // A lone character or a verb + place ending (上岗, 入村) is no place.
+            "ns" if n == 1 || (n == 2 && "上下入进出包驻回去来到扎".contains(first(w))) => {}
             "ns" if !NOT_PLACES.contains(w) => {
                 let strip = PLACE_TAIL_STRIP
                     .iter()
@@ -384,7 +401,7 @@ fn grow_transliterations(chars: &[char], spans: &mut [Span]) {
 /// All candidate spans of one paragraph.
 pub fn candidates(tokens: &[Token], chars: &[char], is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
     let mut out = Vec::new();
-    organisations(tokens, &mut out);
+    organisations(tokens, is_word, &mut out);
     token_entities(tokens, is_word, &mut out);
     places_with_suffix(tokens, &mut out);
     dotted_names(tokens, &mut out);

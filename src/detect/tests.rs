@@ -1,0 +1,103 @@
+//! Detection on sentences from the seed articles.
+
+use super::*;
+use crate::label::Label;
+use std::sync::LazyLock;
+
+static DETECTOR: LazyLock<Detector> = LazyLock::new(Detector::new);
+
+fn found(text: &str) -> Vec<(String, Label)> {
+    let slicer = CharSlicer::new(text);
+    DETECTOR
+        .detect(text)
+        .iter()
+        .map(|s| (slicer.slice(s.start, s.end).to_string(), s.label))
+        .collect()
+}
+
+fn has(text: &str, word: &str, label: Label) {
+    let f = found(text);
+    assert!(
+        f.iter().any(|(w, l)| w == word && *l == label),
+        "{word}/{label} not found in {text}: {f:?}"
+    );
+}
+
+#[test]
+fn reporter_names_after_titles() {
+    let text = "本报讯(记者高轶鹏 通讯员文尚龙)“你们听,咱小区广播里说";
+    has(text, "高轶鹏", Label::PER);
+    has(text, "文尚龙", Label::PER);
+    has("记者 李一 通讯员 张宏伟", "李一", Label::PER);
+}
+
+#[test]
+fn organisations_with_suffixes() {
+    has("1月30日19时50分许,平煤神马集团尼龙化工公司五厂运转站职工", "平煤神马集团", Label::ORG);
+    has("高新区疫情防控指挥部根据督查组提出的建议", "高新区疫情防控指挥部", Label::ORG);
+}
+
+#[test]
+fn dates_times_and_quantities() {
+    has("2月2日早上,高新区66盐家属院居民的微信群里", "2月2日早上", Label::TIME);
+    has("2020年1月24日(除夕),县商务中心区党组书记许峰召开党组扩大会议", "2020年1月24日", Label::TIME);
+    has("2020年1月24日(除夕),县商务中心区", "除夕", Label::TIME);
+    has("累计排查4836户13216人", "4836户", Label::QTY);
+    has("累计排查4836户13216人", "13216人", Label::QTY);
+}
+
+#[test]
+fn places() {
+    has("1月30日11时30分许,督查组在高阳小区西门督导检查", "高阳小区", Label::LOC);
+    has("新华社北京5月7日电", "北京", Label::LOC);
+}
+
+#[test]
+fn weather_words_are_not_people() {
+    let f = found("北京多云转晴，上海小雨，广州雷阵雨");
+    assert!(f.iter().all(|(_, l)| *l != Label::PER), "{f:?}");
+}
+
+#[test]
+fn offsets_are_code_points_after_astral_characters() {
+    let text = "😀🇨🇳记者高轶鹏报道";
+    let spans = DETECTOR.detect(text);
+    let per = spans.iter().find(|s| s.label == Label::PER).expect("a person");
+    // 😀 is one code point, 🇨🇳 two: 记 is at 3.
+    assert_eq!((per.start, per.end), (5, 8));
+    let chars: Vec<char> = text.chars().collect();
+    assert_eq!(chars[per.start..per.end].iter().collect::<String>(), "高轶鹏");
+}
+
+#[test]
+fn spans_never_overlap_and_are_sorted() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/seeds/001_6f56a82d68c31997.txt"
+    ))
+    .unwrap();
+    let spans = DETECTOR.detect(&text);
+    assert!(spans.len() > 100);
+    for w in spans.windows(2) {
+        assert!(w[0].end <= w[1].start, "{:?} overlaps {:?}", w[0], w[1]);
+    }
+    let n = text.chars().count();
+    assert!(spans.iter().all(|s| s.start < s.end && s.end <= n));
+}
+
+#[test]
+fn multi_paragraph_offsets_match_single_paragraph_ones() {
+    let a = "记者高轶鹏报道。";
+    let text = format!("标题\r\n\r\n{a}\n");
+    let spans = DETECTOR.detect(&text);
+    let per = spans.iter().find(|s| s.label == Label::PER).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    assert_eq!(chars[per.start..per.end].iter().collect::<String>(), "高轶鹏");
+}
+
+#[test]
+fn empty_and_odd_input() {
+    assert!(DETECTOR.detect("").is_empty());
+    assert!(DETECTOR.detect("\n\n\r\n").is_empty());
+    let _ = DETECTOR.detect("\u{1b}[31m\u{0}\u{202e}abc 123 ％％ 第一");
+}
