@@ -13,7 +13,10 @@ fn main() {
     for line in file.lines() {
         let line = line.expect("utf-8");
         let tags = detector.jieba().tag(&line, true);
-        let words: Vec<String> = tags.iter().map(|t| format!("{}/{}", t.word, t.tag)).collect();
+        let words: Vec<String> = tags
+            .iter()
+            .map(|t| format!("{}/{}", t.word, t.tag))
+            .collect();
         writeln!(out, "{}", words.join(" ")).unwrap();
     }
 }

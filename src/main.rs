@@ -148,7 +148,10 @@ fn open_tui(dir: &Path, annotations: Option<PathBuf>, display: &DisplayArgs) -> 
     if warning.is_some() {
         app.message = warning;
     }
-    tui::run(app)
+    let cache = inkmark::detect::cache::DetectCache {
+        dir: inkmark::detect::cache::DetectCache::default_dir(),
+    };
+    tui::run(app, cache)
 }
 
 fn read_input(path: &Path) -> Result<String> {

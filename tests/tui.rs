@@ -355,5 +355,201 @@ fn unreadable_file_is_listed_and_does_not_block_others() {
     assert!(app.reader().is_none());
     assert!(app.message.as_deref().unwrap().contains("denied"));
     send(&mut app, &[Msg::Down, Msg::Open]);
-    assert_eq!(app.reader().unwrap().text, "公开");
+    assert_eq!(&*app.reader().unwrap().text, "公开");
+}
+
+// --- entities ------------------------------------------------------------------------
+
+use inkmark::label::{Label, Span};
+use std::sync::Arc;
+
+/// Opens the first seed and answers its detection request with `spans`.
+fn reader_with_entities(w: u16, h: u16, spans: Vec<Span>) -> App {
+    let mut app = seeds_app(w, h);
+    app.update(Msg::Open);
+    assert_eq!(
+        app.requests.len(),
+        1,
+        "opening asks the worker for entities"
+    );
+    let sha = app.requests.remove(0).sha;
+    app.update(Msg::Detected {
+        sha,
+        spans: Arc::new(spans),
+    });
+    app
+}
+
+/// Spans for every occurrence of some words of the first seed.
+fn seed_spans() -> Vec<Span> {
+    let text = std::fs::read_to_string("seeds/000_fb090d6bc539e31c.txt").unwrap();
+    let mut spans = Vec::new();
+    for (word, label) in [
+        ("高轶鹏", Label::PER),
+        ("文尚龙", Label::PER),
+        ("高新区", Label::LOC),
+        ("2月2日", Label::TIME),
+        ("督查组", Label::ORG),
+    ] {
+        let n = word.chars().count();
+        let mut chars = 0;
+        let mut byte = 0;
+        for (b, _) in text.match_indices(word) {
+            chars += text[byte..b].chars().count();
+            byte = b;
+            spans.push(Span::new(chars, chars + n, label));
+        }
+    }
+    spans.sort();
+    spans
+}
+
+#[test]
+fn detecting_is_shown_until_results_arrive() {
+    let mut app = seeds_app(100, 20);
+    app.update(Msg::Open);
+    assert!(screen(&app).contains("loading dictionary…"));
+    app.update(Msg::DetectorReady(120));
+    assert!(screen(&app).contains("detecting entities…"));
+    let sha = app.requests[0].sha.clone();
+    app.update(Msg::Detected {
+        sha,
+        spans: Arc::new(seed_spans()),
+    });
+    let s = screen(&app);
+    assert!(s.contains("PER LOC ORG TIME QTY"), "{s}");
+}
+
+#[test]
+fn entities_are_drawn_in_their_label_colour() {
+    let app = reader_with_entities(80, 24, seed_spans());
+    let t = render(&app);
+    let buf = t.backend().buffer();
+    // "高轶鹏" on the ninth row is a person: light red, underlined.
+    let row: String = (0..80).map(|x| buf[(x, 8)].symbol().to_string()).collect();
+    let col = row.find("高").map(|b| row[..b].chars().count()).unwrap();
+    assert_eq!(buf[(col as u16, 8)].fg, Color::LightRed);
+    assert!(buf[(col as u16, 8)]
+        .modifier
+        .contains(ratatui::style::Modifier::UNDERLINED));
+}
+
+#[test]
+fn reopening_an_article_reuses_the_results() {
+    let mut app = reader_with_entities(80, 24, seed_spans());
+    send(&mut app, &[Msg::Back, Msg::Open]);
+    assert!(app.requests.is_empty(), "no second request");
+    assert!(app.reader().unwrap().entities.spans.is_some());
+}
+
+#[test]
+fn results_for_another_article_are_kept_but_not_shown() {
+    let mut app = seeds_app(80, 24);
+    app.update(Msg::Open);
+    app.update(Msg::Detected {
+        sha: "0".repeat(64),
+        spans: Arc::new(vec![Span::new(0, 2, Label::PER)]),
+    });
+    assert!(app.reader().unwrap().entities.spans.is_none());
+}
+
+#[test]
+fn bracket_keys_walk_through_entities_and_wrap() {
+    let spans = seed_spans();
+    let mut app = reader_with_entities(80, 24, spans.clone());
+    app.update(Msg::NextEntity);
+    assert_eq!(app.reader().unwrap().entities.focus, Some(0));
+    let first = app.message.clone().unwrap();
+    assert!(first.starts_with("LOC 高新区 (1 of"), "{first}");
+    app.update(Msg::PrevEntity);
+    assert!(app
+        .message
+        .as_deref()
+        .unwrap()
+        .starts_with("wrapped to the last"));
+    assert_eq!(app.reader().unwrap().entities.focus, Some(spans.len() - 1));
+    // The last entity is scrolled into view.
+    let r = app.reader().unwrap();
+    let line = r.layout.line_of(spans[spans.len() - 1].start);
+    assert!(line >= r.top && line < r.top + 23);
+}
+
+#[test]
+fn hidden_labels_are_skipped_and_not_drawn() {
+    let mut app = reader_with_entities(80, 24, seed_spans());
+    send(&mut app, &[Msg::FilterMenu, Msg::ToggleLabel(1)]);
+    assert!(screen(&app).contains("[ ] LOC"));
+    send(&mut app, &[Msg::FilterMenu, Msg::NextEntity]);
+    assert!(!app.filter_menu);
+    let m = app.message.clone().unwrap();
+    assert!(m.starts_with("PER 高轶鹏"), "{m}");
+    let t = render(&app);
+    assert!(t
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .all(|c| c.fg != Color::LightGreen));
+}
+
+#[test]
+fn entity_panel_lists_groups_and_jumps_to_mentions() {
+    let mut app = reader_with_entities(100, 30, seed_spans());
+    app.update(Msg::TogglePanel);
+    let s = screen(&app);
+    assert!(s.contains("PER person"), "{s}");
+    assert!(s.contains("高新区"), "{s}");
+    // The text reflowed to the narrower area left of the panel.
+    assert!(app.reader().unwrap().layout.width < 98);
+    // First item: the most frequent person; Enter jumps to its first mention, n onwards.
+    send(&mut app, &[Msg::Open]);
+    assert_eq!(app.message.as_deref(), Some("mention 1 of 6"));
+    send(&mut app, &[Msg::NextMatch, Msg::NextMatch]);
+    assert_eq!(app.message.as_deref(), Some("mention 3 of 6"));
+    let r = app.reader().unwrap();
+    let focus = r.entities.focus.unwrap();
+    let line = r.layout.line_of(seed_spans()[focus].start);
+    assert!(line >= r.top && line < r.top + 29);
+    // Tab gives the keys back to the text; Esc closes the panel.
+    send(&mut app, &[Msg::SwitchFocus, Msg::Down, Msg::Cancel]);
+    assert!(app.reader().unwrap().entities.panel.is_none());
+    assert!(app.reader().is_some(), "still reading");
+}
+
+#[test]
+fn reader_with_panel_snapshots() {
+    let mut app = reader_with_entities(100, 24, seed_spans());
+    send(&mut app, &[Msg::TogglePanel, Msg::Down]);
+    insta::assert_snapshot!("panel_100x24", screen(&app));
+    let mut app = reader_with_entities(40, 12, seed_spans());
+    send(&mut app, &[Msg::TogglePanel]);
+    insta::assert_snapshot!("panel_40x12", screen(&app));
+}
+
+#[test]
+fn real_detection_through_the_worker() {
+    use inkmark::detect::cache::DetectCache;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = DetectCache {
+        dir: Some(dir.path().to_path_buf()),
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+    let worker = inkmark::tui::worker::spawn(cache.clone(), tx, |m| m);
+    let mut app = seeds_app(80, 24);
+    app.update(Msg::Open);
+    for req in app.requests.drain(..) {
+        worker.send(req).unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while app.reader().unwrap().entities.spans.is_none() {
+        let msg = rx
+            .recv_timeout(deadline - std::time::Instant::now())
+            .expect("detection finished");
+        app.update(msg);
+    }
+    let r = app.reader().unwrap();
+    let spans = r.entities.spans.clone().unwrap();
+    assert!(spans.len() > 100);
+    // The result was cached on disk for the next session.
+    assert_eq!(cache.load(&r.sha).as_deref(), Some(spans.as_slice()));
 }

@@ -1,6 +1,7 @@
 //! Entity detection: jieba-rs part-of-speech tags plus rules for news text.
 //! No terminal here; the TUI runs it on a worker thread, `inkmark detect` in scripts.
 
+pub mod cache;
 mod lexicon;
 mod numbers;
 mod resolve;
@@ -67,7 +68,11 @@ impl Detector {
             let is_word = |w: &str| self.jieba.has_word(w);
             let mut found = rules::candidates(&tokens, &chars, &is_word);
             resolve_overlaps(&mut found);
-            out.extend(found.into_iter().map(|s| Span::new(s.start + base, s.end + base, s.label)));
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|s| Span::new(s.start + base, s.end + base, s.label)),
+            );
             base += n;
         }
         out

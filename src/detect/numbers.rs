@@ -22,35 +22,118 @@ fn is_num_char(c: char) -> bool {
 
 /// Units after a number that make it a quantity; longer first.
 const UNITS: &[&str] = &[
-    "平方公里", "平方米", "立方米", "万元", "亿元", "千元", "美元", "欧元", "日元", "港元",
-    "公里", "千米", "厘米", "毫米", "公斤", "千克", "公顷", "人次", "小时", "分钟", "个月",
-    "余人", "多人", "元", "块", "户", "人", "名", "位", "家", "只", "头", "匹", "台", "辆",
-    "架", "艘", "吨", "斤", "克", "米", "亩", "岁", "步", "张", "份", "件", "套", "座", "间",
-    "栋", "幢", "条", "支", "批", "箱", "袋", "瓶", "包", "盒", "双", "例", "起", "项", "篇",
-    "本", "场", "轮", "%", "％", "倍", "度", "℃", "个", "次", "处", "所", "天", "年", "周",
-    "株", "棵", "车", "趟", "班", "组", "桶", "罐", "枚", "副", "顶", "床", "片", "卷", "册",
-    "期", "届", "点",
+    "平方公里",
+    "平方米",
+    "立方米",
+    "万元",
+    "亿元",
+    "千元",
+    "美元",
+    "欧元",
+    "日元",
+    "港元",
+    "公里",
+    "千米",
+    "厘米",
+    "毫米",
+    "公斤",
+    "千克",
+    "公顷",
+    "人次",
+    "小时",
+    "分钟",
+    "个月",
+    "余人",
+    "多人",
+    "元",
+    "块",
+    "户",
+    "人",
+    "名",
+    "位",
+    "家",
+    "只",
+    "头",
+    "匹",
+    "台",
+    "辆",
+    "架",
+    "艘",
+    "吨",
+    "斤",
+    "克",
+    "米",
+    "亩",
+    "岁",
+    "步",
+    "张",
+    "份",
+    "件",
+    "套",
+    "座",
+    "间",
+    "栋",
+    "幢",
+    "条",
+    "支",
+    "批",
+    "箱",
+    "袋",
+    "瓶",
+    "包",
+    "盒",
+    "双",
+    "例",
+    "起",
+    "项",
+    "篇",
+    "本",
+    "场",
+    "轮",
+    "%",
+    "％",
+    "倍",
+    "度",
+    "℃",
+    "个",
+    "次",
+    "处",
+    "所",
+    "天",
+    "年",
+    "周",
+    "株",
+    "棵",
+    "车",
+    "趟",
+    "班",
+    "组",
+    "桶",
+    "罐",
+    "枚",
+    "副",
+    "顶",
+    "床",
+    "片",
+    "卷",
+    "册",
+    "期",
+    "届",
+    "点",
 ];
 
 /// Classifiers too common after a lone Chinese numeral to mark a quantity (一个, 一次).
 const WEAK_UNITS: &[&str] = &[
-    "个", "次", "项", "场", "批", "件", "位", "名", "条", "张", "天", "年", "点", "处", "所",
-    "起", "份", "周", "期", "届", "组", "片", "步", "家", "支", "本", "双", "头", "车", "度",
-    "班", "套", "座", "间", "副", "顶", "床", "卷", "册",
+    "个", "次", "项", "场", "批", "件", "位", "名", "条", "张", "天", "年", "点", "处", "所", "起",
+    "份", "周", "期", "届", "组", "片", "步", "家", "支", "本", "双", "头", "车", "度", "班", "套",
+    "座", "间", "副", "顶", "床", "卷", "册",
 ];
 
 /// Words before a number that belong to the quantity (近10万元, 约200人).
 const APPROX_PREFIX: &str = "近约逾超共达";
 
 fn starts_with_at(chars: &[char], at: usize, s: &str) -> bool {
-    let mut k = at;
-    for c in s.chars() {
-        if chars.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    (at..).zip(s.chars()).all(|(k, c)| chars.get(k) == Some(&c))
 }
 
 fn unit_at(chars: &[char], at: usize) -> Option<&'static str> {
@@ -79,18 +162,18 @@ fn number_end(chars: &[char], at: usize) -> usize {
 fn arabic_value(chars: &[char]) -> Option<u32> {
     let mut v: u32 = 0;
     for &c in chars {
-        let d = c.to_digit(10).or_else(|| {
-            ('０'..='９')
-                .contains(&c)
-                .then(|| c as u32 - '０' as u32)
-        })?;
+        let d = c
+            .to_digit(10)
+            .or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))?;
         v = v.checked_mul(10)?.checked_add(d)?;
     }
     Some(v)
 }
 
 fn is_day_part(chars: &[char], at: usize) -> usize {
-    for w in ["上午", "下午", "中午", "晚上", "凌晨", "早上", "傍晚", "夜间", "深夜", "早", "晚"] {
+    for w in [
+        "上午", "下午", "中午", "晚上", "凌晨", "早上", "傍晚", "夜间", "深夜", "早", "晚",
+    ] {
         if starts_with_at(chars, at, w) {
             return w.chars().count();
         }
@@ -141,7 +224,9 @@ pub fn scan(chars: &[char], out: &mut Vec<Span>) {
             continue;
         }
         let starts_number = is_num_char(c)
-            && !prev.is_some_and(|p| is_num_char(p) || p.is_ascii_alphabetic() || p == '第' || p == '-');
+            && !prev.is_some_and(|p| {
+                is_num_char(p) || p.is_ascii_alphabetic() || p == '第' || p == '-'
+            });
         if !starts_number {
             i += 1;
             continue;
@@ -171,16 +256,27 @@ pub fn scan(chars: &[char], out: &mut Vec<Span>) {
         }
         let lone_cn = !arabic && digits.len() == 1 && is_cn_digit(digits[0]);
         if let Some(unit) = unit_at(chars, u_at) {
-            if !(lone_cn && WEAK_UNITS.contains(&unit)) && !(!arabic && unit == "点") {
-                let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) { i - 1 } else { i };
+            // 一个 and 三点 (three o'clock, or "three points") are not quantities.
+            let weak = lone_cn && WEAK_UNITS.contains(&unit);
+            if !weak && (arabic || unit != "点") {
+                let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) {
+                    i - 1
+                } else {
+                    i
+                };
                 let q_end = u_at + unit.chars().count();
                 out.push(Span::new(start, q_end, Label::QTY));
                 i = q_end;
                 continue;
             }
-        } else if digits.iter().any(|&d| is_cn_magnitude(d)) && digits.iter().any(|&d| is_digit(d)) {
+        } else if digits.iter().any(|&d| is_cn_magnitude(d)) && digits.iter().any(|&d| is_digit(d))
+        {
             // 15万 with no unit after the magnitude is still a quantity.
-            let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) { i - 1 } else { i };
+            let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) {
+                i - 1
+            } else {
+                i
+            };
             out.push(Span::new(start, end, Label::QTY));
         }
         i = end.max(i + 1);
@@ -211,7 +307,10 @@ fn date_end(chars: &[char], i: usize, end: usize, arabic: bool) -> Option<usize>
             k = end + 1;
         }
         '月' if value.is_some_and(|v| (1..=12).contains(&v))
-            || (!arabic && end - i <= 2 && !starts_with_at(chars, end, "月份") && chars[i] != '两') =>
+            || (!arabic
+                && end - i <= 2
+                && !starts_with_at(chars, end, "月份")
+                && chars[i] != '两') =>
         {
             k = end + 1;
             let d_end = number_end(chars, k);

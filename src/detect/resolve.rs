@@ -43,6 +43,9 @@ mod tests {
             Span::new(10, 12, Label::QTY),
         ];
         resolve_overlaps(&mut v);
-        assert_eq!(v, [Span::new(0, 6, Label::ORG), Span::new(8, 11, Label::PER)]);
+        assert_eq!(
+            v,
+            [Span::new(0, 6, Label::ORG), Span::new(8, 11, Label::PER)]
+        );
     }
 }

@@ -72,7 +72,10 @@ fn is_org_head(t: &Token) -> bool {
     if NOT_ORG_HEADS.contains(t.word) || EVENT_ENDINGS.iter().any(|e| t.word.ends_with(e)) {
         return false;
     }
-    if matches!(t.tag, "p" | "c" | "d" | "r" | "uj" | "ul" | "x" | "m" | "q" | "f" | "ad" | "a") {
+    if matches!(
+        t.tag,
+        "p" | "c" | "d" | "r" | "uj" | "ul" | "x" | "m" | "q" | "f" | "ad" | "a"
+    ) {
         return false;
     }
     ends_org(t.word) && clen(t.word) >= 2
@@ -106,7 +109,9 @@ fn is_org_modifier(t: &Token) -> bool {
 /// (平煤神马集团, 高新区纪委监委监察工作办公室), and organisations inside titles (外交部长).
 fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec<Span>) {
     // A noun jieba's HMM made up (平煤) is a name as good as a tagged one.
-    let proper = |t: &Token| is_proper(t) || (matches!(t.tag, "n" | "nz") && clen(t.word) >= 2 && !is_word(t.word));
+    let proper = |t: &Token| {
+        is_proper(t) || (matches!(t.tag, "n" | "nz") && clen(t.word) >= 2 && !is_word(t.word))
+    };
     let n = tokens.len();
     let mut i = 0;
     while i < n {
@@ -120,7 +125,10 @@ fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec
         let mut k = i;
         while k + 1 < n
             && ((is_org_head(&tokens[k + 1]) && tokens[k + 1].tag != "nt")
-                || matches!(tokens[k + 1].word, "分局" | "分厂" | "分公司" | "支行" | "分行"))
+                || matches!(
+                    tokens[k + 1].word,
+                    "分局" | "分厂" | "分公司" | "支行" | "分行"
+                ))
         {
             k += 1;
         }
@@ -137,7 +145,9 @@ fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec
         }
         // The name starts at a proper name or a known modifier, not a generic noun.
         while j < i
-            && !(proper(&tokens[j]) || ORG_MODIFIERS.contains(tokens[j].word) || is_ordinal(&tokens[j]))
+            && !(proper(&tokens[j])
+                || ORG_MODIFIERS.contains(tokens[j].word)
+                || is_ordinal(&tokens[j]))
         {
             j += 1;
         }
@@ -159,7 +169,11 @@ fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec
             anchored = false;
         }
         if anchored && !(chain.len() == 1 && clen(w) == 1) {
-            out.push(Span::new(chain[0].start, chain[chain.len() - 1].end, Label::ORG));
+            out.push(Span::new(
+                chain[0].start,
+                chain[chain.len() - 1].end,
+                Label::ORG,
+            ));
         }
         i = k + 1;
     }
@@ -202,7 +216,9 @@ fn abbreviation_pair(w: &str) -> bool {
 }
 
 /// Words before a lone abbreviation that make it a place (访问 华).
-const ABBR_PREFIX_WORDS: &[&str] = &["访问", "来", "驻", "在", "对", "反", "赴", "旅", "抵", "离", "进", "援", "抵达", "访"];
+const ABBR_PREFIX_WORDS: &[&str] = &[
+    "访问", "来", "驻", "在", "对", "反", "赴", "旅", "抵", "离", "进", "援", "抵达", "访",
+];
 
 /// Places, people and organisations from single tokens.
 fn token_entities(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec<Span>) {
@@ -258,13 +274,13 @@ fn token_entities(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Ve
             && !is_word(w);
         if name_tag || new_name {
             if SURNAMES.contains(&first(w))
-                && HONORIFICS.iter().any(|h| w.ends_with(h) && n == clen(h) + 1)
+                && HONORIFICS
+                    .iter()
+                    .any(|h| w.ends_with(h) && n == clen(h) + 1)
             {
                 out.push(Span::new(s, s + 1, Label::PER));
             } else if looks_like_name(w) {
-                // 李明任 (李明 + 任 "serves as"): jieba glued a verb to the name.
-                let glued = n == 3 && SURNAMES.contains(&first(w)) && "任说讲称等和与及在是为将".contains(last(w));
-                out.push(Span::new(s, if glued { e - 1 } else { e }, Label::PER));
+                out.push(Span::new(s, e, Label::PER));
             } else if "镇乡村县市省区岛州".contains(last(w)) {
                 out.push(Span::new(s, e, Label::LOC));
             }
@@ -272,7 +288,8 @@ fn token_entities(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Ve
         }
         match t.tag {
             // A lone character or a verb + place ending (上岗, 入村) is no place.
-            "ns" if n == 1 || (n == 2 && "上下入进出包驻回去来到扎".contains(first(w))) => {}
+            "ns" if n == 1 || (n == 2 && "上下入进出包驻回去来到扎".contains(first(w))) =>
+                {}
             "ns" if !NOT_PLACES.contains(w) => {
                 let strip = PLACE_TAIL_STRIP
                     .iter()
@@ -308,7 +325,10 @@ fn dotted_names(tokens: &[Token], out: &mut Vec<Span>) {
             continue;
         }
         let (a, b) = (&tokens[i - 1], &tokens[i + 1]);
-        let a_ok = a.word.chars().all(|c| TRANSLIT.contains(&c) || SURNAMES.contains(&c));
+        let a_ok = a
+            .word
+            .chars()
+            .all(|c| TRANSLIT.contains(&c) || SURNAMES.contains(&c));
         if a_ok && b.word.chars().take(2).all(|c| TRANSLIT.contains(&c)) {
             let mut j = i + 1;
             let mut end = b.end;
@@ -334,7 +354,12 @@ fn names_after_titles(tokens: &[Token], out: &mut Vec<Span>) {
             k += 1;
         }
         let next = &tokens[k];
-        let blocked = |tag: &str| matches!(tag, "v" | "uj" | "p" | "c" | "x" | "m" | "ul" | "d" | "r" | "f");
+        let blocked = |tag: &str| {
+            matches!(
+                tag,
+                "v" | "uj" | "p" | "c" | "x" | "m" | "ul" | "d" | "r" | "f"
+            )
+        };
         if SURNAMES.contains(&first(next.word))
             && (2..=3).contains(&clen(next.word))
             && !blocked(next.tag)
@@ -398,6 +423,21 @@ fn grow_transliterations(chars: &[char], spans: &mut [Span]) {
     }
 }
 
+/// 李明任 (李明 + 任 "serves as"): jieba glued a one-character verb to a two-character
+/// name.
+fn unglue_verbs(chars: &[char], spans: &mut [Span]) {
+    for s in spans
+        .iter_mut()
+        .filter(|s| s.label == Label::PER && s.len() == 3)
+    {
+        if SURNAMES.contains(&chars[s.start])
+            && "任说讲称等和与及在是为将向到".contains(chars[s.end - 1])
+        {
+            s.end -= 1;
+        }
+    }
+}
+
 /// All candidate spans of one paragraph.
 pub fn candidates(tokens: &[Token], chars: &[char], is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
     let mut out = Vec::new();
@@ -408,6 +448,7 @@ pub fn candidates(tokens: &[Token], chars: &[char], is_word: &dyn Fn(&str) -> bo
     names_after_titles(tokens, &mut out);
     familiar_names(tokens, &mut out);
     grow_transliterations(chars, &mut out);
+    unglue_verbs(chars, &mut out);
     numbers::scan(chars, &mut out);
     out
 }

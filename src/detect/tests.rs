@@ -33,14 +33,30 @@ fn reporter_names_after_titles() {
 
 #[test]
 fn organisations_with_suffixes() {
-    has("1月30日19时50分许,平煤神马集团尼龙化工公司五厂运转站职工", "平煤神马集团", Label::ORG);
-    has("高新区疫情防控指挥部根据督查组提出的建议", "高新区疫情防控指挥部", Label::ORG);
+    has(
+        "1月30日19时50分许,平煤神马集团尼龙化工公司五厂运转站职工",
+        "平煤神马集团",
+        Label::ORG,
+    );
+    has(
+        "高新区疫情防控指挥部根据督查组提出的建议",
+        "高新区疫情防控指挥部",
+        Label::ORG,
+    );
 }
 
 #[test]
 fn dates_times_and_quantities() {
-    has("2月2日早上,高新区66盐家属院居民的微信群里", "2月2日早上", Label::TIME);
-    has("2020年1月24日(除夕),县商务中心区党组书记许峰召开党组扩大会议", "2020年1月24日", Label::TIME);
+    has(
+        "2月2日早上,高新区66盐家属院居民的微信群里",
+        "2月2日早上",
+        Label::TIME,
+    );
+    has(
+        "2020年1月24日(除夕),县商务中心区党组书记许峰召开党组扩大会议",
+        "2020年1月24日",
+        Label::TIME,
+    );
     has("2020年1月24日(除夕),县商务中心区", "除夕", Label::TIME);
     has("累计排查4836户13216人", "4836户", Label::QTY);
     has("累计排查4836户13216人", "13216人", Label::QTY);
@@ -48,7 +64,11 @@ fn dates_times_and_quantities() {
 
 #[test]
 fn places() {
-    has("1月30日11时30分许,督查组在高阳小区西门督导检查", "高阳小区", Label::LOC);
+    has(
+        "1月30日11时30分许,督查组在高阳小区西门督导检查",
+        "高阳小区",
+        Label::LOC,
+    );
     has("新华社北京5月7日电", "北京", Label::LOC);
 }
 
@@ -62,11 +82,17 @@ fn weather_words_are_not_people() {
 fn offsets_are_code_points_after_astral_characters() {
     let text = "😀🇨🇳记者高轶鹏报道";
     let spans = DETECTOR.detect(text);
-    let per = spans.iter().find(|s| s.label == Label::PER).expect("a person");
+    let per = spans
+        .iter()
+        .find(|s| s.label == Label::PER)
+        .expect("a person");
     // 😀 is one code point, 🇨🇳 two: 记 is at 3.
     assert_eq!((per.start, per.end), (5, 8));
     let chars: Vec<char> = text.chars().collect();
-    assert_eq!(chars[per.start..per.end].iter().collect::<String>(), "高轶鹏");
+    assert_eq!(
+        chars[per.start..per.end].iter().collect::<String>(),
+        "高轶鹏"
+    );
 }
 
 #[test]
@@ -92,7 +118,10 @@ fn multi_paragraph_offsets_match_single_paragraph_ones() {
     let spans = DETECTOR.detect(&text);
     let per = spans.iter().find(|s| s.label == Label::PER).unwrap();
     let chars: Vec<char> = text.chars().collect();
-    assert_eq!(chars[per.start..per.end].iter().collect::<String>(), "高轶鹏");
+    assert_eq!(
+        chars[per.start..per.end].iter().collect::<String>(),
+        "高轶鹏"
+    );
 }
 
 #[test]

@@ -1,11 +1,16 @@
 //! Application state and its update function: a plain function of (state, message), so
 //! tests drive whole sessions without a terminal.
 
+use super::entities::{Entities, Panel};
 use super::search::Search;
 use crate::corpus::{read_article, Corpus, Problem};
+use crate::detect::sha256_hex;
+use crate::label::Span;
 use crate::positions::Positions;
 use crate::text::{layout, Layout, WidthOptions};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Smallest terminal the views are drawn in; below it a "too small" notice is shown.
 pub const MIN_WIDTH: u16 = 24;
@@ -35,6 +40,43 @@ pub enum Msg {
     NextMatch,
     PrevMatch,
     Resize(u16, u16),
+    /// `]` / `[`: next / previous entity.
+    NextEntity,
+    PrevEntity,
+    /// `e`: open or close the entity panel.
+    TogglePanel,
+    /// Tab: move the keys between the text and the entity panel.
+    SwitchFocus,
+    /// `f`: open or close the label filter menu.
+    FilterMenu,
+    /// In the filter menu: show or hide label `n` (0-based).
+    ToggleLabel(usize),
+    /// The detector finished loading its dictionary (milliseconds).
+    DetectorReady(u64),
+    /// Entities of the text with this SHA-256.
+    Detected {
+        sha: String,
+        spans: Arc<Vec<Span>>,
+    },
+    /// Detection failed for a text.
+    DetectFailed {
+        sha: String,
+        error: String,
+    },
+}
+
+/// Text the shell should hand to the detection worker.
+#[derive(Debug, Clone)]
+pub struct DetectRequest {
+    pub sha: String,
+    pub text: Arc<str>,
+}
+
+/// State of the background detector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DetectorState {
+    Loading,
+    Ready { load_ms: u64 },
 }
 
 pub enum Screen {
@@ -59,11 +101,14 @@ pub struct Library {
 pub struct Reader {
     pub entry: usize,
     pub title: String,
-    pub text: String,
+    pub text: Arc<str>,
+    /// SHA-256 of the text: the key of detection results.
+    pub sha: String,
     pub layout: Layout,
     /// First visible display line.
     pub top: usize,
     pub search: Search,
+    pub entities: Entities,
 }
 
 pub struct App {
@@ -79,12 +124,43 @@ pub struct App {
     pub message: Option<String>,
     pub positions: Positions,
     pub should_quit: bool,
+    /// Labels whose highlighting is off (indexed by `Label::index`).
+    pub hidden: [bool; 5],
+    /// The label filter menu is open.
+    pub filter_menu: bool,
+    pub detector: DetectorState,
+    /// Detection results of this session by text hash: reopening is instant.
+    pub detected: HashMap<String, Arc<Vec<Span>>>,
+    /// Detection requests for the shell to send to the worker (drained by it).
+    pub requests: Vec<DetectRequest>,
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
 /// each side). `inkmark show --width N` matches a reader `N + 2` columns wide.
 pub fn text_width(width: u16) -> usize {
     (width as usize).saturating_sub(2).max(1)
+}
+
+/// Terminals at least this wide show the entity panel beside the text; narrower ones
+/// show it instead of the text.
+pub const PANEL_SIDE_BY_SIDE: u16 = 70;
+
+/// Columns of the entity panel beside the text.
+pub fn panel_width(width: u16) -> u16 {
+    if width >= PANEL_SIDE_BY_SIDE {
+        (width / 3).clamp(24, 40)
+    } else {
+        width
+    }
+}
+
+/// Columns for the text area of the reader, given whether the entity panel is open.
+pub fn reader_area_width(width: u16, panel_open: bool) -> u16 {
+    if panel_open && width >= PANEL_SIDE_BY_SIDE {
+        width - panel_width(width)
+    } else {
+        width
+    }
 }
 
 /// Rows of article text: everything but the status bar.
@@ -111,6 +187,11 @@ impl App {
             message: None,
             positions,
             should_quit: false,
+            hidden: [false; 5],
+            filter_menu: false,
+            detector: DetectorState::Loading,
+            detected: HashMap::new(),
+            requests: Vec::new(),
         };
         app.refilter();
         if !app.corpus.warnings.is_empty() {
@@ -140,7 +221,15 @@ impl App {
 
     /// Applies one message.
     pub fn update(&mut self, msg: Msg) {
-        if !matches!(msg, Msg::Resize(..)) {
+        // A key clears the last notice; resizes and worker results do not.
+        let from_worker = matches!(
+            msg,
+            Msg::Resize(..)
+                | Msg::DetectorReady(_)
+                | Msg::Detected { .. }
+                | Msg::DetectFailed { .. }
+        );
+        if !from_worker {
             self.message = None;
         }
         match msg {
@@ -151,10 +240,43 @@ impl App {
             }
             Msg::Resize(w, h) => {
                 self.size = (w, h);
-                if let Screen::Reader(r) = &mut self.screen {
-                    r.relayout(text_width(w), self.opts, body_height(h));
-                }
+                self.reflow();
                 self.library.keep_visible(list_height(h));
+                return;
+            }
+            Msg::DetectorReady(ms) => {
+                self.detector = DetectorState::Ready { load_ms: ms };
+                return;
+            }
+            Msg::Detected { sha, spans } => {
+                if let Screen::Reader(r) = &mut self.screen {
+                    if r.sha == sha {
+                        r.entities.spans = Some(spans.clone());
+                    }
+                }
+                self.detected.insert(sha, spans);
+                return;
+            }
+            Msg::DetectFailed { sha, error } => {
+                if let Screen::Reader(r) = &mut self.screen {
+                    if r.sha == sha {
+                        r.entities.spans = Some(Arc::new(Vec::new()));
+                        self.message = Some(format!("entity detection failed: {error}"));
+                    }
+                }
+                return;
+            }
+            _ if self.filter_menu => {
+                match msg {
+                    Msg::ToggleLabel(i) if i < 5 => {
+                        self.hidden[i] = !self.hidden[i];
+                        self.rebuild_panel();
+                    }
+                    Msg::FilterMenu | Msg::Cancel | Msg::Confirm | Msg::Back => {
+                        self.filter_menu = false
+                    }
+                    _ => {}
+                }
                 return;
             }
             Msg::ToggleHelp if !self.is_editing() => {
@@ -232,8 +354,21 @@ impl App {
             }
             return;
         }
+        if r.entities.panel.as_ref().is_some_and(|p| p.focused) {
+            self.update_panel(msg);
+            return;
+        }
         let max_top = r.max_top(body);
         match msg {
+            Msg::NextEntity => self.message = r.jump_entity(true, &self.hidden, body),
+            Msg::PrevEntity => self.message = r.jump_entity(false, &self.hidden, body),
+            Msg::TogglePanel => self.open_panel(),
+            Msg::SwitchFocus => {
+                if let Some(p) = &mut r.entities.panel {
+                    p.focused = true;
+                }
+            }
+            Msg::FilterMenu => self.filter_menu = true,
             Msg::Up => r.top = r.top.saturating_sub(1),
             Msg::Down => r.top = (r.top + 1).min(max_top),
             Msg::PageUp => r.top = r.top.saturating_sub(body.saturating_sub(1).max(1)),
@@ -249,6 +384,11 @@ impl App {
                 if !r.search.matches.is_empty() && msg == Msg::Cancel {
                     // Esc first clears the highlighted matches, like :noh.
                     r.search.clear_matches();
+                    return;
+                }
+                if r.entities.panel.is_some() && msg == Msg::Cancel {
+                    r.entities.panel = None;
+                    self.reflow();
                     return;
                 }
                 self.remember_position();
@@ -281,9 +421,99 @@ impl App {
                     .layout
                     .line_of(saved)
                     .min(reader.max_top(body_height(self.size.1)));
+                match self.detected.get(&reader.sha) {
+                    Some(spans) => reader.entities.spans = Some(spans.clone()),
+                    None => self.requests.push(DetectRequest {
+                        sha: reader.sha.clone(),
+                        text: reader.text.clone(),
+                    }),
+                }
                 self.screen = Screen::Reader(Box::new(reader));
+                // The panel may be open from an earlier article: lay out for it.
+                self.reflow();
             }
             Err(e) => self.message = Some(format!("{}: {e}", entry.rel.display())),
+        }
+    }
+
+    /// Lays the reader's text out again for the current size and panel.
+    fn reflow(&mut self) {
+        let (w, h) = self.size;
+        if let Screen::Reader(r) = &mut self.screen {
+            let area = reader_area_width(w, r.entities.panel.is_some());
+            r.relayout(text_width(area), self.opts, body_height(h));
+            if let Some(p) = &mut r.entities.panel {
+                p.keep_visible(body_height(h).saturating_sub(1));
+            }
+        }
+    }
+
+    fn open_panel(&mut self) {
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        if r.entities.panel.is_some() {
+            r.entities.panel = None;
+        } else {
+            let Some(spans) = &r.entities.spans else {
+                self.message = Some("Entities are still being detected…".to_string());
+                return;
+            };
+            let mut panel = Panel::build(&r.text, spans, &self.hidden);
+            // Start on the entity jumped to last, if any.
+            if let Some(f) = r.entities.focus {
+                if let Some(row) = panel.rows.iter().position(|row| {
+                    matches!(row, super::entities::PanelRow::Item { mentions, .. } if mentions.contains(&f))
+                }) {
+                    panel.selected = row;
+                }
+            }
+            r.entities.panel = Some(panel);
+        }
+        self.reflow();
+    }
+
+    /// Rebuilds the panel after the label filter changed.
+    fn rebuild_panel(&mut self) {
+        if let Screen::Reader(r) = &mut self.screen {
+            if let (Some(p), Some(spans)) = (&r.entities.panel, &r.entities.spans) {
+                let focused = p.focused;
+                let mut panel = Panel::build(&r.text, spans, &self.hidden);
+                panel.focused = focused;
+                r.entities.panel = Some(panel);
+            }
+        }
+    }
+
+    fn update_panel(&mut self, msg: Msg) {
+        let body = body_height(self.size.1);
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        let Some(panel) = r.entities.panel.as_mut() else {
+            return;
+        };
+        match msg {
+            Msg::Up => panel.move_by(-1),
+            Msg::Down => panel.move_by(1),
+            Msg::PageUp | Msg::HalfPageUp => panel.move_by(-(body as isize / 2).max(1)),
+            Msg::PageDown | Msg::HalfPageDown => panel.move_by((body as isize / 2).max(1)),
+            Msg::Top => panel.select_first(),
+            Msg::Bottom => panel.select_last(),
+            Msg::Open | Msg::Confirm => self.message = r.jump_mention(0, body),
+            Msg::NextMatch => self.message = r.jump_mention(1, body),
+            Msg::PrevMatch => self.message = r.jump_mention(-1, body),
+            Msg::SwitchFocus => panel.focused = false,
+            Msg::FilterMenu => self.filter_menu = true,
+            Msg::TogglePanel | Msg::Cancel | Msg::Back => {
+                r.entities.panel = None;
+                self.reflow();
+                return;
+            }
+            _ => {}
+        }
+        if let Some(p) = &mut r.entities.panel {
+            p.keep_visible(body.saturating_sub(1));
         }
     }
 
@@ -351,10 +581,12 @@ impl Reader {
         Reader {
             entry,
             title,
-            text,
+            sha: sha256_hex(text.as_bytes()),
+            text: Arc::from(text),
             layout,
             top: 0,
             search: Search::default(),
+            entities: Entities::default(),
         }
     }
 
@@ -369,6 +601,7 @@ impl Reader {
     /// Lays the text out for a new width, keeping the first visible character on screen.
     fn relayout(&mut self, width: usize, opts: WidthOptions, body: usize) {
         if width == self.layout.width && opts == self.layout.opts {
+            // Same layout: only the page height may have changed.
             self.top = self.top.min(self.max_top(body));
             return;
         }

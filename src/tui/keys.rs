@@ -18,6 +18,13 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
             _ => None,
         };
     }
+    if app.filter_menu {
+        return match key.code {
+            KeyCode::Char(c @ '1'..='9') => Some(Msg::ToggleLabel(c as usize - '1' as usize)),
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f' | 'q') => Some(Msg::FilterMenu),
+            _ => None,
+        };
+    }
     if app.is_editing() {
         return match key.code {
             KeyCode::Esc => Some(Msg::Cancel),
@@ -57,7 +64,25 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
             KeyCode::Char('b') => Some(Msg::PageUp),
             _ => None,
         },
+        Screen::Reader(ref r) if r.entities.panel.as_ref().is_some_and(|p| p.focused) => {
+            match key.code {
+                KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => Some(Msg::Open),
+                KeyCode::Char('n') => Some(Msg::NextMatch),
+                KeyCode::Char('N') => Some(Msg::PrevMatch),
+                KeyCode::Char(' ') => Some(Msg::PageDown),
+                KeyCode::Char('b') => Some(Msg::PageUp),
+                KeyCode::Tab | KeyCode::BackTab => Some(Msg::SwitchFocus),
+                KeyCode::Char('e' | 'q') | KeyCode::Esc => Some(Msg::TogglePanel),
+                KeyCode::Char('f') => Some(Msg::FilterMenu),
+                _ => None,
+            }
+        }
         Screen::Reader(_) => match key.code {
+            KeyCode::Char(']') => Some(Msg::NextEntity),
+            KeyCode::Char('[') => Some(Msg::PrevEntity),
+            KeyCode::Char('e') => Some(Msg::TogglePanel),
+            KeyCode::Tab | KeyCode::BackTab => Some(Msg::SwitchFocus),
+            KeyCode::Char('f') => Some(Msg::FilterMenu),
             KeyCode::Char(' ') => Some(Msg::PageDown),
             KeyCode::Char('b') => Some(Msg::PageUp),
             KeyCode::Enter => Some(Msg::Down),
@@ -89,8 +114,20 @@ pub const READER_KEYS: &[(&str, &str)] = &[
     ("g G Home End", "start / end"),
     ("/", "search as you type"),
     ("n N", "next / previous match"),
+    ("] [", "next / previous entity"),
+    ("e", "entity panel (Tab: focus)"),
+    ("f", "show / hide labels"),
     ("Esc", "clear matches, back"),
     ("q ←", "back to the library"),
     ("?", "this help"),
     ("Ctrl-c", "quit"),
+];
+
+pub const PANEL_KEYS: &[(&str, &str)] = &[
+    ("j k ↓ ↑", "move"),
+    ("Enter", "first mention"),
+    ("n N", "next / previous mention"),
+    ("Tab", "keys back to the text"),
+    ("f", "show / hide labels"),
+    ("e Esc q", "close the panel"),
 ];

@@ -1,20 +1,32 @@
 //! The terminal shell: raw mode, the event loop, and nothing else. State lives in
-//! [`app`], keys are mapped in [`keys`], frames are drawn by [`view`].
+//! [`app`], keys are mapped in [`keys`], frames are drawn by [`view`]; entity detection
+//! runs in [`worker`].
 
 pub mod app;
+pub mod entities;
 pub mod keys;
 pub mod search;
 pub mod view;
+pub mod worker;
 
+use crate::detect::cache::DetectCache;
 use anyhow::{Context, Result};
 use app::{App, Msg};
 use ratatui::crossterm::event::{self, Event};
+use std::sync::mpsc;
+
+/// What wakes the event loop: a terminal event or a message from the worker.
+enum Wake {
+    Terminal(Event),
+    App(Msg),
+    InputClosed(String),
+}
 
 /// Runs the TUI until the user quits. The terminal is restored on return, on error and
 /// on panic (ratatui's panic hook).
-pub fn run(mut app: App) -> Result<()> {
+pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
     let mut terminal = ratatui::try_init().context("cannot initialise the terminal")?;
-    let result = event_loop(&mut terminal, &mut app);
+    let result = event_loop(&mut terminal, &mut app, cache);
     ratatui::restore();
     let saved = app.positions.save();
     result?;
@@ -22,15 +34,43 @@ pub fn run(mut app: App) -> Result<()> {
     Ok(())
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    cache: DetectCache,
+) -> Result<()> {
+    let (tx, rx) = mpsc::channel::<Wake>();
+    let detect = worker::spawn(cache, tx.clone(), Wake::App);
+    // Terminal input on its own thread, so worker results wake the loop at once.
+    std::thread::Builder::new()
+        .name("inkmark-input".into())
+        .spawn(move || loop {
+            let wake = match event::read() {
+                Ok(e) => Wake::Terminal(e),
+                Err(e) => Wake::InputClosed(e.to_string()),
+            };
+            let closed = matches!(wake, Wake::InputClosed(_));
+            if tx.send(wake).is_err() || closed {
+                return;
+            }
+        })
+        .context("cannot start the input thread")?;
+
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
     loop {
+        for req in app.requests.drain(..) {
+            // The worker only stops when this loop ends; a failed send is not possible
+            // while it runs, and harmless after.
+            let _ = detect.send(req);
+        }
         terminal.draw(|f| view::draw(app, f))?;
-        let msg = match event::read()? {
-            Event::Key(key) => keys::map_key(app, key),
-            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
-            _ => None,
+        let msg = match rx.recv().context("event channel closed")? {
+            Wake::Terminal(Event::Key(key)) => keys::map_key(app, key),
+            Wake::Terminal(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
+            Wake::Terminal(_) => None,
+            Wake::App(msg) => Some(msg),
+            Wake::InputClosed(e) => anyhow::bail!("terminal input failed: {e}"),
         };
         if let Some(msg) = msg {
             let before = app.reader().map(|r| r.entry);

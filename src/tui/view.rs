@@ -1,9 +1,14 @@
 //! State to frame. Article text is drawn cell by cell from the layout engine's pieces,
 //! never through a wrapping widget, so every cell maps back to a code-point offset.
 
-use super::app::{body_height, list_height, App, Reader, Screen, MIN_HEIGHT, MIN_WIDTH};
-use super::keys::{LIBRARY_KEYS, READER_KEYS};
+use super::app::{
+    body_height, list_height, panel_width, reader_area_width, App, DetectorState, Reader, Screen,
+    MIN_HEIGHT, MIN_WIDTH, PANEL_SIDE_BY_SIDE,
+};
+use super::entities::{Panel, PanelRow};
+use super::keys::{LIBRARY_KEYS, PANEL_KEYS, READER_KEYS};
 use crate::corpus::Problem;
+use crate::label::Label;
 use crate::text::{sanitize_line, Glyph, WidthOptions};
 use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::Rect;
@@ -23,6 +28,7 @@ struct Theme {
     matched: Style,
     current: Style,
     key: Style,
+    labels: [Style; 5],
 }
 
 impl Theme {
@@ -38,6 +44,13 @@ impl Theme {
                 matched: plain.add_modifier(Modifier::UNDERLINED),
                 current: plain.add_modifier(Modifier::REVERSED),
                 key: plain.add_modifier(Modifier::BOLD),
+                labels: [
+                    plain.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+                    plain.add_modifier(Modifier::UNDERLINED),
+                    plain.add_modifier(Modifier::UNDERLINED | Modifier::ITALIC),
+                    plain.add_modifier(Modifier::UNDERLINED | Modifier::DIM),
+                    plain.add_modifier(Modifier::UNDERLINED | Modifier::DIM),
+                ],
             };
         }
         Theme {
@@ -51,7 +64,29 @@ impl Theme {
             matched: Style::new().fg(Color::Black).bg(Color::Yellow),
             current: Style::new().fg(Color::Black).bg(Color::LightRed),
             key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            // Suggestions are underlined in their label's colour.
+            labels: [
+                Style::new()
+                    .fg(Color::LightRed)
+                    .add_modifier(Modifier::UNDERLINED),
+                Style::new()
+                    .fg(Color::LightGreen)
+                    .add_modifier(Modifier::UNDERLINED),
+                Style::new()
+                    .fg(Color::LightBlue)
+                    .add_modifier(Modifier::UNDERLINED),
+                Style::new()
+                    .fg(Color::LightYellow)
+                    .add_modifier(Modifier::UNDERLINED),
+                Style::new()
+                    .fg(Color::LightMagenta)
+                    .add_modifier(Modifier::UNDERLINED),
+            ],
         }
+    }
+
+    fn label(&self, label: Label) -> Style {
+        self.labels[label.index()]
     }
 }
 
@@ -71,6 +106,9 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.screen {
         Screen::Library => draw_library(app, area, buf, &theme),
         Screen::Reader(r) => draw_reader(app, r, area, buf, &theme),
+    }
+    if app.filter_menu {
+        draw_filter_menu(app, area, buf, &theme);
     }
     if app.help {
         draw_help(app, area, buf, &theme);
@@ -298,24 +336,39 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let body = body_height(area.height);
     let total = r.layout.lines.len();
-    let x0 = area.x + 1;
-    let right = area.right().saturating_sub(1);
-    for (row, line) in (r.top..total).take(body).enumerate() {
-        let y = area.y + row as u16;
-        draw_text_line(app, r, line, x0, right, y, buf, theme);
+    let panel_open = r.entities.panel.is_some();
+    let text_w = reader_area_width(area.width, panel_open);
+    let panel_only = panel_open && area.width < PANEL_SIDE_BY_SIDE;
+    if !panel_only {
+        let x0 = area.x + 1;
+        let right = (area.x + text_w).saturating_sub(1);
+        for (row, line) in (r.top..total).take(body).enumerate() {
+            let y = area.y + row as u16;
+            draw_text_line(app, r, line, x0, right, y, buf, theme);
+        }
+        if total == 0 {
+            put_str(
+                buf,
+                x0,
+                area.y,
+                "(empty article)",
+                text_w as usize - 2,
+                theme.dim,
+            );
+        }
     }
-    if total == 0 {
-        put_str(
-            buf,
-            x0,
-            area.y,
-            "(empty article)",
-            area.width as usize - 2,
-            theme.dim,
-        );
+    if let Some(panel) = &r.entities.panel {
+        let pw = panel_width(area.width);
+        let rect = Rect {
+            x: area.right() - pw,
+            y: area.y,
+            width: pw,
+            height: body as u16,
+        };
+        draw_panel(app, r, panel, rect, buf, theme);
     }
 
-    // Status bar: prompt or notice, else title, position and hints.
+    // Status bar: prompt or notice, else title, legend, hints and position.
     let y = area.bottom() - 1;
     fill_row(buf, area, y, theme.bar);
     let w = area.width as usize;
@@ -335,20 +388,166 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     let position = format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total);
     let used = put_position_right(buf, area, y, &position, theme.bar);
     let left_max = w.saturating_sub(used + 3);
-    let left = match &app.message {
-        Some(m) => m.clone(),
-        None => {
-            let hints = "/ search  ? help  q back";
-            let title_w = str_width(&r.title);
-            if left_max >= str_width(hints) + 14 {
-                let title_max = left_max - str_width(hints) - 3;
-                format!("{} │ {hints}", fit(&r.title, title_max.min(title_w)))
-            } else {
-                r.title.clone()
+    if let Some(m) = &app.message {
+        put_str(buf, area.x + 1, y, m, left_max, theme.bar);
+        return;
+    }
+    // Title first, then the legend and hints while they fit.
+    let legend_w = legend_width(r);
+    let hints = "? help";
+    let title_max = left_max
+        .saturating_sub(if left_max >= 40 { legend_w + 3 } else { 0 })
+        .saturating_sub(if left_max >= 60 {
+            str_width(hints) + 3
+        } else {
+            0
+        });
+    let mut x = area.x as usize + 1;
+    x += put_str(buf, x as u16, y, &r.title, title_max.max(1), theme.bar);
+    if left_max >= 40 {
+        x += put_str(buf, x as u16, y, " │ ", 3, theme.bar);
+        x += draw_legend(app, r, x as u16, y, buf, theme);
+    }
+    if left_max >= 60 {
+        put_str(
+            buf,
+            x as u16,
+            y,
+            &format!(" │ {hints}"),
+            str_width(hints) + 3,
+            theme.bar,
+        );
+    }
+}
+
+fn legend_width(r: &Reader) -> usize {
+    match &r.entities.spans {
+        None => str_width("detecting entities…"),
+        Some(_) => Label::ALL.iter().map(|l| l.name().len() + 1).sum::<usize>() - 1,
+    }
+}
+
+/// The label names in their colours (hidden ones crossed out), or detection progress.
+fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &Theme) -> usize {
+    if r.entities.spans.is_none() {
+        let what = match app.detector {
+            DetectorState::Loading => "loading dictionary…",
+            DetectorState::Ready { .. } => "detecting entities…",
+        };
+        return put_str(buf, x, y, what, 20, theme.bar);
+    }
+    let mut used = 0;
+    for (i, label) in Label::ALL.iter().enumerate() {
+        if i > 0 {
+            used += put_str(buf, x + used as u16, y, " ", 1, theme.bar);
+        }
+        let style = if app.hidden[label.index()] {
+            theme
+                .bar
+                .add_modifier(Modifier::CROSSED_OUT | Modifier::DIM)
+        } else {
+            theme
+                .bar
+                .patch(theme.label(*label))
+                .remove_modifier(Modifier::UNDERLINED)
+        };
+        used += put_str(buf, x + used as u16, y, label.name(), 4, style);
+    }
+    used
+}
+
+/// The entity panel: labels with counts, then each distinct text with its mentions.
+fn draw_panel(app: &App, r: &Reader, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Theme) {
+    Clear.render(rect, buf);
+    clear_straddling_wide_chars(rect, buf);
+    let title = if panel.focused {
+        " Entities "
+    } else {
+        " Entities (Tab) "
+    };
+    let block = Block::new()
+        .borders(Borders::LEFT | Borders::TOP)
+        .title(title);
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    let _ = r;
+    if panel.rows.is_empty() {
+        let msg = if app.hidden.iter().all(|h| *h) {
+            "all labels hidden (f)"
+        } else {
+            "no entities"
+        };
+        put_str(
+            buf,
+            inner.x + 1,
+            inner.y,
+            msg,
+            inner.width as usize,
+            theme.dim,
+        );
+        return;
+    }
+    let w = inner.width as usize;
+    for (row, item) in panel
+        .rows
+        .iter()
+        .enumerate()
+        .skip(panel.scroll)
+        .take(inner.height as usize)
+    {
+        let y = inner.y + (row - panel.scroll) as u16;
+        match item {
+            PanelRow::Header {
+                label, mentions, ..
+            } => {
+                let text = format!("{} {}  {mentions}×", label.name(), label.meaning());
+                put_str(
+                    buf,
+                    inner.x + 1,
+                    y,
+                    &text,
+                    w.saturating_sub(1),
+                    theme
+                        .label(*label)
+                        .add_modifier(Modifier::BOLD)
+                        .remove_modifier(Modifier::UNDERLINED),
+                );
+            }
+            PanelRow::Item { text, mentions, .. } => {
+                let selected = row == panel.selected;
+                let style = if selected && panel.focused {
+                    theme.selected
+                } else if selected {
+                    Style::new().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::new()
+                };
+                if selected {
+                    for x in inner.x..inner.right() {
+                        buf[(x, y)].set_style(style);
+                    }
+                }
+                let count = format!("×{}", mentions.len());
+                let count_w = str_width(&count);
+                put_str(
+                    buf,
+                    inner.x + 2,
+                    y,
+                    text,
+                    w.saturating_sub(count_w + 4),
+                    style,
+                );
+                put_str(
+                    buf,
+                    inner.right().saturating_sub(count_w as u16 + 1),
+                    y,
+                    &count,
+                    count_w,
+                    style,
+                );
             }
         }
-    };
-    put_str(buf, area.x + 1, y, &left, left_max, theme.bar);
+    }
 }
 
 fn put_position_right(buf: &mut Buffer, area: Rect, y: u16, s: &str, style: Style) -> usize {
@@ -369,7 +568,6 @@ fn draw_text_line(
     buf: &mut Buffer,
     theme: &Theme,
 ) {
-    let _ = app;
     for p in r.layout.pieces(&r.text, line) {
         if p.width == 0 {
             continue;
@@ -379,6 +577,15 @@ fn draw_text_line(
             break;
         }
         let mut style = Style::new();
+        if let Some(i) = r.entities.at(p.char_offset) {
+            let label = r.entities.spans.as_ref().map(|s| s[i].label);
+            if let Some(label) = label.filter(|l| !app.hidden[l.index()]) {
+                style = theme.label(label);
+                if r.entities.focus == Some(i) {
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+            }
+        }
         if p.glyph.is_placeholder() {
             style = theme.placeholder;
         }
@@ -443,8 +650,11 @@ fn clear_straddling_wide_chars(area: Rect, buf: &mut Buffer) {
 }
 
 fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let (title, keys) = match app.screen {
+    let (title, keys) = match &app.screen {
         Screen::Library => (" Library keys ", LIBRARY_KEYS),
+        Screen::Reader(r) if r.entities.panel.as_ref().is_some_and(|p| p.focused) => {
+            (" Entity panel keys ", PANEL_KEYS)
+        }
         Screen::Reader(_) => (" Reader keys ", READER_KEYS),
     };
     let key_w = keys.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
@@ -482,5 +692,42 @@ fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 Style::new(),
             );
         }
+    }
+}
+
+/// `f`: which labels are highlighted, toggled with their number keys.
+fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let w = 30u16.min(area.width);
+    let h = (Label::ALL.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    clear_straddling_wide_chars(popup, buf);
+    Clear.render(popup, buf);
+    Block::new()
+        .borders(Borders::ALL)
+        .title(" Show labels ")
+        .title_bottom(" 1-5 toggle, Esc ")
+        .render(popup, buf);
+    for (i, label) in Label::ALL.iter().enumerate() {
+        let y = popup.y + 1 + i as u16;
+        if y + 1 >= popup.bottom() {
+            break;
+        }
+        let mark = if app.hidden[i] { "[ ]" } else { "[x]" };
+        let line = format!("{} {mark} ", i + 1);
+        let used = put_str(buf, popup.x + 2, y, &line, w as usize - 3, theme.key);
+        let text = format!("{} {}", label.name(), label.meaning());
+        put_str(
+            buf,
+            popup.x + 2 + used as u16,
+            y,
+            &text,
+            (w as usize).saturating_sub(4 + used),
+            theme.label(*label).remove_modifier(Modifier::UNDERLINED),
+        );
     }
 }

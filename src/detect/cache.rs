@@ -1,0 +1,95 @@
+//! Detection results cached on disk, keyed by the article's content hash and the
+//! detector version, so reopening an article (even after a restart) is instant.
+
+use crate::label::Span;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct DetectCache {
+    /// `None` disables the disk cache.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Entry {
+    detector: String,
+    sha256: String,
+    spans: Vec<Span>,
+}
+
+impl DetectCache {
+    /// `$INKMARK_CACHE_DIR`, else the platform cache folder + `inkmark/detect`.
+    pub fn default_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("INKMARK_CACHE_DIR") {
+            return Some(PathBuf::from(dir));
+        }
+        dirs::cache_dir().map(|d| d.join("inkmark").join("detect"))
+    }
+
+    fn file(&self, sha: &str) -> Option<PathBuf> {
+        // Hex only: the name can never escape the folder.
+        if sha.is_empty() || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let version: String = super::DETECTOR_VERSION
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        self.dir
+            .as_ref()
+            .map(|d| d.join(format!("{sha}.{version}.json")))
+    }
+
+    /// Cached spans for this content and detector version; anything unreadable or stale
+    /// counts as a miss.
+    pub fn load(&self, sha: &str) -> Option<Vec<Span>> {
+        let text = fs::read_to_string(self.file(sha)?).ok()?;
+        let entry: Entry = serde_json::from_str(&text).ok()?;
+        (entry.detector == super::DETECTOR_VERSION && entry.sha256 == sha).then_some(entry.spans)
+    }
+
+    /// Stores spans (best effort: a cache that cannot be written only costs time).
+    pub fn store(&self, sha: &str, spans: &[Span]) -> std::io::Result<()> {
+        let Some(path) = self.file(sha) else {
+            return Ok(());
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let entry = Entry {
+            detector: super::DETECTOR_VERSION.to_string(),
+            sha256: sha.to_string(),
+            spans: spans.to_vec(),
+        };
+        let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
+        {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(serde_json::to_string(&entry)?.as_bytes())?;
+        }
+        fs::rename(&tmp, &path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::label::Label;
+
+    #[test]
+    fn round_trip_miss_and_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DetectCache {
+            dir: Some(dir.path().join("c")),
+        };
+        let sha = "ab".repeat(32);
+        assert!(cache.load(&sha).is_none());
+        let spans = vec![Span::new(1, 3, Label::PER)];
+        cache.store(&sha, &spans).unwrap();
+        assert_eq!(cache.load(&sha), Some(spans));
+        let file = cache.file(&sha).unwrap();
+        fs::write(&file, "{broken").unwrap();
+        assert!(cache.load(&sha).is_none());
+        assert!(cache.load("../../etc/passwd").is_none());
+    }
+}
