@@ -2,7 +2,7 @@
 //! titles, organisation and place suffixes, country names, words jieba mistags), never
 //! strings taken from an evaluation set.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::LazyLock;
 
 fn set(words: &'static str) -> HashSet<&'static str> {
@@ -12,6 +12,14 @@ fn set(words: &'static str) -> HashSet<&'static str> {
 fn chars(s: &'static str) -> HashSet<char> {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// Last characters of the organisation suffixes: a cheap first test.
+pub static ORG_SUFFIX_LAST: LazyLock<HashSet<char>> = LazyLock::new(|| {
+    ORG_SUFFIXES
+        .iter()
+        .filter_map(|s| s.chars().next_back())
+        .collect()
+});
 
 /// Common single-character surnames (the ~300 most frequent).
 pub static SURNAMES: LazyLock<HashSet<char>> = LazyLock::new(|| {
@@ -295,3 +303,65 @@ pub const EVENT_ENDINGS: &[&str] = &[
     "机会",
     "社会",
 ];
+
+/// Membership of a word in the lists above, looked up once per token.
+pub mod flag {
+    pub const WEATHER: u16 = 1;
+    pub const NOT_NAME: u16 = 1 << 1;
+    pub const CURRENCY: u16 = 1 << 2;
+    pub const PLACE: u16 = 1 << 3;
+    pub const ORG: u16 = 1 << 4;
+    pub const NOT_PLACE: u16 = 1 << 5;
+    pub const NOT_ORG_HEAD: u16 = 1 << 6;
+    pub const ORG_MODIFIER: u16 = 1 << 7;
+    pub const TIME: u16 = 1 << 8;
+    pub const TITLE: u16 = 1 << 9;
+    pub const IDEOLOGY: u16 = 1 << 10;
+}
+
+static WORD_FLAGS: LazyLock<rustc_hash::FxHashMap<&'static str, u16>> = LazyLock::new(|| {
+    let mut map = rustc_hash::FxHashMap::default();
+    let lists: [(&HashSet<&'static str>, u16); 10] = [
+        (&WEATHER, flag::WEATHER),
+        (&NOT_NAMES, flag::NOT_NAME),
+        (&CURRENCIES, flag::CURRENCY),
+        (&PLACES, flag::PLACE),
+        (&ORGANISATIONS, flag::ORG),
+        (&NOT_PLACES, flag::NOT_PLACE),
+        (&NOT_ORG_HEADS, flag::NOT_ORG_HEAD),
+        (&ORG_MODIFIERS, flag::ORG_MODIFIER),
+        (&TIME_WORDS, flag::TIME),
+        (&TITLES, flag::TITLE),
+    ];
+    for (words, f) in lists {
+        for w in words.iter() {
+            *map.entry(*w).or_insert(0) |= f;
+        }
+    }
+    for (w, _) in IDEOLOGY {
+        *map.entry(*w).or_insert(0) |= flag::IDEOLOGY;
+    }
+    map
+});
+
+/// The lists a word belongs to (one hash lookup).
+pub fn flags(word: &str) -> u16 {
+    WORD_FLAGS.get(word).copied().unwrap_or(0)
+}
+
+/// [`flags`], skipping the lookup for single characters that are on no list (most
+/// tokens of a text).
+pub fn flags_fast(word: &str) -> u16 {
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None)
+            if !matches!(
+                c,
+                '市' | '省' | '县' | '区' | '乡' | '镇' | '村' | '总' | '党' | '团'
+            ) =>
+        {
+            0
+        }
+        _ => flags(word),
+    }
+}

@@ -19,9 +19,83 @@ pub const DETECTOR_VERSION: &str = "inkmark-detect-1";
 #[derive(Debug, Clone, Copy)]
 pub struct Token<'a> {
     pub word: &'a str,
-    pub tag: &'a str,
+    pub pos: Pos,
+    /// Which word lists the word is on ([`lexicon::flag`]).
+    pub lex: u16,
+    /// First and last characters, decoded once.
+    pub first: char,
+    pub last: char,
     pub start: usize,
     pub end: usize,
+}
+
+/// jieba's part-of-speech tags that the rules look at (compared once, not per rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pos {
+    Nr,
+    Nrfg,
+    Nrt,
+    Ns,
+    Nt,
+    Nz,
+    N,
+    Vn,
+    V,
+    J,
+    Eng,
+    M,
+    T,
+    Q,
+    P,
+    C,
+    D,
+    R,
+    Uj,
+    Ul,
+    X,
+    F,
+    Ad,
+    A,
+    Other,
+}
+
+impl Token<'_> {
+    /// True when the word is on the list `flag`.
+    pub fn is(&self, flag: u16) -> bool {
+        self.lex & flag != 0
+    }
+}
+
+impl Pos {
+    pub fn of(tag: &str) -> Pos {
+        match tag {
+            "nr" => Pos::Nr,
+            "nrfg" => Pos::Nrfg,
+            "nrt" => Pos::Nrt,
+            "ns" => Pos::Ns,
+            "nt" => Pos::Nt,
+            "nz" => Pos::Nz,
+            "n" => Pos::N,
+            "vn" => Pos::Vn,
+            "v" => Pos::V,
+            "j" => Pos::J,
+            "eng" => Pos::Eng,
+            "m" => Pos::M,
+            "t" => Pos::T,
+            "q" => Pos::Q,
+            "p" => Pos::P,
+            "c" => Pos::C,
+            "d" => Pos::D,
+            "r" => Pos::R,
+            "uj" => Pos::Uj,
+            "ul" => Pos::Ul,
+            "x" => Pos::X,
+            "f" => Pos::F,
+            "ad" => Pos::Ad,
+            "a" => Pos::A,
+            _ => Pos::Other,
+        }
+    }
 }
 
 pub struct Detector {
@@ -58,9 +132,39 @@ impl Detector {
             let tags = self.jieba.tag(para, true);
             let tokens: Vec<Token> = tags
                 .iter()
-                .map(|t| Token {
+                .map(|t| {
+                    let pos = Pos::of(t.tag);
+                    // Function words and punctuation are on no list: skip the lookup.
+                    let function_word = matches!(
+                        pos,
+                        Pos::X
+                            | Pos::Uj
+                            | Pos::Ul
+                            | Pos::P
+                            | Pos::C
+                            | Pos::D
+                            | Pos::R
+                            | Pos::M
+                            | Pos::Q
+                            | Pos::F
+                            | Pos::Ad
+                    );
+                    (
+                        t,
+                        pos,
+                        if function_word {
+                            0
+                        } else {
+                            lexicon::flags_fast(t.word)
+                        },
+                    )
+                })
+                .map(|(t, pos, lex)| Token {
                     word: t.word,
-                    tag: t.tag,
+                    pos,
+                    lex,
+                    first: t.word.chars().next().unwrap_or(' '),
+                    last: t.word.chars().next_back().unwrap_or(' '),
                     start: t.start,
                     end: t.end,
                 })

@@ -9,11 +9,14 @@ fn is_digit(c: char) -> bool {
 }
 
 fn is_cn_digit(c: char) -> bool {
-    "〇零一二三四五六七八九十两".contains(c)
+    matches!(
+        c,
+        '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '两'
+    )
 }
 
 fn is_cn_magnitude(c: char) -> bool {
-    "百千万亿".contains(c)
+    matches!(c, '百' | '千' | '万' | '亿')
 }
 
 fn is_num_char(c: char) -> bool {
@@ -208,79 +211,90 @@ fn approx_suffix_end(chars: &[char], at: usize) -> usize {
 }
 
 /// Dates and quantities in a paragraph's characters.
+#[cfg(test)]
 pub fn scan(chars: &[char], out: &mut Vec<Span>) {
-    let n = chars.len();
     let mut i = 0;
-    while i < n {
-        let c = chars[i];
-        let prev = if i > 0 { Some(chars[i - 1]) } else { None };
-        // Lunar-calendar days: 大年初二, 正月初一, 正月十五.
-        if (starts_with_at(chars, i, "大年初") || starts_with_at(chars, i, "正月初"))
-            && chars.get(i + 3).is_some_and(|&d| is_cn_digit(d))
-        {
-            let end = number_end(chars, i + 3);
-            out.push(Span::new(i, end, Label::TIME));
-            i = end;
-            continue;
+    while i < chars.len() {
+        i = step(chars, i, out);
+    }
+}
+
+/// [`scan`], trying only the positions in `starts` (sorted): the starts of jieba's
+/// tokens, which always separate digits from other characters. Much faster than
+/// looking at every character.
+pub fn scan_from(chars: &[char], starts: impl Iterator<Item = usize>, out: &mut Vec<Span>) {
+    let mut next = 0;
+    for at in starts {
+        if at >= next && at < chars.len() {
+            next = step(chars, at, out);
         }
-        let starts_number = is_num_char(c)
-            && !prev.is_some_and(|p| {
-                is_num_char(p) || p.is_ascii_alphabetic() || p == '第' || p == '-'
-            });
-        if !starts_number {
-            i += 1;
-            continue;
+    }
+}
+
+/// Looks for a date or quantity starting at `i`; returns where to look next.
+fn step(chars: &[char], i: usize, out: &mut Vec<Span>) -> usize {
+    let c = chars[i];
+    let prev = if i > 0 { Some(chars[i - 1]) } else { None };
+    // Lunar-calendar days: 大年初二, 正月初一, 正月十五.
+    if matches!(c, '大' | '正')
+        && (starts_with_at(chars, i, "大年初") || starts_with_at(chars, i, "正月初"))
+        && chars.get(i + 3).is_some_and(|&d| is_cn_digit(d))
+    {
+        let end = number_end(chars, i + 3);
+        out.push(Span::new(i, end, Label::TIME));
+        return end;
+    }
+    let starts_number = is_num_char(c)
+        && !prev
+            .is_some_and(|p| is_num_char(p) || p.is_ascii_alphabetic() || p == '第' || p == '-');
+    if !starts_number {
+        return i + 1;
+    }
+    let end = number_end(chars, i);
+    let digits = &chars[i..end];
+    let arabic = digits.iter().all(|&d| is_digit(d));
+    let next = chars.get(end).copied();
+    // Dates: 2020年1月24日, 1月30日11时30分许, 2日, 90年代, 21世纪.
+    if let Some(date_end) = date_end(chars, i, end, arabic) {
+        out.push(Span::new(i, date_end, Label::TIME));
+        return date_end;
+    }
+    if next.is_some_and(|c| c == '时' || c == '点') && arabic {
+        let t_end = time_of_day_end(chars, i);
+        if t_end > end + 1 || matches!(chars.get(end + 1), Some('许' | '左') | None) {
+            out.push(Span::new(i, t_end.max(end + 1), Label::TIME));
+            return t_end.max(end + 1);
         }
-        let end = number_end(chars, i);
-        let digits = &chars[i..end];
-        let arabic = digits.iter().all(|&d| is_digit(d));
-        let next = chars.get(end).copied();
-        // Dates: 2020年1月24日, 1月30日11时30分许, 2日, 90年代, 21世纪.
-        if let Some(date_end) = date_end(chars, i, end, arabic) {
-            out.push(Span::new(i, date_end, Label::TIME));
-            i = date_end;
-            continue;
-        }
-        if next.is_some_and(|c| c == '时' || c == '点') && arabic {
-            let t_end = time_of_day_end(chars, i);
-            if t_end > end + 1 || matches!(chars.get(end + 1), Some('许' | '左') | None) {
-                out.push(Span::new(i, t_end.max(end + 1), Label::TIME));
-                i = t_end.max(end + 1);
-                continue;
-            }
-        }
-        // Quantities: number (余|多)? unit.
-        let mut u_at = end;
-        if matches!(next, Some('余' | '多')) {
-            u_at += 1;
-        }
-        let lone_cn = !arabic && digits.len() == 1 && is_cn_digit(digits[0]);
-        if let Some(unit) = unit_at(chars, u_at) {
-            // 一个 and 三点 (three o'clock, or "three points") are not quantities.
-            let weak = lone_cn && WEAK_UNITS.contains(&unit);
-            if !weak && (arabic || unit != "点") {
-                let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) {
-                    i - 1
-                } else {
-                    i
-                };
-                let q_end = u_at + unit.chars().count();
-                out.push(Span::new(start, q_end, Label::QTY));
-                i = q_end;
-                continue;
-            }
-        } else if digits.iter().any(|&d| is_cn_magnitude(d)) && digits.iter().any(|&d| is_digit(d))
-        {
-            // 15万 with no unit after the magnitude is still a quantity.
+    }
+    // Quantities: number (余|多)? unit.
+    let mut u_at = end;
+    if matches!(next, Some('余' | '多')) {
+        u_at += 1;
+    }
+    let lone_cn = !arabic && digits.len() == 1 && is_cn_digit(digits[0]);
+    if let Some(unit) = unit_at(chars, u_at) {
+        // 一个 and 三点 (three o'clock, or "three points") are not quantities.
+        let weak = lone_cn && WEAK_UNITS.contains(&unit);
+        if !weak && (arabic || unit != "点") {
             let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) {
                 i - 1
             } else {
                 i
             };
-            out.push(Span::new(start, end, Label::QTY));
+            let q_end = u_at + unit.chars().count();
+            out.push(Span::new(start, q_end, Label::QTY));
+            return q_end;
         }
-        i = end.max(i + 1);
+    } else if digits.iter().any(|&d| is_cn_magnitude(d)) && digits.iter().any(|&d| is_digit(d)) {
+        // 15万 with no unit after the magnitude is still a quantity.
+        let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) {
+            i - 1
+        } else {
+            i
+        };
+        out.push(Span::new(start, end, Label::QTY));
     }
+    end.max(i + 1)
 }
 
 /// End of a date starting with the number `i..end`, if it is one.

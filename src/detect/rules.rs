@@ -3,7 +3,7 @@
 
 use super::lexicon::*;
 use super::numbers;
-use super::Token;
+use super::{Pos, Token};
 use crate::label::{Label, Span};
 
 /// The baseline mapping of jieba part-of-speech tags to labels.
@@ -40,14 +40,31 @@ fn translit(w: &str) -> bool {
 }
 
 /// Whether a token jieba tags as a name looks like one.
-fn looks_like_name(w: &str) -> bool {
-    if WEATHER.contains(w) || NOT_NAMES.contains(w) || CURRENCIES.contains(w) {
+fn looks_like_name(t: &Token) -> bool {
+    let w = t.word;
+    if t.is(flag::WEATHER | flag::NOT_NAME | flag::CURRENCY | flag::PLACE | flag::ORG) {
         return false;
     }
-    if PLACES.contains(w) || ORGANISATIONS.contains(w) {
-        return false;
-    }
-    if "镇乡村县市省区宫顶山河湖岛州籍卡伞球".contains(last(w)) {
+    if matches!(
+        last(w),
+        '镇' | '乡'
+            | '村'
+            | '县'
+            | '市'
+            | '省'
+            | '区'
+            | '宫'
+            | '顶'
+            | '山'
+            | '河'
+            | '湖'
+            | '岛'
+            | '州'
+            | '籍'
+            | '卡'
+            | '伞'
+            | '球'
+    ) {
         return false;
     }
     let n = clen(w);
@@ -62,69 +79,92 @@ fn looks_like_name(w: &str) -> bool {
 }
 
 fn ends_org(w: &str) -> bool {
-    ORG_SUFFIXES.iter().any(|s| w.ends_with(s))
+    ORG_SUFFIX_LAST.contains(&last(w)) && ORG_SUFFIXES.iter().any(|s| w.ends_with(s))
+}
+
+fn is_event(w: &str) -> bool {
+    matches!(last(w), '会' | '议') && EVENT_ENDINGS.iter().any(|e| w.ends_with(e))
 }
 
 fn is_org_head(t: &Token) -> bool {
-    if t.tag == "nt" || ORGANISATIONS.contains(t.word) {
+    if t.pos == Pos::Nt || t.is(flag::ORG) {
         return true;
     }
-    if NOT_ORG_HEADS.contains(t.word) || EVENT_ENDINGS.iter().any(|e| t.word.ends_with(e)) {
+    if !ORG_SUFFIX_LAST.contains(&t.last) || t.is(flag::NOT_ORG_HEAD) || is_event(t.word) {
         return false;
     }
     if matches!(
-        t.tag,
-        "p" | "c" | "d" | "r" | "uj" | "ul" | "x" | "m" | "q" | "f" | "ad" | "a"
+        t.pos,
+        Pos::P
+            | Pos::C
+            | Pos::D
+            | Pos::R
+            | Pos::Uj
+            | Pos::Ul
+            | Pos::X
+            | Pos::M
+            | Pos::Q
+            | Pos::F
+            | Pos::Ad
+            | Pos::A
     ) {
         return false;
     }
-    ends_org(t.word) && clen(t.word) >= 2
+    t.end - t.start >= 2 && ends_org(t.word)
 }
 
 fn is_proper(t: &Token) -> bool {
-    matches!(t.tag, "ns" | "nt" | "nz" | "j" | "nrt" | "eng")
-        || PLACES.contains(t.word)
-        || ORGANISATIONS.contains(t.word)
-        || is_place_like(t.word)
+    matches!(
+        t.pos,
+        Pos::Ns | Pos::Nt | Pos::Nz | Pos::J | Pos::Nrt | Pos::Eng
+    ) || t.is(flag::PLACE | flag::ORG)
+        || is_place_like(t)
 }
 
 /// 高新区, 马村区: a name with an administrative ending, however jieba tagged it.
-fn is_place_like(w: &str) -> bool {
-    clen(w) >= 2 && "省市县区镇乡村".contains(last(w)) && !NOT_PLACES.contains(w)
+fn is_place_like(t: &Token) -> bool {
+    matches!(t.last, '省' | '市' | '县' | '区' | '镇' | '乡' | '村')
+        && t.end - t.start >= 2
+        && !t.is(flag::NOT_PLACE)
 }
 
 fn is_ordinal(t: &Token) -> bool {
-    t.tag == "m" && t.word.starts_with('第')
-}
-
-fn is_org_modifier(t: &Token) -> bool {
-    ORG_MODIFIERS.contains(t.word)
-        || matches!(t.tag, "ns" | "nt" | "nz" | "j" | "eng" | "nrt")
-        || is_place_like(t.word)
-        || is_org_head(t)
-        || is_ordinal(t)
+    t.pos == Pos::M && t.word.starts_with('第')
 }
 
 /// Organisations: a head (…委员会, …公司, a jieba `nt`) with the names before it
 /// (平煤神马集团, 高新区纪委监委监察工作办公室), and organisations inside titles (外交部长).
 fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec<Span>) {
+    let heads: Vec<bool> = tokens.iter().map(is_org_head).collect();
+    let modifier = |i: usize| {
+        let t = &tokens[i];
+        heads[i]
+            || t.is(flag::ORG_MODIFIER)
+            || matches!(
+                t.pos,
+                Pos::Ns | Pos::Nt | Pos::Nz | Pos::J | Pos::Eng | Pos::Nrt
+            )
+            || is_place_like(t)
+            || is_ordinal(t)
+    };
     // A noun jieba's HMM made up (平煤) is a name as good as a tagged one.
     let proper = |t: &Token| {
-        is_proper(t) || (matches!(t.tag, "n" | "nz") && clen(t.word) >= 2 && !is_word(t.word))
+        is_proper(t)
+            || (matches!(t.pos, Pos::N | Pos::Nz) && t.end - t.start >= 2 && !is_word(t.word))
     };
     let n = tokens.len();
     let mut i = 0;
     while i < n {
         let t = &tokens[i];
         org_in_title(t, out);
-        if !is_org_head(t) {
+        if !heads[i] {
             i += 1;
             continue;
         }
         // Following heads continue the name: 科学技术部 农村科技司, 郑州 分局.
         let mut k = i;
         while k + 1 < n
-            && ((is_org_head(&tokens[k + 1]) && tokens[k + 1].tag != "nt")
+            && ((heads[k + 1] && tokens[k + 1].pos != Pos::Nt)
                 || matches!(
                     tokens[k + 1].word,
                     "分局" | "分厂" | "分公司" | "支行" | "分行"
@@ -136,8 +176,8 @@ fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec
         let mut j = i;
         while j > 0 {
             let m = &tokens[j - 1];
-            let generic_noun = matches!(m.tag, "n" | "vn" | "nz") && clen(m.word) <= 3;
-            if (is_org_modifier(m) || generic_noun) && t.end - m.start <= 14 {
+            let generic_noun = matches!(m.pos, Pos::N | Pos::Vn | Pos::Nz) && m.end - m.start <= 3;
+            if (modifier(j - 1) || generic_noun) && t.end - m.start <= 14 {
                 j -= 1;
             } else {
                 break;
@@ -145,24 +185,22 @@ fn organisations(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Vec
         }
         // The name starts at a proper name or a known modifier, not a generic noun.
         while j < i
-            && !(proper(&tokens[j])
-                || ORG_MODIFIERS.contains(tokens[j].word)
-                || is_ordinal(&tokens[j]))
+            && !(proper(&tokens[j]) || tokens[j].is(flag::ORG_MODIFIER) || is_ordinal(&tokens[j]))
         {
             j += 1;
         }
         let chain = &tokens[j..=k];
         let before_last = &chain[..chain.len() - 1];
         let w = t.word;
-        let mut anchored = (chain.len() == 1 && ORGANISATIONS.contains(w))
+        let mut anchored = (chain.len() == 1 && t.is(flag::ORG))
             || before_last.iter().any(proper)
-            || (t.tag == "nt" && !w.starts_with("国际"))
-            || before_last.iter().any(|x| ORG_MODIFIERS.contains(x.word));
-        if abbreviation_pair(w) || NOT_ORG_HEADS.contains(w) {
+            || (t.pos == Pos::Nt && !w.starts_with("国际"))
+            || before_last.iter().any(|x| x.is(flag::ORG_MODIFIER));
+        if abbreviation_pair(w) || t.is(flag::NOT_ORG_HEAD) {
             anchored = false;
         }
         // 印度政府, 中国政府: news corpora mark the country, not an organisation.
-        if w.ends_with("政府") && before_last.iter().all(|x| x.tag == "ns") {
+        if w.ends_with("政府") && before_last.iter().all(|x| x.pos == Pos::Ns) {
             if clen(w) > 2 {
                 out.push(Span::new(t.start, t.end - 2, Label::LOC));
             }
@@ -186,6 +224,10 @@ fn org_in_title(t: &Token, out: &mut Vec<Span>) {
     ];
     const PLAIN_TITLES: &[&str] = &["书记", "主任", "主席", "副书记", "副主任"];
     let w = t.word;
+    // Every title ends in one of these: most tokens stop here.
+    if !matches!(last(w), '长' | '记' | '任' | '席') || t.end - t.start < 3 {
+        return;
+    }
     for title in HEAD_TITLES {
         if let Some(org) = w.strip_suffix(title) {
             let org_full = format!("{org}{}", first(title));
@@ -207,7 +249,11 @@ fn org_in_title(t: &Token, out: &mut Vec<Span>) {
 
 /// 中美, 印巴, 中美关系: two country abbreviations side by side.
 fn abbreviation_pair(w: &str) -> bool {
-    if clen(w) < 2 || !COUNTRY_ABBR.contains(&first(w)) || !COUNTRY_ABBR.contains(&nth(w, 1)) {
+    let mut cs = w.chars();
+    let (Some(a), Some(b)) = (cs.next(), cs.next()) else {
+        return false;
+    };
+    if !COUNTRY_ABBR.contains(&a) || !COUNTRY_ABBR.contains(&b) {
         return false;
     }
     let pair: String = w.chars().take(2).collect();
@@ -225,80 +271,86 @@ fn token_entities(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Ve
     for (i, t) in tokens.iter().enumerate() {
         let (w, s, e) = (t.word, t.start, t.end);
         let n = e - s;
-        if let Some(&(_, k)) = IDEOLOGY.iter().find(|(word, _)| *word == w) {
-            out.push(Span::new(s, s + k, Label::PER));
-            continue;
+        if t.is(flag::IDEOLOGY) {
+            if let Some(&(_, k)) = IDEOLOGY.iter().find(|(word, _)| *word == w) {
+                out.push(Span::new(s, s + k, Label::PER));
+                continue;
+            }
         }
-        if TIME_WORDS.contains(w) {
+        if t.is(flag::TIME) {
             out.push(Span::new(s, e, Label::TIME));
             continue;
         }
-        if PLACES.contains(w) {
+        if t.is(flag::PLACE) {
             out.push(Span::new(s, e, Label::LOC));
             continue;
         }
-        if ORGANISATIONS.contains(w) {
+        if t.is(flag::ORG) {
             out.push(Span::new(s, e, Label::ORG));
             continue;
         }
-        if abbreviation_pair(w) && matches!(t.tag, "ns" | "j" | "nt" | "n" | "nz" | "nr") {
+        if matches!(
+            t.pos,
+            Pos::Ns | Pos::J | Pos::Nt | Pos::N | Pos::Nz | Pos::Nr
+        ) && abbreviation_pair(w)
+        {
             out.push(Span::new(s, s + 1, Label::LOC));
             out.push(Span::new(s + 1, s + 2, Label::LOC));
             continue;
         }
-        if n == 2 && !ABBR_NOT_PLACES.contains(w) {
-            let (a, b) = (first(w), nth(w, 1));
-            if COUNTRY_ABBR.contains(&a) && ABBR_SUFFIX_CHARS.contains(&b) {
-                out.push(Span::new(s, s + 1, Label::LOC));
-                continue;
-            }
-            if COUNTRY_ABBR.contains(&b) && ABBR_PREFIX_CHARS.contains(&a) {
-                out.push(Span::new(s + 1, s + 2, Label::LOC));
+        if n == 2 {
+            let (a, b) = (t.first, nth(w, 1));
+            let abbr_first = COUNTRY_ABBR.contains(&a) && ABBR_SUFFIX_CHARS.contains(&b);
+            let abbr_second =
+                !abbr_first && COUNTRY_ABBR.contains(&b) && ABBR_PREFIX_CHARS.contains(&a);
+            if (abbr_first || abbr_second) && !ABBR_NOT_PLACES.contains(w) {
+                let at = if abbr_first { s } else { s + 1 };
+                out.push(Span::new(at, at + 1, Label::LOC));
                 continue;
             }
         }
         if n == 1
-            && COUNTRY_ABBR.contains(&first(w))
+            && COUNTRY_ABBR.contains(&t.first)
             && i > 0
             && ABBR_PREFIX_WORDS.contains(&tokens[i - 1].word)
         {
             out.push(Span::new(s, e, Label::LOC));
             continue;
         }
-        let name_tag = matches!(t.tag, "nr" | "nrfg" | "nrt");
+        let name_tag = matches!(t.pos, Pos::Nr | Pos::Nrfg | Pos::Nrt);
         // Names jieba's HMM found but its dictionary does not know (辛业江/nz).
-        let new_name = matches!(t.tag, "nz" | "n")
+        let new_name = matches!(t.pos, Pos::Nz | Pos::N)
             && n == 3
-            && SURNAMES.contains(&first(w))
-            && !"性化率度者型式类员界业区村镇县市".contains(last(w))
+            && SURNAMES.contains(&t.first)
+            && !"性化率度者型式类员界业区村镇县市".contains(t.last)
             && !is_word(w);
         if name_tag || new_name {
-            if SURNAMES.contains(&first(w))
+            if SURNAMES.contains(&t.first)
                 && HONORIFICS
                     .iter()
                     .any(|h| w.ends_with(h) && n == clen(h) + 1)
             {
                 out.push(Span::new(s, s + 1, Label::PER));
-            } else if looks_like_name(w) {
+            } else if looks_like_name(t) {
                 out.push(Span::new(s, e, Label::PER));
-            } else if "镇乡村县市省区岛州".contains(last(w)) {
+            } else if "镇乡村县市省区岛州".contains(t.last) {
                 out.push(Span::new(s, e, Label::LOC));
             }
             continue;
         }
-        match t.tag {
+        match t.pos {
             // A lone character or a verb + place ending (上岗, 入村) is no place.
-            "ns" if n == 1 || (n == 2 && "上下入进出包驻回去来到扎".contains(first(w))) =>
+            Pos::Ns if n == 1 || (n == 2 && "上下入进出包驻回去来到扎".contains(t.first)) =>
                 {}
-            "ns" if !NOT_PLACES.contains(w) => {
+            Pos::Ns if !t.is(flag::NOT_PLACE) => {
                 let strip = PLACE_TAIL_STRIP
                     .iter()
                     .find(|tail| w.ends_with(*tail) && n > clen(tail) + 1)
                     .map_or(0, |tail| clen(tail));
                 out.push(Span::new(s, e - strip, Label::LOC));
             }
-            "nt" if w.ends_with("政府") && n > 2 => out.push(Span::new(s, e - 2, Label::LOC)),
-            "nt" if !abbreviation_pair(w) && !NOT_ORG_HEADS.contains(w) => {
+            Pos::Nt if w.ends_with("政府") && n > 2 => out.push(Span::new(s, e - 2, Label::LOC)),
+            Pos::Nt if !abbreviation_pair(w) && !t.is(flag::NOT_ORG_HEAD) => {
                 out.push(Span::new(s, e, Label::ORG))
             }
             _ => {}
@@ -310,18 +362,46 @@ fn token_entities(tokens: &[Token], is_word: &dyn Fn(&str) -> bool, out: &mut Ve
 fn places_with_suffix(tokens: &[Token], out: &mut Vec<Span>) {
     for pair in tokens.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
-        let named = matches!(a.tag, "ns" | "nz" | "j") || PLACES.contains(a.word);
-        if named && !NOT_PLACES.contains(a.word) && PLACE_SUFFIXES.contains(&b.word) {
+        // Cheap tests first: this runs for every pair of tokens.
+        if b.end - b.start > 3 || !is_place_suffix_end(b.last) {
+            continue;
+        }
+        let named = matches!(a.pos, Pos::Ns | Pos::Nz | Pos::J) || a.is(flag::PLACE);
+        if named && !a.is(flag::NOT_PLACE) && PLACE_SUFFIXES.contains(&b.word) {
             out.push(Span::new(a.start, b.end, Label::LOC));
         }
     }
+}
+
+fn is_place_suffix_end(c: char) -> bool {
+    matches!(
+        c,
+        '道' | '区'
+            | '院'
+            | '县'
+            | '省'
+            | '市'
+            | '镇'
+            | '乡'
+            | '村'
+            | '路'
+            | '街'
+            | '州'
+            | '岛'
+            | '江'
+            | '河'
+            | '湖'
+            | '山'
+            | '港'
+    )
 }
 
 /// Transliterated names joined by a middle dot: 卡洛斯·阿马特.
 fn dotted_names(tokens: &[Token], out: &mut Vec<Span>) {
     let n = tokens.len();
     for i in 1..n.saturating_sub(1) {
-        if !matches!(tokens[i].word, "·" | "・" | "•") {
+        if !matches!(tokens[i].first, '·' | '・' | '•') || tokens[i].end - tokens[i].start != 1
+        {
             continue;
         }
         let (a, b) = (&tokens[i - 1], &tokens[i + 1]);
@@ -345,7 +425,7 @@ fn dotted_names(tokens: &[Token], out: &mut Vec<Span>) {
 fn names_after_titles(tokens: &[Token], out: &mut Vec<Span>) {
     let n = tokens.len();
     for i in 0..n.saturating_sub(1) {
-        if !TITLES.contains(tokens[i].word) {
+        if !tokens[i].is(flag::TITLE) {
             continue;
         }
         // Skip a space between the title and the name (记者 李一).
@@ -354,21 +434,30 @@ fn names_after_titles(tokens: &[Token], out: &mut Vec<Span>) {
             k += 1;
         }
         let next = &tokens[k];
-        let blocked = |tag: &str| {
+        let blocked = |pos: Pos| {
             matches!(
-                tag,
-                "v" | "uj" | "p" | "c" | "x" | "m" | "ul" | "d" | "r" | "f"
+                pos,
+                Pos::V
+                    | Pos::Uj
+                    | Pos::P
+                    | Pos::C
+                    | Pos::X
+                    | Pos::M
+                    | Pos::Ul
+                    | Pos::D
+                    | Pos::R
+                    | Pos::F
             )
         };
-        if SURNAMES.contains(&first(next.word))
+        if SURNAMES.contains(&next.first)
             && (2..=3).contains(&clen(next.word))
-            && !blocked(next.tag)
-            && !NOT_NAMES.contains(next.word)
+            && !blocked(next.pos)
+            && !next.is(flag::NOT_NAME)
         {
             out.push(Span::new(next.start, next.end, Label::PER));
-        } else if clen(next.word) == 1 && SURNAMES.contains(&first(next.word)) && k + 1 < n {
+        } else if clen(next.word) == 1 && SURNAMES.contains(&next.first) && k + 1 < n {
             let given = &tokens[k + 1];
-            if (1..=2).contains(&clen(given.word)) && !blocked(given.tag) {
+            if (1..=2).contains(&clen(given.word)) && !blocked(given.pos) {
                 out.push(Span::new(next.start, given.end, Label::PER));
             }
         }
@@ -381,15 +470,15 @@ fn familiar_names(tokens: &[Token], out: &mut Vec<Span>) {
         let w = t.word;
         if i + 1 < tokens.len() && matches!(w, "老" | "小") {
             let next = &tokens[i + 1];
-            if clen(next.word) == 1 && SURNAMES.contains(&first(next.word)) {
+            if next.end - next.start == 1 && SURNAMES.contains(&next.first) {
                 out.push(Span::new(next.start, next.end, Label::PER));
             }
         }
-        if clen(w) == 2
-            && "老小".contains(first(w))
+        if t.end - t.start == 2
+            && matches!(t.first, '老' | '小')
             && SURNAMES.contains(&nth(w, 1))
-            && matches!(t.tag, "nr" | "n" | "a")
-            && !NOT_NAMES.contains(w)
+            && matches!(t.pos, Pos::Nr | Pos::N | Pos::A)
+            && !t.is(flag::NOT_NAME)
         {
             out.push(Span::new(t.start + 1, t.end, Label::PER));
         }
@@ -449,6 +538,6 @@ pub fn candidates(tokens: &[Token], chars: &[char], is_word: &dyn Fn(&str) -> bo
     familiar_names(tokens, &mut out);
     grow_transliterations(chars, &mut out);
     unglue_verbs(chars, &mut out);
-    numbers::scan(chars, &mut out);
+    numbers::scan_from(chars, tokens.iter().map(|t| t.start), &mut out);
     out
 }
