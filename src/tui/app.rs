@@ -65,6 +65,9 @@ pub enum Msg {
     },
 }
 
+/// Notice for entity keys pressed before detection finished.
+pub const STILL_DETECTING: &str = "Entities are still being detected…";
+
 /// Text the shell should hand to the detection worker.
 #[derive(Debug, Clone)]
 pub struct DetectRequest {
@@ -252,6 +255,9 @@ impl App {
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
                         r.entities.spans = Some(spans.clone());
+                        if self.message.as_deref() == Some(STILL_DETECTING) {
+                            self.message = None;
+                        }
                     }
                 }
                 self.detected.insert(sha, spans);
@@ -456,7 +462,7 @@ impl App {
             r.entities.panel = None;
         } else {
             let Some(spans) = &r.entities.spans else {
-                self.message = Some("Entities are still being detected…".to_string());
+                self.message = Some(STILL_DETECTING.to_string());
                 return;
             };
             let mut panel = Panel::build(&r.text, spans, &self.hidden);

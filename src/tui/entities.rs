@@ -169,7 +169,7 @@ impl Reader {
         body: usize,
     ) -> Option<String> {
         let Some(spans) = self.entities.spans.clone() else {
-            return Some("Entities are still being detected…".to_string());
+            return Some(super::app::STILL_DETECTING.to_string());
         };
         let visible: Vec<usize> = (0..spans.len())
             .filter(|&i| !hidden[spans[i].label.index()])

@@ -79,7 +79,10 @@ fn event_loop(
             if before != after {
                 // Terminals disagree on the width of some emoji sequences (flags, ZWJ);
                 // a full repaint on changing views leaves no stale half-glyphs behind.
-                terminal.clear()?;
+                // (`Terminal::clear` would ask the terminal for the cursor position, whose
+                // answer the input thread would swallow; `resize` clears without asking.)
+                let area = terminal.get_frame().area();
+                terminal.resize(area)?;
                 if after.is_none() {
                     // Best effort: a failure here must not stop reading; retried at exit.
                     let _ = app.positions.save();

@@ -1,0 +1,167 @@
+//! The real binary in a real terminal (tmux): keys typed, screens read. Skipped, with a
+//! note, where tmux is not installed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn available() -> bool {
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    fn start(name: &str, width: u16, height: u16, shell_command: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("inkmark-test-{name}-{}", std::process::id()),
+        };
+        let ok = t
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .arg(shell_command)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        t
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.cmd()
+                .args(["send-keys", "-t", "t", k])
+                .status()
+                .unwrap();
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen contains `text` (or fails with the last screen).
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+fn wait_for_file(path: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path) {
+            if s.ends_with('\n') {
+                return s;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never written",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_reading_session_in_a_real_terminal() {
+    if !Tmux::available() {
+        eprintln!("note: tmux not installed; end-to-end test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exit_file = dir.path().join("exit");
+    let command = format!(
+        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds 2>{d}/stderr; echo $? > {exit}",
+        d = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_inkmark"),
+        exit = exit_file.display(),
+    );
+    let t = Tmux::start("session", 90, 24, &command);
+    t.wait_for("5 articles");
+    // Open the second article, wait for entities, jump to one, search, go back, quit.
+    t.keys(&["j", "Enter"]);
+    t.wait_for("商务中心区");
+    let s = t.wait_for("PER LOC ORG TIME QTY");
+    assert!(s.contains("1-23/"), "{s}");
+    t.keys(&["]"]);
+    t.wait_for(" of ");
+    t.keys(&["/", "许峰", "Enter"]);
+    t.wait_for("matches for 许峰");
+    t.keys(&["Space", "e"]);
+    t.wait_for("Entities");
+    t.keys(&["Escape", "Escape", "q"]);
+    t.wait_for("j/k move");
+    t.keys(&["q"]);
+    let code = wait_for_file(&exit_file);
+    let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default();
+    assert_eq!(code.trim(), "0", "exit status; stderr: {stderr}");
+    // The reading position was saved.
+    let positions = std::fs::read_to_string(dir.path().join("positions.json")).unwrap();
+    assert!(
+        positions.contains("001_6f56a82d68c31997.txt"),
+        "{positions}"
+    );
+}
+
+#[test]
+fn ctrl_c_quits_and_a_tiny_terminal_does_not_crash() {
+    if !Tmux::available() {
+        eprintln!("note: tmux not installed; end-to-end test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exit_file = dir.path().join("exit");
+    let command = format!(
+        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds 2>{d}/stderr; echo $? > {exit}",
+        d = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_inkmark"),
+        exit = exit_file.display(),
+    );
+    let t = Tmux::start("tiny", 20, 5, &command);
+    t.wait_for("too small");
+    t.keys(&["Enter", "j", "C-c"]);
+    let code = wait_for_file(&exit_file);
+    assert_eq!(code.trim(), "0");
+}
