@@ -4,6 +4,7 @@
 //! The library is the pure core (text layout, corpus, configuration) plus the TUI shell in
 //! [`tui`]; the binary in `main.rs` only parses arguments and starts one or the other.
 
+pub mod annotation;
 pub mod config;
 pub mod corpus;
 pub mod detect;

@@ -1,0 +1,424 @@
+//! Editing an article's annotations: every change is a list of primitive operations with
+//! an exact inverse, so undo and redo cover everything; the entity list stays sorted and
+//! free of overlaps after every change.
+
+use super::file::{Entity, Rejected, Source, Status};
+use crate::label::{Label, Span};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Insert(Entity),
+    Remove(Entity),
+    Reject(Rejected),
+    Unreject(Rejected),
+    Status { from: Status, to: Status },
+}
+
+impl Op {
+    fn inverse(&self) -> Op {
+        match self {
+            Op::Insert(e) => Op::Remove(e.clone()),
+            Op::Remove(e) => Op::Insert(e.clone()),
+            Op::Reject(r) => Op::Unreject(r.clone()),
+            Op::Unreject(r) => Op::Reject(r.clone()),
+            Op::Status { from, to } => Op::Status {
+                from: *to,
+                to: *from,
+            },
+        }
+    }
+}
+
+/// One user action: applied together, undone together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    pub ops: Vec<Op>,
+}
+
+impl Change {
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+/// The editable annotations of one article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    /// Sorted by (start, end, label); never overlapping.
+    pub entities: Vec<Entity>,
+    pub rejected: Vec<Rejected>,
+    pub status: Status,
+    undo: Vec<Change>,
+    redo: Vec<Change>,
+    /// Changes since the last save.
+    pub revision: u64,
+}
+
+impl Annotations {
+    pub fn new(entities: Vec<Entity>, rejected: Vec<Rejected>, status: Status) -> Annotations {
+        let mut a = Annotations {
+            entities: Vec::new(),
+            rejected,
+            status,
+            ..Annotations::default()
+        };
+        // Keep the invariant even for a hand-edited file: later overlapping spans lose.
+        let mut sorted = entities;
+        sorted.sort();
+        for e in sorted {
+            if !a
+                .entities
+                .iter()
+                .any(|k| k.start < e.end && e.start < k.end)
+                && e.start < e.end
+            {
+                a.entities.push(e);
+            }
+        }
+        a.rejected.sort();
+        a.rejected.dedup();
+        a
+    }
+
+    fn apply_op(&mut self, op: &Op) {
+        match op {
+            Op::Insert(e) => {
+                let at = self.entities.partition_point(|k| k < e);
+                self.entities.insert(at, e.clone());
+            }
+            Op::Remove(e) => {
+                if let Some(i) = self.entities.iter().position(|k| k == e) {
+                    self.entities.remove(i);
+                }
+            }
+            Op::Reject(r) => {
+                let at = self.rejected.partition_point(|k| k < r);
+                self.rejected.insert(at, r.clone());
+            }
+            Op::Unreject(r) => {
+                if let Some(i) = self.rejected.iter().position(|k| k == r) {
+                    self.rejected.remove(i);
+                }
+            }
+            Op::Status { to, .. } => self.status = *to,
+        }
+    }
+
+    /// Applies a change and records it for undo. Empty changes are ignored.
+    pub fn apply(&mut self, change: Change) -> bool {
+        if change.is_empty() {
+            return false;
+        }
+        for op in &change.ops {
+            self.apply_op(op);
+        }
+        self.undo.push(change);
+        self.redo.clear();
+        self.revision += 1;
+        true
+    }
+
+    pub fn undo(&mut self) -> bool {
+        let Some(change) = self.undo.pop() else {
+            return false;
+        };
+        for op in change.ops.iter().rev() {
+            self.apply_op(&op.inverse());
+        }
+        self.redo.push(change);
+        self.revision += 1;
+        true
+    }
+
+    pub fn redo(&mut self) -> bool {
+        let Some(change) = self.redo.pop() else {
+            return false;
+        };
+        for op in &change.ops {
+            self.apply_op(op);
+        }
+        self.undo.push(change);
+        self.revision += 1;
+        true
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// Index of the entity containing code point `offset`.
+    pub fn at(&self, offset: usize) -> Option<usize> {
+        let i = self.entities.partition_point(|e| e.end <= offset);
+        self.entities
+            .get(i)
+            .filter(|e| e.start <= offset)
+            .map(|_| i)
+    }
+
+    /// Entities overlapping `start..end`.
+    fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Entity> {
+        self.entities
+            .iter()
+            .filter(move |e| e.start < end && start < e.end)
+    }
+
+    /// The change that labels `start..end` (replacing whatever overlaps it).
+    pub fn label_change(
+        &self,
+        start: usize,
+        end: usize,
+        label: Label,
+        text: &str,
+        source: Source,
+    ) -> Change {
+        if start >= end {
+            return Change::default();
+        }
+        let new = Entity {
+            start,
+            end,
+            label,
+            text: text.to_string(),
+            source,
+        };
+        if self.entities.contains(&new) {
+            return Change::default();
+        }
+        let mut ops: Vec<Op> = self
+            .overlapping(start, end)
+            .cloned()
+            .map(Op::Remove)
+            .collect();
+        ops.push(Op::Insert(new));
+        Change { ops }
+    }
+
+    /// The change that deletes entity `i`.
+    pub fn delete_change(&self, i: usize) -> Change {
+        match self.entities.get(i) {
+            Some(e) => Change {
+                ops: vec![Op::Remove(e.clone())],
+            },
+            None => Change::default(),
+        }
+    }
+
+    /// The change that gives entity `i` a new label.
+    pub fn relabel_change(&self, i: usize, label: Label) -> Change {
+        match self.entities.get(i) {
+            Some(e) if e.label != label => Change {
+                ops: vec![
+                    Op::Remove(e.clone()),
+                    Op::Insert(Entity {
+                        label,
+                        source: Source::Manual,
+                        ..e.clone()
+                    }),
+                ],
+            },
+            _ => Change::default(),
+        }
+    }
+
+    /// The change that moves entity `i` to `start..end` (its text given), replacing what
+    /// it grows over.
+    pub fn resize_change(&self, i: usize, start: usize, end: usize, text: &str) -> Change {
+        let Some(e) = self.entities.get(i) else {
+            return Change::default();
+        };
+        if start >= end || (start == e.start && end == e.end) {
+            return Change::default();
+        }
+        let mut ops = vec![Op::Remove(e.clone())];
+        ops.extend(
+            self.overlapping(start, end)
+                .filter(|o| *o != e)
+                .cloned()
+                .map(Op::Remove),
+        );
+        ops.push(Op::Insert(Entity {
+            start,
+            end,
+            text: text.to_string(),
+            ..e.clone()
+        }));
+        Change { ops }
+    }
+
+    pub fn is_rejected(&self, span: &Span) -> bool {
+        self.rejected
+            .iter()
+            .any(|r| r.start == span.start && r.end == span.end && r.label == span.label)
+    }
+
+    /// The change that rejects a suggestion.
+    pub fn reject_change(&self, span: Span, text: &str) -> Change {
+        if self.is_rejected(&span) {
+            return Change::default();
+        }
+        Change {
+            ops: vec![Op::Reject(Rejected {
+                start: span.start,
+                end: span.end,
+                label: span.label,
+                text: text.to_string(),
+            })],
+        }
+    }
+
+    pub fn status_change(&self, to: Status) -> Change {
+        if to == self.status {
+            return Change::default();
+        }
+        Change {
+            ops: vec![Op::Status {
+                from: self.status,
+                to,
+            }],
+        }
+    }
+
+    /// Detected spans still open for review: not rejected and not overlapping an entity.
+    pub fn suggestions<'a>(
+        &'a self,
+        detected: &'a [Span],
+    ) -> impl Iterator<Item = (usize, &'a Span)> + 'a {
+        detected.iter().enumerate().filter(move |(_, s)| {
+            !self.is_rejected(s) && self.overlapping(s.start, s.end).next().is_none()
+        })
+    }
+
+    /// True when the invariants hold: sorted, within `len`, no overlaps, no empty spans.
+    pub fn is_valid(&self, len: usize) -> bool {
+        self.entities.windows(2).all(|w| w[0].end <= w[1].start)
+            && self
+                .entities
+                .iter()
+                .all(|e| e.start < e.end && e.end <= len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn set() -> Annotations {
+        Annotations::default()
+    }
+
+    #[test]
+    fn labelling_replaces_overlaps_and_undo_restores_them() {
+        let mut a = set();
+        a.apply(a.label_change(0, 3, Label::LOC, "高新区", Source::Manual));
+        a.apply(a.label_change(5, 8, Label::PER, "高轶鹏", Source::Accepted));
+        let before = a.entities.clone();
+        a.apply(a.label_change(2, 6, Label::ORG, "区做实高", Source::Manual));
+        assert_eq!(a.entities.len(), 1);
+        assert_eq!(a.entities[0].label, Label::ORG);
+        assert!(a.undo());
+        assert_eq!(a.entities, before);
+        assert!(a.redo());
+        assert_eq!(a.entities.len(), 1);
+    }
+
+    #[test]
+    fn relabel_delete_resize_status() {
+        let mut a = set();
+        a.apply(a.label_change(0, 3, Label::LOC, "高新区", Source::Accepted));
+        a.apply(a.relabel_change(0, Label::ORG));
+        assert_eq!(
+            (a.entities[0].label, a.entities[0].source),
+            (Label::ORG, Source::Manual)
+        );
+        a.apply(a.resize_change(0, 0, 4, "高新区做"));
+        assert_eq!(a.entities[0].end, 4);
+        a.apply(a.status_change(Status::Done));
+        a.apply(a.delete_change(0));
+        assert!(a.entities.is_empty());
+        assert_eq!(a.status, Status::Done);
+        while a.undo() {}
+        assert!(a.entities.is_empty());
+        assert_eq!(a.status, Status::Todo);
+    }
+
+    #[test]
+    fn suggestions_skip_rejected_and_confirmed() {
+        let detected = vec![
+            Span::new(0, 3, Label::LOC),
+            Span::new(5, 8, Label::PER),
+            Span::new(10, 12, Label::QTY),
+        ];
+        let mut a = set();
+        a.apply(a.label_change(6, 9, Label::PER, "轶鹏报", Source::Manual));
+        a.apply(a.reject_change(detected[2], "10"));
+        let open: Vec<usize> = a.suggestions(&detected).map(|(i, _)| i).collect();
+        assert_eq!(open, [0]);
+    }
+
+    #[test]
+    fn hand_edited_overlaps_are_resolved_on_load() {
+        let e = |s, t| Entity {
+            start: s,
+            end: t,
+            label: Label::PER,
+            text: String::new(),
+            source: Source::Manual,
+        };
+        let a = Annotations::new(vec![e(5, 9), e(0, 6), e(9, 9)], vec![], Status::Todo);
+        assert_eq!(a.entities, vec![e(0, 6)]);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Action {
+        Label(usize, usize, u8),
+        Delete(usize),
+        Relabel(usize, u8),
+        Resize(usize, usize, usize),
+        Reject(usize, usize),
+        Status(u8),
+        Undo,
+        Redo,
+    }
+
+    fn action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            (0usize..40, 1usize..6, 0u8..5).prop_map(|(s, l, k)| Action::Label(s, s + l, k)),
+            (0usize..10).prop_map(Action::Delete),
+            (0usize..10, 0u8..5).prop_map(|(i, k)| Action::Relabel(i, k)),
+            (0usize..10, 0usize..40, 1usize..6).prop_map(|(i, s, l)| Action::Resize(i, s, s + l)),
+            (0usize..40, 1usize..6).prop_map(|(s, l)| Action::Reject(s, s + l)),
+            (0u8..3).prop_map(Action::Status),
+            Just(Action::Undo),
+            Just(Action::Redo),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn invariants_hold_and_undo_all_returns_to_the_start(actions in prop::collection::vec(action(), 0..60)) {
+            let mut a = set();
+            a.apply(a.label_change(0, 2, Label::PER, "", Source::Manual));
+            let start = (a.entities.clone(), a.rejected.clone(), a.status);
+            let base_depth = 1;
+            for act in actions {
+                let change = match act {
+                    Action::Label(s, e, k) => a.label_change(s, e, Label::ALL[k as usize], "", Source::Manual),
+                    Action::Delete(i) => a.delete_change(i),
+                    Action::Relabel(i, k) => a.relabel_change(i, Label::ALL[k as usize]),
+                    Action::Resize(i, s, e) => a.resize_change(i, s, e, ""),
+                    Action::Reject(s, e) => a.reject_change(Span::new(s, e, Label::LOC), ""),
+                    Action::Status(k) => a.status_change([Status::Todo, Status::InProgress, Status::Done][k as usize]),
+                    Action::Undo => { if a.undo.len() > base_depth { a.undo(); } Change::default() }
+                    Action::Redo => { a.redo(); Change::default() }
+                };
+                a.apply(change);
+                prop_assert!(a.is_valid(50), "{:?}", a.entities);
+            }
+            while a.undo.len() > base_depth {
+                a.undo();
+            }
+            prop_assert_eq!((a.entities.clone(), a.rejected.clone(), a.status), start);
+        }
+    }
+}
