@@ -135,11 +135,11 @@ impl AnnotationFile {
     /// (start, end, label) and one per line.
     pub fn to_json(&self) -> String {
         let mut entities = self.entities.clone();
-        entities.sort_by(|a, b| (a.start, a.end, a.label).cmp(&(b.start, b.end, b.label)));
+        entities.sort_by_key(|e| (e.start, e.end, e.label));
         let mut rejected = self.rejected.clone();
-        rejected.sort_by(|a, b| (a.start, a.end, a.label).cmp(&(b.start, b.end, b.label)));
+        rejected.sort_by_key(|e| (e.start, e.end, e.label));
         let mut unanchored = self.unanchored.clone();
-        unanchored.sort_by(|a, b| (a.start, a.end, a.label).cmp(&(b.start, b.end, b.label)));
+        unanchored.sort_by_key(|e| (e.start, e.end, e.label));
         let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
         let list = |items: Vec<String>| {
             if items.is_empty() {
