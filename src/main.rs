@@ -30,6 +30,10 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     annotations: Option<PathBuf>,
 
+    /// Name recorded in annotation files [default: config key annotator, else $USER]
+    #[arg(long, value_name = "NAME")]
+    annotator: Option<String>,
+
     #[command(flatten)]
     display: DisplayArgs,
 }
@@ -93,7 +97,7 @@ fn run(cli: Cli) -> Result<()> {
             lines,
             baseline,
         }) => detect(&files, lines, baseline),
-        None => open_tui(&cli.dir, cli.annotations, &cli.display),
+        None => open_tui(&cli.dir, cli.annotations, cli.annotator, &cli.display),
     }
 }
 
@@ -126,7 +130,12 @@ fn show(file: &Path, width: Option<usize>, display: &DisplayArgs) -> Result<()> 
     }
 }
 
-fn open_tui(dir: &Path, annotations: Option<PathBuf>, display: &DisplayArgs) -> Result<()> {
+fn open_tui(
+    dir: &Path,
+    annotations: Option<PathBuf>,
+    annotator: Option<String>,
+    display: &DisplayArgs,
+) -> Result<()> {
     if !dir.exists() {
         bail!(
             "no folder {} here; give the folder of articles: inkmark DIR",
@@ -145,6 +154,9 @@ fn open_tui(dir: &Path, annotations: Option<PathBuf>, display: &DisplayArgs) -> 
     let (positions, warning) = Positions::load(Positions::default_file());
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if let Some(name) = annotator.or(cfg.annotator.clone()) {
+        app.annotator = name;
+    }
     if warning.is_some() {
         app.message = warning;
     }

@@ -113,26 +113,40 @@ fn a_reading_session_in_a_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let exit_file = dir.path().join("exit");
     let command = format!(
-        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds 2>{d}/stderr; echo $? > {exit}",
+        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds --annotations {d}/ann --annotator e2e 2>{d}/stderr; echo $? > {exit}",
         d = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_inkmark"),
         exit = exit_file.display(),
     );
     let t = Tmux::start("session", 90, 24, &command);
-    t.wait_for("5 articles");
-    // Open the second article, wait for entities, jump to one, search, go back, quit.
+    t.wait_for("0/5 done");
+    // Open the second article, wait for entities, accept one, label a word, undo and
+    // redo, save, search, open the panel, go back, quit.
     t.keys(&["j", "Enter"]);
     t.wait_for("商务中心区");
     let s = t.wait_for("PER LOC ORG TIME QTY");
     assert!(s.contains("1-23/"), "{s}");
     t.keys(&["]"]);
     t.wait_for(" of ");
+    t.keys(&["a"]);
+    t.wait_for("accepted: ");
+    t.keys(&["j", "v", "l", "3"]);
+    t.wait_for("labelled: ORG");
+    t.keys(&["u"]);
+    t.wait_for("undone");
+    t.keys(&["C-r"]);
+    t.wait_for("redone");
+    t.keys(&["C-s"]);
+    t.wait_for("saved");
     t.keys(&["/", "许峰", "Enter"]);
     t.wait_for("matches for 许峰");
     t.keys(&["Space", "e"]);
     t.wait_for("Entities");
-    t.keys(&["Escape", "Escape", "q"]);
-    t.wait_for("j/k move");
+    t.keys(&["Escape", "Escape", "s", "s"]);
+    t.wait_for("status: done");
+    t.keys(&["q"]);
+    t.wait_for("1/5 done");
+    t.wait_for("done 2");
     t.keys(&["q"]);
     let code = wait_for_file(&exit_file);
     let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default();
@@ -154,7 +168,7 @@ fn ctrl_c_quits_and_a_tiny_terminal_does_not_crash() {
     let dir = tempfile::tempdir().unwrap();
     let exit_file = dir.path().join("exit");
     let command = format!(
-        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds 2>{d}/stderr; echo $? > {exit}",
+        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds --annotations {d}/ann --annotator e2e 2>{d}/stderr; echo $? > {exit}",
         d = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_inkmark"),
         exit = exit_file.display(),

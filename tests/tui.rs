@@ -10,14 +10,20 @@ use ratatui::style::Color;
 use ratatui::Terminal;
 use std::path::{Path, PathBuf};
 
+/// The seeds, with annotations in a fresh folder of their own (never the repository's).
 fn seeds_app(w: u16, h: u16) -> App {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    seeds_app_named(&format!("{}-{n}", std::process::id()), w, h)
+}
+
+/// Like `seeds_app`, in a folder named for snapshots that show it.
+fn seeds_app_named(name: &str, w: u16, h: u16) -> App {
+    let dir = PathBuf::from("target/test-annotations").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
     let corpus = corpus::scan(Path::new("seeds")).unwrap();
-    let mut app = App::new(
-        corpus,
-        PathBuf::from("annotations"),
-        WidthOptions::default(),
-        Positions::default(),
-    );
+    let mut app = App::new(corpus, dir, WidthOptions::default(), Positions::default());
+    app.annotator = "tester".to_string();
     app.update(Msg::Resize(w, h));
     app
 }
@@ -60,12 +66,12 @@ fn type_text(app: &mut App, s: &str) {
 
 #[test]
 fn library_80x24() {
-    insta::assert_snapshot!(screen(&seeds_app(80, 24)));
+    insta::assert_snapshot!(screen(&seeds_app_named("library", 80, 24)));
 }
 
 #[test]
 fn library_40x12() {
-    insta::assert_snapshot!(screen(&seeds_app(40, 12)));
+    insta::assert_snapshot!(screen(&seeds_app_named("library", 40, 12)));
 }
 
 #[test]
@@ -145,10 +151,10 @@ fn library_navigation_and_filter() {
 #[test]
 fn reader_scrolls_and_clamps() {
     let mut app = seeds_app(80, 24);
-    send(&mut app, &[Msg::Open, Msg::Up]);
+    send(&mut app, &[Msg::Open, Msg::ScrollUp]);
     let top = |app: &App| app.reader().unwrap().top;
     assert_eq!(top(&app), 0);
-    send(&mut app, &[Msg::Down, Msg::Down]);
+    send(&mut app, &[Msg::ScrollDown, Msg::ScrollDown]);
     assert_eq!(top(&app), 2);
     send(&mut app, &[Msg::PageDown]);
     assert_eq!(top(&app), 2 + 22);
@@ -170,7 +176,7 @@ fn resize_keeps_the_first_visible_character_visible() {
     let mut app = seeds_app(80, 24);
     send(&mut app, &[Msg::Open]);
     for _ in 0..37 {
-        app.update(Msg::Down);
+        app.update(Msg::ScrollDown);
     }
     let anchor = app.reader().unwrap().first_visible_char();
     for (w, h) in [(40, 12), (133, 40), (27, 9), (80, 24)] {
@@ -259,7 +265,10 @@ fn reading_position_is_remembered_across_sessions() {
         let (positions, _) = Positions::load(Some(file.clone()));
         let mut app = seeds_app(80, 24);
         app.positions = positions;
-        send(&mut app, &[Msg::Down, Msg::Open, Msg::PageDown, Msg::Down]);
+        send(
+            &mut app,
+            &[Msg::Down, Msg::Open, Msg::PageDown, Msg::ScrollDown],
+        );
         let offset = app.reader().unwrap().first_visible_char();
         assert!(offset > 0);
         send(&mut app, &[Msg::Quit]);
@@ -360,6 +369,7 @@ fn unreadable_file_is_listed_and_does_not_block_others() {
 
 // --- entities ------------------------------------------------------------------------
 
+use inkmark::detect::Analysis;
 use inkmark::label::{Label, Span};
 use std::sync::Arc;
 
@@ -375,7 +385,10 @@ fn reader_with_entities(w: u16, h: u16, spans: Vec<Span>) -> App {
     let sha = app.requests.remove(0).sha;
     app.update(Msg::Detected {
         sha,
-        spans: Arc::new(spans),
+        analysis: Arc::new(Analysis {
+            spans,
+            words: vec![],
+        }),
     });
     app
 }
@@ -414,7 +427,10 @@ fn detecting_is_shown_until_results_arrive() {
     let sha = app.requests[0].sha.clone();
     app.update(Msg::Detected {
         sha,
-        spans: Arc::new(seed_spans()),
+        analysis: Arc::new(Analysis {
+            spans: seed_spans(),
+            words: vec![],
+        }),
     });
     let s = screen(&app);
     assert!(s.contains("PER LOC ORG TIME QTY"), "{s}");
@@ -439,7 +455,7 @@ fn reopening_an_article_reuses_the_results() {
     let mut app = reader_with_entities(80, 24, seed_spans());
     send(&mut app, &[Msg::Back, Msg::Open]);
     assert!(app.requests.is_empty(), "no second request");
-    assert!(app.reader().unwrap().entities.spans.is_some());
+    assert!(app.reader().unwrap().analysis.is_some());
 }
 
 #[test]
@@ -448,9 +464,12 @@ fn results_for_another_article_are_kept_but_not_shown() {
     app.update(Msg::Open);
     app.update(Msg::Detected {
         sha: "0".repeat(64),
-        spans: Arc::new(vec![Span::new(0, 2, Label::PER)]),
+        analysis: Arc::new(Analysis {
+            spans: vec![Span::new(0, 2, Label::PER)],
+            words: vec![],
+        }),
     });
-    assert!(app.reader().unwrap().entities.spans.is_none());
+    assert!(app.reader().unwrap().analysis.is_none());
 }
 
 #[test]
@@ -458,16 +477,16 @@ fn bracket_keys_walk_through_entities_and_wrap() {
     let spans = seed_spans();
     let mut app = reader_with_entities(80, 24, spans.clone());
     app.update(Msg::NextEntity);
-    assert_eq!(app.reader().unwrap().entities.focus, Some(0));
+    assert_eq!(app.reader().unwrap().cursor, spans[0].start);
     let first = app.message.clone().unwrap();
-    assert!(first.starts_with("LOC 高新区 (1 of"), "{first}");
+    assert!(first.starts_with("LOC suggested 高新区 (1 of"), "{first}");
     app.update(Msg::PrevEntity);
     assert!(app
         .message
         .as_deref()
         .unwrap()
         .starts_with("wrapped to the last"));
-    assert_eq!(app.reader().unwrap().entities.focus, Some(spans.len() - 1));
+    assert_eq!(app.reader().unwrap().cursor, spans[spans.len() - 1].start);
     // The last entity is scrolled into view.
     let r = app.reader().unwrap();
     let line = r.layout.line_of(spans[spans.len() - 1].start);
@@ -477,12 +496,12 @@ fn bracket_keys_walk_through_entities_and_wrap() {
 #[test]
 fn hidden_labels_are_skipped_and_not_drawn() {
     let mut app = reader_with_entities(80, 24, seed_spans());
-    send(&mut app, &[Msg::FilterMenu, Msg::ToggleLabel(1)]);
+    send(&mut app, &[Msg::FilterMenu, Msg::Label(1)]);
     assert!(screen(&app).contains("[ ] LOC"));
     send(&mut app, &[Msg::FilterMenu, Msg::NextEntity]);
     assert!(!app.filter_menu);
     let m = app.message.clone().unwrap();
-    assert!(m.starts_with("PER 高轶鹏"), "{m}");
+    assert!(m.starts_with("PER suggested 高轶鹏"), "{m}");
     let t = render(&app);
     assert!(t
         .backend()
@@ -507,12 +526,12 @@ fn entity_panel_lists_groups_and_jumps_to_mentions() {
     send(&mut app, &[Msg::NextMatch, Msg::NextMatch]);
     assert_eq!(app.message.as_deref(), Some("mention 3 of 6"));
     let r = app.reader().unwrap();
-    let focus = r.entities.focus.unwrap();
-    let line = r.layout.line_of(seed_spans()[focus].start);
+    let line = r.layout.line_of(r.cursor);
     assert!(line >= r.top && line < r.top + 29);
+    assert_eq!(r.slice(r.cursor, r.cursor + 3), "高轶鹏");
     // Tab gives the keys back to the text; Esc closes the panel.
     send(&mut app, &[Msg::SwitchFocus, Msg::Down, Msg::Cancel]);
-    assert!(app.reader().unwrap().entities.panel.is_none());
+    assert!(app.reader().unwrap().panel.is_none());
     assert!(app.reader().is_some(), "still reading");
 }
 
@@ -541,15 +560,16 @@ fn real_detection_through_the_worker() {
         worker.send(req).unwrap();
     }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while app.reader().unwrap().entities.spans.is_none() {
+    while app.reader().unwrap().analysis.is_none() {
         let msg = rx
             .recv_timeout(deadline - std::time::Instant::now())
             .expect("detection finished");
         app.update(msg);
     }
     let r = app.reader().unwrap();
-    let spans = r.entities.spans.clone().unwrap();
-    assert!(spans.len() > 100);
+    let analysis = r.analysis.clone().unwrap();
+    assert!(analysis.spans.len() > 100);
+    assert!(analysis.words.len() > 1000, "word boundaries for w/b");
     // The result was cached on disk for the next session.
-    assert_eq!(cache.load(&r.sha).as_deref(), Some(spans.as_slice()));
+    assert_eq!(cache.load(&r.sha).as_ref(), Some(analysis.as_ref()));
 }

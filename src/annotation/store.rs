@@ -65,6 +65,15 @@ pub struct Store {
 }
 
 impl Store {
+    /// A store for `path` that has read nothing (the file is treated as absent).
+    pub fn detached(path: &Path) -> Store {
+        Store {
+            path: path.to_path_buf(),
+            last_bytes: None,
+            base: None,
+        }
+    }
+
     /// Reads `path`. A missing file is fine; an unreadable one is an error.
     pub fn open(path: &Path) -> io::Result<(Store, Loaded)> {
         let mut store = Store {

@@ -1,7 +1,7 @@
 //! Detection results cached on disk, keyed by the article's content hash and the
 //! detector version, so reopening an article (even after a restart) is instant.
 
-use crate::label::Span;
+use super::Analysis;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ pub struct DetectCache {
 struct Entry {
     detector: String,
     sha256: String,
-    spans: Vec<Span>,
+    analysis: Analysis,
 }
 
 impl DetectCache {
@@ -44,14 +44,14 @@ impl DetectCache {
 
     /// Cached spans for this content and detector version; anything unreadable or stale
     /// counts as a miss.
-    pub fn load(&self, sha: &str) -> Option<Vec<Span>> {
+    pub fn load(&self, sha: &str) -> Option<Analysis> {
         let text = fs::read_to_string(self.file(sha)?).ok()?;
         let entry: Entry = serde_json::from_str(&text).ok()?;
-        (entry.detector == super::DETECTOR_VERSION && entry.sha256 == sha).then_some(entry.spans)
+        (entry.detector == super::DETECTOR_VERSION && entry.sha256 == sha).then_some(entry.analysis)
     }
 
     /// Stores spans (best effort: a cache that cannot be written only costs time).
-    pub fn store(&self, sha: &str, spans: &[Span]) -> std::io::Result<()> {
+    pub fn store(&self, sha: &str, analysis: &Analysis) -> std::io::Result<()> {
         let Some(path) = self.file(sha) else {
             return Ok(());
         };
@@ -60,7 +60,7 @@ impl DetectCache {
         let entry = Entry {
             detector: super::DETECTOR_VERSION.to_string(),
             sha256: sha.to_string(),
-            spans: spans.to_vec(),
+            analysis: analysis.clone(),
         };
         let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
         {
@@ -74,7 +74,7 @@ impl DetectCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::label::Label;
+    use crate::label::{Label, Span};
 
     #[test]
     fn round_trip_miss_and_corruption() {
@@ -84,9 +84,12 @@ mod tests {
         };
         let sha = "ab".repeat(32);
         assert!(cache.load(&sha).is_none());
-        let spans = vec![Span::new(1, 3, Label::PER)];
-        cache.store(&sha, &spans).unwrap();
-        assert_eq!(cache.load(&sha), Some(spans));
+        let analysis = Analysis {
+            spans: vec![Span::new(1, 3, Label::PER)],
+            words: vec![0, 1, 3],
+        };
+        cache.store(&sha, &analysis).unwrap();
+        assert_eq!(cache.load(&sha), Some(analysis));
         let file = cache.file(&sha).unwrap();
         fs::write(&file, "{broken").unwrap();
         assert!(cache.load(&sha).is_none());

@@ -13,7 +13,7 @@ use jieba_rs::Jieba;
 pub use resolve::resolve_overlaps;
 
 /// Changes whenever the rules change, so cached results are recomputed.
-pub const DETECTOR_VERSION: &str = "inkmark-detect-1";
+pub const DETECTOR_VERSION: &str = "inkmark-detect-2";
 
 /// One jieba token of a paragraph, with code-point offsets relative to the paragraph.
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +98,15 @@ impl Pos {
     }
 }
 
+/// What the reader needs from one pass of jieba over an article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Analysis {
+    pub spans: Vec<Span>,
+    /// Code-point offsets where jieba's words start, ascending.
+    #[serde(default)]
+    pub words: Vec<usize>,
+}
+
 pub struct Detector {
     jieba: Jieba,
 }
@@ -118,6 +127,18 @@ impl Detector {
 
     /// The entities of `text`: code-point spans, sorted, never overlapping.
     pub fn detect(&self, text: &str) -> Vec<Span> {
+        self.analyse_into(text, None)
+    }
+
+    /// Entities and jieba's word boundaries (the code-point start of every word, for
+    /// moving the cursor by words).
+    pub fn analyse(&self, text: &str) -> Analysis {
+        let mut words = Vec::new();
+        let spans = self.analyse_into(text, Some(&mut words));
+        Analysis { spans, words }
+    }
+
+    fn analyse_into(&self, text: &str, mut words: Option<&mut Vec<usize>>) -> Vec<Span> {
         let mut out = Vec::new();
         let mut chars: Vec<char> = Vec::new();
         let mut base = 0;
@@ -169,6 +190,9 @@ impl Detector {
                     end: t.end,
                 })
                 .collect();
+            if let Some(words) = words.as_deref_mut() {
+                words.extend(tokens.iter().map(|t| t.start + base));
+            }
             let is_word = |w: &str| self.jieba.has_word(w);
             let mut found = rules::candidates(&tokens, &chars, &is_word);
             resolve_overlaps(&mut found);

@@ -1,13 +1,17 @@
 //! Application state and its update function: a plain function of (state, message), so
 //! tests drive whole sessions without a terminal.
 
-use super::entities::{Entities, Panel};
-use super::search::Search;
+use super::annotate::{Annotating, SaveState};
+use super::entities::Panel;
+pub use super::reader::{Pending, Reader};
+use crate::annotation::file::annotation_path;
+use crate::annotation::store::{Loaded, Store};
+use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus, Problem};
-use crate::detect::sha256_hex;
-use crate::label::Span;
+use crate::detect::{sha256_hex, Analysis};
+use crate::label::Label;
 use crate::positions::Positions;
-use crate::text::{layout, Layout, WidthOptions};
+use crate::text::WidthOptions;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,15 +20,25 @@ use std::sync::Arc;
 pub const MIN_WIDTH: u16 = 24;
 pub const MIN_HEIGHT: u16 = 6;
 
+/// Notice for entity keys pressed before detection finished.
+pub const STILL_DETECTING: &str = "Entities are still being detected…";
+
 /// What the user asked for, independent of which key said it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Up,
     Down,
+    Left,
+    Right,
+    WordNext,
+    WordPrev,
     HalfPageUp,
     HalfPageDown,
     PageUp,
     PageDown,
+    /// Scroll the view one line without moving the cursor (unless it leaves the view).
+    ScrollUp,
+    ScrollDown,
     Top,
     Bottom,
     Open,
@@ -49,14 +63,47 @@ pub enum Msg {
     SwitchFocus,
     /// `f`: open or close the label filter menu.
     FilterMenu,
-    /// In the filter menu: show or hide label `n` (0-based).
-    ToggleLabel(usize),
+    /// A number key: label `n` (0-based) in the reader, toggle it in the filter menu.
+    Label(usize),
+    /// `v`: start or end a selection.
+    Select,
+    Accept,
+    Reject,
+    AcceptAll,
+    Delete,
+    Relabel,
+    /// `H` `L` `<` `>`: move the start (or end) edge left (or right).
+    Edge {
+        start: bool,
+        right: bool,
+    },
+    LabelEverywhere,
+    Undo,
+    Redo,
+    Save,
+    /// Sent by the shell a moment after the last change.
+    AutoSave,
+    CycleStatus,
+    Yes,
+    No,
+    /// Mouse: press, drag and wheel at a screen cell.
+    Click {
+        col: u16,
+        row: u16,
+    },
+    Drag {
+        col: u16,
+        row: u16,
+    },
+    Wheel {
+        down: bool,
+    },
     /// The detector finished loading its dictionary (milliseconds).
     DetectorReady(u64),
-    /// Entities of the text with this SHA-256.
+    /// Entities and word boundaries of the text with this SHA-256.
     Detected {
         sha: String,
-        spans: Arc<Vec<Span>>,
+        analysis: Arc<Analysis>,
     },
     /// Detection failed for a text.
     DetectFailed {
@@ -64,9 +111,6 @@ pub enum Msg {
         error: String,
     },
 }
-
-/// Notice for entity keys pressed before detection finished.
-pub const STILL_DETECTING: &str = "Entities are still being detected…";
 
 /// Text the shell should hand to the detection worker.
 #[derive(Debug, Clone)]
@@ -100,40 +144,43 @@ pub struct Library {
     pub editing: bool,
 }
 
-/// An open article.
-pub struct Reader {
-    pub entry: usize,
-    pub title: String,
-    pub text: Arc<str>,
-    /// SHA-256 of the text: the key of detection results.
-    pub sha: String,
-    pub layout: Layout,
-    /// First visible display line.
-    pub top: usize,
-    pub search: Search,
-    pub entities: Entities,
+/// An article's annotation progress, for the library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    None,
+    Some {
+        status: Status,
+        entities: usize,
+    },
+    /// The annotation file does not parse.
+    Broken(String),
 }
 
 pub struct App {
     pub corpus: Corpus,
     pub annotations_dir: PathBuf,
+    pub annotator: String,
     pub opts: WidthOptions,
     pub no_color: bool,
     pub size: (u16, u16),
     pub screen: Screen,
     pub library: Library,
+    /// Annotation progress per corpus entry.
+    pub progress: Vec<Progress>,
     pub help: bool,
     /// One-line notice for the status bar, cleared by the next key.
     pub message: Option<String>,
     pub positions: Positions,
     pub should_quit: bool,
+    /// Set when quitting failed to save: a second quit leaves anyway.
+    quit_armed: bool,
     /// Labels whose highlighting is off (indexed by `Label::index`).
     pub hidden: [bool; 5],
     /// The label filter menu is open.
     pub filter_menu: bool,
     pub detector: DetectorState,
     /// Detection results of this session by text hash: reopening is instant.
-    pub detected: HashMap<String, Arc<Vec<Span>>>,
+    pub detected: HashMap<String, Arc<Analysis>>,
     /// Detection requests for the shell to send to the worker (drained by it).
     pub requests: Vec<DetectRequest>,
 }
@@ -171,6 +218,31 @@ pub fn body_height(height: u16) -> usize {
     (height as usize).saturating_sub(1).max(1)
 }
 
+/// Rows for the article list: everything but the header and the footer.
+pub fn list_height(height: u16) -> usize {
+    (height as usize).saturating_sub(2).max(1)
+}
+
+/// The annotator's name when nothing else says: $USER, else "anonymous".
+pub fn default_annotator() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "anonymous".to_string())
+}
+
+fn read_progress(dir: &std::path::Path, rel: &std::path::Path) -> Progress {
+    match Store::open(&annotation_path(dir, rel)) {
+        Ok((_, Loaded::Found(f))) => Progress::Some {
+            status: f.status,
+            entities: f.entities.len(),
+        },
+        Ok((_, Loaded::Missing)) => Progress::None,
+        Ok((_, Loaded::Corrupt(e))) => Progress::Broken(e.to_string()),
+        Err(e) => Progress::Broken(e.to_string()),
+    }
+}
+
 impl App {
     pub fn new(
         corpus: Corpus,
@@ -178,18 +250,26 @@ impl App {
         opts: WidthOptions,
         positions: Positions,
     ) -> App {
+        let progress = corpus
+            .entries
+            .iter()
+            .map(|e| read_progress(&annotations_dir, &e.rel))
+            .collect();
         let mut app = App {
             corpus,
             annotations_dir,
+            annotator: default_annotator(),
             opts,
             no_color: false,
             size: (80, 24),
             screen: Screen::Library,
             library: Library::default(),
+            progress,
             help: false,
             message: None,
             positions,
             should_quit: false,
+            quit_armed: false,
             hidden: [false; 5],
             filter_menu: false,
             detector: DetectorState::Loading,
@@ -222,22 +302,67 @@ impl App {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
+    /// True when the open article has changes not yet written.
+    pub fn unsaved(&self) -> bool {
+        self.reader().is_some_and(|r| r.ann.dirty())
+    }
+
+    /// Totals for the library header: (done, articles, confirmed entities).
+    pub fn totals(&self) -> (usize, usize, usize) {
+        let done = self
+            .progress
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p,
+                    Progress::Some {
+                        status: Status::Done,
+                        ..
+                    }
+                )
+            })
+            .count();
+        let entities = self
+            .progress
+            .iter()
+            .map(|p| match p {
+                Progress::Some { entities, .. } => *entities,
+                _ => 0,
+            })
+            .sum();
+        (done, self.progress.len(), entities)
+    }
+
     /// Applies one message.
     pub fn update(&mut self, msg: Msg) {
         // A key clears the last notice; resizes and worker results do not.
-        let from_worker = matches!(
+        let background = matches!(
             msg,
             Msg::Resize(..)
                 | Msg::DetectorReady(_)
                 | Msg::Detected { .. }
                 | Msg::DetectFailed { .. }
+                | Msg::AutoSave
         );
-        if !from_worker {
+        if !background {
             self.message = None;
+        }
+        if msg != Msg::Quit {
+            self.quit_armed = false;
         }
         match msg {
             Msg::Quit => {
                 self.remember_position();
+                if self.unsaved() && !self.quit_armed {
+                    if let Some(m) = self.save() {
+                        if self.unsaved() {
+                            self.message =
+                                Some(format!("{m} (press Ctrl-c again to quit without saving)"));
+                            self.quit_armed = true;
+                            return;
+                        }
+                    }
+                }
                 self.should_quit = true;
                 return;
             }
@@ -251,37 +376,34 @@ impl App {
                 self.detector = DetectorState::Ready { load_ms: ms };
                 return;
             }
-            Msg::Detected { sha, spans } => {
+            Msg::Detected { sha, analysis } => {
+                let hidden = self.hidden;
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
-                        r.entities.spans = Some(spans.clone());
+                        r.analysis = Some(analysis.clone());
+                        r.rebuild_panel(&hidden);
                         if self.message.as_deref() == Some(STILL_DETECTING) {
                             self.message = None;
                         }
                     }
                 }
-                self.detected.insert(sha, spans);
+                self.detected.insert(sha, analysis);
                 return;
             }
             Msg::DetectFailed { sha, error } => {
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
-                        r.entities.spans = Some(Arc::new(Vec::new()));
+                        r.analysis = Some(Arc::new(Analysis::default()));
                         self.message = Some(format!("entity detection failed: {error}"));
                     }
                 }
                 return;
             }
-            _ if self.filter_menu => {
-                match msg {
-                    Msg::ToggleLabel(i) if i < 5 => {
-                        self.hidden[i] = !self.hidden[i];
-                        self.rebuild_panel();
-                    }
-                    Msg::FilterMenu | Msg::Cancel | Msg::Confirm | Msg::Back => {
-                        self.filter_menu = false
-                    }
-                    _ => {}
+            Msg::AutoSave | Msg::Save => {
+                if let Some(m) = self.save() {
+                    self.message = Some(m);
+                } else if msg == Msg::Save {
+                    self.message = Some("saved".to_string());
                 }
                 return;
             }
@@ -295,12 +417,48 @@ impl App {
                 }
                 return;
             }
+            _ if self.filter_menu => {
+                match msg {
+                    Msg::Label(i) if i < 5 => {
+                        self.hidden[i] = !self.hidden[i];
+                        let hidden = self.hidden;
+                        if let Screen::Reader(r) = &mut self.screen {
+                            r.rebuild_panel(&hidden);
+                        }
+                    }
+                    Msg::FilterMenu | Msg::Cancel | Msg::Confirm | Msg::Back => {
+                        self.filter_menu = false
+                    }
+                    _ => {}
+                }
+                return;
+            }
             _ => {}
         }
         match self.screen {
             Screen::Library => self.update_library(msg),
             Screen::Reader(_) => self.update_reader(msg),
         }
+    }
+
+    /// Saves the open article's annotations if they changed; returns a notice.
+    pub fn save(&mut self) -> Option<String> {
+        let Screen::Reader(r) = &mut self.screen else {
+            return None;
+        };
+        if !r.ann.dirty() {
+            return None;
+        }
+        let notice = r.ann.save();
+        if r.ann.state == SaveState::Saved {
+            self.progress[r.entry] = Progress::Some {
+                status: r.ann.set.status,
+                entities: r.ann.set.entities.len(),
+            };
+            let hidden = self.hidden;
+            r.rebuild_panel(&hidden);
+        }
+        notice
     }
 
     fn update_library(&mut self, msg: Msg) {
@@ -334,13 +492,55 @@ impl App {
                 }
             }
             Msg::Open => self.open_selected(),
+            Msg::CycleStatus => self.message = self.cycle_library_status(),
             _ => {}
         }
         self.library.keep_visible(rows);
     }
 
+    /// `s` in the library: cycle the selected article's status in its annotation file.
+    fn cycle_library_status(&mut self) -> Option<String> {
+        let &idx = self.library.visible.get(self.library.selected)?;
+        let entry = &self.corpus.entries[idx];
+        let path = annotation_path(&self.annotations_dir, &entry.rel);
+        let (mut store, loaded) = match Store::open(&path) {
+            Ok(x) => x,
+            Err(e) => return Some(format!("cannot read {}: {e}", path.display())),
+        };
+        let mut file = match loaded {
+            Loaded::Found(f) => f,
+            Loaded::Missing => {
+                let sha = match std::fs::read(&entry.path) {
+                    Ok(bytes) => sha256_hex(&bytes),
+                    Err(e) => return Some(format!("{}: {e}", entry.rel.display())),
+                };
+                AnnotationFile::new(&entry.rel.to_string_lossy(), &sha, &self.annotator)
+            }
+            Loaded::Corrupt(e) => {
+                return Some(format!(
+                    "{} does not parse ({e}); fix it first",
+                    path.display()
+                ))
+            }
+        };
+        file.status = file.status.next();
+        file.updated = crate::annotation::file::utc_now();
+        match store.save(&file) {
+            Ok(_) => {
+                self.progress[idx] = read_progress(&self.annotations_dir, &entry.rel);
+                Some(format!("{}: {}", entry.rel.display(), file.status.name()))
+            }
+            Err(e) => Some(e.to_string()),
+        }
+    }
+
     fn update_reader(&mut self, msg: Msg) {
         let body = body_height(self.size.1);
+        let hidden = self.hidden;
+        let text_area = reader_area_width(
+            self.size.0,
+            self.reader().is_some_and(|r| r.panel.is_some()),
+        );
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };
@@ -360,48 +560,207 @@ impl App {
             }
             return;
         }
-        if r.entities.panel.as_ref().is_some_and(|p| p.focused) {
+        if let Pending::Confirm { prompt, .. } = &r.pending {
+            let prompt = prompt.clone();
+            self.message = match msg {
+                Msg::Yes | Msg::Confirm => r.answer(true, &hidden),
+                Msg::No | Msg::Cancel | Msg::Back => r.answer(false, &hidden),
+                _ => Some(prompt),
+            };
+            return;
+        }
+        if r.panel.as_ref().is_some_and(|p| p.focused) {
             self.update_panel(msg);
             return;
         }
+        if r.pending == Pending::Relabel && !matches!(msg, Msg::Label(_)) {
+            r.pending = Pending::None;
+            if matches!(msg, Msg::Cancel) {
+                self.message = Some("relabel cancelled".to_string());
+                return;
+            }
+        }
         let max_top = r.max_top(body);
-        match msg {
-            Msg::NextEntity => self.message = r.jump_entity(true, &self.hidden, body),
-            Msg::PrevEntity => self.message = r.jump_entity(false, &self.hidden, body),
-            Msg::TogglePanel => self.open_panel(),
+        let page = body.saturating_sub(1).max(1);
+        self.message = match msg {
+            Msg::Up => {
+                r.cursor_line(false, body);
+                None
+            }
+            Msg::Down => {
+                r.cursor_line(true, body);
+                None
+            }
+            Msg::Left => {
+                if let Some(p) = r.prev_cluster(r.cursor) {
+                    r.cursor = p;
+                    r.scroll_to_cursor(body);
+                }
+                None
+            }
+            Msg::Right => {
+                if let Some(n) = r.next_cluster(r.cursor) {
+                    r.cursor = n;
+                    r.scroll_to_cursor(body);
+                }
+                None
+            }
+            Msg::WordNext => {
+                r.word_move(true, body);
+                None
+            }
+            Msg::WordPrev => {
+                r.word_move(false, body);
+                None
+            }
+            Msg::ScrollUp
+            | Msg::ScrollDown
+            | Msg::PageUp
+            | Msg::PageDown
+            | Msg::HalfPageUp
+            | Msg::HalfPageDown
+            | Msg::Wheel { .. } => {
+                let (down, n) = match msg {
+                    Msg::ScrollUp => (false, 1),
+                    Msg::ScrollDown => (true, 1),
+                    Msg::PageUp => (false, page),
+                    Msg::PageDown => (true, page),
+                    Msg::HalfPageUp => (false, (body / 2).max(1)),
+                    Msg::HalfPageDown => (true, (body / 2).max(1)),
+                    Msg::Wheel { down } => (down, 3),
+                    _ => (true, 0),
+                };
+                // Paging moves the cursor with the page, like a reader expects.
+                let line = r.layout.line_of(r.cursor) as isize - r.top as isize;
+                r.top = if down {
+                    (r.top + n).min(max_top)
+                } else {
+                    r.top.saturating_sub(n)
+                };
+                if !matches!(msg, Msg::ScrollUp | Msg::ScrollDown | Msg::Wheel { .. }) {
+                    let target = (r.top as isize + line).max(0) as usize;
+                    if let Some(l) = r
+                        .layout
+                        .lines
+                        .get(target.min(r.layout.lines.len().saturating_sub(1)))
+                    {
+                        r.cursor = l.char_start;
+                    }
+                }
+                r.keep_cursor_in_view(body);
+                None
+            }
+            Msg::Top => {
+                r.top = 0;
+                r.cursor = 0;
+                r.keep_cursor_in_view(body);
+                None
+            }
+            Msg::Bottom => {
+                r.top = max_top;
+                let last = r.layout.lines.len().saturating_sub(1);
+                r.cursor = r.layout.lines.get(last).map_or(0, |l| l.char_start);
+                r.keep_cursor_in_view(body);
+                None
+            }
+            Msg::StartPrompt => {
+                r.search_start();
+                None
+            }
+            Msg::NextMatch => r.jump_match(true, body),
+            Msg::PrevMatch => r.jump_match(false, body),
+            Msg::NextEntity => r.jump_entity(true, &hidden, body),
+            Msg::PrevEntity => r.jump_entity(false, &hidden, body),
+            Msg::TogglePanel => {
+                self.toggle_panel();
+                None
+            }
             Msg::SwitchFocus => {
-                if let Some(p) = &mut r.entities.panel {
+                if let Some(p) = &mut r.panel {
                     p.focused = true;
                 }
+                None
             }
-            Msg::FilterMenu => self.filter_menu = true,
-            Msg::Up => r.top = r.top.saturating_sub(1),
-            Msg::Down => r.top = (r.top + 1).min(max_top),
-            Msg::PageUp => r.top = r.top.saturating_sub(body.saturating_sub(1).max(1)),
-            Msg::PageDown => r.top = (r.top + body.saturating_sub(1).max(1)).min(max_top),
-            Msg::HalfPageUp => r.top = r.top.saturating_sub((body / 2).max(1)),
-            Msg::HalfPageDown => r.top = (r.top + (body / 2).max(1)).min(max_top),
-            Msg::Top => r.top = 0,
-            Msg::Bottom => r.top = max_top,
-            Msg::StartPrompt => r.search_start(),
-            Msg::NextMatch => self.message = r.jump_match(true, body),
-            Msg::PrevMatch => self.message = r.jump_match(false, body),
+            Msg::FilterMenu => {
+                self.filter_menu = true;
+                None
+            }
+            Msg::Select => {
+                r.anchor = match r.anchor {
+                    Some(_) => None,
+                    None => Some(r.cursor),
+                };
+                r.anchor.map(|_| {
+                    "selecting: move, then a label key (1-5); v or Esc cancels".to_string()
+                })
+            }
+            Msg::Label(i) => match Label::ALL.get(i) {
+                Some(&label) => r.label_key(label, &hidden),
+                None => Some(format!("no label on key {}", i + 1)),
+            },
+            Msg::Accept => r.accept(&hidden, body),
+            Msg::Reject => r.reject(&hidden, body),
+            Msg::AcceptAll => r.accept_all(),
+            Msg::LabelEverywhere => r.label_everywhere(),
+            Msg::Delete => r.delete(&hidden),
+            Msg::Relabel => {
+                if r.ann.set.at(r.cursor).is_some() {
+                    r.pending = Pending::Relabel;
+                    Some("relabel: press the new label's key (1-5)".to_string())
+                } else {
+                    Some("no annotation under the cursor".to_string())
+                }
+            }
+            Msg::Edge { start, right } => r.move_edge(start, right, &hidden),
+            Msg::Undo => r.undo(&hidden),
+            Msg::Redo => r.redo(&hidden),
+            Msg::CycleStatus => r.cycle_status(&hidden),
+            Msg::Click { col, row } | Msg::Drag { col, row } => {
+                let inside = (row as usize) < body && col >= 1 && col < text_area;
+                if inside {
+                    if let Some(off) = r.offset_at_cell(col as usize - 1, row as usize) {
+                        if matches!(msg, Msg::Drag { .. }) {
+                            r.anchor.get_or_insert(r.cursor);
+                        } else {
+                            r.anchor = None;
+                        }
+                        r.cursor = off;
+                    }
+                }
+                None
+            }
             Msg::Back | Msg::Cancel => {
-                if !r.search.matches.is_empty() && msg == Msg::Cancel {
+                if msg == Msg::Cancel && r.anchor.is_some() {
+                    r.anchor = None;
+                    return;
+                }
+                if msg == Msg::Cancel && !r.search.matches.is_empty() {
                     // Esc first clears the highlighted matches, like :noh.
                     r.search.clear_matches();
                     return;
                 }
-                if r.entities.panel.is_some() && msg == Msg::Cancel {
-                    r.entities.panel = None;
+                if msg == Msg::Cancel && r.panel.is_some() {
+                    r.panel = None;
                     self.reflow();
                     return;
                 }
-                self.remember_position();
-                self.screen = Screen::Library;
+                self.leave_reader();
+                return;
             }
-            _ => {}
+            _ => None,
+        };
+    }
+
+    /// Back to the library: saves first (a failed save keeps the reader open and says so).
+    fn leave_reader(&mut self) {
+        if let Some(m) = self.save() {
+            if self.unsaved() {
+                self.message = Some(m);
+                return;
+            }
         }
+        self.remember_position();
+        self.screen = Screen::Library;
     }
 
     fn open_selected(&mut self) {
@@ -415,28 +774,46 @@ impl App {
         }
         match read_article(&entry.path) {
             Ok(article) => {
+                let mut notices = Vec::new();
                 if let Some(at) = article.invalid_utf8_at {
-                    self.message = Some(format!(
+                    notices.push(format!(
                         "not valid UTF-8 from byte {at}: bad bytes are shown as �"
                     ));
                 }
+                let sha = sha256_hex(article.text.as_bytes());
+                let opened = Annotating::open(
+                    &self.annotations_dir,
+                    &entry.rel,
+                    &article.text,
+                    &sha,
+                    &self.annotator,
+                );
+                notices.extend(opened.notice);
+                let body = body_height(self.size.1);
                 let saved = self.positions.get(&entry.path).unwrap_or(0);
-                let mut reader =
-                    Reader::new(idx, entry.title.clone(), article.text, self.opts, self.size);
-                reader.top = reader
-                    .layout
-                    .line_of(saved)
-                    .min(reader.max_top(body_height(self.size.1)));
+                let mut reader = Reader::new(
+                    idx,
+                    entry.title.clone(),
+                    article.text,
+                    sha,
+                    text_width(self.size.0),
+                    self.opts,
+                    opened.ann,
+                );
+                reader.top = reader.layout.line_of(saved).min(reader.max_top(body));
+                reader.cursor = reader.first_visible_char();
+                reader.keep_cursor_in_view(body);
                 match self.detected.get(&reader.sha) {
-                    Some(spans) => reader.entities.spans = Some(spans.clone()),
+                    Some(a) => reader.analysis = Some(a.clone()),
                     None => self.requests.push(DetectRequest {
                         sha: reader.sha.clone(),
                         text: reader.text.clone(),
                     }),
                 }
+                if !notices.is_empty() {
+                    self.message = Some(notices.join("; "));
+                }
                 self.screen = Screen::Reader(Box::new(reader));
-                // The panel may be open from an earlier article: lay out for it.
-                self.reflow();
             }
             Err(e) => self.message = Some(format!("{}: {e}", entry.rel.display())),
         }
@@ -446,49 +823,33 @@ impl App {
     fn reflow(&mut self) {
         let (w, h) = self.size;
         if let Screen::Reader(r) = &mut self.screen {
-            let area = reader_area_width(w, r.entities.panel.is_some());
+            let area = reader_area_width(w, r.panel.is_some());
             r.relayout(text_width(area), self.opts, body_height(h));
-            if let Some(p) = &mut r.entities.panel {
+            if let Some(p) = &mut r.panel {
                 p.keep_visible(body_height(h).saturating_sub(1));
             }
         }
     }
 
-    fn open_panel(&mut self) {
+    fn toggle_panel(&mut self) {
+        let hidden = self.hidden;
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };
-        if r.entities.panel.is_some() {
-            r.entities.panel = None;
+        if r.panel.is_some() {
+            r.panel = None;
         } else {
-            let Some(spans) = &r.entities.spans else {
-                self.message = Some(STILL_DETECTING.to_string());
-                return;
-            };
-            let mut panel = Panel::build(&r.text, spans, &self.hidden);
-            // Start on the entity jumped to last, if any.
-            if let Some(f) = r.entities.focus {
-                if let Some(row) = panel.rows.iter().position(|row| {
-                    matches!(row, super::entities::PanelRow::Item { mentions, .. } if mentions.contains(&f))
-                }) {
-                    panel.selected = row;
-                }
+            let mut panel = Panel::build(r, &hidden);
+            // Start on the entity under the cursor, if listed.
+            if let Some(row) = panel.rows.iter().position(|row| {
+                matches!(row, super::entities::PanelRow::Item { mentions, .. }
+                    if mentions.iter().any(|m| m.start <= r.cursor && r.cursor < m.end))
+            }) {
+                panel.selected = row;
             }
-            r.entities.panel = Some(panel);
+            r.panel = Some(panel);
         }
         self.reflow();
-    }
-
-    /// Rebuilds the panel after the label filter changed.
-    fn rebuild_panel(&mut self) {
-        if let Screen::Reader(r) = &mut self.screen {
-            if let (Some(p), Some(spans)) = (&r.entities.panel, &r.entities.spans) {
-                let focused = p.focused;
-                let mut panel = Panel::build(&r.text, spans, &self.hidden);
-                panel.focused = focused;
-                r.entities.panel = Some(panel);
-            }
-        }
     }
 
     fn update_panel(&mut self, msg: Msg) {
@@ -496,7 +857,7 @@ impl App {
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };
-        let Some(panel) = r.entities.panel.as_mut() else {
+        let Some(panel) = r.panel.as_mut() else {
             return;
         };
         match msg {
@@ -512,13 +873,13 @@ impl App {
             Msg::SwitchFocus => panel.focused = false,
             Msg::FilterMenu => self.filter_menu = true,
             Msg::TogglePanel | Msg::Cancel | Msg::Back => {
-                r.entities.panel = None;
+                r.panel = None;
                 self.reflow();
                 return;
             }
             _ => {}
         }
-        if let Some(p) = &mut r.entities.panel {
+        if let Some(p) = &mut r.panel {
             p.keep_visible(body.saturating_sub(1));
         }
     }
@@ -558,11 +919,6 @@ impl App {
     }
 }
 
-/// Rows for the article list: everything but the header and the footer.
-pub fn list_height(height: u16) -> usize {
-    (height as usize).saturating_sub(2).max(1)
-}
-
 impl Library {
     /// Scrolls so the selection is on screen.
     fn keep_visible(&mut self, rows: usize) {
@@ -572,56 +928,5 @@ impl Library {
             self.scroll = self.selected + 1 - rows;
         }
         self.scroll = self.scroll.min(self.visible.len().saturating_sub(rows));
-    }
-}
-
-impl Reader {
-    pub fn new(
-        entry: usize,
-        title: String,
-        text: String,
-        opts: WidthOptions,
-        size: (u16, u16),
-    ) -> Reader {
-        let layout = layout(&text, text_width(size.0), opts);
-        Reader {
-            entry,
-            title,
-            sha: sha256_hex(text.as_bytes()),
-            text: Arc::from(text),
-            layout,
-            top: 0,
-            search: Search::default(),
-            entities: Entities::default(),
-        }
-    }
-
-    pub fn max_top(&self, body: usize) -> usize {
-        self.layout.lines.len().saturating_sub(body)
-    }
-
-    pub fn first_visible_char(&self) -> usize {
-        self.layout.lines.get(self.top).map_or(0, |l| l.char_start)
-    }
-
-    /// Lays the text out for a new width, keeping the first visible character on screen.
-    fn relayout(&mut self, width: usize, opts: WidthOptions, body: usize) {
-        if width == self.layout.width && opts == self.layout.opts {
-            // Same layout: only the page height may have changed.
-            self.top = self.top.min(self.max_top(body));
-            return;
-        }
-        let anchor = self.first_visible_char();
-        self.layout = layout(&self.text, width, opts);
-        // Past the end, pulling back to the last page still shows the anchor line.
-        self.top = self.layout.line_of(anchor).min(self.max_top(body));
-    }
-
-    /// Scrolls so that display line `line` is visible, a third of the way down when it
-    /// was off screen.
-    pub fn reveal_line(&mut self, line: usize, body: usize) {
-        if line < self.top || line >= self.top + body {
-            self.top = line.saturating_sub(body / 3).min(self.max_top(body));
-        }
     }
 }

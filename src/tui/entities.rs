@@ -1,32 +1,157 @@
-//! Detected entities in the reader: jumping between them and the side panel that lists
-//! them grouped by label.
+//! Entities in the reader: confirmed annotations and open suggestions ("marks"), jumping
+//! between them, and the side panel that lists them grouped by label.
 
-use super::app::Reader;
-use crate::detect::CharSlicer;
+use super::reader::Reader;
 use crate::label::{Label, Span};
 use std::collections::BTreeMap;
+
+/// Is a mark a confirmed annotation or a detector's suggestion?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    Confirmed,
+    Suggested,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub span: Span,
+    pub kind: MarkKind,
+}
+
+impl Reader {
+    /// Confirmed annotations and open suggestions, sorted by start, never overlapping.
+    pub fn marks(&self) -> Vec<Mark> {
+        let mut out: Vec<Mark> = self
+            .ann
+            .set
+            .entities
+            .iter()
+            .map(|e| Mark {
+                span: e.span(),
+                kind: MarkKind::Confirmed,
+            })
+            .collect();
+        if let Some(a) = &self.analysis {
+            out.extend(self.ann.set.suggestions(&a.spans).map(|(_, s)| Mark {
+                span: *s,
+                kind: MarkKind::Suggested,
+            }));
+        }
+        out.sort_by_key(|m| (m.span.start, m.span.end));
+        out
+    }
+
+    /// `]` / `[`: move the cursor to the next / previous visible mark. Returns the notice.
+    pub fn jump_entity(
+        &mut self,
+        forward: bool,
+        hidden: &[bool; 5],
+        body: usize,
+    ) -> Option<String> {
+        let marks: Vec<Mark> = self
+            .marks()
+            .into_iter()
+            .filter(|m| !hidden[m.span.label.index()])
+            .collect();
+        if marks.is_empty() {
+            return Some(if self.analysis.is_none() {
+                super::app::STILL_DETECTING.to_string()
+            } else {
+                "No entities to jump to".to_string()
+            });
+        }
+        let (pos, wrapped) = if forward {
+            match marks.iter().position(|m| m.span.start > self.cursor) {
+                Some(p) => (p, false),
+                None => (0, true),
+            }
+        } else {
+            // The mark before the one the cursor is in (or before the cursor).
+            match marks.iter().rposition(|m| m.span.end <= self.cursor) {
+                Some(p) => (p, false),
+                None => (marks.len() - 1, true),
+            }
+        };
+        let m = marks[pos];
+        self.cursor = m.span.start;
+        self.anchor = None;
+        self.reveal_line(self.layout.line_of(m.span.start), body);
+        let text = self.slice(m.span.start, m.span.end).to_string();
+        let kind = match m.kind {
+            MarkKind::Confirmed => "",
+            MarkKind::Suggested => " suggested",
+        };
+        let wrap = match (wrapped, forward) {
+            (false, _) => "",
+            (true, true) => "wrapped to the first: ",
+            (true, false) => "wrapped to the last: ",
+        };
+        Some(format!(
+            "{wrap}{}{kind} {text} ({} of {})",
+            m.span.label,
+            pos + 1,
+            marks.len()
+        ))
+    }
+
+    /// Rebuilds the panel (after annotations or the label filter changed).
+    pub fn rebuild_panel(&mut self, hidden: &[bool; 5]) {
+        if let Some(p) = &self.panel {
+            let (focused, selected, scroll) = (p.focused, p.selected, p.scroll);
+            let mut panel = Panel::build(self, hidden);
+            panel.focused = focused;
+            panel.selected = selected.min(panel.rows.len().saturating_sub(1));
+            if !matches!(panel.rows.get(panel.selected), Some(PanelRow::Item { .. })) {
+                panel.select_first();
+            }
+            panel.scroll = scroll;
+            self.panel = Some(panel);
+        }
+    }
+
+    /// Panel `Enter` (first mention) and `n`/`N` (next / previous mention).
+    pub fn jump_mention(&mut self, step: isize, body: usize) -> Option<String> {
+        let panel = self.panel.as_mut()?;
+        let mentions = panel.selected_mentions()?.to_vec();
+        let n = mentions.len() as isize;
+        panel.mention = if step == 0 {
+            0
+        } else {
+            (panel.mention as isize + step).rem_euclid(n) as usize
+        };
+        let k = panel.mention;
+        let s = mentions[k];
+        self.cursor = s.start;
+        self.anchor = None;
+        self.reveal_line(self.layout.line_of(s.start), body);
+        Some(format!("mention {} of {}", k + 1, n))
+    }
+}
 
 /// One line of the entity panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PanelRow {
-    /// A label with its number of mentions and of distinct texts.
+    /// A label with its number of mentions.
     Header {
         label: Label,
         mentions: usize,
-        distinct: usize,
+        confirmed: usize,
     },
-    /// A distinct entity text and the indices of its mentions in the article's spans.
+    /// A distinct text, its mentions and how many of them are confirmed.
     Item {
         label: Label,
         text: String,
-        mentions: Vec<usize>,
+        mentions: Vec<Span>,
+        confirmed: usize,
     },
+    /// An annotation that could not be placed after the article changed.
+    Unanchored { label: Label, text: String },
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Panel {
     pub rows: Vec<PanelRow>,
-    /// Index into `rows` (always an item when there is one).
+    /// Index into `rows` (an item when there is one).
     pub selected: usize,
     pub scroll: usize,
     /// Which mention of the selected item was jumped to last.
@@ -36,48 +161,57 @@ pub struct Panel {
 }
 
 impl Panel {
-    /// Groups `spans` by label (in label order), then by text, most frequent first.
-    pub fn build(text: &str, spans: &[Span], hidden: &[bool; 5]) -> Panel {
-        let slicer = CharSlicer::new(text);
+    /// Groups the reader's marks by label (in label order), then by text, most mentioned
+    /// first; annotations that lost their place come last.
+    pub fn build(r: &Reader, hidden: &[bool; 5]) -> Panel {
+        let marks = r.marks();
         let mut rows = Vec::new();
         for label in Label::ALL {
             if hidden[label.index()] {
                 continue;
             }
-            let mut by_text: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            for (i, s) in spans.iter().enumerate().filter(|(_, s)| s.label == label) {
-                by_text
-                    .entry(slicer.slice(s.start, s.end))
-                    .or_default()
-                    .push(i);
+            let mut by_text: BTreeMap<&str, (Vec<Span>, usize)> = BTreeMap::new();
+            for m in marks.iter().filter(|m| m.span.label == label) {
+                let entry = by_text
+                    .entry(r.slice(m.span.start, m.span.end))
+                    .or_default();
+                entry.0.push(m.span);
+                entry.1 += usize::from(m.kind == MarkKind::Confirmed);
             }
             if by_text.is_empty() {
                 continue;
             }
-            let mut items: Vec<(&str, Vec<usize>)> = by_text.into_iter().collect();
-            // Most mentions first; ties by first appearance.
-            items.sort_by_key(|(_, m)| (std::cmp::Reverse(m.len()), m[0]));
+            let mut items: Vec<(&str, (Vec<Span>, usize))> = by_text.into_iter().collect();
+            items.sort_by_key(|(_, (m, _))| (std::cmp::Reverse(m.len()), m[0].start));
             rows.push(PanelRow::Header {
                 label,
-                mentions: items.iter().map(|(_, m)| m.len()).sum(),
-                distinct: items.len(),
+                mentions: items.iter().map(|(_, (m, _))| m.len()).sum(),
+                confirmed: items.iter().map(|(_, (_, c))| c).sum(),
             });
-            rows.extend(items.into_iter().map(|(t, mentions)| PanelRow::Item {
-                label,
-                text: t.to_string(),
-                mentions,
-            }));
+            rows.extend(
+                items
+                    .into_iter()
+                    .map(|(t, (mentions, confirmed))| PanelRow::Item {
+                        label,
+                        text: t.to_string(),
+                        mentions,
+                        confirmed,
+                    }),
+            );
         }
+        rows.extend(r.ann.unanchored.iter().map(|e| PanelRow::Unanchored {
+            label: e.label,
+            text: e.text.clone(),
+        }));
         let mut panel = Panel {
             rows,
             focused: true,
             ..Panel::default()
         };
-        panel.selected = panel.next_item(0, true).unwrap_or(0);
+        panel.select_first();
         panel
     }
 
-    /// The first item at or after (`forward`) / before `from`.
     fn next_item(&self, from: usize, forward: bool) -> Option<usize> {
         let is_item = |i: &usize| matches!(self.rows.get(*i), Some(PanelRow::Item { .. }));
         if forward {
@@ -122,7 +256,7 @@ impl Panel {
         self.mention = 0;
     }
 
-    pub fn selected_mentions(&self) -> Option<&[usize]> {
+    pub fn selected_mentions(&self) -> Option<&[Span]> {
         match self.rows.get(self.selected) {
             Some(PanelRow::Item { mentions, .. }) => Some(mentions),
             _ => None,
@@ -132,117 +266,9 @@ impl Panel {
     pub fn keep_visible(&mut self, rows: usize) {
         let rows = rows.max(1);
         if self.selected < self.scroll {
-            // Show the label header above the first item too.
             self.scroll = self.selected.saturating_sub(1);
         } else if self.selected >= self.scroll + rows {
             self.scroll = self.selected + 1 - rows;
         }
-    }
-}
-
-/// What the reader knows about entities of the open article.
-#[derive(Debug, Clone, Default)]
-pub struct Entities {
-    /// `None` while detection runs.
-    pub spans: Option<std::sync::Arc<Vec<Span>>>,
-    /// Index into `spans` of the entity jumped to last (drawn highlighted).
-    pub focus: Option<usize>,
-    pub panel: Option<Panel>,
-}
-
-impl Entities {
-    /// Index of the span containing code point `offset`.
-    pub fn at(&self, offset: usize) -> Option<usize> {
-        let spans = self.spans.as_ref()?;
-        let i = spans.partition_point(|s| s.end <= offset);
-        spans.get(i).filter(|s| s.start <= offset).map(|_| i)
-    }
-}
-
-impl Reader {
-    /// `]` / `[`: the next / previous visible entity after the focused one, or after the
-    /// top of the screen. Returns the notice for the status bar.
-    pub fn jump_entity(
-        &mut self,
-        forward: bool,
-        hidden: &[bool; 5],
-        body: usize,
-    ) -> Option<String> {
-        let Some(spans) = self.entities.spans.clone() else {
-            return Some(super::app::STILL_DETECTING.to_string());
-        };
-        let visible: Vec<usize> = (0..spans.len())
-            .filter(|&i| !hidden[spans[i].label.index()])
-            .collect();
-        if visible.is_empty() {
-            return Some("No entities to jump to".to_string());
-        }
-        let from = self.first_visible_char();
-        let (pos, wrapped) = match (self.entities.focus, forward) {
-            (Some(f), true) => match visible.iter().position(|&i| i > f) {
-                Some(p) => (p, false),
-                None => (0, true),
-            },
-            (Some(f), false) => match visible.iter().rposition(|&i| i < f) {
-                Some(p) => (p, false),
-                None => (visible.len() - 1, true),
-            },
-            (None, true) => match visible.iter().position(|&i| spans[i].start >= from) {
-                Some(p) => (p, false),
-                None => (0, true),
-            },
-            (None, false) => match visible.iter().rposition(|&i| spans[i].start < from) {
-                Some(p) => (p, false),
-                None => (visible.len() - 1, true),
-            },
-        };
-        let idx = visible[pos];
-        self.focus_entity(idx, body);
-        let s = spans[idx];
-        let text = CharSlicer::new(&self.text)
-            .slice(s.start, s.end)
-            .to_string();
-        let wrap = if wrapped {
-            if forward {
-                "wrapped to the first: "
-            } else {
-                "wrapped to the last: "
-            }
-        } else {
-            ""
-        };
-        Some(format!(
-            "{wrap}{} {text} ({} of {})",
-            s.label,
-            pos + 1,
-            visible.len()
-        ))
-    }
-
-    /// Highlights entity `idx` and scrolls it into view.
-    pub fn focus_entity(&mut self, idx: usize, body: usize) {
-        let Some(spans) = &self.entities.spans else {
-            return;
-        };
-        if let Some(s) = spans.get(idx) {
-            let line = self.layout.line_of(s.start);
-            self.entities.focus = Some(idx);
-            self.reveal_line(line, body);
-        }
-    }
-
-    /// Panel `Enter` (first mention) and `n`/`N` (next / previous mention).
-    pub fn jump_mention(&mut self, step: isize, body: usize) -> Option<String> {
-        let panel = self.entities.panel.as_mut()?;
-        let mentions = panel.selected_mentions()?.to_vec();
-        let n = mentions.len() as isize;
-        panel.mention = if step == 0 {
-            0
-        } else {
-            (panel.mention as isize + step).rem_euclid(n) as usize
-        };
-        let k = panel.mention;
-        self.focus_entity(mentions[k], body);
-        Some(format!("mention {} of {}", k + 1, n))
     }
 }

@@ -2,9 +2,11 @@
 //! [`app`], keys are mapped in [`keys`], frames are drawn by [`view`]; entity detection
 //! runs in [`worker`].
 
+pub mod annotate;
 pub mod app;
 pub mod entities;
 pub mod keys;
+pub mod reader;
 pub mod search;
 pub mod view;
 pub mod worker;
@@ -14,6 +16,8 @@ use anyhow::{Context, Result};
 use app::{App, Msg};
 use ratatui::crossterm::event::{self, Event};
 use std::sync::mpsc;
+
+const AUTOSAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What wakes the event loop: a terminal event or a message from the worker.
 enum Wake {
@@ -26,7 +30,17 @@ enum Wake {
 /// on panic (ratatui's panic hook).
 pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
     let mut terminal = ratatui::try_init().context("cannot initialise the terminal")?;
+    // Mouse: click places the cursor, drag selects. Turned off again on every way out
+    // (the panic hook restores raw mode and the screen; this restores the mouse).
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::EnableMouseCapture
+    );
     let result = event_loop(&mut terminal, &mut app, cache);
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::DisableMouseCapture
+    );
     ratatui::restore();
     let saved = app.positions.save();
     result?;
@@ -58,6 +72,7 @@ fn event_loop(
 
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
+    let mut dirty_since: Option<std::time::Instant> = None;
     loop {
         for req in app.requests.drain(..) {
             // The worker only stops when this loop ends; a failed send is not possible
@@ -65,8 +80,28 @@ fn event_loop(
             let _ = detect.send(req);
         }
         terminal.draw(|f| view::draw(app, f))?;
-        let msg = match rx.recv().context("event channel closed")? {
+        // Unsaved annotations are written half a second after the first unsaved change,
+        // however fast the keys keep coming.
+        if !app.unsaved() {
+            dirty_since = None;
+        } else if dirty_since.is_none() {
+            dirty_since = Some(std::time::Instant::now());
+        }
+        let wake = if let Some(since) = dirty_since {
+            match rx.recv_timeout(AUTOSAVE_DELAY.saturating_sub(since.elapsed())) {
+                Ok(w) => w,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    dirty_since = None;
+                    Wake::App(Msg::AutoSave)
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("event channel closed"),
+            }
+        } else {
+            rx.recv().context("event channel closed")?
+        };
+        let msg = match wake {
             Wake::Terminal(Event::Key(key)) => keys::map_key(app, key),
+            Wake::Terminal(Event::Mouse(m)) => keys::map_mouse(app, m),
             Wake::Terminal(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
             Wake::Terminal(_) => None,
             Wake::App(msg) => Some(msg),

@@ -1,12 +1,14 @@
 //! State to frame. Article text is drawn cell by cell from the layout engine's pieces,
 //! never through a wrapping widget, so every cell maps back to a code-point offset.
 
+use super::annotate::SaveState;
 use super::app::{
-    body_height, list_height, panel_width, reader_area_width, App, DetectorState, Reader, Screen,
-    MIN_HEIGHT, MIN_WIDTH, PANEL_SIDE_BY_SIDE,
+    body_height, list_height, panel_width, reader_area_width, App, DetectorState, Pending,
+    Progress, Reader, Screen, MIN_HEIGHT, MIN_WIDTH, PANEL_SIDE_BY_SIDE,
 };
-use super::entities::{Panel, PanelRow};
+use super::entities::{Mark, MarkKind, Panel, PanelRow};
 use super::keys::{LIBRARY_KEYS, PANEL_KEYS, READER_KEYS};
+use crate::annotation::Status;
 use crate::corpus::Problem;
 use crate::label::Label;
 use crate::text::{sanitize_line, Glyph, WidthOptions};
@@ -29,6 +31,10 @@ struct Theme {
     current: Style,
     key: Style,
     labels: [Style; 5],
+    /// Confirmed annotations: solid background in the label's colour.
+    confirmed: [Style; 5],
+    selection: Style,
+    bar_alert: Style,
 }
 
 impl Theme {
@@ -44,6 +50,9 @@ impl Theme {
                 matched: plain.add_modifier(Modifier::UNDERLINED),
                 current: plain.add_modifier(Modifier::REVERSED),
                 key: plain.add_modifier(Modifier::BOLD),
+                confirmed: [plain.add_modifier(Modifier::REVERSED | Modifier::BOLD); 5],
+                selection: plain.add_modifier(Modifier::UNDERLINED | Modifier::REVERSED),
+                bar_alert: plain.add_modifier(Modifier::BOLD | Modifier::SLOW_BLINK),
                 labels: [
                     plain.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
                     plain.add_modifier(Modifier::UNDERLINED),
@@ -64,6 +73,18 @@ impl Theme {
             matched: Style::new().fg(Color::Black).bg(Color::Yellow),
             current: Style::new().fg(Color::Black).bg(Color::LightRed),
             key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            confirmed: [
+                Style::new().fg(Color::Black).bg(Color::LightRed),
+                Style::new().fg(Color::Black).bg(Color::LightGreen),
+                Style::new().fg(Color::Black).bg(Color::LightBlue),
+                Style::new().fg(Color::Black).bg(Color::LightYellow),
+                Style::new().fg(Color::Black).bg(Color::LightMagenta),
+            ],
+            selection: Style::new().fg(Color::White).bg(Color::Blue),
+            bar_alert: Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
             // Suggestions are underlined in their label's colour.
             labels: [
                 Style::new()
@@ -87,6 +108,10 @@ impl Theme {
 
     fn label(&self, label: Label) -> Style {
         self.labels[label.index()]
+    }
+
+    fn confirmed(&self, label: Label) -> Style {
+        self.confirmed[label.index()]
     }
 }
 
@@ -200,10 +225,10 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let lib = &app.library;
     // Header: where articles come from and where annotations go.
     fill_row(buf, area, area.y, theme.bar);
+    let (done, total, entities) = app.totals();
     let header = format!(
-        " inkmark · {}/ · {} articles · annotations in {}/",
+        " inkmark · {}/ · {done}/{total} done · {entities} entities · annotations in {}/",
         app.corpus.root.display().to_string().trim_end_matches('/'),
-        app.corpus.entries.len(),
         app.annotations_dir
             .display()
             .to_string()
@@ -256,6 +281,30 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             fill_row(buf, area, y, base);
         }
         let size = format!("{}字", thousands(e.chars));
+        let progress = match &app.progress[idx] {
+            Progress::None => String::new(),
+            Progress::Some { status, entities } => match status {
+                Status::Todo => format!("todo {entities}"),
+                Status::InProgress => format!("doing {entities}"),
+                Status::Done => format!("done {entities}"),
+            },
+            Progress::Broken(_) => "broken!".to_string(),
+        };
+        let progress_w = app
+            .progress
+            .iter()
+            .map(|p| match p {
+                Progress::None => 0,
+                Progress::Some { entities, .. } => 6 + entities.to_string().len(),
+                Progress::Broken(_) => 7,
+            })
+            .max()
+            .unwrap_or(0);
+        let size = if w >= 44 && progress_w > 0 {
+            format!("{progress:>progress_w$}  {size:>7}")
+        } else {
+            size
+        };
         let file = sanitize_line(&e.rel.to_string_lossy());
         let file_w = if show_file {
             str_width(&file).min(28)
@@ -264,7 +313,7 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         };
         let right = str_width(&size) + if show_file { file_w + 2 } else { 0 };
         // Marker column: "!" for files with a problem.
-        if e.problem.is_some() {
+        if e.problem.is_some() || matches!(app.progress[idx], Progress::Broken(_)) {
             put_str(
                 buf,
                 area.x,
@@ -320,6 +369,10 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .and_then(|&i| app.corpus.entries[i].problem.as_ref())
     {
         p.describe()
+    } else if let Some(Progress::Broken(e)) =
+        lib.visible.get(lib.selected).map(|&i| &app.progress[i])
+    {
+        format!("annotation file does not parse: {e}")
     } else if !lib.filter.is_empty() {
         format!(
             "filter “{}”: {} of {}   Esc clear  / edit  Enter open",
@@ -328,7 +381,7 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             app.corpus.entries.len()
         )
     } else {
-        "j/k move  Enter open  / filter  ? help  q quit".to_string()
+        "j/k move  Enter open  / filter  s status  ? help  q quit".to_string()
     };
     put_str(buf, area.x + 1, y, &footer, w.saturating_sub(2), theme.bar);
 }
@@ -336,15 +389,16 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let body = body_height(area.height);
     let total = r.layout.lines.len();
-    let panel_open = r.entities.panel.is_some();
+    let panel_open = r.panel.is_some();
     let text_w = reader_area_width(area.width, panel_open);
     let panel_only = panel_open && area.width < PANEL_SIDE_BY_SIDE;
     if !panel_only {
         let x0 = area.x + 1;
         let right = (area.x + text_w).saturating_sub(1);
+        let marks = r.marks();
         for (row, line) in (r.top..total).take(body).enumerate() {
             let y = area.y + row as u16;
-            draw_text_line(app, r, line, x0, right, y, buf, theme);
+            draw_text_line(app, r, &marks, line, x0, right, y, buf, theme);
         }
         if total == 0 {
             put_str(
@@ -357,7 +411,7 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
             );
         }
     }
-    if let Some(panel) = &r.entities.panel {
+    if let Some(panel) = &r.panel {
         let pw = panel_width(area.width);
         let rect = Rect {
             x: area.right() - pw,
@@ -365,10 +419,10 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
             width: pw,
             height: body as u16,
         };
-        draw_panel(app, r, panel, rect, buf, theme);
+        draw_panel(app, panel, rect, buf, theme);
     }
 
-    // Status bar: prompt or notice, else title, legend, hints and position.
+    // Status bar: prompt or notice, else title, save state, legend and position.
     let y = area.bottom() - 1;
     fill_row(buf, area, y, theme.bar);
     let w = area.width as usize;
@@ -383,45 +437,69 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         put_str(buf, area.x + 1, y, &prompt, w.saturating_sub(2), theme.bar);
         return;
     }
+    if let Pending::Confirm { prompt, .. } = &r.pending {
+        put_str(
+            buf,
+            area.x + 1,
+            y,
+            prompt,
+            w.saturating_sub(2),
+            theme.bar.add_modifier(Modifier::BOLD),
+        );
+        return;
+    }
     let last = (r.top + body).min(total);
     let pct = (last * 100).checked_div(total).unwrap_or(100);
     let position = format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total);
     let used = put_position_right(buf, area, y, &position, theme.bar);
     let left_max = w.saturating_sub(used + 3);
+    let mut x = area.x as usize + 1;
+    // Save state first: it is what a user must never miss.
+    let (state, state_style) = match (&r.ann.read_only, &r.ann.state) {
+        (Some(_), _) => ("READ-ONLY", theme.bar_alert),
+        (None, SaveState::Failed(_)) => ("NOT SAVED", theme.bar_alert),
+        (None, SaveState::Unsaved) => ("● unsaved", theme.bar),
+        (None, SaveState::Saved) => ("saved", theme.bar),
+        (None, SaveState::Clean) => ("", theme.bar),
+    };
+    if !state.is_empty() {
+        x += put_str(buf, x as u16, y, state, left_max, state_style);
+        x += put_str(buf, x as u16, y, " ", 1, theme.bar);
+    }
+    let left_max = left_max.saturating_sub(x - area.x as usize - 1);
     if let Some(m) = &app.message {
-        put_str(buf, area.x + 1, y, m, left_max, theme.bar);
+        put_str(buf, x as u16, y, m, left_max, theme.bar);
         return;
     }
-    // Title first, then the legend and hints while they fit.
-    let legend_w = legend_width(r);
-    let hints = "? help";
-    let title_max = left_max
-        .saturating_sub(if left_max >= 40 { legend_w + 3 } else { 0 })
-        .saturating_sub(if left_max >= 60 {
-            str_width(hints) + 3
-        } else {
-            0
-        });
-    let mut x = area.x as usize + 1;
-    x += put_str(buf, x as u16, y, &r.title, title_max.max(1), theme.bar);
-    if left_max >= 40 {
-        x += put_str(buf, x as u16, y, " │ ", 3, theme.bar);
-        x += draw_legend(app, r, x as u16, y, buf, theme);
+    if r.pending == Pending::Relabel {
+        put_str(buf, x as u16, y, "relabel: press 1-5", left_max, theme.bar);
+        return;
     }
-    if left_max >= 60 {
-        put_str(
+    // Title, then the status and legend while they fit.
+    let status = format!("{} {}", r.ann.set.status.name(), r.ann.set.entities.len());
+    let legend_w = legend_width(r);
+    let extras = str_width(&status) + 3 + legend_w + 3;
+    let title_max = if left_max >= extras + 12 {
+        left_max - extras
+    } else {
+        left_max
+    };
+    x += put_str(buf, x as u16, y, &r.title, title_max.max(1), theme.bar);
+    if left_max >= extras + 12 {
+        x += put_str(
             buf,
             x as u16,
             y,
-            &format!(" │ {hints}"),
-            str_width(hints) + 3,
+            &format!(" │ {status} │ "),
+            str_width(&status) + 6,
             theme.bar,
         );
+        draw_legend(app, r, x as u16, y, buf, theme);
     }
 }
 
 fn legend_width(r: &Reader) -> usize {
-    match &r.entities.spans {
+    match &r.analysis {
         None => str_width("detecting entities…"),
         Some(_) => Label::ALL.iter().map(|l| l.name().len() + 1).sum::<usize>() - 1,
     }
@@ -429,7 +507,7 @@ fn legend_width(r: &Reader) -> usize {
 
 /// The label names in their colours (hidden ones crossed out), or detection progress.
 fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &Theme) -> usize {
-    if r.entities.spans.is_none() {
+    if r.analysis.is_none() {
         let what = match app.detector {
             DetectorState::Loading => "loading dictionary…",
             DetectorState::Ready { .. } => "detecting entities…",
@@ -446,10 +524,7 @@ fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &
                 .bar
                 .add_modifier(Modifier::CROSSED_OUT | Modifier::DIM)
         } else {
-            theme
-                .bar
-                .patch(theme.label(*label))
-                .remove_modifier(Modifier::UNDERLINED)
+            theme.confirmed(*label)
         };
         used += put_str(buf, x + used as u16, y, label.name(), 4, style);
     }
@@ -457,9 +532,9 @@ fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &
 }
 
 /// The entity panel: labels with counts, then each distinct text with its mentions.
-fn draw_panel(app: &App, r: &Reader, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Theme) {
-    Clear.render(rect, buf);
+fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Theme) {
     clear_straddling_wide_chars(rect, buf);
+    Clear.render(rect, buf);
     let title = if panel.focused {
         " Entities "
     } else {
@@ -470,7 +545,6 @@ fn draw_panel(app: &App, r: &Reader, panel: &Panel, rect: Rect, buf: &mut Buffer
         .title(title);
     let inner = block.inner(rect);
     block.render(rect, buf);
-    let _ = r;
     if panel.rows.is_empty() {
         let msg = if app.hidden.iter().all(|h| *h) {
             "all labels hidden (f)"
@@ -498,9 +572,15 @@ fn draw_panel(app: &App, r: &Reader, panel: &Panel, rect: Rect, buf: &mut Buffer
         let y = inner.y + (row - panel.scroll) as u16;
         match item {
             PanelRow::Header {
-                label, mentions, ..
+                label,
+                mentions,
+                confirmed,
             } => {
-                let text = format!("{} {}  {mentions}×", label.name(), label.meaning());
+                let text = format!(
+                    "{} {}  {mentions}× ({confirmed} ✓)",
+                    label.name(),
+                    label.meaning()
+                );
                 put_str(
                     buf,
                     inner.x + 1,
@@ -513,7 +593,12 @@ fn draw_panel(app: &App, r: &Reader, panel: &Panel, rect: Rect, buf: &mut Buffer
                         .remove_modifier(Modifier::UNDERLINED),
                 );
             }
-            PanelRow::Item { text, mentions, .. } => {
+            PanelRow::Item {
+                text,
+                mentions,
+                confirmed,
+                ..
+            } => {
                 let selected = row == panel.selected;
                 let style = if selected && panel.focused {
                     theme.selected
@@ -527,7 +612,11 @@ fn draw_panel(app: &App, r: &Reader, panel: &Panel, rect: Rect, buf: &mut Buffer
                         buf[(x, y)].set_style(style);
                     }
                 }
-                let count = format!("×{}", mentions.len());
+                let count = if *confirmed > 0 {
+                    format!("×{} ✓{confirmed}", mentions.len())
+                } else {
+                    format!("×{}", mentions.len())
+                };
                 let count_w = str_width(&count);
                 put_str(
                     buf,
@@ -546,6 +635,10 @@ fn draw_panel(app: &App, r: &Reader, panel: &Panel, rect: Rect, buf: &mut Buffer
                     style,
                 );
             }
+            PanelRow::Unanchored { label, text } => {
+                let line = format!("? {label} {text} (lost its place)");
+                put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
+            }
         }
     }
 }
@@ -557,10 +650,17 @@ fn put_position_right(buf: &mut Buffer, area: Rect, y: u16, s: &str, style: Styl
     w + 1
 }
 
+/// Index of the mark containing `offset` (marks are sorted and disjoint).
+fn mark_at(marks: &[Mark], offset: usize) -> Option<&Mark> {
+    let i = marks.partition_point(|m| m.span.end <= offset);
+    marks.get(i).filter(|m| m.span.start <= offset)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw_text_line(
     app: &App,
     r: &Reader,
+    marks: &[Mark],
     line: usize,
     x0: u16,
     right: u16,
@@ -568,6 +668,7 @@ fn draw_text_line(
     buf: &mut Buffer,
     theme: &Theme,
 ) {
+    let selection = r.selection();
     for p in r.layout.pieces(&r.text, line) {
         if p.width == 0 {
             continue;
@@ -577,14 +678,12 @@ fn draw_text_line(
             break;
         }
         let mut style = Style::new();
-        if let Some(i) = r.entities.at(p.char_offset) {
-            let label = r.entities.spans.as_ref().map(|s| s[i].label);
-            if let Some(label) = label.filter(|l| !app.hidden[l.index()]) {
-                style = theme.label(label);
-                if r.entities.focus == Some(i) {
-                    style = style.add_modifier(Modifier::REVERSED);
-                }
-            }
+        if let Some(m) = mark_at(marks, p.char_offset).filter(|m| !app.hidden[m.span.label.index()])
+        {
+            style = match m.kind {
+                MarkKind::Confirmed => theme.confirmed(m.span.label),
+                MarkKind::Suggested => theme.label(m.span.label),
+            };
         }
         if p.glyph.is_placeholder() {
             style = theme.placeholder;
@@ -595,6 +694,12 @@ fn draw_text_line(
             } else {
                 theme.matched
             };
+        }
+        if selection.is_some_and(|(s, e)| s <= p.char_offset && p.char_offset < e) {
+            style = theme.selection;
+        }
+        if p.char_offset == r.cursor {
+            style = style.add_modifier(Modifier::REVERSED);
         }
         let x = x as u16;
         match p.glyph {
@@ -652,7 +757,7 @@ fn clear_straddling_wide_chars(area: Rect, buf: &mut Buffer) {
 fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let (title, keys) = match &app.screen {
         Screen::Library => (" Library keys ", LIBRARY_KEYS),
-        Screen::Reader(r) if r.entities.panel.as_ref().is_some_and(|p| p.focused) => {
+        Screen::Reader(r) if r.panel.as_ref().is_some_and(|p| p.focused) => {
             (" Entity panel keys ", PANEL_KEYS)
         }
         Screen::Reader(_) => (" Reader keys ", READER_KEYS),

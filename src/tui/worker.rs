@@ -47,22 +47,23 @@ fn run<E>(cache: DetectCache, rx: Receiver<DetectRequest>, out: Sender<E>, wrap:
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if let Some(spans) = cache.load(&req.sha) {
+        if let Some(analysis) = cache.load(&req.sha) {
             let _ = out.send(wrap(Msg::Detected {
                 sha: req.sha,
-                spans: Arc::new(spans),
+                analysis: Arc::new(analysis),
             }));
             continue;
         }
         load(&mut detector);
         let Some(d) = &detector else { continue };
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.detect(&req.text)));
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse(&req.text)));
         let msg = match result {
-            Ok(spans) => {
-                let _ = cache.store(&req.sha, &spans);
+            Ok(analysis) => {
+                let _ = cache.store(&req.sha, &analysis);
                 Msg::Detected {
                     sha: req.sha,
-                    spans: Arc::new(spans),
+                    analysis: Arc::new(analysis),
                 }
             }
             Err(_) => Msg::DetectFailed {

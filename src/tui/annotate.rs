@@ -1,0 +1,434 @@
+//! Annotating in the reader: loading an article's annotation file (re-anchoring after
+//! drift, read-only when it does not parse), the editing keys, and saving.
+
+use super::reader::{Pending, Reader};
+use crate::annotation::anchor::reanchor;
+use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
+use crate::annotation::store::{Loaded, Saved, Store};
+use crate::annotation::{Annotations, Change, Entity, Source, Status};
+use crate::label::{Label, Span};
+use std::path::Path;
+
+/// How the annotations of the open article stand against the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing changed since the article was opened.
+    Clean,
+    Saved,
+    Unsaved,
+    Failed(String),
+}
+
+/// The annotations of the open article and where they are kept.
+#[derive(Debug, Clone)]
+pub struct Annotating {
+    pub set: Annotations,
+    pub store: Store,
+    /// Why editing is off (a file that does not parse, or cannot be read).
+    pub read_only: Option<String>,
+    /// `set.revision` at the last save.
+    pub saved_revision: u64,
+    pub state: SaveState,
+    /// Entities that could not be re-anchored after the article changed.
+    pub unanchored: Vec<Entity>,
+    pub article: String,
+    pub sha: String,
+    pub annotator: String,
+}
+
+/// What opening the annotations of an article found worth telling the user.
+pub struct Opened {
+    pub ann: Annotating,
+    pub notice: Option<String>,
+}
+
+impl Annotating {
+    /// Loads (or starts) the annotations of article `rel` with text `text`.
+    pub fn open(dir: &Path, rel: &Path, text: &str, sha: &str, annotator: &str) -> Opened {
+        let path = annotation_path(dir, rel);
+        let article = rel.to_string_lossy().replace('\\', "/");
+        let mut ann = Annotating {
+            set: Annotations::default(),
+            store: Store::detached(&path),
+            read_only: None,
+            saved_revision: 0,
+            state: SaveState::Clean,
+            unanchored: Vec::new(),
+            article,
+            sha: sha.to_string(),
+            annotator: annotator.to_string(),
+        };
+        let shown = path.display().to_string();
+        let mut notice = None;
+        match Store::open(&path) {
+            Ok((store, loaded)) => {
+                ann.store = store;
+                match loaded {
+                    Loaded::Missing => {}
+                    Loaded::Found(file) if file.article_sha256 == sha => {
+                        ann.set = Annotations::new(file.entities, file.rejected, file.status);
+                        ann.unanchored = file.unanchored;
+                    }
+                    Loaded::Found(file) => {
+                        let r = reanchor(text, &file.entities, &file.rejected);
+                        ann.set = Annotations::new(r.entities, r.rejected, file.status);
+                        ann.unanchored = file.unanchored;
+                        ann.unanchored.extend(r.unanchored.iter().cloned());
+                        // The file still describes the old text until it is saved.
+                        ann.state = SaveState::Unsaved;
+                        ann.saved_revision = u64::MAX;
+                        notice = Some(format!(
+                            "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, e)",
+                            r.moved,
+                            r.unanchored.len()
+                        ));
+                    }
+                    Loaded::Corrupt(e) => {
+                        ann.read_only = Some(format!("{shown}: {e}"));
+                        notice = Some(format!(
+                            "read-only: {shown} does not parse ({e}); fix it to edit"
+                        ));
+                    }
+                }
+            }
+            Err(e) => {
+                ann.read_only = Some(format!("{shown}: {e}"));
+                notice = Some(format!("read-only: cannot read {shown}: {e}"));
+            }
+        }
+        Opened { ann, notice }
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.read_only.is_none() && self.set.revision != self.saved_revision
+    }
+
+    fn to_file(&self) -> AnnotationFile {
+        let mut f = AnnotationFile::new(&self.article, &self.sha, &self.annotator);
+        f.status = self.set.status;
+        f.updated = utc_now();
+        f.entities = self.set.entities.clone();
+        f.rejected = self.set.rejected.clone();
+        f.unanchored = self.unanchored.clone();
+        f
+    }
+
+    /// Writes the annotations; returns a notice when something needs telling.
+    pub fn save(&mut self) -> Option<String> {
+        if let Some(why) = &self.read_only {
+            return Some(format!("read-only, not saved: {why}"));
+        }
+        match self.store.save(&self.to_file()) {
+            Ok(Saved::Written) => {
+                self.saved_revision = self.set.revision;
+                self.state = SaveState::Saved;
+                None
+            }
+            Ok(Saved::Merged(merged)) => {
+                // Another program changed the file: adopt the merge. Undo history refers
+                // to the old state, so it starts afresh.
+                self.set = Annotations::new(merged.entities, merged.rejected, merged.status);
+                self.unanchored = merged.unanchored;
+                self.saved_revision = self.set.revision;
+                self.state = SaveState::Saved;
+                Some(
+                    "the annotation file had changed on disk: merged both (undo history cleared)"
+                        .to_string(),
+                )
+            }
+            Err(e) => {
+                self.state = SaveState::Failed(e.to_string());
+                Some(format!("NOT SAVED: {e}"))
+            }
+        }
+    }
+}
+
+/// What a label key, accept or reject did, for the status bar.
+fn describe(label: Label, text: &str) -> String {
+    format!("{label} {text}")
+}
+
+impl Reader {
+    /// Applies an annotation change (when editing is allowed) and refreshes the panel.
+    pub fn commit(&mut self, change: Change, done: String, hidden: &[bool; 5]) -> Option<String> {
+        if let Some(why) = &self.ann.read_only {
+            return Some(format!("read-only: {why}"));
+        }
+        if !self.ann.set.apply(change) {
+            return Some("nothing changed".to_string());
+        }
+        self.ann.state = SaveState::Unsaved;
+        self.rebuild_panel(hidden);
+        Some(done)
+    }
+
+    /// The open suggestion under the cursor.
+    pub fn suggestion_at(&self, offset: usize) -> Option<Span> {
+        let detected = &self.analysis.as_ref()?.spans;
+        self.ann
+            .set
+            .suggestions(detected)
+            .map(|(_, s)| *s)
+            .find(|s| s.start <= offset && offset < s.end)
+    }
+
+    /// `1`-`9`: label the selection, or the word under the cursor.
+    pub fn label_key(&mut self, label: Label, hidden: &[bool; 5]) -> Option<String> {
+        if self.pending == Pending::Relabel {
+            self.pending = Pending::None;
+            let Some(i) = self.ann.set.at(self.cursor) else {
+                return Some("no annotation under the cursor to relabel".to_string());
+            };
+            let text = self.ann.set.entities[i].text.clone();
+            let change = self.ann.set.relabel_change(i, label);
+            return self.commit(
+                change,
+                format!("relabelled: {}", describe(label, &text)),
+                hidden,
+            );
+        }
+        let (start, end) = match self.selection() {
+            Some(sel) => sel,
+            None => match self.word_at(self.cursor) {
+                Some(w) => w,
+                None => (self.cursor, self.cluster_end(self.cursor)),
+            },
+        };
+        let text = self.slice(start, end).to_string();
+        if text.trim().is_empty() {
+            return Some("nothing to label here".to_string());
+        }
+        self.anchor = None;
+        let change = self
+            .ann
+            .set
+            .label_change(start, end, label, &text, Source::Manual);
+        self.commit(
+            change,
+            format!("labelled: {}", describe(label, &text)),
+            hidden,
+        )
+    }
+
+    /// `a`: accept the suggestion under the cursor and move to the next one.
+    pub fn accept(&mut self, hidden: &[bool; 5], body: usize) -> Option<String> {
+        let Some(s) = self.suggestion_at(self.cursor) else {
+            return Some("no suggestion under the cursor (] moves to the next)".to_string());
+        };
+        let text = self.slice(s.start, s.end).to_string();
+        let change = self
+            .ann
+            .set
+            .label_change(s.start, s.end, s.label, &text, Source::Accepted);
+        let msg = self.commit(
+            change,
+            format!("accepted: {}", describe(s.label, &text)),
+            hidden,
+        );
+        self.move_to_next_suggestion(s.end, hidden, body);
+        msg
+    }
+
+    /// `x`: reject the suggestion under the cursor (never suggested again).
+    pub fn reject(&mut self, hidden: &[bool; 5], body: usize) -> Option<String> {
+        let Some(s) = self.suggestion_at(self.cursor) else {
+            return Some("no suggestion under the cursor".to_string());
+        };
+        let text = self.slice(s.start, s.end).to_string();
+        let change = self.ann.set.reject_change(s, &text);
+        let msg = self.commit(
+            change,
+            format!("rejected: {}", describe(s.label, &text)),
+            hidden,
+        );
+        self.move_to_next_suggestion(s.end, hidden, body);
+        msg
+    }
+
+    fn move_to_next_suggestion(&mut self, from: usize, hidden: &[bool; 5], body: usize) {
+        let Some(a) = &self.analysis else { return };
+        let next = self
+            .ann
+            .set
+            .suggestions(&a.spans)
+            .map(|(_, s)| *s)
+            .find(|s| s.start >= from && !hidden[s.label.index()]);
+        if let Some(s) = next {
+            self.cursor = s.start;
+            self.scroll_to_cursor(body);
+        }
+    }
+
+    /// `A`: ask to accept every open suggestion with the label of the one under the cursor.
+    pub fn accept_all(&mut self) -> Option<String> {
+        let Some(s) = self.suggestion_at(self.cursor) else {
+            return Some("put the cursor on a suggestion: A accepts all of its label".to_string());
+        };
+        let detected = self
+            .analysis
+            .as_ref()
+            .map(|a| a.spans.clone())
+            .unwrap_or_default();
+        let open: Vec<Span> = self
+            .ann
+            .set
+            .suggestions(&detected)
+            .map(|(_, s)| *s)
+            .filter(|x| x.label == s.label)
+            .collect();
+        let mut ops = Vec::new();
+        for x in &open {
+            let text = self.slice(x.start, x.end).to_string();
+            ops.extend(
+                self.ann
+                    .set
+                    .label_change(x.start, x.end, x.label, &text, Source::Accepted)
+                    .ops,
+            );
+        }
+        self.pending = Pending::Confirm {
+            prompt: format!("Accept all {} {} suggestions? (y/n)", open.len(), s.label),
+            change: Change { ops },
+        };
+        None
+    }
+
+    /// `*`: ask to label every other occurrence of the annotation's text in the article,
+    /// skipping occurrences that overlap existing annotations.
+    pub fn label_everywhere(&mut self) -> Option<String> {
+        let Some(i) = self.ann.set.at(self.cursor) else {
+            return Some(
+                "put the cursor on an annotation: * labels every other occurrence".to_string(),
+            );
+        };
+        let e = self.ann.set.entities[i].clone();
+        let n = e.text.chars().count();
+        let mut ops = Vec::new();
+        let (mut byte, mut chars) = (0, 0);
+        for (b, _) in self.text.match_indices(e.text.as_str()) {
+            chars += self.text[byte..b].chars().count();
+            byte = b;
+            let (s, t) = (chars, chars + n);
+            let taken = self
+                .ann
+                .set
+                .entities
+                .iter()
+                .any(|k| k.start < t && s < k.end);
+            let chosen = ops.iter().any(|op| matches!(op, crate::annotation::edit::Op::Insert(k) if k.start < t && s < k.end));
+            if !taken && !chosen {
+                ops.push(crate::annotation::edit::Op::Insert(Entity {
+                    start: s,
+                    end: t,
+                    ..e.clone()
+                }));
+            }
+        }
+        if ops.is_empty() {
+            return Some(format!("no other free occurrence of {}", e.text));
+        }
+        self.pending = Pending::Confirm {
+            prompt: format!(
+                "Label {} more occurrences of {} as {}? (y/n)",
+                ops.len(),
+                e.text,
+                e.label
+            ),
+            change: Change { ops },
+        };
+        None
+    }
+
+    /// `d`: delete the annotation under the cursor.
+    pub fn delete(&mut self, hidden: &[bool; 5]) -> Option<String> {
+        let Some(i) = self.ann.set.at(self.cursor) else {
+            return Some("no annotation under the cursor".to_string());
+        };
+        let e = self.ann.set.entities[i].clone();
+        let change = self.ann.set.delete_change(i);
+        self.commit(
+            change,
+            format!("deleted: {}", describe(e.label, &e.text)),
+            hidden,
+        )
+    }
+
+    /// `H`/`L` move the start edge, `<`/`>` the end edge, by one cluster.
+    pub fn move_edge(
+        &mut self,
+        start_edge: bool,
+        grow_left_or_right: bool,
+        hidden: &[bool; 5],
+    ) -> Option<String> {
+        let Some(i) = self.ann.set.at(self.cursor) else {
+            return Some("no annotation under the cursor".to_string());
+        };
+        let e = self.ann.set.entities[i].clone();
+        let (mut s, mut t) = (e.start, e.end);
+        match (start_edge, grow_left_or_right) {
+            (true, false) => s = self.prev_cluster(s).unwrap_or(s),
+            (true, true) => s = self.next_cluster(s).filter(|&n| n < t).unwrap_or(s),
+            (false, false) => t = self.prev_cluster(t).filter(|&p| p > s).unwrap_or(t),
+            (false, true) => t = self.cluster_end(t),
+        }
+        let total = self.text.chars().count();
+        if t > total || (s, t) == (e.start, e.end) {
+            return Some("cannot move that edge further".to_string());
+        }
+        let text = self.slice(s, t).to_string();
+        let change = self.ann.set.resize_change(i, s, t, &text);
+        if self.cursor < s || self.cursor >= t {
+            self.cursor = s;
+        }
+        self.commit(change, format!("now: {}", describe(e.label, &text)), hidden)
+    }
+
+    /// `s`: todo -> in progress -> done.
+    pub fn cycle_status(&mut self, hidden: &[bool; 5]) -> Option<String> {
+        let to = self.ann.set.status.next();
+        let change = self.ann.set.status_change(to);
+        self.commit(change, format!("status: {}", to.name()), hidden)
+    }
+
+    pub fn answer(&mut self, yes: bool, hidden: &[bool; 5]) -> Option<String> {
+        let Pending::Confirm { change, prompt } = std::mem::take(&mut self.pending) else {
+            return None;
+        };
+        if !yes {
+            return Some("cancelled".to_string());
+        }
+        let n = change
+            .ops
+            .iter()
+            .filter(|o| matches!(o, crate::annotation::edit::Op::Insert(_)))
+            .count();
+        let _ = prompt;
+        self.commit(change, format!("labelled {n} spans (u undoes)"), hidden)
+    }
+
+    pub fn undo(&mut self, hidden: &[bool; 5]) -> Option<String> {
+        if self.ann.read_only.is_some() {
+            return Some("read-only".to_string());
+        }
+        let done = self.ann.set.undo();
+        if done {
+            self.ann.state = SaveState::Unsaved;
+            self.rebuild_panel(hidden);
+        }
+        Some(if done { "undone" } else { "nothing to undo" }.to_string())
+    }
+
+    pub fn redo(&mut self, hidden: &[bool; 5]) -> Option<String> {
+        let done = self.ann.read_only.is_none() && self.ann.set.redo();
+        if done {
+            self.ann.state = SaveState::Unsaved;
+            self.rebuild_panel(hidden);
+        }
+        Some(if done { "redone" } else { "nothing to redo" }.to_string())
+    }
+
+    pub fn status(&self) -> Status {
+        self.ann.set.status
+    }
+}

@@ -1,0 +1,328 @@
+//! An open article: its layout, scroll position, cursor and selection, and what is known
+//! about its entities and annotations.
+
+use super::annotate::Annotating;
+use super::entities::Panel;
+use super::search::Search;
+use crate::detect::Analysis;
+use crate::text::{layout, Layout, WidthOptions};
+use std::sync::Arc;
+
+/// A key that waits for a second one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Pending {
+    #[default]
+    None,
+    /// `r`: the next label key relabels the entity under the cursor.
+    Relabel,
+    /// A change that needs a yes (`A`, `*`).
+    Confirm {
+        prompt: String,
+        change: crate::annotation::Change,
+    },
+}
+
+pub struct Reader {
+    pub entry: usize,
+    pub title: String,
+    pub text: Arc<str>,
+    /// SHA-256 of the text: the key of detection results and of annotation drift.
+    pub sha: String,
+    pub layout: Layout,
+    /// First visible display line.
+    pub top: usize,
+    pub search: Search,
+    /// Entities and word boundaries from the detector (`None` while it runs).
+    pub analysis: Option<Arc<Analysis>>,
+    pub panel: Option<Panel>,
+    pub ann: Annotating,
+    /// Code-point offset of the cluster under the cursor.
+    pub cursor: usize,
+    /// `v`: where the selection started.
+    pub anchor: Option<usize>,
+    pub pending: Pending,
+}
+
+impl Reader {
+    pub fn new(
+        entry: usize,
+        title: String,
+        text: String,
+        sha: String,
+        width: usize,
+        opts: WidthOptions,
+        ann: Annotating,
+    ) -> Reader {
+        let layout = layout(&text, width, opts);
+        let mut r = Reader {
+            entry,
+            title,
+            text: Arc::from(text),
+            sha,
+            layout,
+            top: 0,
+            search: Search::default(),
+            analysis: None,
+            panel: None,
+            ann,
+            cursor: 0,
+            anchor: None,
+            pending: Pending::None,
+        };
+        r.cursor = r.first_visible_char();
+        r
+    }
+
+    pub fn max_top(&self, body: usize) -> usize {
+        self.layout.lines.len().saturating_sub(body)
+    }
+
+    pub fn first_visible_char(&self) -> usize {
+        self.layout.lines.get(self.top).map_or(0, |l| l.char_start)
+    }
+
+    /// Lays the text out for a new width, keeping the first visible character on screen.
+    pub fn relayout(&mut self, width: usize, opts: WidthOptions, body: usize) {
+        if width != self.layout.width || opts != self.layout.opts {
+            let anchor = self.first_visible_char();
+            self.layout = layout(&self.text, width, opts);
+            self.top = self.layout.line_of(anchor);
+        }
+        // Past the end, pulling back to the last page still shows the anchor line.
+        self.top = self.top.min(self.max_top(body));
+        self.keep_cursor_in_view(body);
+    }
+
+    /// Scrolls so that display line `line` is visible, a third of the way down when it
+    /// was off screen.
+    pub fn reveal_line(&mut self, line: usize, body: usize) {
+        if line < self.top || line >= self.top + body {
+            self.top = line.saturating_sub(body / 3).min(self.max_top(body));
+        }
+    }
+
+    /// Scrolls the least needed to show the cursor.
+    pub fn scroll_to_cursor(&mut self, body: usize) {
+        let line = self.layout.line_of(self.cursor);
+        if line < self.top {
+            self.top = line;
+        } else if line >= self.top + body {
+            self.top = (line + 1 - body).min(self.max_top(body));
+        }
+    }
+
+    /// After the view scrolled: bring the cursor onto the screen.
+    pub fn keep_cursor_in_view(&mut self, body: usize) {
+        if self.layout.lines.is_empty() {
+            self.cursor = 0;
+            return;
+        }
+        let line = self.layout.line_of(self.cursor);
+        let last = (self.top + body).min(self.layout.lines.len()) - 1;
+        let target = if line < self.top {
+            Some(self.top)
+        } else if line > last {
+            Some(last)
+        } else {
+            None
+        };
+        if let Some(t) = target {
+            self.cursor = self.line_start(t, line > last);
+        }
+    }
+
+    /// Visible cluster starts of display line `line`, with their columns.
+    fn clusters(&self, line: usize) -> Vec<(usize, usize)> {
+        self.layout
+            .pieces(&self.text, line)
+            .filter(|p| p.width > 0)
+            .map(|p| (p.char_offset, p.col))
+            .collect()
+    }
+
+    /// The first cluster of the nearest non-blank line from `line` (searching backwards
+    /// when `backwards`).
+    fn line_start(&self, line: usize, backwards: bool) -> usize {
+        let n = self.layout.lines.len();
+        let mut l = line.min(n.saturating_sub(1));
+        loop {
+            if let Some(&(off, _)) = self.clusters(l).first() {
+                return off;
+            }
+            if backwards {
+                if l == 0 {
+                    return 0;
+                }
+                l -= 1;
+            } else {
+                if l + 1 >= n {
+                    return self.layout.lines[l].char_start;
+                }
+                l += 1;
+            }
+        }
+    }
+
+    /// The cluster after the one at `offset` (crossing lines), if any.
+    pub fn next_cluster(&self, offset: usize) -> Option<usize> {
+        let line = self.layout.line_of(offset);
+        if let Some(&(off, _)) = self.clusters(line).iter().find(|(o, _)| *o > offset) {
+            return Some(off);
+        }
+        (line + 1..self.layout.lines.len()).find_map(|l| self.clusters(l).first().map(|c| c.0))
+    }
+
+    /// The cluster before the one at `offset` (crossing lines), if any.
+    pub fn prev_cluster(&self, offset: usize) -> Option<usize> {
+        let line = self.layout.line_of(offset);
+        if let Some(&(off, _)) = self.clusters(line).iter().rev().find(|(o, _)| *o < offset) {
+            return Some(off);
+        }
+        (0..line)
+            .rev()
+            .find_map(|l| self.clusters(l).last().map(|c| c.0))
+    }
+
+    /// Start of the cluster that contains `offset`.
+    pub fn cluster_start(&self, offset: usize) -> usize {
+        let line = self.layout.line_of(offset);
+        self.clusters(line)
+            .iter()
+            .rev()
+            .find(|(o, _)| *o <= offset)
+            .map_or(offset, |c| c.0)
+    }
+
+    /// End (exclusive) of the cluster that starts at or contains `offset`.
+    pub fn cluster_end(&self, offset: usize) -> usize {
+        let line = self.layout.line_of(offset);
+        let l = self.layout.lines[line];
+        self.clusters(line)
+            .iter()
+            .find(|(o, _)| *o > offset)
+            .map_or(l.char_end.max(offset + 1), |c| c.0)
+    }
+
+    /// Moves the cursor one display line down (`down`) or up, to the nearest column.
+    pub fn cursor_line(&mut self, down: bool, body: usize) {
+        let (line, col) = self.layout.position_of(&self.text, self.cursor);
+        let n = self.layout.lines.len();
+        let mut l = line;
+        loop {
+            l = match (down, l) {
+                (true, l) if l + 1 < n => l + 1,
+                (false, l) if l > 0 => l - 1,
+                _ => return,
+            };
+            let cs = self.clusters(l);
+            if let Some(&(off, _)) = cs.iter().rev().find(|(_, c)| *c <= col).or(cs.first()) {
+                self.cursor = off;
+                self.scroll_to_cursor(body);
+                return;
+            }
+        }
+    }
+
+    /// Byte offset of code point `offset` (walking from the nearest line start).
+    pub fn byte_of(&self, offset: usize) -> usize {
+        let (mut byte, mut chars) = match self.layout.lines.get(self.layout.line_of(offset)) {
+            Some(l) if l.char_start <= offset => (l.byte_start, l.char_start),
+            _ => (0, 0),
+        };
+        for c in self.text[byte..].chars() {
+            if chars == offset {
+                break;
+            }
+            byte += c.len_utf8();
+            chars += 1;
+        }
+        byte
+    }
+
+    /// The text of code points `start..end`.
+    pub fn slice(&self, start: usize, end: usize) -> &str {
+        let (a, b) = (self.byte_of(start), self.byte_of(end.max(start)));
+        &self.text[a..b]
+    }
+
+    /// The word under the cursor by jieba's boundaries (`None` before they arrive).
+    pub fn word_at(&self, offset: usize) -> Option<(usize, usize)> {
+        let words = &self.analysis.as_ref()?.words;
+        let i = words.partition_point(|&w| w <= offset);
+        let start = *words.get(i.checked_sub(1)?)?;
+        let end = words
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| self.text.chars().count());
+        Some((self.cluster_start(start), self.cluster_end_at_or_after(end)))
+    }
+
+    /// `end` if it is a cluster boundary, else the end of the cluster around it.
+    fn cluster_end_at_or_after(&self, end: usize) -> usize {
+        if end == 0 {
+            return 0;
+        }
+        let start = self.cluster_start(end - 1);
+        let e = self.cluster_end(start);
+        if e >= end {
+            e
+        } else {
+            end
+        }
+    }
+
+    /// Next (`forward`) or previous word start from the cursor; by clusters before the
+    /// word boundaries are known.
+    pub fn word_move(&mut self, forward: bool, body: usize) {
+        let next = match self.analysis.as_ref().map(|a| &a.words) {
+            Some(words) if forward => words
+                .iter()
+                .copied()
+                .find(|&w| w > self.cursor && self.is_visible_start(w)),
+            Some(words) => words
+                .iter()
+                .rev()
+                .copied()
+                .find(|&w| w < self.cursor && self.is_visible_start(w)),
+            None if forward => self.next_cluster(self.cursor),
+            None => self.prev_cluster(self.cursor),
+        };
+        if let Some(n) = next {
+            self.cursor = n;
+            self.scroll_to_cursor(body);
+        }
+    }
+
+    /// True when a visible cluster starts at `offset` (not whitespace hidden at a break).
+    fn is_visible_start(&self, offset: usize) -> bool {
+        let line = self.layout.line_of(offset);
+        self.clusters(line).iter().any(|(o, _)| *o == offset)
+    }
+
+    /// The selection (`v` anchor to cursor, inclusive of the cursor's cluster).
+    pub fn selection(&self) -> Option<(usize, usize)> {
+        let a = self.anchor?;
+        let (s, e) = if a <= self.cursor {
+            (a, self.cursor)
+        } else {
+            (self.cursor, a)
+        };
+        Some((s, self.cluster_end(e)))
+    }
+
+    /// The code point under screen cell (`col`, `row`) of the text area, or the nearest
+    /// cluster on that line.
+    pub fn offset_at_cell(&self, col: usize, row: usize) -> Option<usize> {
+        let line = self.top + row;
+        if line >= self.layout.lines.len() {
+            return None;
+        }
+        if let Some(off) = self.layout.offset_at(&self.text, line, col) {
+            return Some(off);
+        }
+        let cs = self.clusters(line);
+        cs.last()
+            .map(|c| c.0)
+            .or_else(|| Some(self.line_start(line, false)))
+    }
+}

@@ -1,0 +1,532 @@
+//! Annotating by keyboard: whole sessions driven by messages, checked in the saved JSON.
+
+use inkmark::annotation::AnnotationFile;
+use inkmark::corpus;
+use inkmark::detect::{sha256_hex, Analysis};
+use inkmark::label::{Label, Span};
+use inkmark::positions::Positions;
+use inkmark::text::WidthOptions;
+use inkmark::tui::app::{App, Msg, Progress};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const TEXT: &str = "标题：高新区防控纪实\n\n记者高轶鹏报道，高新区纪委2月2日排查4836户。高新区居民说好。\n\n平煤神马集团捐款200万元。\n";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    corpus: PathBuf,
+    annotations: PathBuf,
+}
+
+impl Fixture {
+    fn new(text: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        let annotations = dir.path().join("annotations");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), text).unwrap();
+        Fixture {
+            _dir: dir,
+            corpus,
+            annotations,
+        }
+    }
+
+    fn app(&self) -> App {
+        let c = corpus::scan(&self.corpus).unwrap();
+        let mut app = App::new(
+            c,
+            self.annotations.clone(),
+            WidthOptions::default(),
+            Positions::default(),
+        );
+        app.annotator = "tester".into();
+        app.update(Msg::Resize(60, 20));
+        app
+    }
+
+    fn file(&self) -> PathBuf {
+        self.annotations.join("a.json")
+    }
+
+    fn saved(&self) -> AnnotationFile {
+        AnnotationFile::parse(&std::fs::read_to_string(self.file()).unwrap()).unwrap()
+    }
+}
+
+fn offset(text: &str, needle: &str, nth: usize) -> usize {
+    let b = text.match_indices(needle).nth(nth).unwrap().0;
+    text[..b].chars().count()
+}
+
+fn span(text: &str, word: &str, nth: usize, label: Label) -> Option<Span> {
+    let b = text.match_indices(word).nth(nth)?.0;
+    let s = text[..b].chars().count();
+    Some(Span::new(s, s + word.chars().count(), label))
+}
+
+/// Suggestions and word boundaries as the detector would send them.
+fn analysis(text: &str) -> Analysis {
+    let mut spans: Vec<Span> = [
+        span(text, "高新区", 0, Label::LOC),
+        span(text, "高轶鹏", 0, Label::PER),
+        span(text, "高新区", 1, Label::LOC),
+        span(text, "2月2日", 0, Label::TIME),
+        span(text, "4836户", 0, Label::QTY),
+        span(text, "高新区", 2, Label::LOC),
+        span(text, "平煤神马集团", 0, Label::ORG),
+        span(text, "200万元", 0, Label::QTY),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    spans.sort();
+    // Word starts: every character, except that the words above are one word each.
+    let mut words: Vec<usize> = (0..text.chars().count()).collect();
+    words.retain(|&w| !spans.iter().any(|s| s.start < w && w < s.end));
+    Analysis { spans, words }
+}
+
+fn open(app: &mut App) {
+    app.update(Msg::Open);
+    // Reopening in the same session needs no detection.
+    if let Some(req) = app.requests.pop() {
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(analysis(&req.text)),
+        });
+    }
+}
+
+fn send(app: &mut App, msgs: &[Msg]) {
+    for m in msgs {
+        app.update(m.clone());
+    }
+}
+
+fn cursor_to(app: &mut App, needle: &str, nth: usize) {
+    let target = offset(TEXT, needle, nth);
+    // Walk there by keys, as a user would: lines first, then characters.
+    for _ in 0..200 {
+        let c = app.reader().unwrap().cursor;
+        if c == target {
+            return;
+        }
+        let r = app.reader().unwrap();
+        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
+        app.update(if cl < tl {
+            Msg::Down
+        } else if cl > tl {
+            Msg::Up
+        } else if c < target {
+            Msg::Right
+        } else {
+            Msg::Left
+        });
+    }
+    panic!("cursor never reached {needle}");
+}
+
+fn labels(f: &AnnotationFile) -> Vec<(String, Label, String)> {
+    f.entities
+        .iter()
+        .map(|e| {
+            (
+                e.text.clone(),
+                e.label,
+                format!("{:?}", e.source).to_lowercase(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn accept_reject_label_undo_and_save() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    // ] to the first suggestion, a accepts it and moves on, x rejects the next.
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    assert_eq!(app.message.as_deref(), Some("accepted: LOC 高新区"));
+    assert_eq!(app.reader().unwrap().cursor, offset(TEXT, "高轶鹏", 0));
+    send(&mut app, &[Msg::Reject]);
+    assert_eq!(app.message.as_deref(), Some("rejected: PER 高轶鹏"));
+    // With no selection, a label key labels the word under the cursor.
+    cursor_to(&mut app, "高轶鹏", 0);
+    send(&mut app, &[Msg::Label(0)]);
+    assert_eq!(app.message.as_deref(), Some("labelled: PER 高轶鹏"));
+    // v selects; the label covers the selection, cursor's character included.
+    cursor_to(&mut app, "纪委", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Label(2)]);
+    assert_eq!(app.message.as_deref(), Some("labelled: ORG 纪委"));
+    // u / Ctrl-r.
+    send(&mut app, &[Msg::Undo]);
+    assert!(app
+        .reader()
+        .unwrap()
+        .ann
+        .set
+        .entities
+        .iter()
+        .all(|e| e.text != "纪委"));
+    send(&mut app, &[Msg::Redo, Msg::Save]);
+    assert_eq!(app.message.as_deref(), Some("saved"));
+    let f = fx.saved();
+    assert_eq!(
+        labels(&f),
+        [
+            ("高新区".into(), Label::LOC, "accepted".into()),
+            ("高轶鹏".into(), Label::PER, "manual".into()),
+            ("纪委".into(), Label::ORG, "manual".into()),
+        ]
+    );
+    assert_eq!(f.rejected.len(), 1);
+    assert_eq!(f.rejected[0].text, "高轶鹏");
+    assert_eq!(f.annotator, "tester");
+    assert_eq!(f.article, "a.txt");
+    assert_eq!(f.article_sha256, sha256_hex(TEXT.as_bytes()));
+    // Offsets are code points into the article.
+    let chars: Vec<char> = TEXT.chars().collect();
+    for e in &f.entities {
+        assert_eq!(chars[e.start..e.end].iter().collect::<String>(), e.text);
+    }
+}
+
+#[test]
+fn relabel_delete_edges_status_and_the_library() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    cursor_to(&mut app, "纪委", 0);
+    send(&mut app, &[Msg::Label(2)]);
+    // Grow the start edge over 高新区 (replacing nothing: it is a suggestion), then shrink.
+    send(
+        &mut app,
+        &[Msg::Edge {
+            start: true,
+            right: false,
+        }],
+    );
+    assert_eq!(app.message.as_deref(), Some("now: ORG 区纪"));
+    send(
+        &mut app,
+        &[
+            Msg::Edge {
+                start: true,
+                right: false,
+            },
+            Msg::Edge {
+                start: true,
+                right: false,
+            },
+        ],
+    );
+    assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪"));
+    send(
+        &mut app,
+        &[Msg::Edge {
+            start: false,
+            right: true,
+        }],
+    );
+    assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
+    send(
+        &mut app,
+        &[
+            Msg::Edge {
+                start: false,
+                right: false,
+            },
+            Msg::Edge {
+                start: false,
+                right: true,
+            },
+        ],
+    );
+    assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
+    // r then a label key relabels.
+    send(&mut app, &[Msg::Relabel, Msg::Label(1)]);
+    assert_eq!(app.message.as_deref(), Some("relabelled: LOC 高新区纪委"));
+    send(&mut app, &[Msg::CycleStatus, Msg::CycleStatus]);
+    assert_eq!(app.message.as_deref(), Some("status: done"));
+    send(&mut app, &[Msg::Back]);
+    // Leaving saved; the library shows status and count, the header the totals.
+    assert!(app.reader().is_none());
+    assert_eq!(
+        app.progress[0],
+        Progress::Some {
+            status: inkmark::annotation::Status::Done,
+            entities: 1
+        }
+    );
+    assert_eq!(app.totals(), (1, 1, 1));
+    // Delete, undoably.
+    open(&mut app);
+    cursor_to(&mut app, "纪委", 0);
+    send(&mut app, &[Msg::Delete]);
+    assert_eq!(app.message.as_deref(), Some("deleted: LOC 高新区纪委"));
+    send(&mut app, &[Msg::Save]);
+    assert!(fx.saved().entities.is_empty());
+}
+
+#[test]
+fn accept_all_and_label_everywhere_ask_first() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::AcceptAll]);
+    assert_eq!(app.message, None);
+    let r = app.reader().unwrap();
+    assert!(
+        matches!(&r.pending, inkmark::tui::app::Pending::Confirm { prompt, .. } if prompt == "Accept all 3 LOC suggestions? (y/n)")
+    );
+    send(&mut app, &[Msg::No]);
+    assert!(app.reader().unwrap().ann.set.entities.is_empty());
+    send(&mut app, &[Msg::AcceptAll, Msg::Yes]);
+    assert_eq!(app.reader().unwrap().ann.set.entities.len(), 3);
+    send(&mut app, &[Msg::Undo]);
+    assert!(
+        app.reader().unwrap().ann.set.entities.is_empty(),
+        "one undo for the whole batch"
+    );
+    // * labels the other occurrences of a span's text.
+    cursor_to(&mut app, "居民", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Label(0)]);
+    cursor_to(&mut app, "高新区", 0);
+    send(&mut app, &[Msg::Label(1), Msg::LabelEverywhere, Msg::Yes]);
+    assert_eq!(app.message.as_deref(), Some("labelled 2 spans (u undoes)"));
+    let texts: Vec<String> = app
+        .reader()
+        .unwrap()
+        .ann
+        .set
+        .entities
+        .iter()
+        .map(|e| e.text.clone())
+        .collect();
+    assert_eq!(texts, ["高新区", "高新区", "高新区", "居民"]);
+}
+
+#[test]
+fn autosave_and_quit_save_everything() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    assert!(app.unsaved());
+    send(&mut app, &[Msg::AutoSave]);
+    assert!(!app.unsaved());
+    assert_eq!(fx.saved().entities.len(), 1);
+    send(&mut app, &[Msg::Accept, Msg::Quit]);
+    assert!(app.should_quit);
+    assert_eq!(fx.saved().entities.len(), 2);
+}
+
+#[test]
+fn a_corrupt_annotation_file_opens_read_only_and_stays_untouched() {
+    let fx = Fixture::new(TEXT);
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    let broken = "{\n  \"format\": \"inkmark/1\",\n  \"entities\": [\n";
+    std::fs::write(fx.file(), broken).unwrap();
+    let mut app = fx.app();
+    assert!(matches!(app.progress[0], Progress::Broken(_)));
+    open(&mut app);
+    let m = app.message.clone().unwrap();
+    assert!(
+        m.contains("read-only") && m.contains("a.json") && m.contains("line 4"),
+        "{m}"
+    );
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    assert!(app.message.as_deref().unwrap().starts_with("read-only"));
+    send(&mut app, &[Msg::Save, Msg::Back, Msg::Quit]);
+    assert_eq!(std::fs::read_to_string(fx.file()).unwrap(), broken);
+}
+
+#[test]
+fn a_changed_article_reanchors_and_keeps_what_it_cannot_place() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    cursor_to(&mut app, "高轶鹏", 0);
+    send(&mut app, &[Msg::Label(0)]);
+    cursor_to(&mut app, "居民", 0);
+    send(
+        &mut app,
+        &[Msg::Select, Msg::Right, Msg::Label(0), Msg::Back],
+    );
+    // Someone edits the article: text inserted before, one annotated word removed.
+    let changed = format!("新增一段导语。\n{}", TEXT.replace("居民", "群众"));
+    std::fs::write(fx.corpus.join("a.txt"), &changed).unwrap();
+    let mut app = fx.app();
+    open(&mut app);
+    let m = app.message.clone().unwrap();
+    assert!(m.contains("1 spans moved, 1 could not be placed"), "{m}");
+    let r = app.reader().unwrap();
+    assert_eq!(r.ann.set.entities[0].start, offset(&changed, "高轶鹏", 0));
+    assert_eq!(r.ann.unanchored.len(), 1);
+    send(&mut app, &[Msg::Save]);
+    let f = fx.saved();
+    assert_eq!(f.article_sha256, sha256_hex(changed.as_bytes()));
+    assert_eq!(f.unanchored[0].text, "居民");
+}
+
+#[test]
+fn two_instances_on_one_article_lose_nothing() {
+    let fx = Fixture::new(TEXT);
+    let mut a = fx.app();
+    let mut b = fx.app();
+    open(&mut a);
+    open(&mut b);
+    cursor_to(&mut a, "高轶鹏", 0);
+    send(&mut a, &[Msg::Label(0), Msg::Save]);
+    cursor_to(&mut b, "居民", 0);
+    send(&mut b, &[Msg::Select, Msg::Right, Msg::Label(0), Msg::Save]);
+    assert!(
+        b.message.as_deref().unwrap().contains("merged"),
+        "{:?}",
+        b.message
+    );
+    // B now shows A's span too, and A gets B's on its next save.
+    assert_eq!(b.reader().unwrap().ann.set.entities.len(), 2);
+    send(&mut a, &[Msg::NextEntity, Msg::Accept, Msg::Save]);
+    let texts: Vec<String> = fx.saved().entities.iter().map(|e| e.text.clone()).collect();
+    assert_eq!(texts, ["高轶鹏", "高新区", "居民"]);
+}
+
+#[test]
+fn mouse_click_places_the_cursor_and_drag_selects() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    // Row 2 is "记者高轶鹏报道…"; column 1 is the margin, so 记 is at 1, 高 at 5.
+    send(&mut app, &[Msg::Click { col: 5, row: 2 }]);
+    assert_eq!(app.reader().unwrap().cursor, offset(TEXT, "高轶鹏", 0));
+    send(&mut app, &[Msg::Drag { col: 9, row: 2 }, Msg::Label(0)]);
+    assert_eq!(app.message.as_deref(), Some("labelled: PER 高轶鹏"));
+}
+
+#[test]
+fn undoing_everything_returns_to_the_file_as_opened() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    let keys = [
+        Msg::NextEntity,
+        Msg::Accept,
+        Msg::Save,
+        Msg::Right,
+        Msg::Label(3),
+        Msg::Reject,
+        Msg::Down,
+        Msg::Select,
+        Msg::Right,
+        Msg::Label(4),
+        Msg::Edge {
+            start: false,
+            right: true,
+        },
+        Msg::Relabel,
+        Msg::Label(0),
+        Msg::CycleStatus,
+        Msg::Delete,
+    ];
+    send(&mut app, &keys);
+    assert!(app.reader().unwrap().ann.set.entities.len() >= 2);
+    loop {
+        app.update(Msg::Undo);
+        if app.message.as_deref() == Some("nothing to undo") {
+            break;
+        }
+    }
+    let r = app.reader().unwrap();
+    assert!(r.ann.set.entities.is_empty() && r.ann.set.rejected.is_empty());
+    assert_eq!(r.ann.set.status, inkmark::annotation::Status::Todo);
+    let _ = Path::new("");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn msg() -> impl Strategy<Value = Msg> {
+        prop_oneof![
+            Just(Msg::Up),
+            Just(Msg::Down),
+            Just(Msg::Left),
+            Just(Msg::Right),
+            Just(Msg::WordNext),
+            Just(Msg::WordPrev),
+            Just(Msg::PageDown),
+            Just(Msg::PageUp),
+            Just(Msg::Top),
+            Just(Msg::Bottom),
+            Just(Msg::NextEntity),
+            Just(Msg::PrevEntity),
+            Just(Msg::Select),
+            (0usize..6).prop_map(Msg::Label),
+            Just(Msg::Accept),
+            Just(Msg::Reject),
+            Just(Msg::AcceptAll),
+            Just(Msg::LabelEverywhere),
+            Just(Msg::Yes),
+            Just(Msg::No),
+            Just(Msg::Delete),
+            Just(Msg::Relabel),
+            (any::<bool>(), any::<bool>()).prop_map(|(start, right)| Msg::Edge { start, right }),
+            Just(Msg::Undo),
+            Just(Msg::Redo),
+            Just(Msg::CycleStatus),
+            Just(Msg::Cancel),
+            Just(Msg::TogglePanel),
+            Just(Msg::SwitchFocus),
+            (0u16..70, 0u16..25).prop_map(|(col, row)| Msg::Click { col, row }),
+            (0u16..70, 0u16..25).prop_map(|(col, row)| Msg::Drag { col, row }),
+            (1u16..120, 1u16..40).prop_map(|(w, h)| Msg::Resize(w, h)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("INKMARK_PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64)
+        ))]
+
+        /// Any key sequence keeps the annotations valid, on cluster boundaries, matching
+        /// the text; undoing everything gives back an empty set; and nothing panics.
+        #[test]
+        fn editing_sessions_keep_every_invariant(msgs in prop::collection::vec(msg(), 1..80)) {
+            let text = "😀标题：高新区e\u{301}防控\n\n记者高轶鹏报道，高新区纪委2月2日排查4836户。👩‍💻高新区居民说好。\n";
+            let fx = Fixture::new(text);
+            let mut app = fx.app();
+            open(&mut app);
+            // Leaving the article saves it; history starts again when it is reopened.
+            let mut reopened = false;
+            for m in msgs {
+                app.update(m);
+                if app.reader().is_none() {
+                    open(&mut app);
+                    reopened = true;
+                }
+                let r = app.reader().unwrap();
+                let n = r.text.chars().count();
+                prop_assert!(r.ann.set.is_valid(n), "{:?}", r.ann.set.entities);
+                prop_assert!(r.cursor <= n);
+                for e in &r.ann.set.entities {
+                    prop_assert_eq!(r.slice(e.start, e.end), e.text.as_str());
+                    prop_assert_eq!(r.cluster_start(e.start), e.start, "start inside a cluster");
+                }
+            }
+            if app.reader().is_some_and(|r| r.panel.is_some()) {
+                app.update(Msg::TogglePanel);
+            }
+            app.update(Msg::No);
+            for _ in 0..1000 {
+                if !app.reader().unwrap().ann.set.can_undo() {
+                    break;
+                }
+                app.update(Msg::Undo);
+            }
+            let r = app.reader().unwrap();
+            prop_assert!(reopened || (r.ann.set.entities.is_empty() && r.ann.set.rejected.is_empty()));
+        }
+    }
+}
