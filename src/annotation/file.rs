@@ -113,10 +113,18 @@ impl AnnotationFile {
 
     /// Parses a file; errors carry the line and column.
     pub fn parse(source: &str) -> Result<AnnotationFile, ParseError> {
-        let file: AnnotationFile = serde_json::from_str(source).map_err(|e| ParseError {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        let file: AnnotationFile = serde_json::from_str(source).map_err(|e| {
+            // serde_json appends " at line L column C"; the position is reported apart.
+            let message = e.to_string();
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            ParseError {
+                line: e.line(),
+                column: e.column(),
+                message,
+            }
         })?;
         if file.format != FORMAT {
             return Err(ParseError {

@@ -227,8 +227,9 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     fill_row(buf, area, area.y, theme.bar);
     let (done, total, entities) = app.totals();
     let header = format!(
-        " inkmark · {}/ · {done}/{total} done · {entities} entities · annotations in {}/",
+        " inkmark · {}/ · {done}/{total} done · {entities} {} · annotations in {}/",
         app.corpus.root.display().to_string().trim_end_matches('/'),
+        if entities == 1 { "entity" } else { "entities" },
         app.annotations_dir
             .display()
             .to_string()
