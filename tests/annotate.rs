@@ -530,3 +530,37 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn label_everywhere_in_the_corpus_after_a_confirmation() {
+    let fx = Fixture::new(TEXT);
+    std::fs::write(fx.corpus.join("b.txt"), "高新区又一篇。高新区纪委。").unwrap();
+    std::fs::write(fx.corpus.join("c.txt"), "没有那个词。").unwrap();
+    let mut app = fx.app();
+    open(&mut app);
+    cursor_to(&mut app, "高新区", 1);
+    send(&mut app, &[Msg::Label(1), Msg::LabelEverywhere]);
+    let r = app.reader().unwrap();
+    assert!(
+        matches!(&r.pending, inkmark::tui::app::Pending::Confirm { prompt, .. } if prompt.starts_with("Label 2 more occurrences of 高新区 as LOC here?")),
+        "{:?}",
+        r.pending
+    );
+    send(&mut app, &[Msg::YesCorpus]);
+    let m = app.message.clone().unwrap();
+    assert_eq!(
+        m,
+        "labelled 2 spans (u undoes); 2 more in 1 other articles (saved; not undoable there)"
+    );
+    let b = AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join("b.json")).unwrap())
+        .unwrap();
+    assert_eq!(
+        b.entities
+            .iter()
+            .map(|e| (e.start, e.end))
+            .collect::<Vec<_>>(),
+        [(0, 3), (7, 10)]
+    );
+    assert!(!fx.annotations.join("c.json").exists());
+    assert_eq!(app.totals().2, 2, "b's two; a is not saved yet");
+}

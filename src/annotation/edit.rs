@@ -298,6 +298,28 @@ impl Annotations {
     }
 }
 
+/// Code-point ranges of the occurrences of `needle` in `text` that overlap none of
+/// `taken` (nor each other).
+pub fn free_occurrences(text: &str, needle: &str, taken: &[Entity]) -> Vec<(usize, usize)> {
+    let n = needle.chars().count();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    if n == 0 {
+        return out;
+    }
+    let (mut byte, mut chars) = (0, 0);
+    for (b, _) in text.match_indices(needle) {
+        chars += text[byte..b].chars().count();
+        byte = b;
+        let (s, t) = (chars, chars + n);
+        let clash = taken.iter().any(|k| k.start < t && s < k.end)
+            || out.iter().any(|&(a, z)| a < t && s < z);
+        if !clash {
+            out.push((s, t));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +376,22 @@ mod tests {
         a.apply(a.reject_change(detected[2], "10"));
         let open: Vec<usize> = a.suggestions(&detected).map(|(i, _)| i).collect();
         assert_eq!(open, [0]);
+    }
+
+    #[test]
+    fn free_occurrences_skip_taken_and_overlapping_ones() {
+        let taken = vec![Entity {
+            start: 3,
+            end: 6,
+            label: Label::LOC,
+            text: "高新区".into(),
+            source: Source::Manual,
+        }];
+        assert_eq!(
+            free_occurrences("高新区高新区新区新区", "高新区", &taken),
+            [(0, 3)]
+        );
+        assert_eq!(free_occurrences("aaaa", "aa", &[]), [(0, 2), (2, 4)]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::reader::{Pending, Reader};
 use crate::annotation::anchor::reanchor;
+use crate::annotation::edit::{free_occurrences, Op};
 use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
 use crate::annotation::store::{Loaded, Saved, Store};
 use crate::annotation::{Annotations, Change, Entity, Source, Status};
@@ -290,6 +291,7 @@ impl Reader {
         self.pending = Pending::Confirm {
             prompt: format!("Accept all {} {} suggestions? (y/n)", open.len(), s.label),
             change: Change { ops },
+            corpus: None,
         };
         None
     }
@@ -303,39 +305,25 @@ impl Reader {
             );
         };
         let e = self.ann.set.entities[i].clone();
-        let n = e.text.chars().count();
-        let mut ops = Vec::new();
-        let (mut byte, mut chars) = (0, 0);
-        for (b, _) in self.text.match_indices(e.text.as_str()) {
-            chars += self.text[byte..b].chars().count();
-            byte = b;
-            let (s, t) = (chars, chars + n);
-            let taken = self
-                .ann
-                .set
-                .entities
-                .iter()
-                .any(|k| k.start < t && s < k.end);
-            let chosen = ops.iter().any(|op| matches!(op, crate::annotation::edit::Op::Insert(k) if k.start < t && s < k.end));
-            if !taken && !chosen {
-                ops.push(crate::annotation::edit::Op::Insert(Entity {
-                    start: s,
-                    end: t,
+        let ops: Vec<Op> = free_occurrences(&self.text, &e.text, &self.ann.set.entities)
+            .into_iter()
+            .map(|(start, end)| {
+                Op::Insert(Entity {
+                    start,
+                    end,
                     ..e.clone()
-                }));
-            }
-        }
-        if ops.is_empty() {
-            return Some(format!("no other free occurrence of {}", e.text));
-        }
+                })
+            })
+            .collect();
         self.pending = Pending::Confirm {
             prompt: format!(
-                "Label {} more occurrences of {} as {}? (y/n)",
+                "Label {} more occurrences of {} as {} here? (y/n; c: and in every other article)",
                 ops.len(),
                 e.text,
                 e.label
             ),
             change: Change { ops },
+            corpus: Some(e),
         };
         None
     }
@@ -392,7 +380,7 @@ impl Reader {
     }
 
     pub fn answer(&mut self, yes: bool, hidden: &[bool; 5]) -> Option<String> {
-        let Pending::Confirm { change, prompt } = std::mem::take(&mut self.pending) else {
+        let Pending::Confirm { change, .. } = std::mem::take(&mut self.pending) else {
             return None;
         };
         if !yes {
@@ -401,9 +389,11 @@ impl Reader {
         let n = change
             .ops
             .iter()
-            .filter(|o| matches!(o, crate::annotation::edit::Op::Insert(_)))
+            .filter(|o| matches!(o, Op::Insert(_)))
             .count();
-        let _ = prompt;
+        if n == 0 {
+            return Some("nothing to label here".to_string());
+        }
         self.commit(change, format!("labelled {n} spans (u undoes)"), hidden)
     }
 

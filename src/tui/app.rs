@@ -85,6 +85,8 @@ pub enum Msg {
     AutoSave,
     CycleStatus,
     Yes,
+    /// `c` at a `*` prompt: yes, and in every other article of the corpus too.
+    YesCorpus,
     No,
     /// Mouse: press, drag and wheel at a screen cell.
     Click {
@@ -560,9 +562,15 @@ impl App {
             }
             return;
         }
-        if let Pending::Confirm { prompt, .. } = &r.pending {
-            let prompt = prompt.clone();
+        if let Pending::Confirm { prompt, corpus, .. } = &r.pending {
+            let (prompt, corpus) = (prompt.clone(), corpus.clone());
             self.message = match msg {
+                Msg::YesCorpus if corpus.is_some() => {
+                    let here = r.answer(true, &hidden);
+                    let entity = corpus.unwrap_or_else(|| unreachable!("checked above"));
+                    let there = self.label_in_corpus(&entity);
+                    Some(format!("{}; {there}", here.unwrap_or_default()))
+                }
                 Msg::Yes | Msg::Confirm => r.answer(true, &hidden),
                 Msg::No | Msg::Cancel | Msg::Back => r.answer(false, &hidden),
                 _ => Some(prompt),
@@ -749,6 +757,73 @@ impl App {
             }
             _ => None,
         };
+    }
+
+    /// `*` then `c`: label the entity's text in every other article (skipping
+    /// occurrences that overlap annotations there). Saved at once; not undoable.
+    fn label_in_corpus(&mut self, template: &crate::annotation::Entity) -> String {
+        let current = self.reader().map(|r| r.entry);
+        let (mut added, mut articles, mut skipped) = (0, 0, Vec::new());
+        for (idx, entry) in self.corpus.entries.iter().enumerate() {
+            if Some(idx) == current || entry.problem.is_some() {
+                continue;
+            }
+            let Ok(article) = read_article(&entry.path) else {
+                continue;
+            };
+            let path = annotation_path(&self.annotations_dir, &entry.rel);
+            let (mut store, loaded) = match Store::open(&path) {
+                Ok(x) => x,
+                Err(_) => {
+                    skipped.push(entry.rel.display().to_string());
+                    continue;
+                }
+            };
+            let sha = sha256_hex(article.text.as_bytes());
+            let mut file = match loaded {
+                Loaded::Found(f) if f.article_sha256 == sha => f,
+                Loaded::Missing => {
+                    AnnotationFile::new(&entry.rel.to_string_lossy(), &sha, &self.annotator)
+                }
+                // Files that need re-anchoring or fixing are left to their own session.
+                _ => {
+                    skipped.push(entry.rel.display().to_string());
+                    continue;
+                }
+            };
+            let found = crate::annotation::edit::free_occurrences(
+                &article.text,
+                &template.text,
+                &file.entities,
+            );
+            if found.is_empty() {
+                continue;
+            }
+            added += found.len();
+            articles += 1;
+            file.entities.extend(
+                found
+                    .into_iter()
+                    .map(|(start, end)| crate::annotation::Entity {
+                        start,
+                        end,
+                        ..template.clone()
+                    }),
+            );
+            file.entities.sort();
+            file.updated = crate::annotation::file::utc_now();
+            if let Err(e) = store.save(&file) {
+                skipped.push(format!("{} ({e})", entry.rel.display()));
+                continue;
+            }
+            self.progress[idx] = read_progress(&self.annotations_dir, &entry.rel);
+        }
+        let mut out =
+            format!("{added} more in {articles} other articles (saved; not undoable there)");
+        if !skipped.is_empty() {
+            out.push_str(&format!("; skipped {}", skipped.join(", ")));
+        }
+        out
     }
 
     /// Back to the library: saves first (a failed save keeps the reader open and says so).

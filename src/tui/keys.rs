@@ -46,6 +46,7 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
         Screen::Library => library_key(key.code, ctrl),
         Screen::Reader(r) if matches!(r.pending, Pending::Confirm { .. }) => match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Msg::Yes),
+            KeyCode::Char('c' | 'C') => Some(Msg::YesCorpus),
             KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => Some(Msg::No),
             _ => None,
         },

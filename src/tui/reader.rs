@@ -19,6 +19,8 @@ pub enum Pending {
     Confirm {
         prompt: String,
         change: crate::annotation::Change,
+        /// For `*`: the annotation whose text `c` also labels in the other articles.
+        corpus: Option<crate::annotation::Entity>,
     },
 }
 
