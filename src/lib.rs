@@ -8,6 +8,8 @@ pub mod annotation;
 pub mod config;
 pub mod corpus;
 pub mod detect;
+pub mod export;
+pub mod headless;
 pub mod label;
 pub mod positions;
 pub mod show;

@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use inkmark::annotation::store::{Loaded, Store};
 use inkmark::config::Config;
 use inkmark::corpus::{self, read_article};
 use inkmark::positions::Positions;
@@ -50,8 +51,82 @@ struct DisplayArgs {
     config: Option<PathBuf>,
 }
 
+/// Where a headless command finds the corpus and its annotations.
+#[derive(clap::Args, Clone)]
+struct CorpusArgs {
+    /// Folder of articles
+    #[arg(default_value = "seeds")]
+    dir: PathBuf,
+    /// Folder of annotation files [default: config key annotations, else annotations]
+    #[arg(long, value_name = "DIR")]
+    annotations: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Export annotations for doccano, Label Studio, brat, CoNLL trainers or spaCy
+    Export {
+        #[arg(long, short, value_enum)]
+        format: inkmark::export::Format,
+        /// Output file (a folder for brat) [default: stdout; brat: export-brat]
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Only articles with this status
+        #[arg(long, value_parser = parse_status)]
+        status: Option<inkmark::annotation::Status>,
+        /// Only these labels (comma-separated, e.g. PER,LOC)
+        #[arg(long, value_delimiter = ',', value_parser = parse_label)]
+        labels: Vec<inkmark::label::Label>,
+        /// CoNLL tagging scheme
+        #[arg(long, value_enum, default_value = "bio")]
+        scheme: inkmark::export::Scheme,
+        /// CoNLL: a "-DOCSTART- O" line before each article
+        #[arg(long)]
+        docstart: bool,
+        /// Label Studio: leave out the detector's open suggestions ("predictions")
+        #[arg(long)]
+        no_predictions: bool,
+        #[command(flatten)]
+        corpus: CorpusArgs,
+    },
+    /// Import annotations from doccano, Label Studio, brat or CoNLL files
+    Import {
+        #[arg(long, short, value_enum)]
+        format: inkmark::export::Format,
+        /// Files to import (brat: the .ann files, next to their .txt)
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        /// Folder of articles; documents that match no article are written there
+        #[arg(long, default_value = "seeds")]
+        dir: PathBuf,
+        /// Folder of annotation files
+        #[arg(long, value_name = "DIR")]
+        annotations: Option<PathBuf>,
+        /// Name recorded in new annotation files
+        #[arg(long)]
+        annotator: Option<String>,
+    },
+    /// Articles by status, entities by label and source, the most frequent texts
+    Stats {
+        /// JSON for scripts
+        #[arg(long)]
+        json: bool,
+        /// How many frequent texts to list per label
+        #[arg(long, default_value_t = 5)]
+        top: usize,
+        #[command(flatten)]
+        corpus: CorpusArgs,
+    },
+    /// Validate every annotation file against its article; exit 1 when anything is wrong
+    Check {
+        #[command(flatten)]
+        corpus: CorpusArgs,
+    },
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Detect entities; write one JSON object per file (or per line with --lines) to stdout
     Detect {
         /// Article files; `-` reads standard input
@@ -92,6 +167,45 @@ fn width_options(cfg: &Config, display: &DisplayArgs) -> WidthOptions {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Show { file, width }) => show(&file, width, &cli.display),
+        Some(Command::Export {
+            format,
+            out,
+            status,
+            labels,
+            scheme,
+            docstart,
+            no_predictions,
+            corpus,
+        }) => export(
+            format,
+            out,
+            status,
+            labels,
+            scheme,
+            docstart,
+            !no_predictions,
+            &corpus,
+            &cli.display,
+        ),
+        Some(Command::Import {
+            format,
+            files,
+            dir,
+            annotations,
+            annotator,
+        }) => import(format, &files, &dir, annotations, annotator, &cli.display),
+        Some(Command::Stats { json, top, corpus }) => stats(json, top, &corpus, &cli.display),
+        Some(Command::Check { corpus }) => check(&corpus, &cli.display),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "inkmark",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         Some(Command::Detect {
             files,
             lines,
@@ -237,4 +351,234 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.context("cannot write to stdout"),
     }
+}
+
+fn parse_status(s: &str) -> Result<inkmark::annotation::Status, String> {
+    use inkmark::annotation::Status;
+    match s.replace('-', "_").as_str() {
+        "todo" => Ok(Status::Todo),
+        "in_progress" | "inprogress" | "doing" => Ok(Status::InProgress),
+        "done" => Ok(Status::Done),
+        _ => Err("expected todo, in_progress or done".to_string()),
+    }
+}
+
+fn parse_label(s: &str) -> Result<inkmark::label::Label, String> {
+    inkmark::label::Label::parse(s)
+        .ok_or_else(|| format!("unknown label {s:?} (PER, LOC, ORG, TIME, QTY)"))
+}
+
+/// A progress bar on stderr when it is a terminal; nothing when piped.
+fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// The corpus and the annotation folder of a headless command.
+fn open_corpus(
+    args: &CorpusArgs,
+    display: &DisplayArgs,
+) -> Result<(inkmark::corpus::Corpus, PathBuf)> {
+    if !args.dir.is_dir() {
+        bail!("no folder {}", args.dir.display());
+    }
+    let cfg =
+        Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let corpus =
+        corpus::scan(&args.dir).with_context(|| format!("cannot open {}", args.dir.display()))?;
+    let annotations = args
+        .annotations
+        .clone()
+        .or(cfg.annotations)
+        .unwrap_or_else(|| PathBuf::from("annotations"));
+    Ok((corpus, annotations))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn export(
+    format: inkmark::export::Format,
+    out: Option<PathBuf>,
+    status: Option<inkmark::annotation::Status>,
+    labels: Vec<inkmark::label::Label>,
+    scheme: inkmark::export::Scheme,
+    docstart: bool,
+    predictions: bool,
+    args: &CorpusArgs,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::export::{self, Filter, Format};
+    let (corpus, annotations) = open_corpus(args, display)?;
+    let bar = progress(corpus.entries.len(), "reading");
+    let filter = Filter { status, labels };
+    let (mut docs, skipped) = export::collect(&corpus, &annotations, &filter, || bar.inc(1));
+    bar.finish_and_clear();
+    for s in &skipped {
+        eprintln!("inkmark: skipped {}: {}", s.article, s.reason);
+    }
+    if format == Format::Labelstudio && predictions && !docs.is_empty() {
+        let detector = inkmark::detect::Detector::new();
+        let bar = progress(docs.len(), "suggesting");
+        for d in &mut docs {
+            let detected = detector.detect(&d.text);
+            let rejected = match Store::open(&inkmark::annotation::file::annotation_path(
+                &annotations,
+                Path::new(&d.article),
+            )) {
+                Ok((_, Loaded::Found(f))) => f.rejected,
+                _ => Vec::new(),
+            };
+            let set = inkmark::annotation::Annotations::new(d.entities.clone(), rejected, d.status);
+            d.suggestions = set
+                .suggestions(&detected)
+                .map(|(_, s)| *s)
+                .filter(|s| filter.labels.is_empty() || filter.labels.contains(&s.label))
+                .collect();
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+    }
+    let text = if format == Format::Conll {
+        export::conll::render_with(&docs, scheme, docstart)
+    } else {
+        String::new()
+    };
+    match (format, out) {
+        (Format::Brat, out) => {
+            let out = out.unwrap_or_else(|| PathBuf::from("export-brat"));
+            let msg = export::write(format, &docs, &out, scheme)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("inkmark: exported {msg}");
+        }
+        (Format::Conll, Some(out)) => {
+            inkmark::annotation::store::write_atomic(&out, text.as_bytes(), &|_| Ok(()))
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "inkmark: exported {} articles to {}",
+                docs.len(),
+                out.display()
+            );
+        }
+        (_, Some(out)) => {
+            let msg = export::write(format, &docs, &out, scheme)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("inkmark: exported {msg}");
+        }
+        (_, None) => {
+            let rendered = if format == Format::Conll {
+                text
+            } else {
+                export::render(format, &docs, scheme)
+            };
+            let mut lock = std::io::stdout().lock();
+            match lock
+                .write_all(rendered.as_bytes())
+                .and_then(|_| lock.flush())
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.context("cannot write to stdout")?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn import(
+    format: inkmark::export::Format,
+    files: &[PathBuf],
+    dir: &Path,
+    annotations: Option<PathBuf>,
+    annotator: Option<String>,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::export::{self, Format};
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let args = CorpusArgs {
+        dir: dir.to_path_buf(),
+        annotations,
+    };
+    let (corpus, annotations) = open_corpus(&args, display)?;
+    let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let annotator = annotator
+        .or(cfg.annotator)
+        .unwrap_or_else(inkmark::tui::app::default_annotator);
+    let mut docs = Vec::new();
+    for f in files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let parsed = match format {
+            Format::Doccano => export::doccano::parse(&text),
+            Format::Labelstudio => export::labelstudio::parse(&text),
+            Format::Spacy => export::spacy::parse(&text),
+            Format::Conll => export::conll::parse(&text),
+            Format::Brat => {
+                let txt = f.with_extension("txt");
+                let article_text = std::fs::read_to_string(&txt)
+                    .with_context(|| format!("cannot read {}", txt.display()))?;
+                let name = txt.file_name().map(|n| n.to_string_lossy().into_owned());
+                export::brat::parse_ann(&text, &article_text, name).map(|d| vec![d])
+            }
+        }
+        .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+        docs.extend(parsed);
+    }
+    let bar = progress(docs.len(), "importing");
+    let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));
+    bar.finish_and_clear();
+    for c in &report.created {
+        eprintln!("inkmark: created article {}", dir.join(c).display());
+    }
+    for p in &report.problems {
+        eprintln!("inkmark: {p}");
+    }
+    eprintln!(
+        "inkmark: imported {} entities into {} articles ({} annotation files in {})",
+        report.entities,
+        report.articles,
+        report.articles,
+        annotations.display()
+    );
+    if !report.problems.is_empty() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
+    let (corpus, annotations) = open_corpus(args, display)?;
+    let bar = progress(corpus.entries.len(), "reading");
+    let s = inkmark::headless::stats(&corpus, &annotations, top, || bar.inc(1));
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        print!("{}", s.render());
+    }
+    Ok(())
+}
+
+fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
+    let (corpus, annotations) = open_corpus(args, display)?;
+    let bar = progress(corpus.entries.len(), "checking");
+    let problems = inkmark::headless::check(&corpus, &annotations, || bar.inc(1));
+    bar.finish_and_clear();
+    if problems.is_empty() {
+        println!(
+            "ok: {} articles, annotation files in {} are valid",
+            corpus.entries.len(),
+            annotations.display()
+        );
+        return Ok(());
+    }
+    for p in &problems {
+        println!("{p}");
+    }
+    eprintln!("inkmark: {} problems", problems.len());
+    std::process::exit(1);
 }

@@ -564,3 +564,24 @@ fn label_everywhere_in_the_corpus_after_a_confirmation() {
     assert!(!fx.annotations.join("c.json").exists());
     assert_eq!(app.totals().2, 2, "b's two; a is not saved yet");
 }
+
+#[test]
+fn export_from_the_reader() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    app.exports_dir = fx.annotations.parent().unwrap().join("exports");
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::ExportMenu]);
+    assert!(app.export_menu);
+    send(&mut app, &[Msg::Label(0)]);
+    let m = app.message.clone().unwrap();
+    assert!(
+        m.starts_with("exported 1 articles to ") && m.ends_with("exports/doccano.jsonl"),
+        "{m}"
+    );
+    let out = std::fs::read_to_string(app.exports_dir.join("doccano.jsonl")).unwrap();
+    assert!(out.contains("[[3,6,\"LOC\"]]"), "{out}");
+    // brat goes to a folder.
+    send(&mut app, &[Msg::ExportMenu, Msg::Label(2)]);
+    assert!(app.exports_dir.join("brat/a.ann").exists());
+}

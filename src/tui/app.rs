@@ -63,6 +63,8 @@ pub enum Msg {
     SwitchFocus,
     /// `f`: open or close the label filter menu.
     FilterMenu,
+    /// `E`: open or close the export menu (a number key then exports).
+    ExportMenu,
     /// A number key: label `n` (0-based) in the reader, toggle it in the filter menu.
     Label(usize),
     /// `v`: start or end a selection.
@@ -180,6 +182,10 @@ pub struct App {
     pub hidden: [bool; 5],
     /// The label filter menu is open.
     pub filter_menu: bool,
+    /// The export menu is open.
+    pub export_menu: bool,
+    /// Where `E` writes.
+    pub exports_dir: PathBuf,
     pub detector: DetectorState,
     /// Detection results of this session by text hash: reopening is instant.
     pub detected: HashMap<String, Arc<Analysis>>,
@@ -274,6 +280,8 @@ impl App {
             quit_armed: false,
             hidden: [false; 5],
             filter_menu: false,
+            export_menu: false,
+            exports_dir: PathBuf::from("exports"),
             detector: DetectorState::Loading,
             detected: HashMap::new(),
             requests: Vec::new(),
@@ -416,6 +424,19 @@ impl App {
             _ if self.help => {
                 if matches!(msg, Msg::Cancel | Msg::Back) {
                     self.help = false;
+                }
+                return;
+            }
+            Msg::ExportMenu => {
+                self.export_menu = !self.export_menu;
+                return;
+            }
+            _ if self.export_menu => {
+                self.export_menu = false;
+                if let Msg::Label(i) = msg {
+                    if let Some(&format) = crate::export::Format::ALL.get(i) {
+                        self.message = Some(self.export(format));
+                    }
                 }
                 return;
             }
@@ -757,6 +778,32 @@ impl App {
             }
             _ => None,
         };
+    }
+
+    /// `E` then a number: the whole corpus in `format` under the exports folder (the open
+    /// article saved first).
+    fn export(&mut self, format: crate::export::Format) -> String {
+        use crate::export::{self, Filter, Scheme};
+        if let Some(m) = self.save() {
+            if self.unsaved() {
+                return format!("not exported: {m}");
+            }
+        }
+        let (docs, skipped) = export::collect(
+            &self.corpus,
+            &self.annotations_dir,
+            &Filter::default(),
+            || {},
+        );
+        let out = self.exports_dir.join(format.default_file());
+        match export::write(format, &docs, &out, Scheme::Bio) {
+            Ok(msg) if skipped.is_empty() => format!("exported {msg}"),
+            Ok(msg) => format!(
+                "exported {msg}; skipped {} (run inkmark check)",
+                skipped.len()
+            ),
+            Err(e) => format!("export failed: {}: {e}", out.display()),
+        }
     }
 
     /// `*` then `c`: label the entity's text in every other article (skipping

@@ -24,6 +24,12 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
             _ => None,
         };
     }
+    if app.export_menu {
+        return match key.code {
+            KeyCode::Char(c @ '1'..='9') => Some(Msg::Label(c as usize - '1' as usize)),
+            _ => Some(Msg::ExportMenu),
+        };
+    }
     if app.filter_menu {
         return match key.code {
             KeyCode::Char(c @ '1'..='9') => Some(Msg::Label(c as usize - '1' as usize)),
@@ -89,6 +95,7 @@ fn library_key(code: KeyCode, ctrl: bool) -> Option<Msg> {
         KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => Some(Msg::Open),
         KeyCode::Char('/') => Some(Msg::StartPrompt),
         KeyCode::Char('s') => Some(Msg::CycleStatus),
+        KeyCode::Char('E') => Some(Msg::ExportMenu),
         KeyCode::Char('?') => Some(Msg::ToggleHelp),
         KeyCode::Char('q') => Some(Msg::Quit),
         KeyCode::Esc => Some(Msg::Cancel),
@@ -172,6 +179,7 @@ fn reader_key(code: KeyCode, ctrl: bool) -> Option<Msg> {
         KeyCode::Char('*') => Some(Msg::LabelEverywhere),
         KeyCode::Char('u') => Some(Msg::Undo),
         KeyCode::Char('s') => Some(Msg::CycleStatus),
+        KeyCode::Char('E') => Some(Msg::ExportMenu),
         KeyCode::Char('?') => Some(Msg::ToggleHelp),
         KeyCode::Char('q') => Some(Msg::Back),
         KeyCode::Esc => Some(Msg::Cancel),
@@ -202,6 +210,7 @@ pub const LIBRARY_KEYS: &[(&str, &str)] = &[
     ("Enter l →", "open the article"),
     ("/", "filter: title, file"),
     ("s", "cycle status"),
+    ("E", "export the corpus"),
     ("Esc", "clear the filter"),
     ("?", "this help"),
     ("q Ctrl-c", "quit"),
@@ -226,6 +235,7 @@ pub const READER_KEYS: &[(&str, &str)] = &[
     ("u Ctrl-r", "undo / redo"),
     ("s Ctrl-s", "status / save now"),
     ("e f", "entity panel / labels"),
+    ("E", "export the corpus"),
     ("q", "back to the library"),
 ];
 

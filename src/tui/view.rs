@@ -135,6 +135,9 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
     if app.filter_menu {
         draw_filter_menu(app, area, buf, &theme);
     }
+    if app.export_menu {
+        draw_export_menu(app, area, buf, &theme);
+    }
     if app.help {
         draw_help(app, area, buf, &theme);
     }
@@ -834,6 +837,43 @@ fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             &text,
             (w as usize).saturating_sub(4 + used),
             theme.label(*label).remove_modifier(Modifier::UNDERLINED),
+        );
+    }
+}
+
+/// `E`: the export formats, chosen by number.
+fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    use crate::export::Format;
+    let w = 46u16.min(area.width);
+    let h = (Format::ALL.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    clear_straddling_wide_chars(popup, buf);
+    Clear.render(popup, buf);
+    let title = format!(" Export all to {}/ ", app.exports_dir.display());
+    Block::new()
+        .borders(Borders::ALL)
+        .title(title)
+        .title_bottom(" 1-5 export, Esc ")
+        .render(popup, buf);
+    for (i, f) in Format::ALL.iter().enumerate() {
+        let y = popup.y + 1 + i as u16;
+        if y + 1 >= popup.bottom() {
+            break;
+        }
+        let used = put_str(buf, popup.x + 2, y, &format!("{} ", i + 1), 2, theme.key);
+        let line = format!("{:<12} {}", f.name(), f.default_file());
+        put_str(
+            buf,
+            popup.x + 2 + used as u16,
+            y,
+            &line,
+            (w as usize).saturating_sub(5),
+            Style::new(),
         );
     }
 }

@@ -1,0 +1,76 @@
+//! spaCy / Prodigy JSONL: `{"text": …, "spans": [{"start", "end", "label"}]}` per article,
+//! offsets in code points (Python string indices).
+
+use super::import::Imported;
+use super::Doc;
+use crate::label::{Label, Span};
+use serde_json::{json, Value};
+
+pub fn render(docs: &[Doc]) -> String {
+    let mut out = String::new();
+    for d in docs {
+        let spans: Vec<Value> = d
+            .entities
+            .iter()
+            .map(|e| json!({"start": e.start, "end": e.end, "label": e.label.name(), "text": e.text}))
+            .collect();
+        let line = json!({"text": d.text, "spans": spans, "meta": {"article": d.article, "status": d.status}});
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads the JSONL back (`spans` objects, or spaCy v2 `entities` as `[[s, e, "L"]]`).
+pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
+    let mut docs = Vec::new();
+    for (n, line) in input
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let at = |m: String| format!("line {}: {m}", n + 1);
+        let v: Value = serde_json::from_str(line).map_err(|e| at(e.to_string()))?;
+        let text = v
+            .get("text")
+            .and_then(Value::as_str)
+            .ok_or_else(|| at("no \"text\"".into()))?
+            .to_string();
+        let mut spans = Vec::new();
+        let items = v
+            .get("spans")
+            .or_else(|| v.get("entities"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for item in items {
+            let (s, e, l) = match &item {
+                Value::Array(a) => (
+                    a.first().and_then(Value::as_u64),
+                    a.get(1).and_then(Value::as_u64),
+                    a.get(2).and_then(Value::as_str).map(str::to_string),
+                ),
+                obj => (
+                    obj.get("start").and_then(Value::as_u64),
+                    obj.get("end").and_then(Value::as_u64),
+                    obj.get("label").and_then(Value::as_str).map(str::to_string),
+                ),
+            };
+            let (Some(s), Some(e), Some(l)) = (s, e, l) else {
+                return Err(at("a span lacks start/end/label".into()));
+            };
+            let label = Label::parse(&l).ok_or_else(|| at(format!("unknown label {l:?}")))?;
+            spans.push(Span::new(s as usize, e as usize, label));
+        }
+        let article = v
+            .pointer("/meta/article")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        docs.push(Imported {
+            article,
+            text,
+            spans,
+        });
+    }
+    Ok(docs)
+}

@@ -1,0 +1,227 @@
+//! `inkmark stats` and `inkmark check`: the annotation set summarised and validated.
+
+use crate::annotation::file::annotation_path;
+use crate::annotation::store::{Loaded, Store};
+use crate::annotation::{AnnotationFile, Source};
+use crate::corpus::{read_article, Corpus};
+use crate::detect::sha256_hex;
+use crate::label::Label;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use unicode_segmentation::UnicodeSegmentation;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Stats {
+    pub articles: usize,
+    pub annotated: usize,
+    /// Articles by status ("todo", "in_progress", "done", "none" for no file).
+    pub by_status: BTreeMap<String, usize>,
+    pub by_label: BTreeMap<String, usize>,
+    pub by_source: BTreeMap<String, usize>,
+    /// Most frequent texts per label, with counts.
+    pub top: BTreeMap<String, Vec<(String, usize)>>,
+    /// Annotation files that could not be read.
+    pub unreadable: Vec<String>,
+}
+
+pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl FnMut()) -> Stats {
+    let mut s = Stats {
+        articles: corpus.entries.len(),
+        ..Stats::default()
+    };
+    let mut texts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for e in &corpus.entries {
+        tick();
+        match Store::open(&annotation_path(annotations, &e.rel)) {
+            Ok((_, Loaded::Found(f))) => {
+                s.annotated += 1;
+                let status = serde_json::to_value(f.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                *s.by_status.entry(status).or_default() += 1;
+                for ent in &f.entities {
+                    *s.by_label.entry(ent.label.name().to_string()).or_default() += 1;
+                    let src = match ent.source {
+                        Source::Manual => "manual",
+                        Source::Accepted => "accepted",
+                    };
+                    *s.by_source.entry(src.to_string()).or_default() += 1;
+                    *texts
+                        .entry(ent.label.name().to_string())
+                        .or_default()
+                        .entry(ent.text.clone())
+                        .or_default() += 1;
+                }
+            }
+            Ok((_, Loaded::Missing)) => *s.by_status.entry("none".into()).or_default() += 1,
+            Ok((_, Loaded::Corrupt(err))) => {
+                s.unreadable.push(format!("{}: {err}", e.rel.display()))
+            }
+            Err(err) => s.unreadable.push(format!("{}: {err}", e.rel.display())),
+        }
+    }
+    for (label, counts) in texts {
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.truncate(top_n);
+        s.top.insert(label, v);
+    }
+    s
+}
+
+impl Stats {
+    /// The table for people.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "articles   {} ({} with annotations)\n",
+            self.articles, self.annotated
+        ));
+        out.push_str("status    ");
+        for k in ["todo", "in_progress", "done", "none"] {
+            out.push_str(&format!(
+                " {k} {}",
+                self.by_status.get(k).copied().unwrap_or(0)
+            ));
+        }
+        out.push('\n');
+        let total: usize = self.by_label.values().sum();
+        out.push_str(&format!("entities   {total}\n"));
+        for l in Label::ALL {
+            let n = self.by_label.get(l.name()).copied().unwrap_or(0);
+            let top: Vec<String> = self
+                .top
+                .get(l.name())
+                .map(|v| v.iter().map(|(t, c)| format!("{t} ×{c}")).collect())
+                .unwrap_or_default();
+            out.push_str(&format!("  {:<5}{n:>6}   {}\n", l.name(), top.join(", ")));
+        }
+        out.push_str("source    ");
+        for k in ["manual", "accepted"] {
+            out.push_str(&format!(
+                " {k} {}",
+                self.by_source.get(k).copied().unwrap_or(0)
+            ));
+        }
+        out.push('\n');
+        for u in &self.unreadable {
+            out.push_str(&format!("unreadable: {u}\n"));
+        }
+        out
+    }
+}
+
+/// Everything wrong with the annotation files of a corpus, one line each.
+pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut known = HashSet::new();
+    for e in &corpus.entries {
+        tick();
+        let path = annotation_path(annotations, &e.rel);
+        known.insert(path.clone());
+        let shown = path.display().to_string();
+        let file = match Store::open(&path) {
+            Ok((_, Loaded::Found(f))) => f,
+            Ok((_, Loaded::Missing)) => continue,
+            Ok((_, Loaded::Corrupt(err))) => {
+                problems.push(format!("{shown}: does not parse: {err}"));
+                continue;
+            }
+            Err(err) => {
+                problems.push(format!("{shown}: {err}"));
+                continue;
+            }
+        };
+        let text = match read_article(&e.path) {
+            Ok(a) => a.text,
+            Err(err) => {
+                problems.push(format!(
+                    "{shown}: cannot read the article {}: {err}",
+                    e.rel.display()
+                ));
+                continue;
+            }
+        };
+        problems.extend(
+            check_file(&file, &text)
+                .into_iter()
+                .map(|p| format!("{shown}: {p}")),
+        );
+    }
+    // Annotation files whose article is gone.
+    let mut stack = vec![annotations.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(read) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in read.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") && !known.contains(&p) {
+                problems.push(format!(
+                    "{}: no article for this annotation file in {}",
+                    p.display(),
+                    corpus.root.display()
+                ));
+            }
+        }
+    }
+    problems.sort();
+    problems
+}
+
+/// The problems of one annotation file against its article's text.
+pub fn check_file(file: &AnnotationFile, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if file.article_sha256 != sha256_hex(text.as_bytes()) {
+        out.push(
+            "the article changed since it was annotated (drift): open it in inkmark to re-anchor"
+                .to_string(),
+        );
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut boundaries = HashSet::new();
+    let mut n = 0;
+    for g in text.graphemes(true) {
+        boundaries.insert(n);
+        n += g.chars().count();
+    }
+    boundaries.insert(n);
+    let mut prev: Option<&crate::annotation::Entity> = None;
+    let mut sorted = file.entities.clone();
+    sorted.sort();
+    for e in &sorted {
+        let what = format!("{} {}..{} {:?}", e.label, e.start, e.end, e.text);
+        if e.start >= e.end {
+            out.push(format!("{what}: empty span"));
+            continue;
+        }
+        if e.end > chars.len() {
+            out.push(format!(
+                "{what}: past the end of the article ({} characters)",
+                chars.len()
+            ));
+            continue;
+        }
+        let actual: String = chars[e.start..e.end].iter().collect();
+        if actual != e.text {
+            out.push(format!("{what}: the article has {actual:?} there"));
+        }
+        if !boundaries.contains(&e.start) || !boundaries.contains(&e.end) {
+            out.push(format!("{what}: splits a character (grapheme cluster)"));
+        }
+        if let Some(p) = prev {
+            if p.end > e.start {
+                out.push(format!(
+                    "{what}: overlaps {} {}..{}",
+                    p.label, p.start, p.end
+                ));
+            }
+        }
+        prev = Some(e);
+    }
+    out
+}
