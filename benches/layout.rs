@@ -8,30 +8,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use inkmark::text::{layout, WidthOptions};
 use std::hint::black_box;
 
-/// The five seed articles repeated until the text is at least `bytes` long.
-fn corpus(bytes: usize) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    let seeds: Vec<String> = paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect();
-    let mut text = String::with_capacity(bytes + 30_000);
-    while text.len() < bytes {
-        for s in &seeds {
-            text.push_str(s);
-            text.push('\n');
-        }
-    }
-    text
-}
+mod common;
 
 fn bench_layout(c: &mut Criterion) {
-    let text = corpus(4 << 20);
+    let text = common::seed_text(4 << 20);
     let mut group = c.benchmark_group("wrap 4 MiB of Chinese news");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(text.len() as u64));

@@ -56,6 +56,20 @@ pub struct ArticleText {
     pub invalid_utf8_at: Option<usize>,
 }
 
+/// The texts of the files directly in `dir`, sorted by name (benchmarks and tests build
+/// their inputs from the seeds with it).
+pub fn read_texts(dir: &Path) -> io::Result<Vec<String>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| read_article(p).map(|a| a.text))
+        .collect()
+}
+
 /// Reads an article. Invalid UTF-8 does not fail: bad bytes become U+FFFD and the
 /// position of the first one is reported.
 pub fn read_article(path: &Path) -> io::Result<ArticleText> {

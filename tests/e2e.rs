@@ -81,6 +81,16 @@ impl Tmux {
     }
 }
 
+/// The shell command that runs inkmark on the seeds with its own state, config, cache and
+/// annotation folders under `dir`, writing its exit status to `dir/exit`.
+fn session_command(dir: &Path, extra: &str) -> String {
+    format!(
+        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds --annotations {d}/ann {extra} 2>{d}/stderr; echo $? > {d}/exit",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_inkmark"),
+    )
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd().arg("kill-server").status();
@@ -112,12 +122,7 @@ fn a_reading_session_in_a_real_terminal() {
     }
     let dir = tempfile::tempdir().unwrap();
     let exit_file = dir.path().join("exit");
-    let command = format!(
-        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds --annotations {d}/ann --annotator e2e 2>{d}/stderr; echo $? > {exit}",
-        d = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_inkmark"),
-        exit = exit_file.display(),
-    );
+    let command = session_command(dir.path(), "--annotator e2e");
     let t = Tmux::start("session", 90, 24, &command);
     t.wait_for("0/5 done");
     // Open the second article, wait for entities, accept one, label a word, undo and
@@ -167,12 +172,7 @@ fn ctrl_c_quits_and_a_tiny_terminal_does_not_crash() {
     }
     let dir = tempfile::tempdir().unwrap();
     let exit_file = dir.path().join("exit");
-    let command = format!(
-        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} seeds --annotations {d}/ann --annotator e2e 2>{d}/stderr; echo $? > {exit}",
-        d = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_inkmark"),
-        exit = exit_file.display(),
-    );
+    let command = session_command(dir.path(), "--annotator e2e");
     let t = Tmux::start("tiny", 20, 5, &command);
     t.wait_for("too small");
     t.keys(&["Enter", "j", "C-c"]);

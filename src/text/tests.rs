@@ -22,16 +22,8 @@ fn wrap_with(text: &str, width: usize, opts: WidthOptions) -> Vec<String> {
 }
 
 fn seeds() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    let out: Vec<String> = paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect();
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"));
+    let out = crate::corpus::read_texts(dir).unwrap();
     assert_eq!(out.len(), 5);
     out
 }

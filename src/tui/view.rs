@@ -768,22 +768,16 @@ fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     };
     let key_w = keys.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
     let text_w = keys.iter().map(|(_, d)| str_width(d)).max().unwrap_or(0);
-    let w = ((key_w + text_w + 6) as u16).min(area.width);
-    let h = ((keys.len() + 4) as u16).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    clear_straddling_wide_chars(popup, buf);
-    Clear.render(popup, buf);
-    Block::new()
-        .borders(Borders::ALL)
-        .title(title)
-        .title_bottom(" ? or Esc closes ")
-        .render(popup, buf);
-    let inner_w = w.saturating_sub(2) as usize;
+    let w = (key_w + text_w + 6) as u16;
+    let popup = popup(
+        area,
+        w,
+        keys.len() as u16 + 2,
+        title,
+        " ? or Esc closes ",
+        buf,
+    );
+    let inner_w = popup.width.saturating_sub(2) as usize;
     for (i, (k, d)) in keys.iter().enumerate() {
         let y = popup.y + 1 + i as u16;
         if y + 1 >= popup.bottom() {
@@ -804,23 +798,37 @@ fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
-/// `f`: which labels are highlighted, toggled with their number keys.
-fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let w = 30u16.min(area.width);
-    let h = (Label::ALL.len() as u16 + 2).min(area.height);
-    let popup = Rect {
+/// A bordered box of `w` x `h` centred in `area`, cleared, with a title and a footer;
+/// returns its rectangle.
+fn popup(area: Rect, w: u16, h: u16, title: &str, footer: &str, buf: &mut Buffer) -> Rect {
+    let (w, h) = (w.min(area.width), h.min(area.height));
+    let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
     };
-    clear_straddling_wide_chars(popup, buf);
-    Clear.render(popup, buf);
+    clear_straddling_wide_chars(rect, buf);
+    Clear.render(rect, buf);
     Block::new()
         .borders(Borders::ALL)
-        .title(" Show labels ")
-        .title_bottom(" 1-5 toggle, Esc ")
-        .render(popup, buf);
+        .title(title)
+        .title_bottom(footer)
+        .render(rect, buf);
+    rect
+}
+
+/// `f`: which labels are highlighted, toggled with their number keys.
+fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let popup = popup(
+        area,
+        30,
+        Label::ALL.len() as u16 + 2,
+        " Show labels ",
+        " 1-5 toggle, Esc ",
+        buf,
+    );
+    let w = popup.width;
     for (i, label) in Label::ALL.iter().enumerate() {
         let y = popup.y + 1 + i as u16;
         if y + 1 >= popup.bottom() {
@@ -844,22 +852,16 @@ fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 /// `E`: the export formats, chosen by number.
 fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     use crate::export::Format;
-    let w = 46u16.min(area.width);
-    let h = (Format::ALL.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    clear_straddling_wide_chars(popup, buf);
-    Clear.render(popup, buf);
     let title = format!(" Export all to {}/ ", app.exports_dir.display());
-    Block::new()
-        .borders(Borders::ALL)
-        .title(title)
-        .title_bottom(" 1-5 export, Esc ")
-        .render(popup, buf);
+    let popup = popup(
+        area,
+        46,
+        Format::ALL.len() as u16 + 2,
+        &title,
+        " 1-5 export, Esc ",
+        buf,
+    );
+    let w = popup.width;
     for (i, f) in Format::ALL.iter().enumerate() {
         let y = popup.y + 1 + i as u16;
         if y + 1 >= popup.bottom() {
