@@ -122,6 +122,10 @@ enum Command {
         #[command(flatten)]
         corpus: CorpusArgs,
     },
+    /// Test helper for the kill test: saves numbered versions of an annotation file in a
+    /// loop until killed
+    #[command(name = "__save-loop", hide = true)]
+    SaveLoop { file: PathBuf },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -196,6 +200,7 @@ fn run(cli: Cli) -> Result<()> {
         }) => import(format, &files, &dir, annotations, annotator, &cli.display),
         Some(Command::Stats { json, top, corpus }) => stats(json, top, &corpus, &cli.display),
         Some(Command::Check { corpus }) => check(&corpus, &cli.display),
+        Some(Command::SaveLoop { file }) => save_loop(&file),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -581,4 +586,30 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     }
     eprintln!("inkmark: {} problems", problems.len());
     std::process::exit(1);
+}
+
+/// Version `k` of the kill test's annotation file: `k % 50` entities, annotator "k{k}".
+pub fn save_loop_version(k: u64) -> inkmark::annotation::AnnotationFile {
+    use inkmark::annotation::{AnnotationFile, Entity, Source};
+    let mut f = AnnotationFile::new("a.txt", &"0".repeat(64), &format!("k{k}"));
+    f.entities = (0..(k % 50) as usize)
+        .map(|i| Entity {
+            start: 2 * i,
+            end: 2 * i + 1,
+            label: inkmark::label::Label::PER,
+            text: "x".into(),
+            source: Source::Manual,
+        })
+        .collect();
+    f
+}
+
+fn save_loop(file: &Path) -> Result<()> {
+    let (mut store, _) = Store::open(file)?;
+    for k in 0.. {
+        store
+            .save(&save_loop_version(k))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
 }

@@ -177,8 +177,32 @@ pub fn write_atomic(
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
+    } else {
+        remove_stale_temps(dir, &name);
     }
     result
+}
+
+/// Temp files of writers killed mid-save (`.NAME.PID.tmp`), once they are a minute old:
+/// younger ones may belong to a writer still at work.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if !(file.starts_with(&prefix) && file.ends_with(".tmp")) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() >= 60);
+        if old {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Three-way merge: what `ours` added or removed since `base`, applied to `theirs`.

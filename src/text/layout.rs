@@ -255,9 +255,16 @@ impl Wrapper {
 }
 
 impl Layout {
-    /// The clusters of display line `line`, with their columns and offsets.
+    /// The clusters of display line `line`, with their columns and offsets (none for a
+    /// line that does not exist, as in an empty article).
     pub fn pieces<'t>(&self, text: &'t str, line: usize) -> Pieces<'t> {
-        let l = self.lines[line];
+        let l = self.lines.get(line).copied().unwrap_or(Line {
+            byte_start: 0,
+            byte_end: 0,
+            char_start: 0,
+            char_end: 0,
+            width: 0,
+        });
         Pieces {
             inner: text[l.bytes()].grapheme_indices(true),
             byte0: l.byte_start,

@@ -464,6 +464,13 @@ impl App {
         }
     }
 
+    /// Leaving for good (a signal): remember the position and save what is pending.
+    pub fn shutdown(&mut self) -> Option<String> {
+        self.remember_position();
+        self.should_quit = true;
+        self.save()
+    }
+
     /// Saves the open article's annotations if they changed; returns a notice.
     pub fn save(&mut self) -> Option<String> {
         let Screen::Reader(r) = &mut self.screen else {

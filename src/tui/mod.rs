@@ -24,24 +24,35 @@ enum Wake {
     Terminal(Event),
     App(Msg),
     InputClosed(String),
+    /// SIGTERM, SIGHUP or SIGINT: save and leave.
+    Signal(i32),
 }
 
-/// Runs the TUI until the user quits. The terminal is restored on return, on error and
-/// on panic (ratatui's panic hook).
+/// Gives the terminal back as it was: mouse reporting off, cursor shown, raw mode off,
+/// main screen.
+fn restore_terminal() {
+    use ratatui::crossterm::{cursor, event::DisableMouseCapture, execute};
+    let _ = execute!(std::io::stdout(), DisableMouseCapture, cursor::Show);
+    ratatui::restore();
+}
+
+/// Runs the TUI until the user quits. The terminal is restored on return, on error, on
+/// panic and on SIGTERM / SIGHUP / SIGINT (which save pending annotations first).
 pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
     let mut terminal = ratatui::try_init().context("cannot initialise the terminal")?;
-    // Mouse: click places the cursor, drag selects. Turned off again on every way out
-    // (the panic hook restores raw mode and the screen; this restores the mouse).
+    // Installed after ratatui's, so it runs first: restore everything, then report.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    // Mouse: click places the cursor, drag selects.
     let _ = ratatui::crossterm::execute!(
         std::io::stdout(),
         ratatui::crossterm::event::EnableMouseCapture
     );
     let result = event_loop(&mut terminal, &mut app, cache);
-    let _ = ratatui::crossterm::execute!(
-        std::io::stdout(),
-        ratatui::crossterm::event::DisableMouseCapture
-    );
-    ratatui::restore();
+    restore_terminal();
     let saved = app.positions.save();
     result?;
     saved.context("cannot save reading positions")?;
@@ -55,6 +66,7 @@ fn event_loop(
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel::<Wake>();
     let detect = worker::spawn(cache, tx.clone(), Wake::App);
+    let signal_tx = tx.clone();
     // Terminal input on its own thread, so worker results wake the loop at once.
     std::thread::Builder::new()
         .name("inkmark-input".into())
@@ -69,6 +81,26 @@ fn event_loop(
             }
         })
         .context("cannot start the input thread")?;
+
+    // Signals: a closed terminal (SIGHUP) or a `kill` must not lose annotations.
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ])
+    .context("cannot install signal handlers")?;
+    std::thread::Builder::new()
+        .name("inkmark-signals".into())
+        .spawn(move || {
+            for sig in signals.forever() {
+                if signal_tx.send(Wake::Signal(sig)).is_err() {
+                    return;
+                }
+            }
+        })
+        .context("cannot start the signal thread")?;
+    // A test hook: the key named here panics, to check the terminal is restored.
+    let panic_key = std::env::var("INKMARK_TEST_PANIC_KEY").ok().and_then(|k| k.chars().next());
 
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
@@ -100,6 +132,20 @@ fn event_loop(
             rx.recv().context("event channel closed")?
         };
         let msg = match wake {
+            Wake::Signal(sig) => {
+                // Save what is pending; the terminal may be gone, so no more drawing.
+                return match app.shutdown() {
+                    Some(problem) if app.unsaved() => {
+                        anyhow::bail!("signal {sig}: annotations NOT SAVED: {problem}")
+                    }
+                    _ => Ok(()),
+                };
+            }
+            Wake::Terminal(Event::Key(key))
+                if panic_key.is_some_and(|p| key.code == ratatui::crossterm::event::KeyCode::Char(p)) =>
+            {
+                panic!("test panic (INKMARK_TEST_PANIC_KEY)")
+            }
             Wake::Terminal(Event::Key(key)) => keys::map_key(app, key),
             Wake::Terminal(Event::Mouse(m)) => keys::map_mouse(app, m),
             Wake::Terminal(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),

@@ -158,7 +158,7 @@ impl Reader {
                 l -= 1;
             } else {
                 if l + 1 >= n {
-                    return self.layout.lines[l].char_start;
+                    return self.layout.lines.get(l).map_or(0, |x| x.char_start);
                 }
                 l += 1;
             }
@@ -198,11 +198,11 @@ impl Reader {
     /// End (exclusive) of the cluster that starts at or contains `offset`.
     pub fn cluster_end(&self, offset: usize) -> usize {
         let line = self.layout.line_of(offset);
-        let l = self.layout.lines[line];
+        let line_end = self.layout.lines.get(line).map_or(0, |l| l.char_end);
         self.clusters(line)
             .iter()
             .find(|(o, _)| *o > offset)
-            .map_or(l.char_end.max(offset + 1), |c| c.0)
+            .map_or(line_end.max(offset + 1), |c| c.0)
     }
 
     /// Moves the cursor one display line down (`down`) or up, to the nearest column.
