@@ -10,7 +10,10 @@ use inkmark::tui::app::{App, Msg};
 use proptest::prelude::*;
 
 fn cases() -> u32 {
-    std::env::var("INKMARK_FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(300)
+    std::env::var("INKMARK_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300)
 }
 
 const VALID_FILE: &str = r#"{
@@ -49,8 +52,34 @@ fn mutated(valid: &'static str) -> impl Strategy<Value = String> {
 fn text_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
-            "高", "新", "区", "😀", "e\u{301}", "\n", "\t", " ", "O", "B-PER", "I-LOC", "E-ORG", "S-QTY", "-DOCSTART-",
-            "T1\tPER 0 3\t高新区", ";", "[", "]", "{", "}", "\"", ":", ",", "0", "99", "label", "text", "start",
+            "高",
+            "新",
+            "区",
+            "😀",
+            "e\u{301}",
+            "\n",
+            "\t",
+            " ",
+            "O",
+            "B-PER",
+            "I-LOC",
+            "E-ORG",
+            "S-QTY",
+            "-DOCSTART-",
+            "T1\tPER 0 3\t高新区",
+            ";",
+            "[",
+            "]",
+            "{",
+            "}",
+            "\"",
+            ":",
+            ",",
+            "0",
+            "99",
+            "label",
+            "text",
+            "start",
         ]),
         0..40,
     )
@@ -90,17 +119,56 @@ proptest! {
 
 fn any_msg() -> impl Strategy<Value = Msg> {
     prop_oneof![
-        Just(Msg::Up), Just(Msg::Down), Just(Msg::Left), Just(Msg::Right), Just(Msg::WordNext), Just(Msg::WordPrev),
-        Just(Msg::PageUp), Just(Msg::PageDown), Just(Msg::HalfPageUp), Just(Msg::HalfPageDown), Just(Msg::ScrollUp),
-        Just(Msg::ScrollDown), Just(Msg::Top), Just(Msg::Bottom), Just(Msg::Open), Just(Msg::Back), Just(Msg::ToggleHelp),
-        Just(Msg::StartPrompt), any::<char>().prop_map(Msg::Input), Just(Msg::Backspace), Just(Msg::Confirm),
-        Just(Msg::Cancel), Just(Msg::NextMatch), Just(Msg::PrevMatch), (0u16..300, 0u16..100).prop_map(|(w, h)| Msg::Resize(w, h)),
-        Just(Msg::NextEntity), Just(Msg::PrevEntity), Just(Msg::TogglePanel), Just(Msg::SwitchFocus), Just(Msg::FilterMenu),
-        (0usize..10).prop_map(Msg::Label), Just(Msg::Select), Just(Msg::Accept), Just(Msg::Reject), Just(Msg::AcceptAll),
-        Just(Msg::Delete), Just(Msg::Relabel), (any::<bool>(), any::<bool>()).prop_map(|(start, right)| Msg::Edge { start, right }),
-        Just(Msg::LabelEverywhere), Just(Msg::Undo), Just(Msg::Redo), Just(Msg::Save), Just(Msg::AutoSave), Just(Msg::CycleStatus),
-        Just(Msg::Yes), Just(Msg::YesCorpus), Just(Msg::No), (0u16..300, 0u16..100).prop_map(|(col, row)| Msg::Click { col, row }),
-        (0u16..300, 0u16..100).prop_map(|(col, row)| Msg::Drag { col, row }), any::<bool>().prop_map(|down| Msg::Wheel { down }),
+        Just(Msg::Up),
+        Just(Msg::Down),
+        Just(Msg::Left),
+        Just(Msg::Right),
+        Just(Msg::WordNext),
+        Just(Msg::WordPrev),
+        Just(Msg::PageUp),
+        Just(Msg::PageDown),
+        Just(Msg::HalfPageUp),
+        Just(Msg::HalfPageDown),
+        Just(Msg::ScrollUp),
+        Just(Msg::ScrollDown),
+        Just(Msg::Top),
+        Just(Msg::Bottom),
+        Just(Msg::Open),
+        Just(Msg::Back),
+        Just(Msg::ToggleHelp),
+        Just(Msg::StartPrompt),
+        any::<char>().prop_map(Msg::Input),
+        Just(Msg::Backspace),
+        Just(Msg::Confirm),
+        Just(Msg::Cancel),
+        Just(Msg::NextMatch),
+        Just(Msg::PrevMatch),
+        (0u16..300, 0u16..100).prop_map(|(w, h)| Msg::Resize(w, h)),
+        Just(Msg::NextEntity),
+        Just(Msg::PrevEntity),
+        Just(Msg::TogglePanel),
+        Just(Msg::SwitchFocus),
+        Just(Msg::FilterMenu),
+        (0usize..10).prop_map(Msg::Label),
+        Just(Msg::Select),
+        Just(Msg::Accept),
+        Just(Msg::Reject),
+        Just(Msg::AcceptAll),
+        Just(Msg::Delete),
+        Just(Msg::Relabel),
+        (any::<bool>(), any::<bool>()).prop_map(|(start, right)| Msg::Edge { start, right }),
+        Just(Msg::LabelEverywhere),
+        Just(Msg::Undo),
+        Just(Msg::Redo),
+        Just(Msg::Save),
+        Just(Msg::AutoSave),
+        Just(Msg::CycleStatus),
+        Just(Msg::Yes),
+        Just(Msg::YesCorpus),
+        Just(Msg::No),
+        (0u16..300, 0u16..100).prop_map(|(col, row)| Msg::Click { col, row }),
+        (0u16..300, 0u16..100).prop_map(|(col, row)| Msg::Drag { col, row }),
+        any::<bool>().prop_map(|down| Msg::Wheel { down }),
     ]
 }
 

@@ -21,7 +21,11 @@ fn hostile_corpus(dir: &Path) -> PathBuf {
             std::fs::copy(&p, root.join(p.file_name().unwrap())).unwrap();
         }
     }
-    std::fs::write(root.join("latin1.txt"), b"caf\xe9 \xff\xfe broken \xe4\xb8 utf-8\n").unwrap();
+    std::fs::write(
+        root.join("latin1.txt"),
+        b"caf\xe9 \xff\xfe broken \xe4\xb8 utf-8\n",
+    )
+    .unwrap();
     std::fs::write(root.join("nul.txt"), b"before\0after\0\0\n").unwrap();
     std::fs::write(root.join("empty.txt"), b"").unwrap();
     let line: String = "高新区疫情防控".repeat(1_000_000 / 21 + 1);
@@ -50,23 +54,67 @@ fn every_hostile_file_is_listed_and_drawn_safely() {
     let dir = tempfile::tempdir().unwrap();
     let root = hostile_corpus(dir.path());
     let c = corpus::scan(&root).unwrap();
-    let names: Vec<String> = c.entries.iter().map(|e| e.rel.to_string_lossy().into_owned()).collect();
-    for want in ["ansi.txt", "bidi.txt", "bom.txt", "c1.txt", "combining.txt", "crlf-cr.txt", "empty.txt", "latin1.txt", "nul.txt", "one-mb-line.txt", "regional.txt", "zwj-emoji.txt"] {
-        assert!(names.contains(&want.to_string()), "{want} not listed: {names:?}");
+    let names: Vec<String> = c
+        .entries
+        .iter()
+        .map(|e| e.rel.to_string_lossy().into_owned())
+        .collect();
+    for want in [
+        "ansi.txt",
+        "bidi.txt",
+        "bom.txt",
+        "c1.txt",
+        "combining.txt",
+        "crlf-cr.txt",
+        "empty.txt",
+        "latin1.txt",
+        "nul.txt",
+        "one-mb-line.txt",
+        "regional.txt",
+        "zwj-emoji.txt",
+    ] {
+        assert!(
+            names.contains(&want.to_string()),
+            "{want} not listed: {names:?}"
+        );
     }
-    assert!(!names.iter().any(|n| n == "folder.txt"), "a folder is not an article");
-    let latin1 = c.entries.iter().find(|e| e.rel == Path::new("latin1.txt")).unwrap();
+    assert!(
+        !names.iter().any(|n| n == "folder.txt"),
+        "a folder is not an article"
+    );
+    let latin1 = c
+        .entries
+        .iter()
+        .find(|e| e.rel == Path::new("latin1.txt"))
+        .unwrap();
     assert!(matches!(latin1.problem, Some(Problem::NotUtf8 { .. })));
     #[cfg(unix)]
     {
-        assert!(c.warnings.iter().any(|w| w.contains("symlink loop")), "{:?}", c.warnings);
-        let dangling = c.entries.iter().find(|e| e.rel == Path::new("dangling.txt")).unwrap();
+        assert!(
+            c.warnings.iter().any(|w| w.contains("symlink loop")),
+            "{:?}",
+            c.warnings
+        );
+        let dangling = c
+            .entries
+            .iter()
+            .find(|e| e.rel == Path::new("dangling.txt"))
+            .unwrap();
         assert!(matches!(dangling.problem, Some(Problem::Unreadable(_))));
     }
     // Titles are safe to draw.
-    assert!(c.entries.iter().all(|e| no_raw_controls(&e.title)), "{:?}", c.entries);
+    assert!(
+        c.entries.iter().all(|e| no_raw_controls(&e.title)),
+        "{:?}",
+        c.entries
+    );
 
-    let mut app = App::new(c, dir.path().join("ann"), WidthOptions::default(), Positions::default());
+    let mut app = App::new(
+        c,
+        dir.path().join("ann"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
     app.exports_dir = dir.path().join("exports");
     for (w, h) in [(80, 24), (30, 8), (200, 50)] {
         app.update(Msg::Resize(w, h));
@@ -75,11 +123,26 @@ fn every_hostile_file_is_listed_and_drawn_safely() {
             app.library.selected = i;
             app.update(Msg::Open);
             // Walk the article a little, annotate, search for an escape character.
-            for m in [Msg::Bottom, Msg::Top, Msg::Right, Msg::Right, Msg::Label(0), Msg::StartPrompt, Msg::Input('\u{1b}'), Msg::Confirm, Msg::NextMatch, Msg::TogglePanel] {
+            for m in [
+                Msg::Bottom,
+                Msg::Top,
+                Msg::Right,
+                Msg::Right,
+                Msg::Label(0),
+                Msg::StartPrompt,
+                Msg::Input('\u{1b}'),
+                Msg::Confirm,
+                Msg::NextMatch,
+                Msg::TogglePanel,
+            ] {
                 app.update(m);
                 term.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
                 for cell in term.backend().buffer().content.iter() {
-                    assert!(no_raw_controls(cell.symbol()), "raw control {:?} drawn for article {i}", cell.symbol());
+                    assert!(
+                        no_raw_controls(cell.symbol()),
+                        "raw control {:?} drawn for article {i}",
+                        cell.symbol()
+                    );
                 }
             }
             app.update(Msg::TogglePanel);
@@ -101,21 +164,37 @@ fn show_detect_and_export_work_or_fail_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let root = hostile_corpus(dir.path());
     let bin = env!("CARGO_BIN_EXE_inkmark");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     for f in &files {
         for args in [vec!["show", "-w", "20"], vec!["detect"]] {
             let out = Command::new(bin).args(&args).arg(f).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(!stderr.contains("panicked"), "{args:?} {}: {stderr}", f.display());
+            assert!(
+                !stderr.contains("panicked"),
+                "{args:?} {}: {stderr}",
+                f.display()
+            );
             if out.status.success() {
                 if args[0] == "show" {
-                    assert!(no_raw_controls(&stdout), "{}: raw control in show output", f.display());
+                    assert!(
+                        no_raw_controls(&stdout),
+                        "{}: raw control in show output",
+                        f.display()
+                    );
                 }
             } else {
                 assert_eq!(out.status.code(), Some(1), "{args:?} {}", f.display());
-                assert_eq!(stderr.lines().count(), 1, "{args:?} {}: {stderr}", f.display());
+                assert_eq!(
+                    stderr.lines().count(),
+                    1,
+                    "{args:?} {}: {stderr}",
+                    f.display()
+                );
                 assert!(stderr.starts_with("inkmark: "), "{stderr}");
             }
         }
@@ -129,6 +208,10 @@ fn show_detect_and_export_work_or_fail_in_one_line() {
             .arg(&root)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -11,14 +11,21 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
 
 /// The version a `__save-loop` file says it is, after checking it is whole.
 fn version_of(f: &AnnotationFile) -> u64 {
-    let k: u64 = f.annotator.trim_start_matches('k').parse().expect("annotator k<N>");
+    let k: u64 = f
+        .annotator
+        .trim_start_matches('k')
+        .parse()
+        .expect("annotator k<N>");
     assert_eq!(f.entities.len() as u64, k % 50, "entities of version {k}");
     for (i, e) in f.entities.iter().enumerate() {
         assert_eq!((e.start, e.end, e.text.as_str()), (2 * i, 2 * i + 1, "x"));
@@ -30,7 +37,10 @@ fn version_of(f: &AnnotationFile) -> u64 {
 /// and is one of the versions the child saved.
 #[test]
 fn killed_while_saving_leaves_a_whole_file() {
-    let kills: usize = std::env::var("INKMARK_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(500);
+    let kills: usize = std::env::var("INKMARK_KILLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(500);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.json");
     let mut rng = Lcg(0x1dea);
@@ -50,7 +60,8 @@ fn killed_while_saving_leaves_a_whole_file() {
         child.wait().unwrap();
         match std::fs::read_to_string(&file) {
             Ok(text) => {
-                let f = AnnotationFile::parse(&text).unwrap_or_else(|e| panic!("kill {i}: torn file ({e}):\n{text}"));
+                let f = AnnotationFile::parse(&text)
+                    .unwrap_or_else(|e| panic!("kill {i}: torn file ({e}):\n{text}"));
                 version_of(&f);
                 seen_versions += 1;
             }
@@ -63,13 +74,19 @@ fn killed_while_saving_leaves_a_whole_file() {
         "{kills} kills in {:.1} s, file checked whole after {seen_versions} of them; {leftovers} temp files of killed writers left (removed by a later save once a minute old)",
         started.elapsed().as_secs_f64()
     );
-    assert!(seen_versions > kills / 2, "most kills should land after a save");
+    assert!(
+        seen_versions > kills / 2,
+        "most kills should land after a save"
+    );
 }
 
 // --- the TUI in tmux: signals and panics ---------------------------------------------------
 
 fn tmux_available() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 struct Tmux(String);
@@ -77,7 +94,21 @@ struct Tmux(String);
 impl Tmux {
     fn start(name: &str, command: &str) -> Tmux {
         let t = Tmux(format!("inkmark-rel-{name}-{}", std::process::id()));
-        let ok = t.cmd().args(["new-session", "-d", "-s", "t", "-x", "90", "-y", "24", command]).status().unwrap();
+        let ok = t
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "90",
+                "-y",
+                "24",
+                command,
+            ])
+            .status()
+            .unwrap();
         assert!(ok.success());
         t
     }
@@ -90,26 +121,41 @@ impl Tmux {
 
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            self.cmd().args(["send-keys", "-t", "t", k]).status().unwrap();
+            self.cmd()
+                .args(["send-keys", "-t", "t", k])
+                .status()
+                .unwrap();
         }
     }
 
     fn screen(&self) -> String {
-        let out = self.cmd().args(["capture-pane", "-p", "-t", "t"]).output().unwrap();
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn wait_for(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.screen().contains(text) {
-            assert!(Instant::now() < deadline, "timed out waiting for {text:?}:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     /// A tmux format variable of the pane (alternate_on, cursor_flag, …).
     fn pane(&self, var: &str) -> String {
-        let out = self.cmd().args(["display", "-p", "-t", "t", &format!("#{{{var}}}")]).output().unwrap();
+        let out = self
+            .cmd()
+            .args(["display", "-p", "-t", "t", &format!("#{{{var}}}")])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 }
@@ -128,7 +174,11 @@ fn wait_file(path: &Path) -> String {
                 return s;
             }
         }
-        assert!(Instant::now() < deadline, "{} never written", path.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} never written",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -165,7 +215,10 @@ fn sigterm_and_sighup_save_pending_annotations() {
         t.keys(&["]", "a"]);
         t.wait_for("● unsaved");
         let pid = wait_file(&dir.path().join("pid"));
-        let ok = Command::new("kill").args([&format!("-{signal}"), pid.trim()]).status().unwrap();
+        let ok = Command::new("kill")
+            .args([&format!("-{signal}"), pid.trim()])
+            .status()
+            .unwrap();
         assert!(ok.success());
         let saved = wait_file(&dir.path().join("ann/000_fb090d6bc539e31c.json"));
         let f = AnnotationFile::parse(&saved).unwrap();
@@ -182,7 +235,11 @@ fn a_panic_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let t = Tmux::start("panic", &command(dir.path(), "INKMARK_TEST_PANIC_KEY=Z"));
     t.wait_for("0/5 done");
-    assert_eq!(t.pane("alternate_on"), "1", "the TUI runs on the alternate screen");
+    assert_eq!(
+        t.pane("alternate_on"),
+        "1",
+        "the TUI runs on the alternate screen"
+    );
     t.keys(&["Z"]);
     let code = wait_file(&dir.path().join("exit"));
     assert_ne!(code.trim(), "0", "the panic ends the program");
@@ -190,7 +247,10 @@ fn a_panic_restores_the_terminal() {
     assert!(stderr.contains("test panic"), "{stderr}");
     let stty = wait_file(&dir.path().join("stty"));
     // Raw mode is off again: line editing and echo are back.
-    assert!(stty.contains(" icanon") && stty.contains(" echo "), "{stty}");
+    assert!(
+        stty.contains(" icanon") && stty.contains(" echo "),
+        "{stty}"
+    );
     assert_eq!(t.pane("alternate_on"), "0", "back on the main screen");
     assert_eq!(t.pane("cursor_flag"), "1", "cursor shown");
     assert_eq!(t.pane("mouse_any_flag"), "0", "mouse reporting off");
@@ -232,10 +292,19 @@ fn a_full_disk_keeps_the_previous_file_and_says_so() {
         return;
     };
     std::fs::create_dir_all(dir.path().join("corpus")).unwrap();
-    std::fs::copy("seeds/000_fb090d6bc539e31c.txt", dir.path().join("corpus/a.txt")).unwrap();
+    std::fs::copy(
+        "seeds/000_fb090d6bc539e31c.txt",
+        dir.path().join("corpus/a.txt"),
+    )
+    .unwrap();
     let ann = disk.0.join("ann");
     let corpus = inkmark::corpus::scan(&dir.path().join("corpus")).unwrap();
-    let mut app = App::new(corpus, ann.clone(), WidthOptions::default(), Positions::default());
+    let mut app = App::new(
+        corpus,
+        ann.clone(),
+        WidthOptions::default(),
+        Positions::default(),
+    );
     app.update(Msg::Resize(80, 24));
     app.update(Msg::Open);
     let req = app.requests.pop().unwrap();
@@ -260,8 +329,15 @@ fn a_full_disk_keeps_the_previous_file_and_says_so() {
     }
     app.update(Msg::Save);
     let m = app.message.clone().unwrap();
-    assert!(m.starts_with("NOT SAVED") && m.contains("No space left"), "{m}");
-    assert_eq!(std::fs::read(&file).unwrap(), before, "the previous file survives");
+    assert!(
+        m.starts_with("NOT SAVED") && m.contains("No space left"),
+        "{m}"
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the previous file survives"
+    );
     // Quitting asks again rather than losing the work.
     app.update(Msg::Quit);
     assert!(!app.should_quit);
@@ -271,6 +347,9 @@ fn a_full_disk_keeps_the_previous_file_and_says_so() {
     app.update(Msg::Save);
     assert_eq!(app.message.as_deref(), Some("saved"));
     let saved = AnnotationFile::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(saved.entities.len(), app.reader().unwrap().ann.set.entities.len());
+    assert_eq!(
+        saved.entities.len(),
+        app.reader().unwrap().ann.set.entities.len()
+    );
     assert!(saved.entities.len() > 1);
 }

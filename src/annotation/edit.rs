@@ -157,9 +157,12 @@ impl Annotations {
 
     /// Entities overlapping `start..end`.
     fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Entity> {
-        self.entities
+        // Entities are sorted and disjoint, so their ends ascend too: skip those that end
+        // before `start`, stop at the first that begins at or after `end`.
+        let first = self.entities.partition_point(|e| e.end <= start);
+        self.entities[first..]
             .iter()
-            .filter(move |e| e.start < end && start < e.end)
+            .take_while(move |e| e.start < end)
     }
 
     /// The change that labels `start..end` (replacing whatever overlaps it).
@@ -246,9 +249,12 @@ impl Annotations {
     }
 
     pub fn is_rejected(&self, span: &Span) -> bool {
-        self.rejected
+        // Sorted by (start, end, label, text): look only where the start matches.
+        let first = self.rejected.partition_point(|r| r.start < span.start);
+        self.rejected[first..]
             .iter()
-            .any(|r| r.start == span.start && r.end == span.end && r.label == span.label)
+            .take_while(|r| r.start == span.start)
+            .any(|r| r.end == span.end && r.label == span.label)
     }
 
     /// The change that rejects a suggestion.

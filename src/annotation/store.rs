@@ -187,7 +187,9 @@ pub fn write_atomic(
 /// younger ones may belong to a writer still at work.
 fn remove_stale_temps(dir: &Path, name: &str) {
     let prefix = format!(".{name}.");
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
         if !(file.starts_with(&prefix) && file.ends_with(".tmp")) {

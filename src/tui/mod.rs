@@ -100,7 +100,9 @@ fn event_loop(
         })
         .context("cannot start the signal thread")?;
     // A test hook: the key named here panics, to check the terminal is restored.
-    let panic_key = std::env::var("INKMARK_TEST_PANIC_KEY").ok().and_then(|k| k.chars().next());
+    let panic_key = std::env::var("INKMARK_TEST_PANIC_KEY")
+        .ok()
+        .and_then(|k| k.chars().next());
 
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
@@ -142,7 +144,8 @@ fn event_loop(
                 };
             }
             Wake::Terminal(Event::Key(key))
-                if panic_key.is_some_and(|p| key.code == ratatui::crossterm::event::KeyCode::Char(p)) =>
+                if panic_key
+                    .is_some_and(|p| key.code == ratatui::crossterm::event::KeyCode::Char(p)) =>
             {
                 panic!("test panic (INKMARK_TEST_PANIC_KEY)")
             }
