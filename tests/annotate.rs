@@ -585,3 +585,28 @@ fn export_from_the_reader() {
     send(&mut app, &[Msg::ExportMenu, Msg::Label(2)]);
     assert!(app.exports_dir.join("brat/a.ann").exists());
 }
+
+#[test]
+fn search_moves_the_cursor_to_the_match() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(
+        &mut app,
+        &[
+            Msg::StartPrompt,
+            Msg::Input('居'),
+            Msg::Input('民'),
+            Msg::Confirm,
+        ],
+    );
+    assert_eq!(app.reader().unwrap().cursor, offset(TEXT, "居民", 0));
+    // A label key now labels the word found, and Esc during a search goes back.
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Label(0)]);
+    assert_eq!(app.message.as_deref(), Some("labelled: PER 居民"));
+    send(
+        &mut app,
+        &[Msg::Top, Msg::StartPrompt, Msg::Input('平'), Msg::Cancel],
+    );
+    assert_eq!(app.reader().unwrap().cursor, 0);
+}

@@ -688,7 +688,7 @@ impl App {
             }
             Msg::Top => {
                 r.top = 0;
-                r.cursor = 0;
+                r.cursor = r.line_start(0, false);
                 r.keep_cursor_in_view(body);
                 None
             }

@@ -144,7 +144,7 @@ impl Reader {
 
     /// The first cluster of the nearest non-blank line from `line` (searching backwards
     /// when `backwards`).
-    fn line_start(&self, line: usize, backwards: bool) -> usize {
+    pub fn line_start(&self, line: usize, backwards: bool) -> usize {
         let n = self.layout.lines.len();
         let mut l = line.min(n.saturating_sub(1));
         loop {

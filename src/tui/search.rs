@@ -13,6 +13,7 @@ pub struct Search {
     pub current: Option<usize>,
     /// Where the reader was when the prompt opened: Esc goes back there.
     origin_top: usize,
+    origin_cursor: usize,
     /// The last confirmed query, restored when an edit is cancelled.
     confirmed: String,
 }
@@ -66,6 +67,7 @@ impl Reader {
     pub fn search_start(&mut self) {
         self.search.editing = true;
         self.search.origin_top = self.top;
+        self.search.origin_cursor = self.cursor;
         self.search.query.clear();
         self.search.matches.clear();
         self.search.current = None;
@@ -82,6 +84,7 @@ impl Reader {
         if self.search.matches.is_empty() {
             self.search.current = None;
             self.top = self.search.origin_top;
+            self.cursor = self.search.origin_cursor;
             return;
         }
         let i = self.search.matches.partition_point(|&(s, _)| s < from);
@@ -114,6 +117,7 @@ impl Reader {
     pub fn search_cancel(&mut self) {
         self.search.editing = false;
         self.top = self.search.origin_top;
+        self.cursor = self.search.origin_cursor;
         self.search.query = self.search.confirmed.clone();
         self.search.matches = find_all(&self.text, &self.search.query);
         self.search.current = None;
@@ -160,10 +164,12 @@ impl Reader {
         })
     }
 
+    /// Shows match `i` and puts the cursor on it, so the next key starts from there.
     fn reveal_match(&mut self, i: usize, body: usize) {
         let (start, _) = self.search.matches[i];
         let line = self.layout.line_of(start);
         self.reveal_line(line, body);
+        self.cursor = self.cluster_start(start);
     }
 }
 
