@@ -142,6 +142,9 @@ enum Command {
         /// Only jieba's tags (nr/nrfg/nrt, ns, nt), without inkmark's rules: the baseline
         #[arg(long)]
         baseline: bool,
+        /// Threads [default: one per core]
+        #[arg(long, short)]
+        jobs: Option<usize>,
     },
     /// Print an article wrapped exactly as the reader shows it
     Show {
@@ -215,7 +218,8 @@ fn run(cli: Cli) -> Result<()> {
             files,
             lines,
             baseline,
-        }) => detect(&files, lines, baseline),
+            jobs,
+        }) => detect(&files, lines, baseline, jobs),
         None => open_tui(&cli.dir, cli.annotations, cli.annotator, &cli.display),
     }
 }
@@ -306,9 +310,12 @@ fn read_input(path: &Path) -> Result<String> {
     }
 }
 
-fn detect(files: &[PathBuf], lines: bool, baseline: bool) -> Result<()> {
-    use inkmark::detect::{entities_json, Detector, DETECTOR_VERSION};
+fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -> Result<()> {
+    use inkmark::detect::{entities_json, parallel_map, Detector, DETECTOR_VERSION};
     let detector = Detector::new();
+    let jobs = jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1);
     let run = |text: &str| {
         if baseline {
             detector.baseline(text)
@@ -318,36 +325,55 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool) -> Result<()> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut write = |value: serde_json::Value| -> Result<bool> {
+    let mut write = |value: &serde_json::Value| -> Result<bool> {
         match writeln!(out, "{value}") {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
             r => r.map(|_| true).context("cannot write to stdout"),
         }
     };
-    for path in files {
-        let text = read_input(path)?;
-        if lines {
+    if lines {
+        for path in files {
+            let text = read_input(path)?;
             let mut docs: Vec<&str> = text.split('\n').collect();
             if docs.last() == Some(&"") {
                 docs.pop();
             }
-            for (id, line) in docs.into_iter().enumerate() {
-                let line = line.strip_suffix('\r').unwrap_or(line);
-                let spans = run(line);
-                let v = serde_json::json!({"id": id, "entities": entities_json(line, &spans)});
+            // Lines in chunks across the cores; output in input order.
+            let chunks: Vec<(usize, &[&str])> = docs
+                .chunks(64)
+                .enumerate()
+                .map(|(i, c)| (i * 64, c))
+                .collect();
+            let results = parallel_map(&chunks, jobs, |&(first, chunk)| {
+                chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(k, line)| {
+                        let line = line.strip_suffix('\r').unwrap_or(line);
+                        serde_json::json!({"id": first + k, "entities": entities_json(line, &run(line))})
+                    })
+                    .collect::<Vec<_>>()
+            });
+            for v in results.iter().flatten() {
                 if !write(v)? {
                     return Ok(());
                 }
             }
-        } else {
+        }
+    } else {
+        // One file per task, in parallel; results printed in the order given.
+        let results = parallel_map(files, jobs, |path| -> Result<serde_json::Value> {
+            let text = read_input(path)?;
             let spans = run(&text);
-            let v = serde_json::json!({
+            Ok(serde_json::json!({
                 "file": path.to_string_lossy(),
                 "sha256": inkmark::detect::sha256_hex(text.as_bytes()),
                 "detector": if baseline { "jieba-baseline" } else { DETECTOR_VERSION },
                 "entities": entities_json(&text, &spans),
-            });
-            if !write(v)? {
+            }))
+        });
+        for r in results {
+            if !write(&r?)? {
                 return Ok(());
             }
         }

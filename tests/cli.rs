@@ -334,3 +334,40 @@ fn detection_beats_the_baseline_on_the_dev_set() {
         );
     }
 }
+
+#[test]
+fn detect_in_parallel_gives_the_same_output_in_the_same_order() {
+    let files = [
+        "seeds/003_17048d2a7eb59877.txt",
+        SEED,
+        "seeds/001_6f56a82d68c31997.txt",
+    ];
+    let one = inkmark()
+        .args(["detect", "-j", "1"])
+        .args(files)
+        .output()
+        .unwrap();
+    let two = inkmark()
+        .args(["detect", "-j", "2"])
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(one.status.success() && two.status.success());
+    assert_eq!(one.stdout, two.stdout);
+    let lines: Vec<String> = String::from_utf8(two.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(lines, files);
+    let text = "记者高轶鹏\n".repeat(200);
+    let a = run_with_stdin(&["detect", "--lines", "-j", "1", "-"], &text);
+    let b = run_with_stdin(&["detect", "--lines", "-j", "2", "-"], &text);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(String::from_utf8(b.stdout).unwrap().lines().count(), 200);
+}

@@ -227,6 +227,41 @@ impl Detector {
     }
 }
 
+/// `f` over `items` on up to `threads` threads, results in the order of `items`. Work is
+/// handed out one item at a time, so uneven items still keep every thread busy.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Hex SHA-256 of an article's bytes: the cache key and `article_sha256` of annotations.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -272,3 +307,20 @@ impl<'t> CharSlicer<'t> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod parallel_tests {
+    #[test]
+    fn parallel_map_keeps_order_and_uses_every_item() {
+        let items: Vec<usize> = (0..1000).collect();
+        let out = super::parallel_map(&items, 4, |&x| x * 2);
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert!(super::parallel_map(&Vec::<u8>::new(), 2, |&x| x).is_empty());
+    }
+
+    #[test]
+    fn the_detector_can_be_shared_between_threads() {
+        fn sync<T: Sync>() {}
+        sync::<super::Detector>();
+    }
+}
