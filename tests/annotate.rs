@@ -610,3 +610,44 @@ fn search_moves_the_cursor_to_the_match() {
     );
     assert_eq!(app.reader().unwrap().cursor, 0);
 }
+
+/// A long article (2 MB here; 10 MB in the benchmarks) works end to end: open, go to the
+/// end, search, label, save.
+#[test]
+fn a_long_article_works_end_to_end() {
+    let seeds = inkmark::corpus::read_texts(Path::new("seeds"))
+        .unwrap()
+        .join("\n");
+    let mut text = String::new();
+    while text.len() < 2_000_000 {
+        text.push_str(&seeds);
+    }
+    text.push_str("\n结尾处的独特词语：紫荆花园。\n");
+    let fx = Fixture::new(&text);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::Bottom]);
+    let r = app.reader().unwrap();
+    assert_eq!(r.top, r.max_top(19));
+    send(&mut app, &[Msg::Top, Msg::StartPrompt]);
+    for c in "紫荆花园".chars() {
+        app.update(Msg::Input(c));
+    }
+    send(
+        &mut app,
+        &[
+            Msg::Confirm,
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(1),
+            Msg::Save,
+        ],
+    );
+    assert_eq!(app.message.as_deref(), Some("saved"));
+    let f = fx.saved();
+    assert_eq!(f.entities.len(), 1);
+    assert_eq!(f.entities[0].text, "紫荆花园");
+    assert_eq!(f.entities[0].start, text.chars().count() - 6);
+}

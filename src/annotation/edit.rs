@@ -284,6 +284,16 @@ impl Annotations {
         }
     }
 
+    /// True when a detected span is still open for review.
+    pub fn is_open(&self, s: &Span) -> bool {
+        !self.is_rejected(s) && self.overlapping(s.start, s.end).next().is_none()
+    }
+
+    /// Entities overlapping `start..end`, by binary search.
+    pub fn entities_in(&self, start: usize, end: usize) -> impl Iterator<Item = &Entity> {
+        self.overlapping(start, end)
+    }
+
     /// Detected spans still open for review: not rejected and not overlapping an entity.
     pub fn suggestions<'a>(
         &'a self,

@@ -167,11 +167,11 @@ impl Reader {
     /// The open suggestion under the cursor.
     pub fn suggestion_at(&self, offset: usize) -> Option<Span> {
         let detected = &self.analysis.as_ref()?.spans;
-        self.ann
-            .set
-            .suggestions(detected)
-            .map(|(_, s)| *s)
-            .find(|s| s.start <= offset && offset < s.end)
+        let i = detected.partition_point(|s| s.end <= offset);
+        detected
+            .get(i)
+            .filter(|s| s.start <= offset && self.ann.set.is_open(s))
+            .copied()
     }
 
     /// `1`-`9`: label the selection, or the word under the cursor.
@@ -249,12 +249,11 @@ impl Reader {
 
     fn move_to_next_suggestion(&mut self, from: usize, hidden: &[bool; 5], body: usize) {
         let Some(a) = &self.analysis else { return };
-        let next = self
-            .ann
-            .set
-            .suggestions(&a.spans)
-            .map(|(_, s)| *s)
-            .find(|s| s.start >= from && !hidden[s.label.index()]);
+        let first = a.spans.partition_point(|s| s.start < from);
+        let next = a.spans[first..]
+            .iter()
+            .find(|s| !hidden[s.label.index()] && self.ann.set.is_open(s))
+            .copied();
         if let Some(s) = next {
             self.cursor = s.start;
             self.scroll_to_cursor(body);
@@ -360,7 +359,7 @@ impl Reader {
             (false, false) => t = self.prev_cluster(t).filter(|&p| p > s).unwrap_or(t),
             (false, true) => t = self.cluster_end(t),
         }
-        let total = self.text.chars().count();
+        let total = self.chars;
         if t > total || (s, t) == (e.start, e.end) {
             return Some("cannot move that edge further".to_string());
         }

@@ -21,21 +21,34 @@ pub struct Mark {
 impl Reader {
     /// Confirmed annotations and open suggestions, sorted by start, never overlapping.
     pub fn marks(&self) -> Vec<Mark> {
+        self.marks_in(0, usize::MAX)
+    }
+
+    /// The marks overlapping code points `start..end` (what a frame shows): binary
+    /// searches, so the cost follows the screen, not the article.
+    pub fn marks_in(&self, start: usize, end: usize) -> Vec<Mark> {
         let mut out: Vec<Mark> = self
             .ann
             .set
-            .entities
-            .iter()
+            .entities_in(start, end)
             .map(|e| Mark {
                 span: e.span(),
                 kind: MarkKind::Confirmed,
             })
             .collect();
         if let Some(a) = &self.analysis {
-            out.extend(self.ann.set.suggestions(&a.spans).map(|(_, s)| Mark {
-                span: *s,
-                kind: MarkKind::Suggested,
-            }));
+            // Detected spans are sorted and disjoint, so their ends ascend too.
+            let first = a.spans.partition_point(|s| s.end <= start);
+            out.extend(
+                a.spans[first..]
+                    .iter()
+                    .take_while(|s| s.start < end)
+                    .filter(|s| self.ann.set.is_open(s))
+                    .map(|s| Mark {
+                        span: *s,
+                        kind: MarkKind::Suggested,
+                    }),
+            );
         }
         out.sort_by_key(|m| (m.span.start, m.span.end));
         out

@@ -28,6 +28,8 @@ pub struct Reader {
     pub entry: usize,
     pub title: String,
     pub text: Arc<str>,
+    /// Length of the text in code points.
+    pub chars: usize,
     /// SHA-256 of the text: the key of detection results and of annotation drift.
     pub sha: String,
     pub layout: Layout,
@@ -59,6 +61,7 @@ impl Reader {
         let mut r = Reader {
             entry,
             title,
+            chars: text.chars().count(),
             text: Arc::from(text),
             sha,
             layout,
@@ -252,10 +255,7 @@ impl Reader {
         let words = &self.analysis.as_ref()?.words;
         let i = words.partition_point(|&w| w <= offset);
         let start = *words.get(i.checked_sub(1)?)?;
-        let end = words
-            .get(i)
-            .copied()
-            .unwrap_or_else(|| self.text.chars().count());
+        let end = words.get(i).copied().unwrap_or(self.chars);
         Some((self.cluster_start(start), self.cluster_end_at_or_after(end)))
     }
 

@@ -399,7 +399,13 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     if !panel_only {
         let x0 = area.x + 1;
         let right = (area.x + text_w).saturating_sub(1);
-        let marks = r.marks();
+        let last = (r.top + body).min(total);
+        let first_char = r.layout.lines.get(r.top).map_or(0, |l| l.char_start);
+        let last_char = last
+            .checked_sub(1)
+            .and_then(|l| r.layout.lines.get(l))
+            .map_or(first_char, |l| l.char_end);
+        let marks = r.marks_in(first_char, last_char);
         for (row, line) in (r.top..total).take(body).enumerate() {
             let y = area.y + row as u16;
             draw_text_line(app, r, &marks, line, x0, right, y, buf, theme);
