@@ -95,20 +95,29 @@ fn bench_library(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("library of 20,000 articles");
     group.sample_size(10);
-    group.bench_function("scan + first frame", |b| {
-        b.iter(|| {
-            let corpus = inkmark::corpus::scan(many).unwrap();
-            let mut app = App::new(
-                corpus,
-                many.join("no-annotations"),
-                WidthOptions::default(),
-                Positions::default(),
-            );
-            app.update(Msg::Resize(200, 60));
-            let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
-            term.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
-        })
-    });
+    for (name, read_all) in [
+        ("list + first frame (what the reader does)", false),
+        ("scan every file + first frame (reference)", true),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let corpus = if read_all {
+                    inkmark::corpus::scan(many).unwrap()
+                } else {
+                    inkmark::corpus::list(many).unwrap()
+                };
+                let mut app = App::new(
+                    corpus,
+                    many.join("no-annotations"),
+                    WidthOptions::default(),
+                    Positions::default(),
+                );
+                app.update(Msg::Resize(200, 60));
+                let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+                term.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
+            })
+        });
+    }
     group.finish();
 }
 

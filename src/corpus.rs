@@ -17,6 +17,8 @@ pub struct Entry {
     /// Length in Unicode code points.
     pub chars: usize,
     pub problem: Option<Problem>,
+    /// False while only the name is known ([`list`]); [`load_entry`] reads the rest.
+    pub loaded: bool,
 }
 
 /// What is wrong with an article file, in words a user can act on.
@@ -98,6 +100,17 @@ fn is_article_file(path: &Path) -> bool {
 /// Lists the `.txt` and `.md` files under `root`, recursively, and reads their titles.
 /// Hidden files and folders are skipped; symlinked folders are followed once.
 pub fn scan(root: &Path) -> io::Result<Corpus> {
+    let mut corpus = list(root)?;
+    for e in &mut corpus.entries {
+        *e = load_entry(root, e.rel.clone());
+    }
+    Ok(corpus)
+}
+
+/// Like [`scan`] without reading the files: every entry has its file name for a title
+/// until [`load_entry`] reads it (the reader does that in the background, so that a
+/// library of 20,000 articles shows at once).
+pub fn list(root: &Path) -> io::Result<Corpus> {
     let meta = fs::metadata(root)?;
     if !meta.is_dir() {
         return Err(io::Error::new(
@@ -113,7 +126,17 @@ pub fn scan(root: &Path) -> io::Result<Corpus> {
     let mut files = Vec::new();
     walk(root, root, &mut seen, &mut files, &mut corpus.warnings);
     files.sort();
-    corpus.entries = files.into_iter().map(|rel| load_entry(root, rel)).collect();
+    corpus.entries = files
+        .into_iter()
+        .map(|rel| Entry {
+            title: sanitize_line(&rel.to_string_lossy()),
+            path: root.join(&rel),
+            rel,
+            chars: 0,
+            problem: None,
+            loaded: false,
+        })
+        .collect();
     Ok(corpus)
 }
 
@@ -164,7 +187,8 @@ fn walk(
     }
 }
 
-fn load_entry(root: &Path, rel: PathBuf) -> Entry {
+/// Reads one article for the library: title, length, problems.
+pub fn load_entry(root: &Path, rel: PathBuf) -> Entry {
     let path = root.join(&rel);
     let fallback = sanitize_line(&rel.to_string_lossy());
     match read_article(&path) {
@@ -174,6 +198,7 @@ fn load_entry(root: &Path, rel: PathBuf) -> Entry {
             problem: article
                 .invalid_utf8_at
                 .map(|invalid_at| Problem::NotUtf8 { invalid_at }),
+            loaded: true,
             rel,
             path,
         },
@@ -181,6 +206,7 @@ fn load_entry(root: &Path, rel: PathBuf) -> Entry {
             title: fallback,
             chars: 0,
             problem: Some(Problem::Unreadable(e.to_string())),
+            loaded: true,
             rel,
             path,
         },

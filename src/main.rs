@@ -267,7 +267,8 @@ fn open_tui(
     }
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let opts = width_options(&cfg, display);
-    let corpus = corpus::scan(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    // Only the names: titles and lengths are read in the background by the reader.
+    let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the reader needs a terminal; for plain output use: inkmark show FILE");
     }

@@ -82,8 +82,12 @@ fn analysis(text: &str) -> Analysis {
     .collect();
     spans.sort();
     // Word starts: every character, except that the words above are one word each.
-    let mut words: Vec<usize> = (0..text.chars().count()).collect();
-    words.retain(|&w| !spans.iter().any(|s| s.start < w && w < s.end));
+    let mut words: Vec<u32> = (0..text.chars().count() as u32).collect();
+    words.retain(|&w| {
+        !spans
+            .iter()
+            .any(|s| s.start < w as usize && (w as usize) < s.end)
+    });
     Analysis { spans, words }
 }
 

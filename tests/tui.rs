@@ -573,3 +573,45 @@ fn real_detection_through_the_worker() {
     // The result was cached on disk for the next session.
     assert_eq!(cache.load(&r.sha).as_ref(), Some(analysis.as_ref()));
 }
+
+#[test]
+fn the_library_shows_names_first_and_fills_in_titles() {
+    let corpus = corpus::list(Path::new("seeds")).unwrap();
+    assert!(corpus.entries.iter().all(|e| !e.loaded));
+    let mut app = App::new(
+        corpus,
+        PathBuf::from("target/test-annotations/lazy"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(100, 12));
+    let s = screen(&app);
+    assert!(
+        s.contains("reading 0/5") && s.contains("000_fb090d6bc539e31c.txt"),
+        "{s}"
+    );
+    // A filter typed while loading applies to what arrives.
+    send(&mut app, &[Msg::StartPrompt]);
+    type_text(&mut app, "硝烟");
+    assert!(app.library.visible.is_empty());
+    let batch = app
+        .corpus
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            (
+                i,
+                corpus::load_entry(Path::new("seeds"), e.rel.clone()),
+                inkmark::tui::app::Progress::None,
+            )
+        })
+        .collect();
+    app.update(Msg::Loaded(batch));
+    assert_eq!(app.library.visible, [3, 4]);
+    let s = screen(&app);
+    assert!(
+        !s.contains("reading") && s.contains("直面没有硝烟的战场"),
+        "{s}"
+    );
+}

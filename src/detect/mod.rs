@@ -13,7 +13,7 @@ use jieba_rs::Jieba;
 pub use resolve::resolve_overlaps;
 
 /// Changes whenever the rules change, so cached results are recomputed.
-pub const DETECTOR_VERSION: &str = "inkmark-detect-2";
+pub const DETECTOR_VERSION: &str = "inkmark-detect-3";
 
 /// One jieba token of a paragraph, with code-point offsets relative to the paragraph.
 #[derive(Debug, Clone, Copy)]
@@ -104,7 +104,7 @@ pub struct Analysis {
     pub spans: Vec<Span>,
     /// Code-point offsets where jieba's words start, ascending.
     #[serde(default)]
-    pub words: Vec<usize>,
+    pub words: Vec<u32>,
 }
 
 pub struct Detector {
@@ -138,7 +138,7 @@ impl Detector {
         Analysis { spans, words }
     }
 
-    fn analyse_into(&self, text: &str, mut words: Option<&mut Vec<usize>>) -> Vec<Span> {
+    fn analyse_into(&self, text: &str, mut words: Option<&mut Vec<u32>>) -> Vec<Span> {
         let mut out = Vec::new();
         let mut chars: Vec<char> = Vec::new();
         let mut base = 0;
@@ -191,7 +191,8 @@ impl Detector {
                 })
                 .collect();
             if let Some(words) = words.as_deref_mut() {
-                words.extend(tokens.iter().map(|t| t.start + base));
+                // u32 halves the memory of a long article's word starts.
+                words.extend(tokens.iter().map(|t| (t.start + base) as u32));
             }
             let is_word = |w: &str| self.jieba.has_word(w);
             let mut found = rules::candidates(&tokens, &chars, &is_word);

@@ -114,6 +114,8 @@ pub enum Msg {
         sha: String,
         error: String,
     },
+    /// The background loader read these library entries (index, entry, progress).
+    Loaded(Vec<(usize, crate::corpus::Entry, Progress)>),
 }
 
 /// Text the shell should hand to the detection worker.
@@ -239,7 +241,8 @@ pub fn default_annotator() -> String {
         .unwrap_or_else(|| "anonymous".to_string())
 }
 
-fn read_progress(dir: &std::path::Path, rel: &std::path::Path) -> Progress {
+/// An article's annotation progress, read from its annotation file.
+pub fn read_progress(dir: &std::path::Path, rel: &std::path::Path) -> Progress {
     match Store::open(&annotation_path(dir, rel)) {
         Ok((_, Loaded::Found(f))) => Progress::Some {
             status: f.status,
@@ -258,10 +261,17 @@ impl App {
         opts: WidthOptions,
         positions: Positions,
     ) -> App {
+        // Entries not read yet (a fast `corpus::list`) get theirs from the loader.
         let progress = corpus
             .entries
             .iter()
-            .map(|e| read_progress(&annotations_dir, &e.rel))
+            .map(|e| {
+                if e.loaded {
+                    read_progress(&annotations_dir, &e.rel)
+                } else {
+                    Progress::None
+                }
+            })
             .collect();
         let mut app = App {
             corpus,
@@ -349,6 +359,7 @@ impl App {
         let background = matches!(
             msg,
             Msg::Resize(..)
+                | Msg::Loaded(_)
                 | Msg::DetectorReady(_)
                 | Msg::Detected { .. }
                 | Msg::DetectFailed { .. }
@@ -380,6 +391,18 @@ impl App {
                 self.size = (w, h);
                 self.reflow();
                 self.library.keep_visible(list_height(h));
+                return;
+            }
+            Msg::Loaded(batch) => {
+                for (idx, entry, progress) in batch {
+                    if idx < self.corpus.entries.len() {
+                        self.corpus.entries[idx] = entry;
+                        self.progress[idx] = progress;
+                    }
+                }
+                if !self.library.filter.is_empty() {
+                    self.refilter();
+                }
                 return;
             }
             Msg::DetectorReady(ms) => {

@@ -28,6 +28,40 @@ enum Wake {
     Signal(i32),
 }
 
+/// Reads the library's articles (titles, lengths, annotation progress) on a thread of
+/// its own, in batches, so that a large library shows at once and fills in.
+fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
+    let todo: Vec<(usize, std::path::PathBuf)> = app
+        .corpus
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.loaded)
+        .map(|(i, e)| (i, e.rel.clone()))
+        .collect();
+    if todo.is_empty() {
+        return;
+    }
+    let root = app.corpus.root.clone();
+    let annotations = app.annotations_dir.clone();
+    let _ = std::thread::Builder::new()
+        .name("inkmark-library".into())
+        .spawn(move || {
+            for chunk in todo.chunks(256) {
+                let batch = chunk
+                    .iter()
+                    .map(|(i, rel)| {
+                        let entry = crate::corpus::load_entry(&root, rel.clone());
+                        (*i, entry, app::read_progress(&annotations, rel))
+                    })
+                    .collect();
+                if tx.send(Wake::App(Msg::Loaded(batch))).is_err() {
+                    return;
+                }
+            }
+        });
+}
+
 /// Gives the terminal back as it was: mouse reporting off, cursor shown, raw mode off,
 /// main screen.
 fn restore_terminal() {
@@ -67,6 +101,7 @@ fn event_loop(
     let (tx, rx) = mpsc::channel::<Wake>();
     let detect = worker::spawn(cache, tx.clone(), Wake::App);
     let signal_tx = tx.clone();
+    spawn_library_loader(app, tx.clone());
     // Terminal input on its own thread, so worker results wake the loop at once.
     std::thread::Builder::new()
         .name("inkmark-input".into())

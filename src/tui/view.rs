@@ -229,8 +229,14 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     // Header: where articles come from and where annotations go.
     fill_row(buf, area, area.y, theme.bar);
     let (done, total, entities) = app.totals();
+    let loaded = app.corpus.entries.iter().filter(|e| e.loaded).count();
+    let reading = if loaded < total {
+        format!(" · reading {}/{}", thousands(loaded), thousands(total))
+    } else {
+        String::new()
+    };
     let header = format!(
-        " inkmark · {}/ · {done}/{total} done · {entities} {} · annotations in {}/",
+        " inkmark · {}/ · {done}/{total} done · {entities} {}{reading} · annotations in {}/",
         app.corpus.root.display().to_string().trim_end_matches('/'),
         if entities == 1 { "entity" } else { "entities" },
         app.annotations_dir
@@ -284,7 +290,11 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if selected {
             fill_row(buf, area, y, base);
         }
-        let size = format!("{}字", thousands(e.chars));
+        let size = if e.loaded {
+            format!("{}字", thousands(e.chars))
+        } else {
+            "…".to_string()
+        };
         let progress = match &app.progress[idx] {
             Progress::None => String::new(),
             Progress::Some { status, entities } => match status {
