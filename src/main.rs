@@ -27,7 +27,7 @@ struct Cli {
     #[arg(default_value = "seeds")]
     dir: PathBuf,
 
-    /// Folder for annotation files [default: annotations]
+    /// Folder for annotation files [default: config key annotations, else annotations]
     #[arg(long, value_name = "DIR")]
     annotations: Option<PathBuf>,
 
@@ -89,7 +89,7 @@ enum Command {
         #[command(flatten)]
         corpus: CorpusArgs,
     },
-    /// Import annotations from doccano, Label Studio, brat or CoNLL files
+    /// Import annotations from doccano, Label Studio, brat, CoNLL or spaCy files
     Import {
         #[arg(long, short, value_enum)]
         format: inkmark::export::Format,
