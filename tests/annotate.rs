@@ -655,3 +655,54 @@ fn a_long_article_works_end_to_end() {
     assert_eq!(f.entities[0].text, "紫荆花园");
     assert_eq!(f.entities[0].start, text.chars().count() - 6);
 }
+
+/// A long article is first laid out only around where reading starts; the rest arrives
+/// from the layout thread (or is done at once when a key needs it).
+#[test]
+fn a_long_article_shows_before_it_is_laid_out() {
+    let seeds = inkmark::corpus::read_texts(Path::new("seeds"))
+        .unwrap()
+        .join("\n");
+    let mut text = String::new();
+    while text.len() < 3_000_000 {
+        text.push_str(&seeds);
+    }
+    let fx = Fixture::new(&text);
+    let mut app = fx.app();
+    open(&mut app);
+    let r = app.reader().unwrap();
+    assert!(r.partial);
+    let full = inkmark::text::layout(&text, r.layout.width, r.layout.opts);
+    assert!(
+        r.layout.lines.len() < full.lines.len() / 4,
+        "only a part laid out"
+    );
+    assert_eq!(
+        r.layout.lines[..],
+        full.lines[..r.layout.lines.len()],
+        "the part matches the whole"
+    );
+    assert_eq!(app.layout_requests.len(), 1);
+    // Local moves stay on the part.
+    send(&mut app, &[Msg::PageDown, Msg::Down, Msg::Right]);
+    assert!(app.reader().unwrap().partial);
+    // The layout thread's answer replaces it, keeping the view.
+    let top_char = app.reader().unwrap().first_visible_char();
+    let req = app.layout_requests.pop().unwrap();
+    let laid = inkmark::text::layout(&req.text, req.width, req.opts);
+    app.update(Msg::LaidOut {
+        sha: req.sha,
+        layout: Box::new(laid),
+    });
+    let r = app.reader().unwrap();
+    assert!(!r.partial);
+    assert_eq!(r.layout.lines.len(), full.lines.len());
+    assert_eq!(r.first_visible_char(), top_char);
+    // Without the thread, a key that needs the whole (G) lays it out at once.
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::Bottom]);
+    let r = app.reader().unwrap();
+    assert!(!r.partial);
+    assert_eq!(r.top, r.max_top(19));
+}

@@ -116,6 +116,20 @@ pub enum Msg {
     },
     /// The background loader read these library entries (index, entry, progress).
     Loaded(Vec<(usize, crate::corpus::Entry, Progress)>),
+    /// The complete layout of a long article, computed off the UI thread.
+    LaidOut {
+        sha: String,
+        layout: Box<crate::text::Layout>,
+    },
+}
+
+/// A long article the shell should lay out completely off the UI thread.
+#[derive(Debug, Clone)]
+pub struct LayoutRequest {
+    pub sha: String,
+    pub text: Arc<str>,
+    pub width: usize,
+    pub opts: WidthOptions,
 }
 
 /// Text the shell should hand to the detection worker.
@@ -193,6 +207,8 @@ pub struct App {
     pub detected: HashMap<String, Arc<Analysis>>,
     /// Detection requests for the shell to send to the worker (drained by it).
     pub requests: Vec<DetectRequest>,
+    /// Layout requests for long articles (drained by the shell).
+    pub layout_requests: Vec<LayoutRequest>,
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
@@ -295,6 +311,7 @@ impl App {
             detector: DetectorState::Loading,
             detected: HashMap::new(),
             requests: Vec::new(),
+            layout_requests: Vec::new(),
         };
         app.refilter();
         if !app.corpus.warnings.is_empty() {
@@ -360,6 +377,7 @@ impl App {
             msg,
             Msg::Resize(..)
                 | Msg::Loaded(_)
+                | Msg::LaidOut { .. }
                 | Msg::DetectorReady(_)
                 | Msg::Detected { .. }
                 | Msg::DetectFailed { .. }
@@ -391,6 +409,16 @@ impl App {
                 self.size = (w, h);
                 self.reflow();
                 self.library.keep_visible(list_height(h));
+                return;
+            }
+            Msg::LaidOut { sha, layout } => {
+                let body = body_height(self.size.1);
+                if let Screen::Reader(r) = &mut self.screen {
+                    if r.sha == sha {
+                        r.adopt_layout(*layout);
+                        r.relayout(r.layout.width, r.layout.opts, body);
+                    }
+                }
                 return;
             }
             Msg::Loaded(batch) => {
@@ -597,6 +625,34 @@ impl App {
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };
+        // A long article laid out only in part: local moves away from the end of the part
+        // stay cheap; anything else needs the whole layout first.
+        if r.partial {
+            let local = matches!(
+                msg,
+                Msg::Up
+                    | Msg::Down
+                    | Msg::Left
+                    | Msg::Right
+                    | Msg::WordNext
+                    | Msg::WordPrev
+                    | Msg::ScrollUp
+                    | Msg::ScrollDown
+                    | Msg::PageUp
+                    | Msg::PageDown
+                    | Msg::HalfPageUp
+                    | Msg::HalfPageDown
+                    | Msg::Wheel { .. }
+                    | Msg::Click { .. }
+                    | Msg::Drag { .. }
+                    | Msg::Select
+                    | Msg::Label(_)
+            );
+            let near_end = r.top + 3 * body >= r.layout.lines.len();
+            if !local || near_end {
+                r.complete_layout();
+            }
+        }
         if r.search.editing {
             match msg {
                 Msg::Input(c) => {
@@ -943,7 +999,7 @@ impl App {
                 notices.extend(opened.notice);
                 let body = body_height(self.size.1);
                 let saved = self.positions.get(&entry.path).unwrap_or(0);
-                let mut reader = Reader::new(
+                let mut reader = Reader::new_from(
                     idx,
                     entry.title.clone(),
                     article.text,
@@ -951,7 +1007,16 @@ impl App {
                     text_width(self.size.0),
                     self.opts,
                     opened.ann,
+                    saved,
                 );
+                if reader.partial {
+                    self.layout_requests.push(LayoutRequest {
+                        sha: reader.sha.clone(),
+                        text: reader.text.clone(),
+                        width: reader.layout.width,
+                        opts: reader.layout.opts,
+                    });
+                }
                 reader.top = reader.layout.line_of(saved).min(reader.max_top(body));
                 reader.cursor = reader.first_visible_char();
                 reader.keep_cursor_in_view(body);

@@ -102,6 +102,7 @@ fn event_loop(
     let detect = worker::spawn(cache, tx.clone(), Wake::App);
     let signal_tx = tx.clone();
     spawn_library_loader(app, tx.clone());
+    let layout_tx = tx.clone();
     // Terminal input on its own thread, so worker results wake the loop at once.
     std::thread::Builder::new()
         .name("inkmark-input".into())
@@ -143,6 +144,19 @@ fn event_loop(
     app.update(Msg::Resize(size.width, size.height));
     let mut dirty_since: Option<std::time::Instant> = None;
     loop {
+        for req in app.layout_requests.drain(..) {
+            // A long article's full layout, off the UI thread (the first frame showed a part).
+            let tx = layout_tx.clone();
+            let _ = std::thread::Builder::new()
+                .name("inkmark-layout".into())
+                .spawn(move || {
+                    let full = crate::text::layout(&req.text, req.width, req.opts);
+                    let _ = tx.send(Wake::App(Msg::LaidOut {
+                        sha: req.sha,
+                        layout: Box::new(full),
+                    }));
+                });
+        }
         for req in app.requests.drain(..) {
             // The worker only stops when this loop ends; a failed send is not possible
             // while it runs, and harmless after.

@@ -45,6 +45,33 @@ pub struct Reader {
     /// `v`: where the selection started.
     pub anchor: Option<usize>,
     pub pending: Pending,
+    /// Only a prefix of a long article is laid out so far.
+    pub partial: bool,
+}
+
+/// Articles longer than this are first laid out only around where reading starts.
+pub const PARTIAL_LAYOUT_BYTES: usize = 1 << 20;
+
+/// The byte offset up to which to lay out first: the end of the paragraph 256 KiB past
+/// code point `upto` (the whole text when it is short).
+fn prefix_end(text: &str, upto: usize) -> usize {
+    if text.len() <= PARTIAL_LAYOUT_BYTES {
+        return text.len();
+    }
+    let byte = text
+        .char_indices()
+        .nth(upto)
+        .map_or(text.len(), |(b, _)| b)
+        .saturating_add(256 * 1024)
+        .min(text.len());
+    let mut at = byte;
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    match text[at..].find('\n') {
+        Some(i) => at + i + 1,
+        None => text.len(),
+    }
 }
 
 impl Reader {
@@ -57,7 +84,26 @@ impl Reader {
         opts: WidthOptions,
         ann: Annotating,
     ) -> Reader {
-        let layout = layout(&text, width, opts);
+        Reader::new_from(entry, title, text, sha, width, opts, ann, usize::MAX)
+    }
+
+    /// Like [`Reader::new`], laying out only up to a little past code point `upto` when
+    /// the article is long: the first frame does not wait for the rest, which
+    /// [`Reader::complete_layout`] (or the shell's layout thread) adds later.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new_from(
+        entry: usize,
+        title: String,
+        text: String,
+        sha: String,
+        width: usize,
+        opts: WidthOptions,
+        ann: Annotating,
+        upto: usize,
+    ) -> Reader {
+        let cut = prefix_end(&text, upto);
+        let partial = cut < text.len();
+        let layout = layout(&text[..cut], width, opts);
         let mut r = Reader {
             entry,
             title,
@@ -73,9 +119,29 @@ impl Reader {
             cursor: 0,
             anchor: None,
             pending: Pending::None,
+            partial,
         };
         r.cursor = r.first_visible_char();
         r
+    }
+
+    /// Lays out the whole article if only a prefix is laid out, keeping the view.
+    pub fn complete_layout(&mut self) {
+        if self.partial {
+            let full = layout(&self.text, self.layout.width, self.layout.opts);
+            self.adopt_layout(full);
+        }
+    }
+
+    /// Takes a complete layout (from the shell's layout thread) if it fits the view.
+    pub fn adopt_layout(&mut self, full: Layout) {
+        if !self.partial || full.width != self.layout.width || full.opts != self.layout.opts {
+            return;
+        }
+        let anchor = self.first_visible_char();
+        self.layout = full;
+        self.top = self.layout.line_of(anchor);
+        self.partial = false;
     }
 
     pub fn max_top(&self, body: usize) -> usize {
@@ -92,6 +158,7 @@ impl Reader {
             let anchor = self.first_visible_char();
             self.layout = layout(&self.text, width, opts);
             self.top = self.layout.line_of(anchor);
+            self.partial = false;
         }
         // Past the end, pulling back to the last page still shows the anchor line.
         self.top = self.top.min(self.max_top(body));

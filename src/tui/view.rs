@@ -470,7 +470,12 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     }
     let last = (r.top + body).min(total);
     let pct = (last * 100).checked_div(total).unwrap_or(100);
-    let position = format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total);
+    // While a long article is still being laid out, the total is not known yet.
+    let position = if r.partial {
+        format!("{}-{}/{}+", (r.top + 1).min(total), last, total)
+    } else {
+        format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total)
+    };
     let used = put_position_right(buf, area, y, &position, theme.bar);
     let left_max = w.saturating_sub(used + 3);
     let mut x = area.x as usize + 1;
