@@ -45,8 +45,9 @@ impl DetectCache {
     /// Cached spans for this content and detector version; anything unreadable or stale
     /// counts as a miss.
     pub fn load(&self, sha: &str) -> Option<Analysis> {
-        let text = fs::read_to_string(self.file(sha)?).ok()?;
-        let entry: Entry = serde_json::from_str(&text).ok()?;
+        // Streamed: a long article's analysis is tens of megabytes of JSON.
+        let file = fs::File::open(self.file(sha)?).ok()?;
+        let entry: Entry = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
         (entry.detector == super::DETECTOR_VERSION && entry.sha256 == sha).then_some(entry.analysis)
     }
 
@@ -64,8 +65,9 @@ impl DetectCache {
         };
         let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
         {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(serde_json::to_string(&entry)?.as_bytes())?;
+            let mut f = std::io::BufWriter::new(fs::File::create(&tmp)?);
+            serde_json::to_writer(&mut f, &entry)?;
+            f.flush()?;
         }
         fs::rename(&tmp, &path)
     }
