@@ -127,7 +127,7 @@ pub enum Msg {
 #[derive(Debug, Clone)]
 pub struct LayoutRequest {
     pub sha: String,
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     pub width: usize,
     pub opts: WidthOptions,
 }
@@ -136,7 +136,7 @@ pub struct LayoutRequest {
 #[derive(Debug, Clone)]
 pub struct DetectRequest {
     pub sha: String,
-    pub text: Arc<str>,
+    pub text: Arc<String>,
 }
 
 /// State of the background detector.

@@ -27,7 +27,7 @@ pub enum Pending {
 pub struct Reader {
     pub entry: usize,
     pub title: String,
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// Length of the text in code points.
     pub chars: usize,
     /// SHA-256 of the text: the key of detection results and of annotation drift.
@@ -108,7 +108,7 @@ impl Reader {
             entry,
             title,
             chars: text.chars().count(),
-            text: Arc::from(text),
+            text: Arc::new(text),
             sha,
             layout,
             top: 0,
