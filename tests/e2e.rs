@@ -2,84 +2,9 @@
 //! note, where tmux is not installed.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn available() -> bool {
-        Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]);
-        c
-    }
-
-    fn start(name: &str, width: u16, height: u16, shell_command: &str) -> Tmux {
-        let t = Tmux {
-            socket: format!("inkmark-test-{name}-{}", std::process::id()),
-        };
-        let ok = t
-            .cmd()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-            ])
-            .arg(shell_command)
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        t
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.cmd()
-                .args(["send-keys", "-t", "t", k])
-                .status()
-                .unwrap();
-        }
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "t"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the screen contains `text` (or fails with the last screen).
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+mod common;
+use common::{wait_file, Tmux};
 
 /// The shell command that runs inkmark on the seeds with its own state, config, cache and
 /// annotation folders under `dir`, writing its exit status to `dir/exit`.
@@ -89,29 +14,6 @@ fn session_command(dir: &Path, extra: &str) -> String {
         d = dir.display(),
         bin = env!("CARGO_BIN_EXE_inkmark"),
     )
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").status();
-    }
-}
-
-fn wait_for_file(path: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            if s.ends_with('\n') {
-                return s;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never written",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -153,7 +55,7 @@ fn a_reading_session_in_a_real_terminal() {
     t.wait_for("1/5 done");
     t.wait_for("done 2");
     t.keys(&["q"]);
-    let code = wait_for_file(&exit_file);
+    let code = wait_file(&exit_file);
     let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default();
     assert_eq!(code.trim(), "0", "exit status; stderr: {stderr}");
     // The reading position was saved.
@@ -176,6 +78,6 @@ fn ctrl_c_quits_and_a_tiny_terminal_does_not_crash() {
     let t = Tmux::start("tiny", 20, 5, &command);
     t.wait_for("too small");
     t.keys(&["Enter", "j", "C-c"]);
-    let code = wait_for_file(&exit_file);
+    let code = wait_file(&exit_file);
     assert_eq!(code.trim(), "0");
 }

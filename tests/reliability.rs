@@ -82,106 +82,8 @@ fn killed_while_saving_leaves_a_whole_file() {
 
 // --- the TUI in tmux: signals and panics ---------------------------------------------------
 
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-struct Tmux(String);
-
-impl Tmux {
-    fn start(name: &str, command: &str) -> Tmux {
-        let t = Tmux(format!("inkmark-rel-{name}-{}", std::process::id()));
-        let ok = t
-            .cmd()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                "90",
-                "-y",
-                "24",
-                command,
-            ])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        t
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.0]);
-        c
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.cmd()
-                .args(["send-keys", "-t", "t", k])
-                .status()
-                .unwrap();
-        }
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "t"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !self.screen().contains(text) {
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// A tmux format variable of the pane (alternate_on, cursor_flag, …).
-    fn pane(&self, var: &str) -> String {
-        let out = self
-            .cmd()
-            .args(["display", "-p", "-t", "t", &format!("#{{{var}}}")])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").status();
-    }
-}
-
-fn wait_file(path: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            if s.ends_with('\n') {
-                return s;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never written",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+mod common;
+use common::{wait_file, Tmux};
 
 /// `sh -c` that records the pid, runs inkmark on the seeds in `dir`, and records the exit
 /// status and the terminal's settings afterwards.
@@ -195,7 +97,7 @@ fn command(dir: &Path, env: &str) -> String {
 
 #[test]
 fn sigterm_and_sighup_save_pending_annotations() {
-    if !tmux_available() {
+    if !Tmux::available() {
         eprintln!("note: tmux not installed; signal test skipped");
         return;
     }
@@ -207,7 +109,7 @@ fn sigterm_and_sighup_save_pending_annotations() {
             d = dir.path().display(),
             bin = env!("CARGO_BIN_EXE_inkmark"),
         );
-        let t = Tmux::start(&format!("sig{signal}"), &cmd);
+        let t = Tmux::start(&format!("sig{signal}"), 90, 24, &cmd);
         t.wait_for("0/5 done");
         t.keys(&["Enter"]);
         t.wait_for("PER LOC ORG TIME QTY");
@@ -228,12 +130,17 @@ fn sigterm_and_sighup_save_pending_annotations() {
 
 #[test]
 fn a_panic_restores_the_terminal() {
-    if !tmux_available() {
+    if !Tmux::available() {
         eprintln!("note: tmux not installed; panic test skipped");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let t = Tmux::start("panic", &command(dir.path(), "INKMARK_TEST_PANIC_KEY=Z"));
+    let t = Tmux::start(
+        "panic",
+        90,
+        24,
+        &command(dir.path(), "INKMARK_TEST_PANIC_KEY=Z"),
+    );
     t.wait_for("0/5 done");
     assert_eq!(
         t.pane("alternate_on"),
