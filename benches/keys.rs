@@ -62,6 +62,19 @@ fn bench_keys(c: &mut Criterion) {
                     .unwrap();
             })
         });
+        group.bench_function(format!("] [ at the {place}"), |b| {
+            let mut down = true;
+            b.iter(|| {
+                app.update(if down {
+                    Msg::NextEntity
+                } else {
+                    Msg::PrevEntity
+                });
+                down = !down;
+                term.draw(|f| inkmark::tui::view::draw(black_box(&app), f))
+                    .unwrap();
+            })
+        });
         group.bench_function(format!("page down/up at the {place}"), |b| {
             let mut down = true;
             b.iter(|| {
