@@ -191,11 +191,13 @@ fn walk(
 pub fn load_entry(root: &Path, rel: PathBuf) -> Entry {
     let path = root.join(&rel);
     let fallback = sanitize_line(&rel.to_string_lossy());
-    match read_article(&path) {
-        Ok(article) => Entry {
-            title: title_of(&article.text).unwrap_or_else(|| fallback.clone()),
-            chars: article.text.chars().count(),
-            problem: article
+    match summarize(&path) {
+        Ok(summary) => Entry {
+            title: title_of(&summary.head)
+                .map(|t| shorten(t, TITLE_CHARS))
+                .unwrap_or_else(|| fallback.clone()),
+            chars: summary.chars,
+            problem: summary
                 .invalid_utf8_at
                 .map(|invalid_at| Problem::NotUtf8 { invalid_at }),
             loaded: true,
@@ -210,6 +212,105 @@ pub fn load_entry(root: &Path, rel: PathBuf) -> Entry {
             rel,
             path,
         },
+    }
+}
+
+/// How much of a file the library keeps for its title.
+const HEAD_BYTES: usize = 64 * 1024;
+/// Titles longer than this are cut with "…" (a file without line breaks is one line).
+const TITLE_CHARS: usize = 200;
+
+/// What the library shows about a file, read in bounded chunks: a 10 MB article costs
+/// the library 64 KiB, not 10 MB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The text of the first [`HEAD_BYTES`] (invalid UTF-8 as U+FFFD).
+    pub head: String,
+    /// Code points of the whole text as [`read_article`] decodes it.
+    pub chars: usize,
+    /// Byte offset of the first invalid UTF-8 byte, as in [`ArticleText`].
+    pub invalid_utf8_at: Option<usize>,
+}
+
+/// Reads `path` in chunks for [`Summary`]: counts code points the way
+/// `String::from_utf8_lossy` decodes them (one U+FFFD per invalid sequence).
+pub fn summarize(path: &Path) -> io::Result<Summary> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; HEAD_BYTES];
+    // Bytes not yet counted: the tail of an incomplete sequence at the end of a chunk.
+    let mut pending: Vec<u8> = Vec::new();
+    let (mut chars, mut consumed) = (0, 0);
+    let mut invalid_utf8_at = None;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let eof = n == 0;
+        if head.len() < HEAD_BYTES {
+            let take = n.min(HEAD_BYTES - head.len());
+            head.extend_from_slice(&buf[..take]);
+        }
+        pending.extend_from_slice(&buf[..n]);
+        let mut pos = 0;
+        while pos < pending.len() {
+            match std::str::from_utf8(&pending[pos..]) {
+                Ok(valid) => {
+                    chars += valid.chars().count();
+                    pos = pending.len();
+                }
+                Err(e) => {
+                    let valid = e.valid_up_to();
+                    // Safe: from_utf8 vouched for these bytes.
+                    chars += std::str::from_utf8(&pending[pos..pos + valid])
+                        .map_or(0, |s| s.chars().count());
+                    match e.error_len() {
+                        Some(bad) => {
+                            invalid_utf8_at.get_or_insert(consumed + pos + valid);
+                            chars += 1;
+                            pos += valid + bad;
+                        }
+                        // Cut at the chunk's end: finish it with the next chunk.
+                        None if !eof => {
+                            pos += valid;
+                            break;
+                        }
+                        None => {
+                            invalid_utf8_at.get_or_insert(consumed + pos + valid);
+                            chars += 1;
+                            pos = pending.len();
+                        }
+                    }
+                }
+            }
+        }
+        pending.drain(..pos);
+        consumed += pos;
+        if eof {
+            break;
+        }
+    }
+    // A character cut at the head's end is left out, not shown as U+FFFD.
+    if let Err(e) = std::str::from_utf8(&head) {
+        if e.error_len().is_none() {
+            head.truncate(e.valid_up_to());
+        }
+    }
+    Ok(Summary {
+        head: String::from_utf8_lossy(&head).into_owned(),
+        chars,
+        invalid_utf8_at,
+    })
+}
+
+/// `text` cut to `max` code points, with "…" when something was cut.
+fn shorten(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((b, _)) => format!("{}…", &text[..b]),
+        None => text,
     }
 }
 
@@ -276,6 +377,58 @@ fn is_credit_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn summary_of(bytes: &[u8]) -> Summary {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs::write(&path, bytes).unwrap();
+        let summary = summarize(&path).unwrap();
+        let article = read_article(&path).unwrap();
+        // The streamed count is the count of the text the reader will show.
+        assert_eq!(summary.chars, article.text.chars().count());
+        assert_eq!(summary.invalid_utf8_at, article.invalid_utf8_at);
+        summary
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn summaries_count_like_the_reader_across_chunks(
+            pad in (HEAD_BYTES - 6)..(HEAD_BYTES + 2),
+            tail in proptest::collection::vec(
+                prop_oneof![
+                    Just(b"\xe4\xb8\xad".to_vec()),
+                    Just(b"\xf0\x9f\x98\x80".to_vec()),
+                    Just(b"\xe4\xb8".to_vec()),
+                    Just(b"\xff".to_vec()),
+                    Just(b"\xf0\x9f".to_vec()),
+                    Just(b"a\n".to_vec()),
+                ],
+                0..12,
+            ),
+        ) {
+            let mut bytes = vec![b'x'; pad];
+            bytes.extend(tail.concat());
+            summary_of(&bytes);
+        }
+    }
+
+    #[test]
+    fn summaries_keep_only_a_head_and_a_short_title() {
+        let line = "中".repeat(HEAD_BYTES);
+        let s = summary_of(line.as_bytes());
+        assert_eq!(s.chars, HEAD_BYTES);
+        assert!(s.head.len() <= HEAD_BYTES);
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("long.txt"), &line).unwrap();
+        let entry = load_entry(dir.path(), PathBuf::from("long.txt"));
+        assert_eq!(entry.title.chars().count(), TITLE_CHARS + 1);
+        assert!(entry.title.ends_with('…'));
+        assert_eq!(entry.chars, HEAD_BYTES);
+        assert_eq!(summary_of(b"").chars, 0);
+        assert_eq!(summary_of(b"ab\xffcd").invalid_utf8_at, Some(2));
+    }
 
     #[test]
     fn titles_skip_blank_and_metadata_lines() {
