@@ -105,7 +105,7 @@ pub fn layout(text: &str, width: usize, opts: WidthOptions) -> Layout {
                     });
                 }
             }
-            wrapper.wrap(para, byte, chars, width, opts, &mut lines);
+            wrapper.wrap_in_segments(para, byte, chars, width, opts, &mut lines);
         }
         if break_len == 0 {
             break;
@@ -132,7 +132,62 @@ struct Wrapper {
     breaks: Vec<bool>,
 }
 
+/// Paragraphs longer than this many bytes are wrapped a segment at a time.
+const SEGMENT_BYTES: usize = 64 * 1024;
+/// Lines at the end of a segment that are wrapped again with the next one: where they
+/// break may depend on the few characters past the segment's end.
+const SEGMENT_OVERLAP_LINES: usize = 4;
+
 impl Wrapper {
+    /// [`Wrapper::wrap`] for a paragraph of any length with buffers bounded by
+    /// [`SEGMENT_BYTES`]: a 1 MB paragraph (a text without line breaks) would otherwise
+    /// need 25 MB of per-cluster scratch. Each segment starts where a line starts, and its
+    /// last lines are redone with the next segment, so the lines are those of wrapping the
+    /// paragraph whole (line breaking looks only a few characters ahead).
+    fn wrap_in_segments(
+        &mut self,
+        para: &str,
+        byte0: usize,
+        char0: usize,
+        width: usize,
+        opts: WidthOptions,
+        out: &mut Vec<Line>,
+    ) {
+        let (mut byte, mut chars) = (0, 0);
+        let mut segment = SEGMENT_BYTES;
+        let mut lines = Vec::new();
+        loop {
+            let rest = &para[byte..];
+            if rest.len() <= segment {
+                self.wrap(rest, byte0 + byte, char0 + chars, width, opts, out);
+                return;
+            }
+            let mut end = segment;
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            lines.clear();
+            self.wrap(
+                &rest[..end],
+                byte0 + byte,
+                char0 + chars,
+                width,
+                opts,
+                &mut lines,
+            );
+            let keep = lines.len().saturating_sub(SEGMENT_OVERLAP_LINES);
+            if keep == 0 {
+                // Very wide lines, or mostly spaces: take a longer segment.
+                segment *= 2;
+                continue;
+            }
+            out.extend_from_slice(&lines[..keep]);
+            byte = lines[keep].byte_start - byte0;
+            chars = lines[keep].char_start - char0;
+            segment = SEGMENT_BYTES;
+        }
+    }
+
     fn wrap(
         &mut self,
         para: &str,
@@ -356,5 +411,77 @@ impl<'t> Iterator for Pieces<'t> {
         self.col += width;
         self.chars += g.chars().count();
         Some(piece)
+    }
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::*;
+
+    /// A long paragraph from a deterministic mix of scripts, spaces and punctuation.
+    fn paragraph(seed: u64, bytes: usize) -> String {
+        const PIECES: &[&str] = &[
+            "新华社北京3月5日电",
+            "，",
+            "。",
+            "“国务院”",
+            "（记者高轶鹏）",
+            "the quick brown fox ",
+            "U.S.-China ",
+            "3.14% ",
+            "  ",
+            "\t",
+            "——",
+            "……",
+            "e\u{301}",
+            "👩‍👩‍👧",
+            "ｱｲｳ",
+            "supercalifragilisticexpialidocious",
+            "、",
+            "《人民日报》",
+        ];
+        let mut state = seed;
+        let mut out = String::new();
+        while out.len() < bytes {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            out.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+        }
+        out
+    }
+
+    #[test]
+    fn segments_give_the_lines_of_the_whole_paragraph() {
+        for seed in 0..6 {
+            let para = paragraph(seed, 3 * SEGMENT_BYTES + 999);
+            for width in [1, 7, 40, 80, 333] {
+                let opts = WidthOptions::default();
+                let (mut whole, mut segmented) = (Vec::new(), Vec::new());
+                Wrapper::default().wrap(&para, 10, 5, width, opts, &mut whole);
+                Wrapper::default().wrap_in_segments(&para, 10, 5, width, opts, &mut segmented);
+                assert_eq!(whole.len(), segmented.len(), "seed {seed}, width {width}");
+                if let Some(i) = (0..whole.len()).find(|&i| whole[i] != segmented[i]) {
+                    panic!(
+                        "seed {seed}, width {width}, line {i}: {:?} vs {:?}",
+                        whole[i], segmented[i]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_paragraph_of_spaces_and_one_word_per_segment() {
+        let para = format!(
+            "{}x{}y",
+            " ".repeat(3 * SEGMENT_BYTES),
+            " ".repeat(SEGMENT_BYTES)
+        );
+        let (mut whole, mut segmented) = (Vec::new(), Vec::new());
+        let opts = WidthOptions::default();
+        Wrapper::default().wrap(&para, 0, 0, 20, opts, &mut whole);
+        Wrapper::default().wrap_in_segments(&para, 0, 0, 20, opts, &mut segmented);
+        assert_eq!(whole, segmented);
     }
 }
