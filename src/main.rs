@@ -312,7 +312,24 @@ fn read_input(path: &Path) -> Result<String> {
 }
 
 fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -> Result<()> {
-    use inkmark::detect::{entities_json, parallel_map, Detector, DETECTOR_VERSION};
+    use inkmark::detect::{entities_json, Detector, EntityOut, DETECTOR_VERSION};
+    use inkmark::parallel::for_each_in_order;
+
+    /// One input file's result, as `detect` prints it.
+    #[derive(serde::Serialize)]
+    struct FileRecord<'a> {
+        file: std::borrow::Cow<'a, str>,
+        sha256: String,
+        detector: &'static str,
+        entities: Vec<EntityOut<'a>>,
+    }
+    /// One input line's result, with `--lines`.
+    #[derive(serde::Serialize)]
+    struct LineRecord<'a> {
+        id: usize,
+        entities: Vec<EntityOut<'a>>,
+    }
+
     let detector = Detector::new();
     let jobs = jobs
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
@@ -326,10 +343,20 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut write = |value: &serde_json::Value| -> Result<bool> {
-        match writeln!(out, "{value}") {
+    // Each result is serialized on its worker and printed in input order as soon as it
+    // is due, so a big corpus or a 10 MB article is never held as JSON values.
+    let mut failure: Option<anyhow::Error> = None;
+    let mut write = |line: Result<String>| -> bool {
+        let written = line.and_then(|line| match writeln!(out, "{line}") {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
             r => r.map(|_| true).context("cannot write to stdout"),
+        });
+        match written {
+            Ok(go_on) => go_on,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
         }
     };
     if lines {
@@ -345,39 +372,60 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
                 .enumerate()
                 .map(|(i, c)| (i * 64, c))
                 .collect();
-            let results = parallel_map(&chunks, jobs, |&(first, chunk)| {
-                chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(k, line)| {
+            let mut stopped = false;
+            for_each_in_order(
+                &chunks,
+                jobs,
+                |&(first, chunk)| -> Result<String> {
+                    let mut lines = String::new();
+                    for (k, line) in chunk.iter().enumerate() {
                         let line = line.strip_suffix('\r').unwrap_or(line);
-                        serde_json::json!({"id": first + k, "entities": entities_json(line, &run(line))})
-                    })
-                    .collect::<Vec<_>>()
-            });
-            for v in results.iter().flatten() {
-                if !write(v)? {
-                    return Ok(());
-                }
+                        let record = LineRecord {
+                            id: first + k,
+                            entities: entities_json(line, &run(line)),
+                        };
+                        if k > 0 {
+                            lines.push('\n');
+                        }
+                        lines.push_str(&serde_json::to_string(&record)?);
+                    }
+                    Ok(lines)
+                },
+                |lines| {
+                    let go_on = write(lines);
+                    stopped |= !go_on;
+                    go_on
+                },
+            );
+            if stopped {
+                break;
             }
         }
     } else {
         // One file per task, in parallel; results printed in the order given.
-        let results = parallel_map(files, jobs, |path| -> Result<serde_json::Value> {
-            let text = read_input(path)?;
-            let spans = run(&text);
-            Ok(serde_json::json!({
-                "file": path.to_string_lossy(),
-                "sha256": inkmark::detect::sha256_hex(text.as_bytes()),
-                "detector": if baseline { "jieba-baseline" } else { DETECTOR_VERSION },
-                "entities": entities_json(&text, &spans),
-            }))
-        });
-        for r in results {
-            if !write(&r?)? {
-                return Ok(());
-            }
-        }
+        for_each_in_order(
+            files,
+            jobs,
+            |path| -> Result<String> {
+                let text = read_input(path)?;
+                let spans = run(&text);
+                let record = FileRecord {
+                    file: path.to_string_lossy(),
+                    sha256: inkmark::detect::sha256_hex(text.as_bytes()),
+                    detector: if baseline {
+                        "jieba-baseline"
+                    } else {
+                        DETECTOR_VERSION
+                    },
+                    entities: entities_json(&text, &spans),
+                };
+                Ok(serde_json::to_string(&record)?)
+            },
+            &mut write,
+        );
+    }
+    if let Some(e) = failure {
+        return Err(e);
     }
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -82,12 +82,9 @@ fn analysis(text: &str) -> Analysis {
     .collect();
     spans.sort();
     // Word starts: every character, except that the words above are one word each.
-    let mut words: Vec<u32> = (0..text.chars().count() as u32).collect();
-    words.retain(|&w| {
-        !spans
-            .iter()
-            .any(|s| s.start < w as usize && (w as usize) < s.end)
-    });
+    let words = (0..text.chars().count())
+        .filter(|&w| !spans.iter().any(|s| s.start < w && w < s.end))
+        .collect();
     Analysis { spans, words }
 }
 

@@ -197,7 +197,7 @@ proptest! {
             // Answer detection requests with what a detector could say.
             for req in std::mem::take(&mut app.requests) {
                 let spans = vec![inkmark::label::Span::new(1, 3, inkmark::label::Label::PER)];
-                app.update(Msg::Detected { sha: req.sha, analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: vec![0, 1, 3] }) });
+                app.update(Msg::Detected { sha: req.sha, analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1, 3].into_iter().collect() }) });
             }
             terminal.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
             if app.should_quit {

@@ -387,7 +387,7 @@ fn reader_with_entities(w: u16, h: u16, spans: Vec<Span>) -> App {
         sha,
         analysis: Arc::new(Analysis {
             spans,
-            words: vec![],
+            words: Default::default(),
         }),
     });
     app
@@ -429,7 +429,7 @@ fn detecting_is_shown_until_results_arrive() {
         sha,
         analysis: Arc::new(Analysis {
             spans: seed_spans(),
-            words: vec![],
+            words: Default::default(),
         }),
     });
     let s = screen(&app);
@@ -466,7 +466,7 @@ fn results_for_another_article_are_kept_but_not_shown() {
         sha: "0".repeat(64),
         analysis: Arc::new(Analysis {
             spans: vec![Span::new(0, 2, Label::PER)],
-            words: vec![],
+            words: Default::default(),
         }),
     });
     assert!(app.reader().unwrap().analysis.is_none());

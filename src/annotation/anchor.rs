@@ -52,7 +52,7 @@ fn nearest(
 /// Moves `entities` and `rejected` onto `text`. Entities already on their text stay.
 pub fn reanchor(text: &str, entities: &[Entity], rejected: &[Rejected]) -> Reanchored {
     let slicer = CharSlicer::new(text);
-    let total = text.chars().count();
+    let total = slicer.len();
     let fits = |s: usize, e: usize, t: &str| e <= total && s < e && slicer.slice(s, e) == t;
     let mut cache = Vec::new();
     let mut out = Reanchored::default();

@@ -6,6 +6,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Changes with the layout of the cached [`Analysis`], so older files are not misread.
+const FORMAT: &str = "a2";
+
 #[derive(Debug, Clone, Default)]
 pub struct DetectCache {
     /// `None` disables the disk cache.
@@ -39,7 +42,7 @@ impl DetectCache {
             .collect();
         self.dir
             .as_ref()
-            .map(|d| d.join(format!("{sha}.{version}.json")))
+            .map(|d| d.join(format!("{sha}.{version}.{FORMAT}.json")))
     }
 
     /// Cached spans for this content and detector version; anything unreadable or stale
@@ -88,7 +91,7 @@ mod tests {
         assert!(cache.load(&sha).is_none());
         let analysis = Analysis {
             spans: vec![Span::new(1, 3, Label::PER)],
-            words: vec![0, 1, 3],
+            words: [0, 1, 3].into_iter().collect(),
         };
         cache.store(&sha, &analysis).unwrap();
         assert_eq!(cache.load(&sha), Some(analysis));

@@ -130,3 +130,70 @@ fn empty_and_odd_input() {
     assert!(DETECTOR.detect("\n\n\r\n").is_empty());
     let _ = DETECTOR.detect("\u{1b}[31m\u{0}\u{202e}abc 123 ％％ 第一");
 }
+
+#[test]
+fn long_paragraphs_are_cut_after_sentences_and_lose_nothing() {
+    let sentence = "新华社北京3月5日电，国务院总理李克强在人民大会堂作政府工作报告。";
+    let para: String = sentence.repeat(2_000);
+    let pieces: Vec<&str> = pieces(&para).collect();
+    assert!(pieces.len() > 10, "{} pieces", pieces.len());
+    assert_eq!(pieces.concat(), para);
+    for p in &pieces {
+        assert!(
+            p.ends_with('。'),
+            "cut inside a sentence: …{}",
+            &p[p.len() - 12..]
+        );
+        assert!(p.len() <= PIECE_BYTES + sentence.len());
+    }
+    // Closing quotes stay with their sentence.
+    let quoted = "他说：“我们来了。”".repeat(1_000);
+    assert!(pieces_of(&quoted).iter().all(|p| p.ends_with('”')));
+    // No punctuation at all: cut within the hard limit, nothing lost.
+    let run = "中".repeat(100_000);
+    let cut = pieces_of(&run);
+    assert_eq!(cut.concat(), run);
+    assert!(cut.iter().all(|p| p.len() <= PIECE_BYTES_MAX + 3));
+    // Short paragraphs come back whole.
+    assert_eq!(pieces_of(sentence), vec![sentence]);
+    assert!(pieces_of("").is_empty());
+}
+
+fn pieces_of(text: &str) -> Vec<&str> {
+    pieces(text).collect()
+}
+
+#[test]
+fn a_long_paragraph_finds_what_its_sentences_find() {
+    let sentence = "本报讯(记者高轶鹏 通讯员文尚龙)国务院总理李克强在北京人民大会堂作报告。";
+    let one = DETECTOR.detect(sentence);
+    let n = sentence.chars().count();
+    let many = DETECTOR.detect(&sentence.repeat(500));
+    assert_eq!(many.len(), one.len() * 500);
+    for (i, s) in many.iter().enumerate() {
+        let o = &one[i % one.len()];
+        let shift = (i / one.len()) * n;
+        assert_eq!(
+            (s.start, s.end, s.label),
+            (o.start + shift, o.end + shift, o.label)
+        );
+    }
+}
+
+#[test]
+fn char_slicer_matches_slicing_by_chars() {
+    let text = "ab中文“引号”…\u{1F600}e\u{301}x".repeat(40);
+    let chars: Vec<char> = text.chars().collect();
+    let slicer = CharSlicer::new(&text);
+    assert_eq!(slicer.len(), chars.len());
+    for start in (0..=chars.len() + 2).step_by(7) {
+        for end in start..=chars.len() + 2 {
+            let want: String = chars[start.min(chars.len())..end.min(chars.len())]
+                .iter()
+                .collect();
+            assert_eq!(slicer.slice(start, end), want, "{start}..{end}");
+        }
+    }
+    assert!(CharSlicer::new("").is_empty());
+    assert_eq!(CharSlicer::new("").slice(0, 3), "");
+}

@@ -320,9 +320,8 @@ impl Reader {
     /// The word under the cursor by jieba's boundaries (`None` before they arrive).
     pub fn word_at(&self, offset: usize) -> Option<(usize, usize)> {
         let words = &self.analysis.as_ref()?.words;
-        let i = words.partition_point(|&w| w as usize <= offset);
-        let start = *words.get(i.checked_sub(1)?)? as usize;
-        let end = words.get(i).map_or(self.chars, |&w| w as usize);
+        let start = words.at_or_before(offset)?;
+        let end = words.after(offset).next().unwrap_or(self.chars);
         Some((self.cluster_start(start), self.cluster_end_at_or_after(end)))
     }
 
@@ -344,22 +343,11 @@ impl Reader {
     /// word boundaries are known.
     pub fn word_move(&mut self, forward: bool, body: usize) {
         let next = match self.analysis.as_ref().map(|a| &a.words) {
-            // Binary search to the cursor, then the nearest visible word start.
-            Some(words) if forward => {
-                let i = words.partition_point(|&w| w as usize <= self.cursor);
-                words[i..]
-                    .iter()
-                    .map(|&w| w as usize)
-                    .find(|&w| self.is_visible_start(w))
-            }
-            Some(words) => {
-                let i = words.partition_point(|&w| (w as usize) < self.cursor);
-                words[..i]
-                    .iter()
-                    .rev()
-                    .map(|&w| w as usize)
-                    .find(|&w| self.is_visible_start(w))
-            }
+            // The nearest visible word start on either side of the cursor.
+            Some(words) if forward => words.after(self.cursor).find(|&w| self.is_visible_start(w)),
+            Some(words) => words
+                .before(self.cursor)
+                .find(|&w| self.is_visible_start(w)),
             None if forward => self.next_cluster(self.cursor),
             None => self.prev_cluster(self.cursor),
         };
