@@ -131,6 +131,32 @@ fn bench_library(c: &mut Criterion) {
             })
         });
     }
+    // Typing in the filter: each key refilters all 20,000 titles.
+    let mut app = App::new(
+        inkmark::corpus::scan(many).unwrap(),
+        many.join("no-annotations"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(200, 60));
+    app.update(Msg::StartPrompt);
+    for c in "疫情".chars() {
+        app.update(Msg::Input(c));
+    }
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    group.bench_function("filter: a typed character + frame", |b| {
+        let mut typing = true;
+        b.iter(|| {
+            app.update(if typing {
+                Msg::Input('防')
+            } else {
+                Msg::Backspace
+            });
+            typing = !typing;
+            term.draw(|f| inkmark::tui::view::draw(black_box(&app), f))
+                .unwrap();
+        })
+    });
     group.finish();
 }
 

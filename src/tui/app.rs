@@ -162,6 +162,14 @@ pub struct Library {
     pub scroll: usize,
     pub filter: String,
     pub editing: bool,
+    /// Per corpus entry, the lowercased title and path the filter searches (kept, not
+    /// recomputed per key: 20,000 titles).
+    pub keys: Vec<String>,
+}
+
+/// What the library filter searches in an entry.
+fn filter_key(entry: &crate::corpus::Entry) -> String {
+    format!("{} {}", entry.title, entry.rel.display()).to_lowercase()
 }
 
 /// An article's annotation progress, for the library.
@@ -313,6 +321,7 @@ impl App {
             requests: Vec::new(),
             layout_requests: Vec::new(),
         };
+        app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
         app.refilter();
         if !app.corpus.warnings.is_empty() {
             app.message = Some(app.corpus.warnings.join("; "));
@@ -424,6 +433,7 @@ impl App {
             Msg::Loaded(batch) => {
                 for (idx, entry, progress) in batch {
                     if idx < self.corpus.entries.len() {
+                        self.library.keys[idx] = filter_key(&entry);
                         self.corpus.entries[idx] = entry;
                         self.progress[idx] = progress;
                     }
@@ -1120,14 +1130,11 @@ impl App {
             .map(str::to_lowercase)
             .collect();
         self.library.visible = self
-            .corpus
-            .entries
+            .library
+            .keys
             .iter()
             .enumerate()
-            .filter(|(_, e)| {
-                let hay = format!("{} {}", e.title, e.rel.display()).to_lowercase();
-                words.iter().all(|w| hay.contains(w.as_str()))
-            })
+            .filter(|(_, key)| words.iter().all(|w| key.contains(w.as_str())))
             .map(|(i, _)| i)
             .collect();
         self.library.selected = keep
