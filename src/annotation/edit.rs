@@ -66,12 +66,9 @@ impl Annotations {
         let mut sorted = entities;
         sorted.sort();
         for e in sorted {
-            if !a
-                .entities
-                .iter()
-                .any(|k| k.start < e.end && e.start < k.end)
-                && e.start < e.end
-            {
+            // Kept entities are sorted and disjoint: only the last can reach past e.start.
+            let free = a.entities.last().is_none_or(|k| k.end <= e.start);
+            if free && e.start < e.end {
                 a.entities.push(e);
             }
         }
@@ -87,8 +84,10 @@ impl Annotations {
                 self.entities.insert(at, e.clone());
             }
             Op::Remove(e) => {
-                if let Some(i) = self.entities.iter().position(|k| k == e) {
-                    self.entities.remove(i);
+                // Sorted: binary search (undoing "accept all" removes thousands).
+                let at = self.entities.partition_point(|k| k < e);
+                if self.entities.get(at) == Some(e) {
+                    self.entities.remove(at);
                 }
             }
             Op::Reject(r) => {
@@ -96,8 +95,9 @@ impl Annotations {
                 self.rejected.insert(at, r.clone());
             }
             Op::Unreject(r) => {
-                if let Some(i) = self.rejected.iter().position(|k| k == r) {
-                    self.rejected.remove(i);
+                let at = self.rejected.partition_point(|k| k < r);
+                if self.rejected.get(at) == Some(r) {
+                    self.rejected.remove(at);
                 }
             }
             Op::Status { to, .. } => self.status = *to,
