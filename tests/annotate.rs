@@ -703,3 +703,87 @@ fn a_long_article_shows_before_it_is_laid_out() {
     assert!(!r.partial);
     assert_eq!(r.top, r.max_top(19));
 }
+
+#[test]
+fn next_and_previous_entity_visit_every_mark_in_order_with_its_number() {
+    // Three copies of the marks, the first two 24,000 characters apart: `]` must look
+    // well past its first window.
+    let filler = "这是一段没有实体的文字。".repeat(2_000);
+    let text = format!("{TEXT}{filler}\n{TEXT}{TEXT}");
+    let n = TEXT.chars().count();
+    let bases = [
+        0,
+        n + filler.chars().count() + 1,
+        2 * n + filler.chars().count() + 1,
+    ];
+    let one = analysis(TEXT).spans;
+    let spans: Vec<Span> = bases
+        .iter()
+        .flat_map(|&b| {
+            one.iter()
+                .map(move |s| Span::new(s.start + b, s.end + b, s.label))
+        })
+        .collect();
+    let fx = Fixture::new(&text);
+    let mut app = fx.app();
+    app.update(Msg::Open);
+    let req = app.requests.pop().unwrap();
+    app.update(Msg::Detected {
+        sha: req.sha,
+        analysis: Arc::new(Analysis {
+            spans: spans.clone(),
+            words: Default::default(),
+        }),
+    });
+    let total = spans.len();
+    let cursor = |app: &App| app.reader().unwrap().cursor;
+    let notice = |app: &App| app.message.clone().unwrap_or_default();
+    for (k, s) in spans.iter().enumerate() {
+        app.update(Msg::NextEntity);
+        assert_eq!(cursor(&app), s.start, "mark {k}");
+        assert!(
+            notice(&app).ends_with(&format!("({} of {total})", k + 1)),
+            "{}",
+            notice(&app)
+        );
+    }
+    app.update(Msg::NextEntity);
+    assert!(
+        notice(&app).starts_with("wrapped to the first"),
+        "{}",
+        notice(&app)
+    );
+    assert_eq!(cursor(&app), spans[0].start);
+    app.update(Msg::PrevEntity);
+    assert!(
+        notice(&app).starts_with("wrapped to the last"),
+        "{}",
+        notice(&app)
+    );
+    assert!(notice(&app).ends_with(&format!("({total} of {total})")));
+    for k in (0..total - 1).rev() {
+        app.update(Msg::PrevEntity);
+        assert_eq!(cursor(&app), spans[k].start, "mark {k} backwards");
+        assert!(notice(&app).ends_with(&format!("({} of {total})", k + 1)));
+    }
+    // Accepting keeps the mark (now confirmed); hiding LOC takes its marks out of the count.
+    send(&mut app, &[Msg::Accept, Msg::Top]);
+    let shown = spans.iter().filter(|s| s.label != Label::LOC).count();
+    send(
+        &mut app,
+        &[
+            Msg::FilterMenu,
+            Msg::Label(Label::LOC.index()),
+            Msg::FilterMenu,
+        ],
+    );
+    for s in spans.iter().filter(|s| s.label != Label::LOC) {
+        app.update(Msg::NextEntity);
+        assert_eq!(cursor(&app), s.start);
+        assert!(
+            notice(&app).contains(&format!(" of {shown})")),
+            "{}",
+            notice(&app)
+        );
+    }
+}

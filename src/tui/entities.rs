@@ -4,6 +4,7 @@
 use super::reader::Reader;
 use crate::label::{Label, Span};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Is a mark a confirmed annotation or a detector's suggestion?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,37 +56,32 @@ impl Reader {
     }
 
     /// `]` / `[`: move the cursor to the next / previous visible mark. Returns the notice.
+    /// Finds the mark by looking outward from the cursor in growing windows, and its
+    /// number from a cached index, so the key costs the same anywhere in a long article.
     pub fn jump_entity(
         &mut self,
         forward: bool,
         hidden: &[bool; 5],
         body: usize,
     ) -> Option<String> {
-        let marks: Vec<Mark> = self
-            .marks()
-            .into_iter()
-            .filter(|m| !hidden[m.span.label.index()])
-            .collect();
-        if marks.is_empty() {
+        let found = if forward {
+            self.first_mark_from(self.cursor.saturating_add(1), hidden)
+                .map(|m| (m, false))
+                .or_else(|| self.first_mark_from(0, hidden).map(|m| (m, true)))
+        } else {
+            // The mark before the one the cursor is in (or before the cursor).
+            self.last_mark_until(self.cursor, hidden)
+                .map(|m| (m, false))
+                .or_else(|| self.last_mark_until(self.chars, hidden).map(|m| (m, true)))
+        };
+        let Some((m, wrapped)) = found else {
             return Some(if self.analysis.is_none() {
                 super::app::STILL_DETECTING.to_string()
             } else {
                 "No entities to jump to".to_string()
             });
-        }
-        let (pos, wrapped) = if forward {
-            match marks.iter().position(|m| m.span.start > self.cursor) {
-                Some(p) => (p, false),
-                None => (0, true),
-            }
-        } else {
-            // The mark before the one the cursor is in (or before the cursor).
-            match marks.iter().rposition(|m| m.span.end <= self.cursor) {
-                Some(p) => (p, false),
-                None => (marks.len() - 1, true),
-            }
         };
-        let m = marks[pos];
+        let (number, total) = self.mark_number(&m, hidden);
         self.cursor = m.span.start;
         self.anchor = None;
         self.reveal_line(self.layout.line_of(m.span.start), body);
@@ -100,11 +96,78 @@ impl Reader {
             (true, false) => "wrapped to the last: ",
         };
         Some(format!(
-            "{wrap}{}{kind} {text} ({} of {})",
-            m.span.label,
-            pos + 1,
-            marks.len()
+            "{wrap}{}{kind} {text} ({number} of {total})",
+            m.span.label
         ))
+    }
+
+    /// The first visible mark starting at or after `from`.
+    fn first_mark_from(&self, from: usize, hidden: &[bool; 5]) -> Option<Mark> {
+        let (mut lo, mut size) = (from, MARK_WINDOW);
+        while lo < self.chars {
+            let hi = lo.saturating_add(size);
+            // Marks are sorted and disjoint: the first match in the nearest window wins.
+            if let Some(m) = self
+                .marks_in(lo, hi)
+                .into_iter()
+                .find(|m| m.span.start >= from && !hidden[m.span.label.index()])
+            {
+                return Some(m);
+            }
+            lo = hi;
+            size = size.saturating_mul(2);
+        }
+        None
+    }
+
+    /// The last visible mark ending at or before `until`.
+    fn last_mark_until(&self, until: usize, hidden: &[bool; 5]) -> Option<Mark> {
+        let (mut hi, mut size) = (until, MARK_WINDOW);
+        while hi > 0 {
+            let lo = hi.saturating_sub(size);
+            if let Some(m) = self
+                .marks_in(lo, hi)
+                .into_iter()
+                .rev()
+                .find(|m| m.span.end <= until && !hidden[m.span.label.index()])
+            {
+                return Some(m);
+            }
+            hi = lo;
+            size = size.saturating_mul(2);
+        }
+        None
+    }
+
+    /// `m`'s number (from 1) among the visible marks, and how many there are.
+    fn mark_number(&mut self, m: &Mark, hidden: &[bool; 5]) -> (usize, usize) {
+        let key = MarkKey {
+            revision: self.ann.set.revision,
+            entities: self.ann.set.entities.len(),
+            rejected: self.ann.set.rejected.len(),
+            hidden: *hidden,
+            analysis: self
+                .analysis
+                .as_ref()
+                .map_or(0, |a| Arc::as_ptr(a) as usize),
+        };
+        let fresh = |index: &MarkIndex| {
+            index.key == key && index.starts.binary_search(&m.span.start).is_ok()
+        };
+        if !self.mark_index.as_ref().is_some_and(fresh) {
+            let starts = self
+                .marks()
+                .iter()
+                .filter(|m| !hidden[m.span.label.index()])
+                .map(|m| m.span.start)
+                .collect();
+            self.mark_index = Some(MarkIndex { key, starts });
+        }
+        let starts = &self.mark_index.as_ref().map_or(&[][..], |i| &i.starts[..]);
+        (
+            starts.partition_point(|&s| s < m.span.start) + 1,
+            starts.len(),
+        )
     }
 
     /// Rebuilds the panel (after annotations or the label filter changed).
@@ -139,6 +202,26 @@ impl Reader {
         self.reveal_line(self.layout.line_of(s.start), body);
         Some(format!("mention {} of {}", k + 1, n))
     }
+}
+
+/// The first window `]`/`[` look in, in code points; it doubles until a mark is found.
+const MARK_WINDOW: usize = 4096;
+
+/// What the visible marks depend on: the annotations, the label filter, the detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MarkKey {
+    revision: u64,
+    entities: usize,
+    rejected: usize,
+    hidden: [bool; 5],
+    analysis: usize,
+}
+
+/// The starts of the visible marks, in order, and what they were computed from.
+#[derive(Debug, Clone)]
+pub struct MarkIndex {
+    key: MarkKey,
+    starts: Vec<usize>,
 }
 
 /// One line of the entity panel.

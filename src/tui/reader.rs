@@ -47,6 +47,8 @@ pub struct Reader {
     pub pending: Pending,
     /// Only a prefix of a long article is laid out so far.
     pub partial: bool,
+    /// Starts of the visible marks, for `]`/`[`'s "3 of 238" (built on first use).
+    pub mark_index: Option<super::entities::MarkIndex>,
 }
 
 /// Articles longer than this are first laid out only around where reading starts.
@@ -120,6 +122,7 @@ impl Reader {
             anchor: None,
             pending: Pending::None,
             partial,
+            mark_index: None,
         };
         r.cursor = r.first_visible_char();
         r
