@@ -1,6 +1,6 @@
 //! Layout engine throughput on a multi-megabyte Chinese text built from the seeds, with
 //! textwrap (UAX #14 via unicode-linebreak, unicode-width) wrapping the same text in the
-//! same run as the reference.
+//! same run as the reference; and one paragraph of 1 MB without a line break.
 //!
 //!     cargo bench --bench layout
 
@@ -35,6 +35,20 @@ fn bench_layout(c: &mut Criterion) {
             },
         );
     }
+    group.finish();
+
+    // A 1 MB text without a line break: one paragraph, wrapped in bounded segments.
+    let line: String = text.split_whitespace().collect::<String>();
+    let line = &line[..line.floor_char_boundary(1 << 20)];
+    let mut group = c.benchmark_group("wrap a 1 MB paragraph");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(line.len() as u64));
+    group.bench_function("inkmark layout/80", |b| {
+        b.iter(|| layout(black_box(line), 80, WidthOptions::default()))
+    });
+    group.bench_function("textwrap wrap/80", |b| {
+        b.iter(|| textwrap::wrap(black_box(line), 80))
+    });
     group.finish();
 }
 
