@@ -26,7 +26,7 @@ pub fn for_each_in_order<T: Sync, R: Send>(
     }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::sync_channel::<(usize, R)>(threads * 2);
+    let (tx, rx) = mpsc::sync_channel::<(usize, R)>(threads * 16);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
