@@ -36,31 +36,72 @@ impl Search {
     }
 }
 
-/// All non-overlapping occurrences of `query` in `text`, as code-point ranges.
+/// All non-overlapping occurrences of `query` in `text`, as code-point ranges. Smart
+/// case: a query without capitals ignores ASCII case.
 pub fn find_all(text: &str, query: &str) -> Vec<(usize, usize)> {
+    find_all_in_chunks(text, query, SEARCH_CHUNK)
+}
+
+/// Bytes of the text lowercased at a time for a case-insensitive search (a 10 MB
+/// article is not copied whole at every keystroke).
+const SEARCH_CHUNK: usize = 64 * 1024;
+
+fn find_all_in_chunks(text: &str, query: &str, chunk: usize) -> Vec<(usize, usize)> {
     if query.is_empty() {
         return Vec::new();
     }
     let case_sensitive = query.chars().any(char::is_uppercase);
     // ASCII folding keeps byte offsets unchanged, so matches map straight back.
-    let (hay, needle) = if case_sensitive {
-        (std::borrow::Cow::Borrowed(text), query.to_string())
+    let needle = if case_sensitive {
+        query.to_string()
     } else {
-        (
-            std::borrow::Cow::Owned(text.to_ascii_lowercase()),
-            query.to_ascii_lowercase(),
-        )
+        query.to_ascii_lowercase()
     };
     let needle_chars = needle.chars().count();
     let mut out = Vec::new();
-    let mut byte = 0;
-    let mut chars = 0;
-    for (b, _) in hay.match_indices(needle.as_str()) {
+    let (mut byte, mut chars) = (0, 0);
+    let mut found = |b: usize| {
         chars += text[byte..b].chars().count();
         byte = b;
         out.push((chars, chars + needle_chars));
+    };
+    if case_sensitive || !needle.bytes().any(|b| b.is_ascii_alphabetic()) {
+        // Case cannot matter (Chinese, digits, punctuation): search the text itself.
+        for (b, _) in text.match_indices(needle.as_str()) {
+            found(b);
+        }
+        return out;
+    }
+    let mut lowered = String::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = ceil_boundary(text, start + chunk.max(1));
+        // Matches start before `end`; they may reach past it by the needle's length.
+        let reach = ceil_boundary(text, end + needle.len() - 1);
+        lowered.clear();
+        lowered.push_str(&text[start..reach]);
+        lowered.make_ascii_lowercase();
+        let mut next = end;
+        for (b, _) in lowered.match_indices(needle.as_str()) {
+            if start + b >= end {
+                break;
+            }
+            found(start + b);
+            next = start + b + needle.len();
+        }
+        // Like one scan over the whole text: the next match starts after this one.
+        start = next.max(end);
     }
     out
+}
+
+/// The first char boundary at or after `at`, at most the text's length.
+fn ceil_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 impl Reader {
@@ -184,6 +225,51 @@ mod tests {
         assert_eq!(find_all(text, "covid"), [(4, 9), (10, 15)]);
         assert_eq!(find_all(text, "COVID"), [(10, 15)]);
         assert!(find_all(text, "").is_empty());
+    }
+
+    /// The plain definition: lowercase everything, scan once.
+    fn find_all_whole(text: &str, query: &str) -> Vec<(usize, usize)> {
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let (hay, needle) = if query.chars().any(char::is_uppercase) {
+            (text.to_string(), query.to_string())
+        } else {
+            (text.to_ascii_lowercase(), query.to_ascii_lowercase())
+        };
+        let n = needle.chars().count();
+        hay.match_indices(needle.as_str())
+            .map(|(b, _)| {
+                let s = text[..b].chars().count();
+                (s, s + n)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunked_search_finds_what_one_scan_finds(
+            text in "[aAb中é ]{0,80}",
+            query in "[aAb中é]{1,4}",
+            chunk in 1usize..20,
+        ) {
+            proptest::prop_assert_eq!(
+                find_all_in_chunks(&text, &query, chunk),
+                find_all_whole(&text, &query)
+            );
+        }
+    }
+
+    #[test]
+    fn overlapping_candidates_across_chunks() {
+        let text = "aAaAaAaAa中aaa";
+        for chunk in 1..text.len() + 2 {
+            assert_eq!(
+                find_all_in_chunks(text, "aa", chunk),
+                find_all_whole(text, "aa"),
+                "chunk {chunk}"
+            );
+        }
     }
 
     #[test]
