@@ -6,40 +6,88 @@
 use super::import::Imported;
 use super::{Doc, Utf16};
 use crate::annotation::Source;
+use crate::detect::CharSlicer;
 use crate::label::{Label, Span};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-fn result(
-    u: &Utf16,
+/// One `labels` result, in Label Studio's field order.
+#[derive(Serialize)]
+struct LabelResult<'a> {
     id: String,
+    from_name: &'static str,
+    to_name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    origin: &'static str,
+    value: LabelValue<'a>,
+}
+
+#[derive(Serialize)]
+struct LabelValue<'a> {
     start: usize,
     end: usize,
-    text: &str,
-    label: Label,
-    origin: &str,
-) -> Value {
-    json!({
-        "id": id,
-        "from_name": "label",
-        "to_name": "text",
-        "type": "labels",
-        "origin": origin,
-        "value": {
-            "start": u.to_utf16(start),
-            "end": u.to_utf16(end),
-            "text": text,
-            "labels": [label.name()],
+    text: &'a str,
+    labels: [&'static str; 1],
+}
+
+#[derive(Serialize)]
+struct Task<'a> {
+    id: usize,
+    data: TaskData<'a>,
+    annotations: [Annotation<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    predictions: Vec<Prediction<'a>>,
+}
+
+#[derive(Serialize)]
+struct TaskData<'a> {
+    text: &'a str,
+    article: &'a str,
+}
+
+#[derive(Serialize)]
+struct Annotation<'a> {
+    result: Vec<LabelResult<'a>>,
+    was_cancelled: bool,
+}
+
+#[derive(Serialize)]
+struct Prediction<'a> {
+    model_version: &'static str,
+    result: Vec<LabelResult<'a>>,
+}
+
+fn result<'a>(
+    u: &Utf16,
+    id: String,
+    span: (usize, usize, Label),
+    text: &'a str,
+    origin: &'static str,
+) -> LabelResult<'a> {
+    let (start, end, label) = span;
+    LabelResult {
+        id,
+        from_name: "label",
+        to_name: "text",
+        kind: "labels",
+        origin,
+        value: LabelValue {
+            start: u.to_utf16(start),
+            end: u.to_utf16(end),
+            text,
+            labels: [label.name()],
         },
-    })
+    }
 }
 
 pub fn render(docs: &[Doc]) -> String {
-    let tasks: Vec<Value> = docs
+    let tasks: Vec<Task> = docs
         .iter()
         .enumerate()
         .map(|(i, d)| {
             let u = Utf16::new(&d.text);
-            let results: Vec<Value> = d
+            let confirmed: Vec<LabelResult> = d
                 .entities
                 .iter()
                 .enumerate()
@@ -48,30 +96,44 @@ pub fn render(docs: &[Doc]) -> String {
                         Source::Manual => "manual",
                         Source::Accepted => "prediction",
                     };
-                    result(&u, format!("t{}e{}", i + 1, k + 1), e.start, e.end, &e.text, e.label, origin)
+                    let id = format!("t{}e{}", i + 1, k + 1);
+                    result(&u, id, (e.start, e.end, e.label), &e.text, origin)
                 })
                 .collect();
-            let predictions: Vec<Value> = d
+            let slicer = CharSlicer::new(&d.text);
+            let predicted: Vec<LabelResult> = d
                 .suggestions
                 .iter()
                 .enumerate()
                 .map(|(k, s)| {
-                    let text = super::slice(&d.text, s.start, s.end);
-                    result(&u, format!("t{}p{}", i + 1, k + 1), s.start, s.end, &text, s.label, "prediction")
+                    let id = format!("t{}p{}", i + 1, k + 1);
+                    let text = slicer.slice(s.start, s.end);
+                    result(&u, id, (s.start, s.end, s.label), text, "prediction")
                 })
                 .collect();
-            let mut task = json!({
-                "id": i + 1,
-                "data": {"text": d.text, "article": d.article},
-                "annotations": [{"result": results, "was_cancelled": false}],
-            });
-            if !predictions.is_empty() {
-                task["predictions"] = json!([{"model_version": crate::detect::DETECTOR_VERSION, "result": predictions}]);
+            let predictions = if predicted.is_empty() {
+                Vec::new()
+            } else {
+                vec![Prediction {
+                    model_version: crate::detect::DETECTOR_VERSION,
+                    result: predicted,
+                }]
+            };
+            Task {
+                id: i + 1,
+                data: TaskData {
+                    text: &d.text,
+                    article: &d.article,
+                },
+                annotations: [Annotation {
+                    result: confirmed,
+                    was_cancelled: false,
+                }],
+                predictions,
             }
-            task
         })
         .collect();
-    let mut out = serde_json::to_string_pretty(&Value::Array(tasks)).unwrap_or_default();
+    let mut out = serde_json::to_string_pretty(&tasks).unwrap_or_default();
     out.push('\n');
     out
 }
