@@ -704,6 +704,31 @@ fn a_long_article_shows_before_it_is_laid_out() {
     assert_eq!(r.top, r.max_top(19));
 }
 
+/// A long text without line breaks is cut mid-paragraph for the first frame; only the
+/// lines just before the cut differ from the whole layout, and they are replaced.
+#[test]
+fn a_long_line_shows_before_it_is_laid_out() {
+    let seeds: String = inkmark::corpus::read_texts(Path::new("seeds"))
+        .unwrap()
+        .concat()
+        .split_whitespace()
+        .collect();
+    let text = seeds.repeat(3_000_000 / seeds.len() + 1);
+    let fx = Fixture::new(&text);
+    let mut app = fx.app();
+    open(&mut app);
+    let r = app.reader().unwrap();
+    assert!(r.partial);
+    let full = inkmark::text::layout(&text, r.layout.width, r.layout.opts);
+    let n = r.layout.lines.len();
+    assert!(n < full.lines.len() / 4, "only a part laid out");
+    assert_eq!(r.layout.lines[..n - 4], full.lines[..n - 4]);
+    send(&mut app, &[Msg::Bottom]);
+    let r = app.reader().unwrap();
+    assert!(!r.partial);
+    assert_eq!(r.layout.lines, full.lines);
+}
+
 #[test]
 fn next_and_previous_entity_visit_every_mark_in_order_with_its_number() {
     // Three copies of the marks, the first two 24,000 characters apart: `]` must look

@@ -54,6 +54,11 @@ pub struct Reader {
 /// Articles longer than this are first laid out only around where reading starts.
 pub const PARTIAL_LAYOUT_BYTES: usize = 1 << 20;
 
+/// How far past the prefix's nominal end to look for the end of its paragraph; a text
+/// without line breaks is cut mid-paragraph (the lines near the cut are redone when the
+/// whole layout arrives, far past what the first frame shows).
+const PARAGRAPH_END_SEARCH: usize = 64 * 1024;
+
 /// The byte offset up to which to lay out first: the end of the paragraph 256 KiB past
 /// code point `upto` (the whole text when it is short).
 fn prefix_end(text: &str, upto: usize) -> usize {
@@ -70,9 +75,14 @@ fn prefix_end(text: &str, upto: usize) -> usize {
     while !text.is_char_boundary(at) {
         at += 1;
     }
-    match text[at..].find('\n') {
+    let mut search_end = (at + PARAGRAPH_END_SEARCH).min(text.len());
+    while !text.is_char_boundary(search_end) {
+        search_end += 1;
+    }
+    match text[at..search_end].find('\n') {
         Some(i) => at + i + 1,
-        None => text.len(),
+        None if search_end == text.len() => text.len(),
+        None => at,
     }
 }
 
