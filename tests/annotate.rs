@@ -812,3 +812,58 @@ fn next_and_previous_entity_visit_every_mark_in_order_with_its_number() {
         );
     }
 }
+
+/// Entities around the reading position arrive first for a long article; until the
+/// whole article's arrive, what needs all of them says so instead of acting on a part.
+#[test]
+fn a_first_part_of_the_entities_is_usable_and_says_so() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    app.update(Msg::Open);
+    let req = app.requests.pop().unwrap();
+    assert_eq!(req.focus, 0);
+    let whole = analysis(&req.text);
+    let part = Analysis {
+        spans: whole.spans[..3].to_vec(),
+        words: Default::default(),
+    };
+    app.update(Msg::DetectedNear {
+        sha: req.sha.clone(),
+        analysis: Arc::new(part),
+    });
+    assert!(app.reader().unwrap().analysis_partial);
+    app.update(Msg::NextEntity);
+    let notice = app.message.clone().unwrap();
+    assert!(notice.ends_with("(1 of 3 so far)"), "{notice}");
+    app.update(Msg::AcceptAll);
+    assert_eq!(
+        app.message.as_deref(),
+        Some(inkmark::tui::app::STILL_DETECTING)
+    );
+    app.update(Msg::TogglePanel);
+    assert_eq!(
+        app.message.as_deref(),
+        Some(inkmark::tui::app::STILL_DETECTING)
+    );
+    assert!(app.reader().unwrap().panel.is_none());
+    // A suggestion of the part can be accepted already.
+    app.update(Msg::Accept);
+    // The whole arrives and replaces the part; a late part is ignored.
+    let total = whole.spans.len();
+    app.update(Msg::Detected {
+        sha: req.sha.clone(),
+        analysis: Arc::new(whole),
+    });
+    app.update(Msg::DetectedNear {
+        sha: req.sha,
+        analysis: Arc::new(Analysis::default()),
+    });
+    let r = app.reader().unwrap();
+    assert!(!r.analysis_partial);
+    assert_eq!(r.analysis.as_ref().unwrap().spans.len(), total);
+    send(&mut app, &[Msg::Top, Msg::NextEntity]);
+    let notice = app.message.clone().unwrap();
+    assert!(notice.ends_with(&format!("(1 of {total})")), "{notice}");
+    app.update(Msg::TogglePanel);
+    assert!(app.reader().unwrap().panel.is_some());
+}

@@ -129,21 +129,34 @@ impl Detector {
 
     /// The entities of `text`: code-point spans, sorted, never overlapping.
     pub fn detect(&self, text: &str) -> Vec<Span> {
-        self.analyse_into(text, None)
+        self.analyse_into(text, 0, None)
     }
 
     /// Entities and jieba's word boundaries (the code-point start of every word, for
     /// moving the cursor by words).
     pub fn analyse(&self, text: &str) -> Analysis {
+        self.analyse_part(text, 0..text.len())
+    }
+
+    /// [`Detector::analyse`] of the paragraphs in `bytes` (which should start and end at
+    /// paragraph boundaries), with offsets into the whole `text`: what the reader shows
+    /// first of a long article, around where reading starts.
+    pub fn analyse_part(&self, text: &str, bytes: std::ops::Range<usize>) -> Analysis {
+        let base = text[..bytes.start].chars().count();
         let mut words = WordStarts::default();
-        let spans = self.analyse_into(text, Some(&mut words));
+        let spans = self.analyse_into(&text[bytes], base, Some(&mut words));
         Analysis { spans, words }
     }
 
-    fn analyse_into(&self, text: &str, mut words: Option<&mut WordStarts>) -> Vec<Span> {
+    /// Entities of `text`, whose first code point is code point `base` of the article.
+    fn analyse_into(
+        &self,
+        text: &str,
+        mut base: usize,
+        mut words: Option<&mut WordStarts>,
+    ) -> Vec<Span> {
         let mut out = Vec::new();
         let mut chars: Vec<char> = Vec::new();
-        let mut base = 0;
         for para in text.split_inclusive('\n').flat_map(pieces) {
             let n = para.chars().count();
             if para.trim().is_empty() {
@@ -229,6 +242,46 @@ impl Detector {
     pub fn jieba(&self) -> &Jieba {
         &self.jieba
     }
+}
+
+/// The bytes of `text` from about `before` bytes before byte `at` to about `after` bytes
+/// past it, widened to paragraph ends (or, in a text without line breaks, sentence ends)
+/// within 64 KiB: the part of a long article to analyse first.
+pub fn paragraphs_around(
+    text: &str,
+    at: usize,
+    before: usize,
+    after: usize,
+) -> std::ops::Range<usize> {
+    const SNAP: usize = 64 * 1024;
+    let floor = |mut b: usize| {
+        while !text.is_char_boundary(b) {
+            b -= 1;
+        }
+        b
+    };
+    let at = floor(at.min(text.len()));
+    let start = floor(at.saturating_sub(before));
+    let end = floor(at.saturating_add(after).min(text.len()));
+    // Back to just after a line break (or a sentence end) before `start`.
+    let low = floor(start.saturating_sub(SNAP));
+    let start = match text[low..start].rfind('\n') {
+        Some(i) => low + i + 1,
+        None if low == 0 => 0,
+        None => text[low..start]
+            .rfind('。')
+            .map_or(start, |i| low + i + '。'.len_utf8()),
+    };
+    // On to just after a line break (or a sentence end) after `end`.
+    let high = floor(end.saturating_add(SNAP).min(text.len()));
+    let end = match text[end..high].find('\n') {
+        Some(i) => end + i + 1,
+        None if high == text.len() => text.len(),
+        None => text[end..high]
+            .find('。')
+            .map_or(end, |i| end + i + '。'.len_utf8()),
+    };
+    start..end.max(start)
 }
 
 /// A paragraph longer than this many bytes is analysed a piece at a time.

@@ -197,3 +197,47 @@ fn char_slicer_matches_slicing_by_chars() {
     assert!(CharSlicer::new("").is_empty());
     assert_eq!(CharSlicer::new("").slice(0, 3), "");
 }
+
+#[test]
+fn paragraphs_around_snap_to_line_breaks_or_sentences() {
+    let para = "新华社北京3月5日电，国务院总理李克强作报告。".repeat(100);
+    let text = format!("{para}\n").repeat(50);
+    let at = text.len() / 2 + 1;
+    let r = paragraphs_around(&text, at, 4_000, 8_000);
+    assert!(r.start == 0 || text[..r.start].ends_with('\n'));
+    assert!(r.end == text.len() || text[..r.end].ends_with('\n'));
+    assert!(r.start <= at - 4_000 && r.end >= at + 8_000);
+    // Without line breaks: sentence ends.
+    let line = "新华社北京3月5日电，国务院总理李克强作报告。".repeat(5_000);
+    let r = paragraphs_around(&line, line.len() / 2 + 1, 1_000, 1_000);
+    assert!(line[..r.start].ends_with('。') && line[..r.end].ends_with('。'));
+    // Near the edges, and on an empty text.
+    assert_eq!(paragraphs_around(&text, 0, 10, 10).start, 0);
+    assert_eq!(paragraphs_around(&text, text.len(), 10, 10).end, text.len());
+    assert_eq!(paragraphs_around("", 5, 10, 10), 0..0);
+}
+
+#[test]
+fn a_part_of_an_article_is_analysed_like_the_whole() {
+    let para = "本报讯(记者高轶鹏 通讯员文尚龙)国务院总理李克强在北京人民大会堂作报告。";
+    let text = format!("{para}\n").repeat(40);
+    let whole = DETECTOR.analyse(&text);
+    let r = paragraphs_around(&text, text.len() / 2, 500, 500);
+    let part = DETECTOR.analyse_part(&text, r.clone());
+    let (a, b) = (
+        text[..r.start].chars().count(),
+        text[..r.end].chars().count(),
+    );
+    assert!(!part.spans.is_empty());
+    let inside: Vec<_> = whole
+        .spans
+        .iter()
+        .filter(|s| s.start >= a && s.end <= b)
+        .copied()
+        .collect();
+    assert_eq!(part.spans, inside);
+    for w in part.words.after(a).take_while(|&w| w < b) {
+        assert!(whole.words.contains(w), "word start {w}");
+    }
+    assert!(part.words.contains(a));
+}

@@ -262,6 +262,10 @@ impl Reader {
 
     /// `A`: ask to accept every open suggestion with the label of the one under the cursor.
     pub fn accept_all(&mut self) -> Option<String> {
+        if self.analysis_partial {
+            // "All" must mean the whole article, not the part detected so far.
+            return Some(super::app::STILL_DETECTING.to_string());
+        }
         let Some(s) = self.suggestion_at(self.cursor) else {
             return Some("put the cursor on a suggestion: A accepts all of its label".to_string());
         };

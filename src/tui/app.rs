@@ -109,6 +109,12 @@ pub enum Msg {
         sha: String,
         analysis: Arc<Analysis>,
     },
+    /// Entities of the paragraphs around the reading position of a long text, sent
+    /// before those of the whole (which replace them).
+    DetectedNear {
+        sha: String,
+        analysis: Arc<Analysis>,
+    },
     /// Detection failed for a text.
     DetectFailed {
         sha: String,
@@ -137,6 +143,8 @@ pub struct LayoutRequest {
 pub struct DetectRequest {
     pub sha: String,
     pub text: Arc<String>,
+    /// Code point where reading starts: a long text is analysed around it first.
+    pub focus: usize,
 }
 
 /// State of the background detector.
@@ -389,6 +397,7 @@ impl App {
                 | Msg::LaidOut { .. }
                 | Msg::DetectorReady(_)
                 | Msg::Detected { .. }
+                | Msg::DetectedNear { .. }
                 | Msg::DetectFailed { .. }
                 | Msg::AutoSave
         );
@@ -452,6 +461,7 @@ impl App {
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
                         r.analysis = Some(analysis.clone());
+                        r.analysis_partial = false;
                         r.rebuild_panel(&hidden);
                         if self.message.as_deref() == Some(STILL_DETECTING) {
                             self.message = None;
@@ -461,10 +471,20 @@ impl App {
                 self.detected.insert(sha, analysis);
                 return;
             }
+            Msg::DetectedNear { sha, analysis } => {
+                if let Screen::Reader(r) = &mut self.screen {
+                    if r.sha == sha && r.analysis.is_none() {
+                        r.analysis = Some(analysis);
+                        r.analysis_partial = true;
+                    }
+                }
+                return;
+            }
             Msg::DetectFailed { sha, error } => {
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
                         r.analysis = Some(Arc::new(Analysis::default()));
+                        r.analysis_partial = false;
                         self.message = Some(format!("entity detection failed: {error}"));
                     }
                 }
@@ -796,6 +816,9 @@ impl App {
             Msg::PrevMatch => r.jump_match(false, body),
             Msg::NextEntity => r.jump_entity(true, &hidden, body),
             Msg::PrevEntity => r.jump_entity(false, &hidden, body),
+            Msg::TogglePanel if r.analysis_partial && r.panel.is_none() => {
+                Some(STILL_DETECTING.to_string())
+            }
             Msg::TogglePanel => {
                 self.toggle_panel();
                 None
@@ -1035,6 +1058,7 @@ impl App {
                     None => self.requests.push(DetectRequest {
                         sha: reader.sha.clone(),
                         text: reader.text.clone(),
+                        focus: reader.first_visible_char(),
                     }),
                 }
                 if !notices.is_empty() {

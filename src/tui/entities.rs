@@ -75,7 +75,7 @@ impl Reader {
                 .or_else(|| self.last_mark_until(self.chars, hidden).map(|m| (m, true)))
         };
         let Some((m, wrapped)) = found else {
-            return Some(if self.analysis.is_none() {
+            return Some(if self.analysis.is_none() || self.analysis_partial {
                 super::app::STILL_DETECTING.to_string()
             } else {
                 "No entities to jump to".to_string()
@@ -95,8 +95,9 @@ impl Reader {
             (true, true) => "wrapped to the first: ",
             (true, false) => "wrapped to the last: ",
         };
+        let so_far = if self.analysis_partial { " so far" } else { "" };
         Some(format!(
-            "{wrap}{}{kind} {text} ({number} of {total})",
+            "{wrap}{}{kind} {text} ({number} of {total}{so_far})",
             m.span.label
         ))
     }

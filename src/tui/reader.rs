@@ -47,6 +47,9 @@ pub struct Reader {
     pub pending: Pending,
     /// Only a prefix of a long article is laid out so far.
     pub partial: bool,
+    /// `analysis` covers only the paragraphs around where reading started; the whole
+    /// article's is on its way.
+    pub analysis_partial: bool,
     /// Starts of the visible marks, for `]`/`[`'s "3 of 238" (built on first use).
     pub mark_index: Option<super::entities::MarkIndex>,
 }
@@ -132,6 +135,7 @@ impl Reader {
             anchor: None,
             pending: Pending::None,
             partial,
+            analysis_partial: false,
             mark_index: None,
         };
         r.cursor = r.first_visible_char();

@@ -3,7 +3,7 @@
 
 use super::app::{DetectRequest, Msg};
 use crate::detect::cache::DetectCache;
-use crate::detect::Detector;
+use crate::detect::{paragraphs_around, Analysis, Detector};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,6 +56,15 @@ fn run<E>(cache: DetectCache, rx: Receiver<DetectRequest>, out: Sender<E>, wrap:
         }
         load(&mut detector);
         let Some(d) = &detector else { continue };
+        if let Some(part) = analyse_near_focus(d, &req) {
+            let near = Msg::DetectedNear {
+                sha: req.sha.clone(),
+                analysis: Arc::new(part),
+            };
+            if out.send(wrap(near)).is_err() {
+                return;
+            }
+        }
         let result =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse(&req.text)));
         let msg = match result {
@@ -74,5 +83,63 @@ fn run<E>(cache: DetectCache, rx: Receiver<DetectRequest>, out: Sender<E>, wrap:
         if out.send(wrap(msg)).is_err() {
             return;
         }
+    }
+}
+
+/// Texts longer than this get the paragraphs around the reading position analysed
+/// first (a 10 MB article takes about a second whole; its first screen, milliseconds).
+const NEAR_FIRST_BYTES: usize = 1 << 20;
+
+/// The analysis of the paragraphs around `req.focus`, for a long text.
+fn analyse_near_focus(d: &Detector, req: &DetectRequest) -> Option<Analysis> {
+    let text = req.text.as_str();
+    if text.len() <= NEAR_FIRST_BYTES {
+        return None;
+    }
+    let at = text
+        .char_indices()
+        .nth(req.focus)
+        .map_or(text.len(), |(b, _)| b);
+    let range = paragraphs_around(text, at, 32 * 1024, 96 * 1024);
+    if range.len() * 2 > text.len() {
+        return None;
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse_part(text, range))).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(text: String, focus: usize) -> DetectRequest {
+        DetectRequest {
+            sha: String::new(),
+            text: Arc::new(text),
+            focus,
+        }
+    }
+
+    #[test]
+    fn long_texts_get_the_part_around_the_reading_position_first() {
+        let d = Detector::new();
+        let para = "本报讯(记者高轶鹏)国务院总理李克强在北京人民大会堂作报告。\n";
+        let text = para.repeat((2 << 20) / para.len());
+        let chars = text.chars().count();
+        let part = analyse_near_focus(&d, &request(text.clone(), chars / 2)).unwrap();
+        assert!(!part.spans.is_empty());
+        // Only spans near the middle, at the same offsets as in the whole text.
+        let window = chars / 10;
+        assert!(part
+            .spans
+            .iter()
+            .all(|s| s.start + window > chars / 2 && s.end < chars / 2 + window));
+        let n = para.chars().count();
+        let one = d.analyse(para);
+        for s in &part.spans {
+            let o = one.spans.iter().find(|o| o.start == s.start % n).unwrap();
+            assert_eq!((o.end - o.start, o.label), (s.end - s.start, s.label));
+        }
+        // Short texts are analysed whole at once.
+        assert!(analyse_near_focus(&d, &request(para.repeat(100), 0)).is_none());
     }
 }
