@@ -189,15 +189,29 @@ proptest! {
         let mut app = App::new(corpus, dir.path().join("ann"), WidthOptions::default(), Positions::default());
         app.exports_dir = dir.path().join("exports");
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        let mut late = Vec::new();
         for m in msgs {
             if let Msg::Resize(w, h) = m {
                 terminal.backend_mut().resize(w, h);
             }
             app.update(m);
-            // Answer detection requests with what a detector could say.
+            // Answer detection requests as the worker does for a long text: the part
+            // around the reading position at once, the whole a few messages later.
             for req in std::mem::take(&mut app.requests) {
                 let spans = vec![inkmark::label::Span::new(1, 3, inkmark::label::Label::PER)];
-                app.update(Msg::Detected { sha: req.sha, analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1, 3].into_iter().collect() }) });
+                app.update(Msg::DetectedNear { sha: req.sha.clone(), analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1].into_iter().collect() }) });
+                late.push((req, 3));
+            }
+            for (req, wait) in std::mem::take(&mut late) {
+                if wait > 0 {
+                    late.push((req, wait - 1));
+                    continue;
+                }
+                let spans = vec![
+                    inkmark::label::Span::new(1, 3, inkmark::label::Label::PER),
+                    inkmark::label::Span::new(5, 7, inkmark::label::Label::LOC),
+                ];
+                app.update(Msg::Detected { sha: req.sha, analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1, 3, 5].into_iter().collect() }) });
             }
             terminal.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
             if app.should_quit {
