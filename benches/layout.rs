@@ -39,11 +39,7 @@ fn bench_layout(c: &mut Criterion) {
 
     // A 1 MB text without a line break: one paragraph, wrapped in bounded segments.
     let line: String = text.split_whitespace().collect::<String>();
-    let mut cut = (1 << 20).min(line.len());
-    while !line.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let line = &line[..cut];
+    let line = &line[..inkmark::text::bounds::floor_boundary(&line, 1 << 20)];
     let mut group = c.benchmark_group("wrap a 1 MB paragraph");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(line.len() as u64));

@@ -253,34 +253,11 @@ pub fn paragraphs_around(
     before: usize,
     after: usize,
 ) -> std::ops::Range<usize> {
+    use crate::text::bounds::{break_after, break_before};
     const SNAP: usize = 64 * 1024;
-    let floor = |mut b: usize| {
-        while !text.is_char_boundary(b) {
-            b -= 1;
-        }
-        b
-    };
-    let at = floor(at.min(text.len()));
-    let start = floor(at.saturating_sub(before));
-    let end = floor(at.saturating_add(after).min(text.len()));
-    // Back to just after a line break (or a sentence end) before `start`.
-    let low = floor(start.saturating_sub(SNAP));
-    let start = match text[low..start].rfind('\n') {
-        Some(i) => low + i + 1,
-        None if low == 0 => 0,
-        None => text[low..start]
-            .rfind('。')
-            .map_or(start, |i| low + i + '。'.len_utf8()),
-    };
-    // On to just after a line break (or a sentence end) after `end`.
-    let high = floor(end.saturating_add(SNAP).min(text.len()));
-    let end = match text[end..high].find('\n') {
-        Some(i) => end + i + 1,
-        None if high == text.len() => text.len(),
-        None => text[end..high]
-            .find('。')
-            .map_or(end, |i| end + i + '。'.len_utf8()),
-    };
+    let at = at.min(text.len());
+    let start = break_before(text, at.saturating_sub(before), SNAP);
+    let end = break_after(text, at.saturating_add(after), SNAP);
     start..end.max(start)
 }
 

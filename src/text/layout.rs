@@ -162,10 +162,7 @@ impl Wrapper {
                 self.wrap(rest, byte0 + byte, char0 + chars, width, opts, out);
                 return;
             }
-            let mut end = segment;
-            while !rest.is_char_boundary(end) {
-                end -= 1;
-            }
+            let end = super::bounds::floor_boundary(rest, segment);
             lines.clear();
             self.wrap(
                 &rest[..end],

@@ -1,6 +1,7 @@
 //! Text layout for terminals: grapheme widths, CJK line breaking, offset maps.
 //! Pure functions; nothing here knows about a terminal library.
 
+pub mod bounds;
 pub mod breaking;
 pub mod glyph;
 pub mod layout;

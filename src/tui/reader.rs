@@ -58,8 +58,8 @@ pub struct Reader {
 pub const PARTIAL_LAYOUT_BYTES: usize = 1 << 20;
 
 /// How far past the prefix's nominal end to look for the end of its paragraph; a text
-/// without line breaks is cut mid-paragraph (the lines near the cut are redone when the
-/// whole layout arrives, far past what the first frame shows).
+/// without line breaks is cut after a sentence, or mid-sentence (the lines near the cut
+/// are redone when the whole layout arrives, far past what the first frame shows).
 const PARAGRAPH_END_SEARCH: usize = 64 * 1024;
 
 /// The byte offset up to which to lay out first: the end of the paragraph 256 KiB past
@@ -74,19 +74,7 @@ fn prefix_end(text: &str, upto: usize) -> usize {
         .map_or(text.len(), |(b, _)| b)
         .saturating_add(256 * 1024)
         .min(text.len());
-    let mut at = byte;
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    let mut search_end = (at + PARAGRAPH_END_SEARCH).min(text.len());
-    while !text.is_char_boundary(search_end) {
-        search_end += 1;
-    }
-    match text[at..search_end].find('\n') {
-        Some(i) => at + i + 1,
-        None if search_end == text.len() => text.len(),
-        None => at,
-    }
+    crate::text::bounds::break_after(text, byte, PARAGRAPH_END_SEARCH)
 }
 
 impl Reader {

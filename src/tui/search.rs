@@ -46,6 +46,8 @@ pub fn find_all(text: &str, query: &str) -> Vec<(usize, usize)> {
 /// article is not copied whole at every keystroke).
 const SEARCH_CHUNK: usize = 64 * 1024;
 
+use crate::text::bounds::ceil_boundary;
+
 fn find_all_in_chunks(text: &str, query: &str, chunk: usize) -> Vec<(usize, usize)> {
     if query.is_empty() {
         return Vec::new();
@@ -93,15 +95,6 @@ fn find_all_in_chunks(text: &str, query: &str, chunk: usize) -> Vec<(usize, usiz
         start = next.max(end);
     }
     out
-}
-
-/// The first char boundary at or after `at`, at most the text's length.
-fn ceil_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
 }
 
 impl Reader {
