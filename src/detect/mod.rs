@@ -360,7 +360,8 @@ pub struct CharSlicer<'t> {
 }
 
 impl<'t> CharSlicer<'t> {
-    const STRIDE: usize = 64;
+    /// Every how many code points a byte offset is kept.
+    pub const STRIDE: usize = 64;
 
     pub fn new(text: &'t str) -> Self {
         let mut checkpoints = Vec::with_capacity(text.len() / Self::STRIDE + 1);
