@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Every key a config file may set; all optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Draw East Asian Ambiguous characters (“ ” … — ·) two columns wide.
@@ -17,6 +17,8 @@ pub struct Config {
     pub annotations: Option<PathBuf>,
     /// Name recorded in annotation files.
     pub annotator: Option<String>,
+    /// Suggestions the detector scores under this probability (0-1) are not shown.
+    pub min_score: Option<f32>,
 }
 
 impl Config {
@@ -41,6 +43,7 @@ impl Config {
             tab_width: over.tab_width.or(self.tab_width),
             annotations: over.annotations.or(self.annotations),
             annotator: over.annotator.or(self.annotator),
+            min_score: over.min_score.or(self.min_score),
         }
     }
 

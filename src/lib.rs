@@ -11,6 +11,7 @@ pub mod detect;
 pub mod export;
 pub mod headless;
 pub mod label;
+pub mod learn;
 pub mod parallel;
 pub mod positions;
 pub mod show;

@@ -140,11 +140,41 @@ enum Command {
         #[arg(long)]
         lines: bool,
         /// Only jieba's tags (nr/nrfg/nrt, ns, nt), without inkmark's rules: the baseline
-        #[arg(long)]
+        #[arg(long, conflicts_with = "rules")]
         baseline: bool,
+        /// Only the hand-written rules, without the trained tagger (the detector before it)
+        #[arg(long)]
+        rules: bool,
+        /// Use the corpus model in this annotation folder (from `inkmark train`)
+        #[arg(long, value_name = "DIR")]
+        annotations: Option<PathBuf>,
+        /// Ignore the corpus model: the base model only
+        #[arg(long)]
+        no_model: bool,
+        /// Leave out entities scored under this (0-1) [default: config min_score, else 0]
+        #[arg(long, value_name = "P")]
+        min_score: Option<f32>,
         /// Threads [default: one per core]
         #[arg(long, short)]
         jobs: Option<usize>,
+    },
+    /// Learn from the articles marked done: fit a corpus model, keep it if it beats the
+    /// current one on a held-out tenth of the sentences
+    Train {
+        /// Also learn from articles in progress (half-done articles teach wrong negatives)
+        #[arg(long)]
+        include_in_progress: bool,
+        /// Keep the new model even if it does not score better on the held-out sentences
+        #[arg(long)]
+        force: bool,
+        /// Passes over the data
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        corpus: CorpusArgs,
     },
     /// Print an article wrapped exactly as the reader shows it
     Show {
@@ -218,8 +248,40 @@ fn run(cli: Cli) -> Result<()> {
             files,
             lines,
             baseline,
+            rules,
+            annotations,
+            no_model,
+            min_score,
             jobs,
-        }) => detect(&files, lines, baseline, jobs),
+        }) => {
+            let kind = if baseline {
+                DetectKind::Baseline
+            } else if rules {
+                DetectKind::Rules
+            } else {
+                DetectKind::Model {
+                    annotations,
+                    no_model,
+                }
+            };
+            detect(&files, lines, kind, min_score, jobs, &cli.display)
+        }
+        Some(Command::Train {
+            include_in_progress,
+            force,
+            epochs,
+            json,
+            corpus,
+        }) => train(
+            &corpus,
+            &cli.display,
+            inkmark::learn::TrainOptions {
+                include_in_progress,
+                force,
+                epochs: epochs.max(1),
+            },
+            json,
+        ),
         None => open_tui(&cli.dir, cli.annotations, cli.annotator, &cli.display),
     }
 }
@@ -278,6 +340,7 @@ fn open_tui(
     let (positions, warning) = Positions::load(Positions::default_file());
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    app.min_score = cfg.min_score.unwrap_or(0.0).clamp(0.0, 1.0);
     if let Some(name) = annotator.or(cfg.annotator.clone()) {
         app.annotator = name;
     }
@@ -311,8 +374,25 @@ fn read_input(path: &Path) -> Result<String> {
     }
 }
 
-fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -> Result<()> {
-    use inkmark::detect::{entities_json, Detector, EntityOut, DETECTOR_VERSION};
+/// Which detector `inkmark detect` runs.
+enum DetectKind {
+    Baseline,
+    Rules,
+    Model {
+        annotations: Option<PathBuf>,
+        no_model: bool,
+    },
+}
+
+fn detect(
+    files: &[PathBuf],
+    lines: bool,
+    kind: DetectKind,
+    min_score: Option<f32>,
+    jobs: Option<usize>,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::detect::{entities_json_scored, Detector, EntityOut};
     use inkmark::parallel::for_each_in_order;
 
     /// One input file's result, as `detect` prints it.
@@ -320,7 +400,7 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
     struct FileRecord<'a> {
         file: std::borrow::Cow<'a, str>,
         sha256: String,
-        detector: &'static str,
+        detector: &'a str,
         entities: Vec<EntityOut<'a>>,
     }
     /// One input line's result, with `--lines`.
@@ -330,15 +410,50 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
         entities: Vec<EntityOut<'a>>,
     }
 
-    let detector = Detector::new();
+    let cfg = Config::resolve(
+        files.first().and_then(|f| f.parent()),
+        display.config.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let min_score = min_score.or(cfg.min_score).unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&min_score) {
+        bail!("--min-score must be between 0 and 1");
+    }
+    let baseline = matches!(kind, DetectKind::Baseline);
+    let detector = match kind {
+        DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),
+        DetectKind::Model {
+            annotations,
+            no_model,
+        } => {
+            let (d, warning) = inkmark::learn::detector_for(annotations.as_deref(), no_model);
+            if let Some(w) = warning {
+                eprintln!("inkmark: {w}");
+            }
+            d
+        }
+    };
+    let version = if baseline {
+        "jieba-baseline".to_string()
+    } else {
+        detector.version()
+    };
     let jobs = jobs
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
-    let run = |text: &str| {
+    let run = |text: &str| -> (Vec<inkmark::label::Span>, Option<Vec<f32>>) {
         if baseline {
-            detector.baseline(text)
+            (detector.baseline(text), None)
         } else {
-            detector.detect(text)
+            let (spans, scores) = detector.detect_scored(text);
+            let keep: Vec<bool> = scores.iter().map(|&s| s >= min_score).collect();
+            let mut k = keep.iter();
+            let spans = spans
+                .into_iter()
+                .filter(|_| *k.next().unwrap_or(&true))
+                .collect();
+            let scores = scores.into_iter().filter(|&s| s >= min_score).collect();
+            (spans, Some(scores))
         }
     };
     let stdout = std::io::stdout();
@@ -380,9 +495,10 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
                     let mut lines = String::new();
                     for (k, line) in chunk.iter().enumerate() {
                         let line = line.strip_suffix('\r').unwrap_or(line);
+                        let (spans, scores) = run(line);
                         let record = LineRecord {
                             id: first + k,
-                            entities: entities_json(line, &run(line)),
+                            entities: entities_json_scored(line, &spans, scores.as_deref()),
                         };
                         if k > 0 {
                             lines.push('\n');
@@ -408,16 +524,12 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
             jobs,
             |path| -> Result<String> {
                 let text = read_input(path)?;
-                let spans = run(&text);
+                let (spans, scores) = run(&text);
                 let record = FileRecord {
                     file: path.to_string_lossy(),
                     sha256: inkmark::detect::sha256_hex(text.as_bytes()),
-                    detector: if baseline {
-                        "jieba-baseline"
-                    } else {
-                        DETECTOR_VERSION
-                    },
-                    entities: entities_json(&text, &spans),
+                    detector: &version,
+                    entities: entities_json_scored(&text, &spans, scores.as_deref()),
                 };
                 Ok(serde_json::to_string(&record)?)
             },
@@ -431,6 +543,53 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.context("cannot write to stdout"),
     }
+}
+
+fn train(
+    args: &CorpusArgs,
+    display: &DisplayArgs,
+    opts: inkmark::learn::TrainOptions,
+    json: bool,
+) -> Result<()> {
+    let (corpus, annotations) = open_corpus(args, display)?;
+    let bar = progress(0, "training");
+    let report = inkmark::learn::train_corpus(&corpus, &annotations, &opts, |what| {
+        bar.set_message(what.to_string())
+    })
+    .map_err(anyhow::Error::msg)?;
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "learned from {} articles ({} sentences; {} held out, with {} entities) in {:.1} s",
+        report.articles,
+        report.sentences,
+        report.held_out_sentences,
+        report.held_out_entities,
+        report.seconds
+    );
+    println!(
+        "held-out F1, all labels: current {:.3}, new {:.3}",
+        report.current_f1, report.new_f1
+    );
+    for (label, before, after) in &report.per_label {
+        println!("  {label:<6} {before:.3} -> {after:.3}");
+    }
+    let path = inkmark::learn::model_path(&annotations);
+    if report.kept {
+        println!(
+            "kept: {} (used by the reader and by `inkmark detect --annotations {}`)",
+            path.display(),
+            annotations.display()
+        );
+    } else {
+        println!(
+            "not kept: the new model does not beat the current one on the held-out sentences (--force keeps it anyway)"
+        );
+    }
+    Ok(())
 }
 
 fn parse_status(s: &str) -> Result<inkmark::annotation::Status, String> {

@@ -85,7 +85,11 @@ fn analysis(text: &str) -> Analysis {
     let words = (0..text.chars().count())
         .filter(|&w| !spans.iter().any(|s| s.start < w && w < s.end))
         .collect();
-    Analysis { spans, words }
+    Analysis {
+        spans,
+        words,
+        scores: Vec::new(),
+    }
 }
 
 fn open(app: &mut App) {
@@ -758,6 +762,7 @@ fn next_and_previous_entity_visit_every_mark_in_order_with_its_number() {
         analysis: Arc::new(Analysis {
             spans: spans.clone(),
             words: Default::default(),
+            scores: Vec::new(),
         }),
     });
     let total = spans.len();
@@ -826,6 +831,7 @@ fn a_first_part_of_the_entities_is_usable_and_says_so() {
     let part = Analysis {
         spans: whole.spans[..3].to_vec(),
         words: Default::default(),
+        scores: Vec::new(),
     };
     app.update(Msg::DetectedNear {
         sha: req.sha.clone(),

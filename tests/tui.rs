@@ -388,6 +388,7 @@ fn reader_with_entities(w: u16, h: u16, spans: Vec<Span>) -> App {
         analysis: Arc::new(Analysis {
             spans,
             words: Default::default(),
+            scores: Vec::new(),
         }),
     });
     app
@@ -430,6 +431,7 @@ fn detecting_is_shown_until_results_arrive() {
         analysis: Arc::new(Analysis {
             spans: seed_spans(),
             words: Default::default(),
+            scores: Vec::new(),
         }),
     });
     let s = screen(&app);
@@ -467,6 +469,7 @@ fn results_for_another_article_are_kept_but_not_shown() {
         analysis: Arc::new(Analysis {
             spans: vec![Span::new(0, 2, Label::PER)],
             words: Default::default(),
+            scores: Vec::new(),
         }),
     });
     assert!(app.reader().unwrap().analysis.is_none());
@@ -553,7 +556,12 @@ fn real_detection_through_the_worker() {
         dir: Some(dir.path().to_path_buf()),
     };
     let (tx, rx) = std::sync::mpsc::channel::<Msg>();
-    let worker = inkmark::tui::worker::spawn(cache.clone(), tx, |m| m);
+    let worker = inkmark::tui::worker::spawn(
+        cache.clone(),
+        inkmark::tui::worker::ModelSettings::default(),
+        tx,
+        |m| m,
+    );
     let mut app = seeds_app(80, 24);
     app.update(Msg::Open);
     for req in app.requests.drain(..) {
@@ -571,7 +579,12 @@ fn real_detection_through_the_worker() {
     assert!(analysis.spans.len() > 100);
     assert!(analysis.words.len() > 1000, "word boundaries for w/b");
     // The result was cached on disk for the next session.
-    assert_eq!(cache.load(&r.sha).as_ref(), Some(analysis.as_ref()));
+    let version =
+        inkmark::detect::version_of(inkmark::detect::tagger::Tagger::base().ok().as_ref());
+    assert_eq!(
+        cache.load(&r.sha, &version).as_ref(),
+        Some(analysis.as_ref())
+    );
 }
 
 #[test]

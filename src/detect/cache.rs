@@ -31,12 +31,12 @@ impl DetectCache {
         dirs::cache_dir().map(|d| d.join("inkmark").join("detect"))
     }
 
-    fn file(&self, sha: &str) -> Option<PathBuf> {
+    fn file(&self, sha: &str, detector: &str) -> Option<PathBuf> {
         // Hex only: the name can never escape the folder.
         if sha.is_empty() || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
             return None;
         }
-        let version: String = super::DETECTOR_VERSION
+        let version: String = detector
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
@@ -45,24 +45,24 @@ impl DetectCache {
             .map(|d| d.join(format!("{sha}.{version}.{FORMAT}.json")))
     }
 
-    /// Cached spans for this content and detector version; anything unreadable or stale
-    /// counts as a miss.
-    pub fn load(&self, sha: &str) -> Option<Analysis> {
+    /// Cached spans for this content and detector ([`super::Detector::version`], which
+    /// names the model too); anything unreadable or stale counts as a miss.
+    pub fn load(&self, sha: &str, detector: &str) -> Option<Analysis> {
         // Streamed: a long article's analysis is tens of megabytes of JSON.
-        let file = fs::File::open(self.file(sha)?).ok()?;
+        let file = fs::File::open(self.file(sha, detector)?).ok()?;
         let entry: Entry = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
-        (entry.detector == super::DETECTOR_VERSION && entry.sha256 == sha).then_some(entry.analysis)
+        (entry.detector == detector && entry.sha256 == sha).then_some(entry.analysis)
     }
 
     /// Stores spans (best effort: a cache that cannot be written only costs time).
-    pub fn store(&self, sha: &str, analysis: &Analysis) -> std::io::Result<()> {
-        let Some(path) = self.file(sha) else {
+    pub fn store(&self, sha: &str, detector: &str, analysis: &Analysis) -> std::io::Result<()> {
+        let Some(path) = self.file(sha, detector) else {
             return Ok(());
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
         let entry = Entry {
-            detector: super::DETECTOR_VERSION.to_string(),
+            detector: detector.to_string(),
             sha256: sha.to_string(),
             analysis: analysis.clone(),
         };
@@ -88,16 +88,20 @@ mod tests {
             dir: Some(dir.path().join("c")),
         };
         let sha = "ab".repeat(32);
-        assert!(cache.load(&sha).is_none());
+        let v = "inkmark-detect-4+abc";
+        assert!(cache.load(&sha, v).is_none());
         let analysis = Analysis {
             spans: vec![Span::new(1, 3, Label::PER)],
             words: [0, 1, 3].into_iter().collect(),
+            scores: vec![0.75],
         };
-        cache.store(&sha, &analysis).unwrap();
-        assert_eq!(cache.load(&sha), Some(analysis));
-        let file = cache.file(&sha).unwrap();
+        cache.store(&sha, v, &analysis).unwrap();
+        assert_eq!(cache.load(&sha, v), Some(analysis));
+        // Another model's results are a miss.
+        assert!(cache.load(&sha, "inkmark-detect-4+def").is_none());
+        let file = cache.file(&sha, v).unwrap();
         fs::write(&file, "{broken").unwrap();
-        assert!(cache.load(&sha).is_none());
-        assert!(cache.load("../../etc/passwd").is_none());
+        assert!(cache.load(&sha, v).is_none());
+        assert!(cache.load("../../etc/passwd", v).is_none());
     }
 }

@@ -258,8 +258,9 @@ pub const PLACE_TAIL_STRIP: &[&str] = &[
 ];
 
 /// Time words jieba tags `t` that are dates or times (not 周恩来, which it also tags `t`).
+/// Relative adverbs (目前, 当天, 此前, 近日 ...) are left out: annotators do not mark them.
 pub static TIME_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    set("除夕 春节 元旦 元宵节 元宵 清明节 清明 端午节 端午 中秋节 中秋 国庆节 国庆 重阳节 七夕 小年 大年三十 大年夜 年三十 今天 昨天 明天 前天 后天 今年 去年 明年 前年 后年 当天 当日 次日 翌日 当晚 当年 今晨 昨晚 今晚 上午 下午 中午 晚上 凌晨 早上 傍晚 深夜 夜间 白天 上旬 中旬 下旬 月初 月底 年初 年底 年末 岁末 节前 节后 春节期间 假期 寒假 暑假 周末 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 周一 周二 周三 周四 周五 周六 周日 正月 腊月 近日 日前 目前 此前 此后 近期 同期")
+    set("除夕 春节 元旦 元宵节 元宵 清明节 清明 端午节 端午 中秋节 中秋 国庆节 国庆 重阳节 七夕 小年 大年三十 大年夜 年三十 今天 昨天 明天 前天 后天 今年 去年 明年 前年 后年 当年 今晨 昨晚 今晚 上午 下午 中午 晚上 凌晨 早上 傍晚 深夜 夜间 白天 上旬 中旬 下旬 月初 月底 年初 年底 年末 岁末 节前 节后 春节期间 假期 寒假 暑假 周末 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 周一 周二 周三 周四 周五 周六 周日 正月 腊月")
 });
 
 /// Endings of event words that look like organisations (…招待会, …发布会, …会议).

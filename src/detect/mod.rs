@@ -6,6 +6,7 @@ mod lexicon;
 mod numbers;
 mod resolve;
 mod rules;
+pub mod tagger;
 mod words;
 
 use crate::label::Span;
@@ -15,12 +16,14 @@ pub use resolve::resolve_overlaps;
 pub use words::WordStarts;
 
 /// Changes whenever the rules change, so cached results are recomputed.
-pub const DETECTOR_VERSION: &str = "inkmark-detect-3";
+pub const DETECTOR_VERSION: &str = "inkmark-detect-4";
 
 /// One jieba token of a paragraph, with code-point offsets relative to the paragraph.
 #[derive(Debug, Clone, Copy)]
 pub struct Token<'a> {
     pub word: &'a str,
+    /// jieba's part-of-speech tag, as jieba spells it.
+    pub tag: &'a str,
     pub pos: Pos,
     /// Which word lists the word is on ([`lexicon::flag`]).
     pub lex: u16,
@@ -101,16 +104,50 @@ impl Pos {
 }
 
 /// What the reader needs from one pass of jieba over an article.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Analysis {
     pub spans: Vec<Span>,
     /// Code-point offsets where jieba's words start.
     #[serde(default)]
     pub words: WordStarts,
+    /// How sure the detector is of each span (same order as `spans`): the tagger's
+    /// probability that the span is exactly this entity; 1 for the rules' dates and numbers.
+    #[serde(default)]
+    pub scores: Vec<f32>,
+}
+
+// Scores are probabilities, never NaN, so equality is an equivalence.
+impl Eq for Analysis {}
+
+impl Analysis {
+    /// The score of span `i` (1 when none was recorded).
+    pub fn score(&self, i: usize) -> f32 {
+        self.scores.get(i).copied().unwrap_or(1.0)
+    }
+
+    /// Drops the spans scored under `min` (keeps `scores` aligned).
+    pub fn retain_min_score(&mut self, min: f32) {
+        if min <= 0.0 || self.scores.len() != self.spans.len() {
+            return;
+        }
+        let mut keep = self.scores.iter().map(|&s| s >= min);
+        self.spans.retain(|_| keep.next().unwrap_or(true));
+        self.scores.retain(|&s| s >= min);
+    }
+}
+
+/// The words, part-of-speech tags and rule candidates of one paragraph piece.
+struct Piece<'a> {
+    chars: Vec<char>,
+    tokens: Vec<Token<'a>>,
+    /// The rules' entities, resolved so that they never overlap.
+    rules: Vec<Span>,
 }
 
 pub struct Detector {
     jieba: Jieba,
+    /// The trained tagger; `None` detects with the rules alone.
+    tagger: Option<tagger::Tagger>,
 }
 
 impl Default for Detector {
@@ -120,15 +157,51 @@ impl Default for Detector {
 }
 
 impl Detector {
-    /// Loads jieba's dictionary (about 0.1-0.2 s): do it off the UI thread.
+    /// Loads jieba's dictionary (about 0.1-0.2 s) and the base model: do it off the UI
+    /// thread.
     pub fn new() -> Detector {
         Detector {
             jieba: Jieba::new(),
+            tagger: tagger::Tagger::base().ok(),
         }
+    }
+
+    /// Rules only, without the trained tagger (the previous detector, for comparison).
+    pub fn rules_only() -> Detector {
+        Detector {
+            jieba: Jieba::new(),
+            tagger: None,
+        }
+    }
+
+    /// Uses `tagger` instead of the base model (a corpus model from `inkmark train`).
+    pub fn with_tagger(mut self, tagger: Option<tagger::Tagger>) -> Detector {
+        self.tagger = tagger;
+        self
+    }
+
+    /// Swaps the model (the reader does when `inkmark train` wrote a new one).
+    pub fn set_tagger(&mut self, tagger: Option<tagger::Tagger>) {
+        self.tagger = tagger;
+    }
+
+    pub fn tagger(&self) -> Option<&tagger::Tagger> {
+        self.tagger.as_ref()
+    }
+
+    /// Names the detector and its model, for caches and exported predictions: results of
+    /// different models are never mixed up.
+    pub fn version(&self) -> String {
+        version_of(self.tagger.as_ref())
     }
 
     /// The entities of `text`: code-point spans, sorted, never overlapping.
     pub fn detect(&self, text: &str) -> Vec<Span> {
+        self.analyse_into(text, 0, None).0
+    }
+
+    /// [`Detector::detect`] with each span's score.
+    pub fn detect_scored(&self, text: &str) -> (Vec<Span>, Vec<f32>) {
         self.analyse_into(text, 0, None)
     }
 
@@ -144,80 +217,118 @@ impl Detector {
     pub fn analyse_part(&self, text: &str, bytes: std::ops::Range<usize>) -> Analysis {
         let base = text[..bytes.start].chars().count();
         let mut words = WordStarts::default();
-        let spans = self.analyse_into(&text[bytes], base, Some(&mut words));
-        Analysis { spans, words }
+        let (spans, scores) = self.analyse_into(&text[bytes], base, Some(&mut words));
+        Analysis {
+            spans,
+            words,
+            scores,
+        }
     }
 
-    /// Entities of `text`, whose first code point is code point `base` of the article.
+    /// jieba's words and the rules' candidates of one piece of a paragraph.
+    fn piece<'a>(&'a self, para: &'a str) -> Piece<'a> {
+        let chars: Vec<char> = para.chars().collect();
+        let tags = self.jieba.tag(para, true);
+        let tokens: Vec<Token> = tags
+            .iter()
+            .map(|t| {
+                let pos = Pos::of(t.tag);
+                // Function words and punctuation are on no list: skip the lookup.
+                let function_word = matches!(
+                    pos,
+                    Pos::X
+                        | Pos::Uj
+                        | Pos::Ul
+                        | Pos::P
+                        | Pos::C
+                        | Pos::D
+                        | Pos::R
+                        | Pos::M
+                        | Pos::Q
+                        | Pos::F
+                        | Pos::Ad
+                );
+                Token {
+                    word: t.word,
+                    tag: t.tag,
+                    pos,
+                    lex: if function_word {
+                        0
+                    } else {
+                        lexicon::flags_fast(t.word)
+                    },
+                    first: t.word.chars().next().unwrap_or(' '),
+                    last: t.word.chars().next_back().unwrap_or(' '),
+                    start: t.start,
+                    end: t.end,
+                }
+            })
+            .collect();
+        let is_word = |w: &str| self.jieba.has_word(w);
+        let mut rules = rules::candidates(&tokens, &chars, &is_word);
+        resolve_overlaps(&mut rules);
+        Piece {
+            chars,
+            tokens,
+            rules,
+        }
+    }
+
+    /// Entities of `text` with their scores, whose first code point is code point `base`
+    /// of the article.
     fn analyse_into(
         &self,
         text: &str,
         mut base: usize,
         mut words: Option<&mut WordStarts>,
-    ) -> Vec<Span> {
-        let mut out = Vec::new();
-        let mut chars: Vec<char> = Vec::new();
+    ) -> (Vec<Span>, Vec<f32>) {
+        let mut out: Vec<(Span, f32)> = Vec::new();
+        let mut feats = Vec::new();
         for para in text.split_inclusive('\n').flat_map(pieces) {
             let n = para.chars().count();
             if para.trim().is_empty() {
                 base += n;
                 continue;
             }
-            chars.clear();
-            chars.extend(para.chars());
-            let tags = self.jieba.tag(para, true);
-            let tokens: Vec<Token> = tags
-                .iter()
-                .map(|t| {
-                    let pos = Pos::of(t.tag);
-                    // Function words and punctuation are on no list: skip the lookup.
-                    let function_word = matches!(
-                        pos,
-                        Pos::X
-                            | Pos::Uj
-                            | Pos::Ul
-                            | Pos::P
-                            | Pos::C
-                            | Pos::D
-                            | Pos::R
-                            | Pos::M
-                            | Pos::Q
-                            | Pos::F
-                            | Pos::Ad
-                    );
-                    (
-                        t,
-                        pos,
-                        if function_word {
-                            0
-                        } else {
-                            lexicon::flags_fast(t.word)
-                        },
-                    )
-                })
-                .map(|(t, pos, lex)| Token {
-                    word: t.word,
-                    pos,
-                    lex,
-                    first: t.word.chars().next().unwrap_or(' '),
-                    last: t.word.chars().next_back().unwrap_or(' '),
-                    start: t.start,
-                    end: t.end,
-                })
-                .collect();
+            let piece = self.piece(para);
             if let Some(words) = words.as_deref_mut() {
-                for t in &tokens {
+                for t in &piece.tokens {
                     words.insert(t.start + base);
                 }
             }
-            let is_word = |w: &str| self.jieba.has_word(w);
-            let mut found = rules::candidates(&tokens, &chars, &is_word);
-            resolve_overlaps(&mut found);
+            let found: Vec<(Span, f32)> = match &self.tagger {
+                Some(tagger) => tagger.tag(&piece.chars, &piece.tokens, &piece.rules, &mut feats),
+                None => piece.rules.iter().map(|&s| (s, 1.0)).collect(),
+            };
             out.extend(
                 found
                     .into_iter()
-                    .map(|s| Span::new(s.start + base, s.end + base, s.label)),
+                    .map(|(s, p)| (Span::new(s.start + base, s.end + base, s.label), p)),
             );
+            base += n;
+        }
+        out.into_iter().unzip()
+    }
+
+    /// A training example for the tagger from a sentence and its entities (label indices
+    /// into the model's labels): the same words, rules and features as detection uses.
+    pub fn example(&self, sentence: &str, spans: &[(usize, usize, usize)]) -> tagger::Example {
+        let piece = self.piece(sentence);
+        let mut feats = Vec::new();
+        tagger::features::extract(&piece.chars, &piece.tokens, &piece.rules, &mut feats);
+        tagger::Example::new(feats, piece.chars.len(), spans)
+    }
+
+    /// Splits an article into the pieces detection tags one at a time, with the code-point
+    /// offset of each: what training on annotated articles sees.
+    pub fn sentences(text: &str) -> Vec<(usize, &str)> {
+        let mut out = Vec::new();
+        let mut base = 0;
+        for para in text.split_inclusive('\n').flat_map(pieces) {
+            let n = para.chars().count();
+            if !para.trim().is_empty() {
+                out.push((base, para));
+            }
             base += n;
         }
         out
@@ -237,10 +348,17 @@ impl Detector {
         }
         out
     }
-
     /// jieba's own tagging, for benchmarks that compare against it.
     pub fn jieba(&self) -> &Jieba {
         &self.jieba
+    }
+}
+
+/// [`Detector::version`] of a detector with this model (known before jieba is loaded).
+pub fn version_of(tagger: Option<&tagger::Tagger>) -> String {
+    match tagger {
+        Some(t) => format!("{DETECTOR_VERSION}+{}", t.id()),
+        None => format!("{DETECTOR_VERSION}+rules"),
     }
 }
 
@@ -332,18 +450,34 @@ pub struct EntityOut<'t> {
     pub end: usize,
     pub label: &'static str,
     pub text: &'t str,
+    /// The detector's probability that this is exactly the entity (absent for the baseline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
 }
 
 /// Spans with their text: `{"start", "end", "label", "text"}`.
 pub fn entities_json<'t>(text: &'t str, spans: &[Span]) -> Vec<EntityOut<'t>> {
+    entities_json_scored(text, spans, None)
+}
+
+/// [`entities_json`] with a score per span (rounded to 3 decimals).
+pub fn entities_json_scored<'t>(
+    text: &'t str,
+    spans: &[Span],
+    scores: Option<&[f32]>,
+) -> Vec<EntityOut<'t>> {
     let slicer = CharSlicer::new(text);
     spans
         .iter()
-        .map(|s| EntityOut {
+        .enumerate()
+        .map(|(i, s)| EntityOut {
             start: s.start,
             end: s.end,
             label: s.label.name(),
             text: slicer.slice(s.start, s.end),
+            score: scores
+                .and_then(|sc| sc.get(i))
+                .map(|&p| (p * 1000.0).round() / 1000.0),
         })
         .collect()
 }

@@ -273,8 +273,10 @@ fn step(chars: &[char], i: usize, out: &mut Vec<Span>) -> usize {
     }
     let lone_cn = !arabic && digits.len() == 1 && is_cn_digit(digits[0]);
     if let Some(unit) = unit_at(chars, u_at) {
-        // 一个 and 三点 (three o'clock, or "three points") are not quantities.
-        let weak = lone_cn && WEAK_UNITS.contains(&unit);
+        // 一个 and 三点 (three o'clock, or "three points") are not quantities, nor the 一人
+        // of 不漏一人 or 一户一策.
+        let weak = lone_cn && WEAK_UNITS.contains(&unit)
+            || (digits == ['一'] && matches!(unit, "人" | "户" | "家"));
         if !weak && (arabic || unit != "点") {
             let start = if prev.is_some_and(|p| APPROX_PREFIX.contains(p)) {
                 i - 1

@@ -1,10 +1,12 @@
-//! Detection on sentences from the seed articles.
+//! Detection on sentences from the seed articles: the hand-written rules (which are also
+//! the tagger's features), then the trained tagger on the errors the rules made.
 
 use super::*;
 use crate::label::Label;
 use std::sync::LazyLock;
 
-static DETECTOR: LazyLock<Detector> = LazyLock::new(Detector::new);
+static DETECTOR: LazyLock<Detector> = LazyLock::new(Detector::rules_only);
+static TAGGER: LazyLock<Detector> = LazyLock::new(Detector::new);
 
 fn found(text: &str) -> Vec<(String, Label)> {
     let slicer = CharSlicer::new(text);
@@ -240,4 +242,60 @@ fn a_part_of_an_article_is_analysed_like_the_whole() {
         assert!(whole.words.contains(w), "word start {w}");
     }
     assert!(part.words.contains(a));
+}
+
+/// What the trained tagger finds in `text`.
+fn tagged(text: &str) -> Vec<(String, Label)> {
+    let slicer = CharSlicer::new(text);
+    TAGGER
+        .detect(text)
+        .iter()
+        .map(|s| (slicer.slice(s.start, s.end).to_string(), s.label))
+        .collect()
+}
+
+#[test]
+fn the_tagger_fixes_what_the_rules_missed_in_the_seeds() {
+    // Each of these was wrong with the rules alone (issue 12's list of typical errors).
+    let cases = [
+        ("国家主席习近平作出重要指示", "习近平", Label::PER),
+        (
+            "陈州街道办事处迅速行动,组织人员排查",
+            "陈州街道办事处",
+            Label::ORG,
+        ),
+        (
+            "自疫情防控工作以来,大李庄乡认真贯彻落实",
+            "大李庄乡",
+            Label::LOC,
+        ),
+        ("崔桥镇各村设立检查点", "崔桥镇", Label::LOC),
+    ];
+    for (text, word, label) in cases {
+        let f = tagged(text);
+        assert!(
+            f.iter().any(|(w, l)| w == word && *l == label),
+            "{word}/{label} not found in {text}: {f:?}"
+        );
+    }
+    // Relative time words and the 一人 of an idiom are not suggested.
+    for (text, word) in [
+        ("目前,全区共设立检查点", "目前"),
+        ("做到不漏一户、不漏一人", "一人"),
+    ] {
+        assert!(
+            !tagged(text).iter().any(|(w, _)| w == word),
+            "{word} in {text}"
+        );
+    }
+}
+
+#[test]
+fn the_tagger_scores_its_spans_as_probabilities() {
+    let (spans, scores) = TAGGER.detect_scored("国家主席习近平在北京会见了来访的法国总统。");
+    assert_eq!(spans.len(), scores.len());
+    assert!(!spans.is_empty());
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)), "{scores:?}");
+    assert!(TAGGER.version().starts_with(DETECTOR_VERSION));
+    assert_ne!(TAGGER.version(), DETECTOR.version());
 }

@@ -104,6 +104,14 @@ pub enum Msg {
     },
     /// The detector finished loading its dictionary (milliseconds).
     DetectorReady(u64),
+    /// A notice from a background task, for the status bar.
+    Notice(String),
+    /// Background training (after an article was marked done) finished: what to tell the
+    /// user, and whether a new corpus model was written (then suggestions are refreshed).
+    Trained {
+        message: String,
+        kept: bool,
+    },
     /// Entities and word boundaries of the text with this SHA-256.
     Detected {
         sha: String,
@@ -225,6 +233,12 @@ pub struct App {
     pub requests: Vec<DetectRequest>,
     /// Layout requests for long articles (drained by the shell).
     pub layout_requests: Vec<LayoutRequest>,
+    /// Suggestions scored under this are hidden (config `min_score`).
+    pub min_score: f32,
+    /// An article was marked done: the shell trains the corpus model once it is saved.
+    pub train_wanted: bool,
+    /// The corpus model is being trained in the background.
+    pub training: bool,
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
@@ -328,6 +342,9 @@ impl App {
             detected: HashMap::new(),
             requests: Vec::new(),
             layout_requests: Vec::new(),
+            min_score: 0.0,
+            train_wanted: false,
+            training: false,
         };
         app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
         app.refilter();
@@ -396,6 +413,8 @@ impl App {
                 | Msg::Loaded(_)
                 | Msg::LaidOut { .. }
                 | Msg::DetectorReady(_)
+                | Msg::Notice(_)
+                | Msg::Trained { .. }
                 | Msg::Detected { .. }
                 | Msg::DetectedNear { .. }
                 | Msg::DetectFailed { .. }
@@ -454,6 +473,26 @@ impl App {
             }
             Msg::DetectorReady(ms) => {
                 self.detector = DetectorState::Ready { load_ms: ms };
+                return;
+            }
+            Msg::Notice(text) => {
+                self.message = Some(text);
+                return;
+            }
+            Msg::Trained { message, kept } => {
+                self.training = false;
+                self.message = Some(message);
+                if kept {
+                    // Every article's suggestions came from the old model.
+                    self.detected.clear();
+                    if let Screen::Reader(r) = &self.screen {
+                        self.requests.push(DetectRequest {
+                            sha: r.sha.clone(),
+                            text: r.text.clone(),
+                            focus: r.first_visible_char(),
+                        });
+                    }
+                }
                 return;
             }
             Msg::Detected { sha, analysis } => {

@@ -93,13 +93,51 @@ pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
     Ok(())
 }
 
+/// Trains the corpus model on a thread; the result comes back as [`Msg::Trained`].
+fn spawn_training(app: &App, tx: mpsc::Sender<Wake>) {
+    let corpus = app.corpus.clone();
+    let annotations = app.annotations_dir.clone();
+    let _ = std::thread::Builder::new()
+        .name("inkmark-train".into())
+        .spawn(move || {
+            let opts = crate::learn::TrainOptions::default();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::learn::train_corpus(&corpus, &annotations, &opts, |_| {})
+            }));
+            let (message, kept) = match result {
+                Ok(Ok(r)) if r.kept => (
+                    format!(
+                        "corpus model updated from {} done articles (held-out F1 {:.2} -> {:.2}); suggestions refreshed",
+                        r.articles, r.current_f1, r.new_f1
+                    ),
+                    true,
+                ),
+                Ok(Ok(r)) => (
+                    format!(
+                        "corpus model not changed: the new one scored {:.2} on held-out sentences, the current {:.2}",
+                        r.new_f1, r.current_f1
+                    ),
+                    false,
+                ),
+                Ok(Err(e)) => (format!("training failed: {e}"), false),
+                Err(_) => ("training failed: the trainer crashed".to_string(), false),
+            };
+            let _ = tx.send(Wake::App(Msg::Trained { message, kept }));
+        });
+}
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     cache: DetectCache,
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel::<Wake>();
-    let detect = worker::spawn(cache, tx.clone(), Wake::App);
+    let settings = worker::ModelSettings {
+        annotations: Some(app.annotations_dir.clone()),
+        min_score: app.min_score,
+    };
+    let detect = worker::spawn(cache, settings, tx.clone(), Wake::App);
+    let train_tx = tx.clone();
     let signal_tx = tx.clone();
     spawn_library_loader(app, tx.clone());
     let layout_tx = tx.clone();
@@ -162,6 +200,13 @@ fn event_loop(
             // while it runs, and harmless after.
             let _ = detect.send(req);
         }
+        if app.train_wanted && !app.training && !app.unsaved() {
+            // Marked done and saved: learn from the done articles, off the UI thread.
+            app.train_wanted = false;
+            app.training = true;
+            app.message = Some("training the corpus model on the done articles...".into());
+            spawn_training(app, train_tx.clone());
+        }
         terminal.draw(|f| view::draw(app, f))?;
         // Unsaved annotations are written half a second after the first unsaved change,
         // however fast the keys keep coming.
@@ -207,8 +252,16 @@ fn event_loop(
         };
         if let Some(msg) = msg {
             let before = app.reader().map(|r| r.entry);
+            let status_before = app.reader().map(|r| r.ann.set.status);
             app.update(msg);
             let after = app.reader().map(|r| r.entry);
+            let status_after = app.reader().map(|r| r.ann.set.status);
+            if before == after
+                && status_after == Some(crate::annotation::Status::Done)
+                && status_before != status_after
+            {
+                app.train_wanted = true;
+            }
             if before != after {
                 // Terminals disagree on the width of some emoji sequences (flags, ZWJ);
                 // a full repaint on changing views leaves no stale half-glyphs behind.

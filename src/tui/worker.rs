@@ -1,36 +1,99 @@
 //! The detection worker: loads jieba's dictionary and detects entities off the UI
-//! thread, answering from the disk cache when it can.
+//! thread, answering from the disk cache when it can. It uses the corpus model of the
+//! annotations folder when there is one, and picks up a new one (`inkmark train`, or the
+//! reader's own training when an article is marked done) at the next request.
 
 use super::app::{DetectRequest, Msg};
 use crate::detect::cache::DetectCache;
-use crate::detect::{paragraphs_around, Analysis, Detector};
+use crate::detect::tagger::Tagger;
+use crate::detect::{paragraphs_around, version_of, Analysis, Detector};
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Which model the worker uses and which suggestions it passes on.
+#[derive(Debug, Clone, Default)]
+pub struct ModelSettings {
+    /// The annotations folder, where a corpus model may be (`None`: base model only).
+    pub annotations: Option<PathBuf>,
+    /// Suggestions scored under this are not shown (config `min_score`).
+    pub min_score: f32,
+}
+
+/// The model in use and the state of the corpus model file it came from.
+struct ModelState {
+    tagger: Option<Tagger>,
+    /// Modification time and length of the corpus model file when it was read.
+    stamp: Option<(SystemTime, u64)>,
+}
+
+impl ModelState {
+    fn stamp_of(settings: &ModelSettings) -> Option<(SystemTime, u64)> {
+        let dir = settings.annotations.as_ref()?;
+        let meta = std::fs::metadata(crate::learn::model_path(dir)).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    }
+
+    /// Reads the corpus model (or the base model); a warning when the corpus model is
+    /// unusable.
+    fn load(settings: &ModelSettings) -> (ModelState, Option<String>) {
+        let stamp = Self::stamp_of(settings);
+        let (tagger, warning) = match settings
+            .annotations
+            .as_deref()
+            .map(crate::learn::corpus_tagger)
+        {
+            Some(Ok(Some(t))) => (Some(t), None),
+            Some(Err(w)) => (Tagger::base().ok(), Some(w)),
+            _ => (Tagger::base().ok(), None),
+        };
+        (ModelState { tagger, stamp }, warning)
+    }
+
+    fn changed(&self, settings: &ModelSettings) -> bool {
+        Self::stamp_of(settings) != self.stamp
+    }
+}
 
 /// Starts the worker. Results arrive on `out` as messages for `App::update`; `wrap`
 /// turns a message into whatever the event loop receives.
 pub fn spawn<E: Send + 'static>(
     cache: DetectCache,
+    settings: ModelSettings,
     out: Sender<E>,
     wrap: fn(Msg) -> E,
 ) -> Sender<DetectRequest> {
     let (tx, rx) = std::sync::mpsc::channel::<DetectRequest>();
     std::thread::Builder::new()
         .name("inkmark-detect".into())
-        .spawn(move || run(cache, rx, out, wrap))
+        .spawn(move || run(cache, settings, rx, out, wrap))
         .expect("cannot start the detection thread");
     tx
 }
 
-fn run<E>(cache: DetectCache, rx: Receiver<DetectRequest>, out: Sender<E>, wrap: fn(Msg) -> E) {
+fn run<E>(
+    cache: DetectCache,
+    settings: ModelSettings,
+    rx: Receiver<DetectRequest>,
+    out: Sender<E>,
+    wrap: fn(Msg) -> E,
+) {
+    let (mut model, warning) = ModelState::load(&settings);
+    if let Some(w) = warning {
+        let _ = out.send(wrap(Msg::Notice(w)));
+    }
     let mut detector: Option<Detector> = None;
-    let load = |detector: &mut Option<Detector>| {
+    let load = |detector: &mut Option<Detector>, model: &ModelState| {
         if detector.is_none() {
             let t = Instant::now();
-            *detector = Some(Detector::new());
+            *detector = Some(Detector::rules_only().with_tagger(model.tagger.clone()));
             let _ = out.send(wrap(Msg::DetectorReady(t.elapsed().as_millis() as u64)));
         }
+    };
+    let shown = |mut a: Analysis| {
+        a.retain_min_score(settings.min_score);
+        Arc::new(a)
     };
     loop {
         // Load the dictionary while the user is still in the library, unless a request is
@@ -42,24 +105,36 @@ fn run<E>(cache: DetectCache, rx: Receiver<DetectRequest>, out: Sender<E>, wrap:
         })) {
             Ok(req) => req,
             Err(RecvTimeoutError::Timeout) => {
-                load(&mut detector);
+                load(&mut detector, &model);
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if let Some(analysis) = cache.load(&req.sha) {
+        if model.changed(&settings) {
+            let (m, warning) = ModelState::load(&settings);
+            model = m;
+            if let Some(d) = detector.as_mut() {
+                d.set_tagger(model.tagger.clone());
+            }
+            let _ =
+                out.send(wrap(Msg::Notice(warning.unwrap_or_else(|| {
+                    "suggestions now come from the corpus model".into()
+                }))));
+        }
+        let version = version_of(model.tagger.as_ref());
+        if let Some(analysis) = cache.load(&req.sha, &version) {
             let _ = out.send(wrap(Msg::Detected {
                 sha: req.sha,
-                analysis: Arc::new(analysis),
+                analysis: shown(analysis),
             }));
             continue;
         }
-        load(&mut detector);
+        load(&mut detector, &model);
         let Some(d) = &detector else { continue };
         if let Some(part) = analyse_near_focus(d, &req) {
             let near = Msg::DetectedNear {
                 sha: req.sha.clone(),
-                analysis: Arc::new(part),
+                analysis: shown(part),
             };
             if out.send(wrap(near)).is_err() {
                 return;
@@ -69,10 +144,10 @@ fn run<E>(cache: DetectCache, rx: Receiver<DetectRequest>, out: Sender<E>, wrap:
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse(&req.text)));
         let msg = match result {
             Ok(analysis) => {
-                let _ = cache.store(&req.sha, &analysis);
+                let _ = cache.store(&req.sha, &version, &analysis);
                 Msg::Detected {
                     sha: req.sha,
-                    analysis: Arc::new(analysis),
+                    analysis: shown(analysis),
                 }
             }
             Err(_) => Msg::DetectFailed {

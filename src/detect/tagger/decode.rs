@@ -1,0 +1,237 @@
+//! First-order Viterbi over the tag lattice, and span probabilities from forward-backward
+//! over the same scores divided by the model's temperature.
+
+use super::model::{allowed, begin, inside, label_of, Model};
+
+/// The best tag sequence for per-character scores `emit` (`n * n_tags`).
+pub fn viterbi(model: &Model, emit: &[f32]) -> Vec<usize> {
+    let t = model.n_tags();
+    let n = emit.len() / t;
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut score = vec![f32::NEG_INFINITY; n * t];
+    let mut back = vec![0u8; n * t];
+    for to in 0..t {
+        if allowed(None, to) {
+            score[to] = emit[to] + model.transition(None, to);
+        }
+    }
+    for i in 1..n {
+        for to in 0..t {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0;
+            for from in 0..t {
+                if !allowed(Some(from), to) {
+                    continue;
+                }
+                let s = score[(i - 1) * t + from] + model.transition(Some(from), to);
+                if s > best {
+                    best = s;
+                    arg = from;
+                }
+            }
+            score[i * t + to] = best + emit[i * t + to];
+            back[i * t + to] = arg as u8;
+        }
+    }
+    let mut tag = (0..t)
+        .max_by(|&a, &b| score[(n - 1) * t + a].total_cmp(&score[(n - 1) * t + b]))
+        .unwrap_or(0);
+    let mut out = vec![0; n];
+    for i in (0..n).rev() {
+        out[i] = tag;
+        tag = back[i * t + tag] as usize;
+    }
+    out
+}
+
+/// Entities of a tag sequence: `(start, end, label index)`.
+pub fn spans(tags: &[usize]) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    for (i, &tag) in tags.iter().enumerate() {
+        let cont = open.is_some_and(|(_, k)| tag == inside(k));
+        if !cont {
+            if let Some((s, k)) = open.take() {
+                out.push((s, i, k));
+            }
+            if tag != 0 {
+                open = label_of(tag).map(|k| (i, k));
+            }
+        }
+    }
+    if let Some((s, k)) = open {
+        out.push((s, tags.len(), k));
+    }
+    out
+}
+
+/// log(sum(exp(x))) of the values `f(0..n)`, without allocating.
+fn logsumexp(n: usize, f: impl Fn(usize) -> f32) -> f32 {
+    let m = (0..n).map(&f).fold(f32::NEG_INFINITY, f32::max);
+    if m == f32::NEG_INFINITY {
+        return m;
+    }
+    m + (0..n).map(|i| (f(i) - m).exp()).sum::<f32>().ln()
+}
+
+/// Forward-backward tables over the scores divided by the model's temperature.
+pub struct Marginals<'m> {
+    model: &'m Model,
+    /// `emit / temperature`.
+    emit: Vec<f32>,
+    alpha: Vec<f32>,
+    beta: Vec<f32>,
+    log_z: f32,
+    n: usize,
+}
+
+impl<'m> Marginals<'m> {
+    pub fn new(model: &'m Model, emit: &[f32]) -> Marginals<'m> {
+        let t = model.n_tags();
+        let n = emit.len() / t;
+        let inv = 1.0 / model.temperature;
+        let emit: Vec<f32> = emit.iter().map(|e| e * inv).collect();
+        let tr = |from: Option<usize>, to: usize| -> f32 {
+            if allowed(from, to) {
+                model.transition(from, to) * inv
+            } else {
+                f32::NEG_INFINITY
+            }
+        };
+        let mut alpha = vec![f32::NEG_INFINITY; n * t];
+        let mut beta = vec![0f32; n * t];
+        if n > 0 {
+            for to in 0..t {
+                alpha[to] = tr(None, to) + emit[to];
+            }
+            for i in 1..n {
+                for to in 0..t {
+                    alpha[i * t + to] =
+                        logsumexp(t, |from| alpha[(i - 1) * t + from] + tr(Some(from), to))
+                            + emit[i * t + to];
+                }
+            }
+            for i in (0..n - 1).rev() {
+                for from in 0..t {
+                    beta[i * t + from] = logsumexp(t, |to| {
+                        tr(Some(from), to) + emit[(i + 1) * t + to] + beta[(i + 1) * t + to]
+                    });
+                }
+            }
+        }
+        let log_z = if n > 0 {
+            logsumexp(t, |to| alpha[(n - 1) * t + to])
+        } else {
+            0.0
+        };
+        Marginals {
+            model,
+            emit,
+            alpha,
+            beta,
+            log_z,
+            n,
+        }
+    }
+
+    /// Probability that characters `start..end` are exactly one entity of label `k`.
+    pub fn span(&self, start: usize, end: usize, k: usize) -> f32 {
+        let t = self.model.n_tags();
+        if start >= end || end > self.n {
+            return 0.0;
+        }
+        let inv = 1.0 / self.model.temperature;
+        let (b, i_) = (begin(k), inside(k));
+        let mut s = self.alpha[start * t + b];
+        let mut prev = b;
+        for j in start + 1..end {
+            s += self.model.transition(Some(prev), i_) * inv + self.emit[j * t + i_];
+            prev = i_;
+        }
+        if end < self.n {
+            s += logsumexp(t, |q| {
+                if q == i_ || !allowed(Some(prev), q) {
+                    return f32::NEG_INFINITY;
+                }
+                self.model.transition(Some(prev), q) * inv
+                    + self.emit[end * t + q]
+                    + self.beta[end * t + q]
+            });
+        }
+        (s - self.log_z).exp().clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One label (X); tags O, B-X, I-X. Hand-checked by enumerating all paths.
+    fn toy() -> Model {
+        let mut m = Model::empty(vec!["X".into()]);
+        m.temperature = 1.0;
+        // Transitions: O->B  +1, B->I +2 (rows from O, B, I, start).
+        m.trans = vec![
+            0.0, 1.0, 0.0, //
+            0.0, 0.0, 2.0, //
+            0.0, 0.0, 0.0, //
+            0.0, 0.0, 0.0,
+        ];
+        m
+    }
+
+    #[test]
+    fn viterbi_finds_the_best_allowed_path() {
+        let m = toy();
+        // Emissions favour I at position 0, which is not allowed at the start.
+        let emit = [
+            0.0, 0.5, 3.0, // pos 0
+            0.0, 0.0, 1.0, // pos 1
+            2.0, 0.0, 0.0, // pos 2
+        ];
+        let tags = viterbi(&m, &emit);
+        // Best allowed: B I O = 0.5 + (2 + 1) + 2 = 5.5; O B I = 0 + (1+0) + (2+0) = 3.
+        assert_eq!(tags, vec![1, 2, 0]);
+        assert_eq!(spans(&tags), vec![(0, 2, 0)]);
+    }
+
+    #[test]
+    fn marginals_match_brute_force_enumeration() {
+        let m = toy();
+        let emit = [0.3, 0.5, 0.1, 0.0, 0.2, 1.0, 0.4, 0.0, 0.7];
+        let n = 3;
+        // Enumerate every allowed path.
+        let mut paths = Vec::new();
+        for a in 0..3 {
+            for b in 0..3 {
+                for c in 0..3 {
+                    let p = [a, b, c];
+                    if !allowed(None, a) || !allowed(Some(a), b) || !allowed(Some(b), c) {
+                        continue;
+                    }
+                    let mut s = m.transition(None, a) + emit[a];
+                    for i in 1..n {
+                        s += m.transition(Some(p[i - 1]), p[i]) + emit[i * 3 + p[i]];
+                    }
+                    paths.push((p, s));
+                }
+            }
+        }
+        let z: f32 = paths.iter().map(|(_, s)| s.exp()).sum();
+        let prob = |start: usize, end: usize| -> f32 {
+            paths
+                .iter()
+                .filter(|(p, _)| spans(p).contains(&(start, end, 0)))
+                .map(|(_, s)| s.exp())
+                .sum::<f32>()
+                / z
+        };
+        let mg = Marginals::new(&m, &emit);
+        for (s, e) in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)] {
+            let (a, b) = (mg.span(s, e, 0), prob(s, e));
+            assert!((a - b).abs() < 1e-4, "{s}..{e}: {a} vs {b}");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Feature extraction for the character tagger: every character gets a fixed number of
+//! hashed features (characters and pairs around it, character classes, jieba's word
+//! position, length and part of speech, word lists, and what the rules found). Hashes are
+//! computed from the values directly, without building strings, and are the same on every
+//! platform, so a model file trained here works everywhere.
+
+use crate::detect::Token;
+use crate::label::Span;
+
+/// Features per character (a slot holds 0 when its feature does not apply).
+pub const PER_CHAR: usize = 24;
+
+/// Padding characters before the first and after the last character of a sentence.
+const BOS: u32 = 0x11_0001;
+const EOS: u32 = 0x11_0002;
+
+/// Mixes `x` into the hash `h` (FxHash's step followed by a final avalanche in [`finish`]).
+#[inline]
+fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+#[inline]
+fn finish(mut h: u64) -> u64 {
+    // splitmix64's finaliser: neighbouring inputs land far apart.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    h | 1 // never 0, which marks an empty slot
+}
+
+#[inline]
+fn feat(template: u64, values: &[u64]) -> u64 {
+    let mut h = mix(0x9e37_79b9, template);
+    for &v in values {
+        h = mix(h, v);
+    }
+    finish(h)
+}
+
+fn hash_str(s: &str) -> u64 {
+    s.chars().fold(0xcbf2_9ce4u64, |h, c| mix(h, c as u64))
+}
+
+/// Full-width ASCII folded to ASCII, ASCII letters lowercased: `Ｃ`, `c` and `C` are one.
+#[inline]
+pub fn fold(c: char) -> u32 {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    };
+    c.to_ascii_lowercase() as u32
+}
+
+/// Coarse character classes.
+#[inline]
+pub fn class(c: u32) -> u64 {
+    match char::from_u32(c) {
+        _ if c == BOS || c == EOS => 0,
+        Some('0'..='9') => 1,
+        Some(
+            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千'
+            | '万' | '亿' | '零' | '〇' | '两',
+        ) => 2,
+        Some('a'..='z') => 3,
+        Some(ch) if ch.is_alphabetic() && (ch as u32) < 0x2E80 => 4,
+        Some(ch) if ch.is_alphabetic() => 5,
+        Some(ch) if ch.is_whitespace() => 6,
+        Some(ch) if ch.is_ascii_punctuation() => 7,
+        _ => 8,
+    }
+}
+
+/// Position of a character in its word: begin, middle, end, single.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum WordPos {
+    B = 1,
+    M = 2,
+    E = 3,
+    S = 4,
+}
+
+/// Which rule label (index into the label names the model knows, 1-based; 0 none) and
+/// whether the character begins it, for each character.
+fn rule_tags(n: usize, rules: &[Span]) -> Vec<u64> {
+    let mut out = vec![0u64; n];
+    for s in rules {
+        let label = 1 + s.label as u64;
+        for (k, slot) in out.iter_mut().enumerate().take(s.end.min(n)).skip(s.start) {
+            *slot = label * 2 + u64::from(k == s.start);
+        }
+    }
+    out
+}
+
+/// Features of every character of a sentence, [`PER_CHAR`] slots each, into `out`.
+/// `tokens` are jieba's words of exactly these characters (offsets relative to the
+/// sentence); `rules` the spans the hand-written rules found in it.
+pub fn extract(chars: &[char], tokens: &[Token], rules: &[Span], out: &mut Vec<u64>) {
+    let n = chars.len();
+    out.clear();
+    out.resize(n * PER_CHAR, 0);
+    if n == 0 {
+        return;
+    }
+    let folded: Vec<u32> = chars.iter().map(|&c| fold(c)).collect();
+    let at = |i: isize| -> u64 {
+        if i < 0 {
+            BOS as u64
+        } else if i as usize >= n {
+            EOS as u64
+        } else {
+            folded[i as usize] as u64
+        }
+    };
+    // Word of every character, and its position in the word.
+    let mut word_of = vec![usize::MAX; n];
+    for (w, t) in tokens.iter().enumerate() {
+        for slot in word_of.iter_mut().take(t.end.min(n)).skip(t.start) {
+            *slot = w;
+        }
+    }
+    let tag_hash: Vec<u64> = tokens.iter().map(|t| hash_str(t.tag)).collect();
+    let word_hash: Vec<u64> = tokens.iter().map(|t| hash_str(t.word)).collect();
+    let rule = rule_tags(n, rules);
+
+    for i in 0..n {
+        let f = &mut out[i * PER_CHAR..(i + 1) * PER_CHAR];
+        let ii = i as isize;
+        let (c_2, c_1, c0, c1, c2) = (at(ii - 2), at(ii - 1), at(ii), at(ii + 1), at(ii + 2));
+        f[0] = feat(0, &[]);
+        f[1] = feat(1, &[c_2]);
+        f[2] = feat(2, &[c_1]);
+        f[3] = feat(3, &[c0]);
+        f[4] = feat(4, &[c1]);
+        f[5] = feat(5, &[c2]);
+        f[6] = feat(6, &[c_2, c_1]);
+        f[7] = feat(7, &[c_1, c0]);
+        f[8] = feat(8, &[c0, c1]);
+        f[9] = feat(9, &[c1, c2]);
+        f[10] = feat(10, &[c_1, c1]);
+        f[11] = feat(11, &[class(c_1 as u32), class(c0 as u32), class(c1 as u32)]);
+        let w = word_of[i];
+        if w != usize::MAX {
+            let t = &tokens[w];
+            let len = t.end - t.start;
+            let wp = if len == 1 {
+                WordPos::S
+            } else if i == t.start {
+                WordPos::B
+            } else if i + 1 == t.end {
+                WordPos::E
+            } else {
+                WordPos::M
+            } as u64;
+            let prev_tag = if w > 0 { tag_hash[w - 1] } else { 0 };
+            let next_tag = tag_hash.get(w + 1).copied().unwrap_or(0);
+            f[12] = feat(12, &[wp, len.min(6) as u64]);
+            f[13] = feat(13, &[wp, tag_hash[w]]);
+            f[14] = feat(14, &[wp, prev_tag, tag_hash[w]]);
+            f[15] = feat(15, &[wp, tag_hash[w], next_tag]);
+            if len > 1 {
+                f[16] = feat(16, &[wp, word_hash[w]]);
+            }
+            if t.lex != 0 {
+                f[17] = feat(17, &[wp, t.lex as u64]);
+            }
+            if matches!(wp, 1 | 4) && w > 0 {
+                f[18] = feat(18, &[word_hash[w - 1]]);
+            }
+            if matches!(wp, 3 | 4) {
+                if let Some(h) = word_hash.get(w + 1) {
+                    f[19] = feat(19, &[*h]);
+                }
+            }
+            f[20] = feat(20, &[wp, c0]);
+            f[21] = feat(21, &[rule[i], wp]);
+        }
+        f[22] = feat(22, &[rule[i]]);
+        f[23] = feat(23, &[rule[i], if i > 0 { rule[i - 1] } else { 0 }]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Pos;
+
+    fn tok<'a>(word: &'a str, tag: &'a str, start: usize) -> Token<'a> {
+        let n = word.chars().count();
+        Token {
+            word,
+            tag,
+            pos: Pos::of(tag),
+            lex: 0,
+            first: word.chars().next().unwrap(),
+            last: word.chars().last().unwrap(),
+            start,
+            end: start + n,
+        }
+    }
+
+    #[test]
+    fn full_width_folds_and_classes() {
+        assert_eq!(fold('Ｃ'), 'c' as u32);
+        assert_eq!(fold('９'), '9' as u32);
+        assert_eq!(class(fold('９')), 1);
+        assert_eq!(class('三' as u32), 2);
+        assert_eq!(class('x' as u32), 3);
+        assert_eq!(class('京' as u32), 5);
+        assert_eq!(class('，' as u32), 8);
+    }
+
+    #[test]
+    fn same_context_same_features_and_position_matters() {
+        let chars: Vec<char> = "在北京".chars().collect();
+        let tokens = [tok("在", "p", 0), tok("北京", "ns", 1)];
+        let mut a = Vec::new();
+        extract(&chars, &tokens, &[], &mut a);
+        assert_eq!(a.len(), 3 * PER_CHAR);
+        // Deterministic.
+        let mut b = Vec::new();
+        extract(&chars, &tokens, &[], &mut b);
+        assert_eq!(a, b);
+        // The bias is shared; the character feature differs between 北 and 京.
+        assert_eq!(a[PER_CHAR], a[2 * PER_CHAR]);
+        assert_ne!(a[PER_CHAR + 3], a[2 * PER_CHAR + 3]);
+        // Word features apply to every character (a word covers each), and 0 is never a hash.
+        assert!(a[PER_CHAR + 13] != 0 && a[PER_CHAR + 16] != 0);
+        // 在 is a single-character word: no word-string feature.
+        assert_eq!(a[16], 0);
+    }
+
+    #[test]
+    fn rule_spans_mark_begin_and_inside() {
+        let spans = [Span::new(1, 3, crate::label::Label::LOC)];
+        let t = rule_tags(4, &spans);
+        assert_eq!(t[0], 0);
+        assert_ne!(t[1], t[2]);
+        assert_eq!(t[1] % 2, 1);
+        assert_eq!(t[3], 0);
+    }
+}

@@ -1,0 +1,267 @@
+//! The trained tagger and learning from the annotator, through the real binary: `train`
+//! then `detect`, a damaged corpus model, and (in tmux) marking an article done changing
+//! the suggestions of another.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+mod common;
+use common::Tmux;
+
+fn inkmark() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_inkmark"));
+    // Settings and caches of the user running the tests must not leak in.
+    c.env("INKMARK_CONFIG_DIR", "/nonexistent-inkmark-config")
+        .env("INKMARK_CACHE_DIR", "/nonexistent-inkmark-cache");
+    c
+}
+
+/// A paragraph in which the annotator marks 目前 as TIME (the base detector does not
+/// suggest it) and 凌昌电力公司 as ORG.
+fn paragraph(i: usize) -> String {
+    format!("目前，凌昌电力公司第{i}小组已完成检查，记者在现场看到工人正在抢修线路。\n")
+}
+
+/// An annotation file for `text` marking every 目前 TIME and every 凌昌电力公司 ORG.
+fn annotation(article: &str, text: &str, status: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut entities = Vec::new();
+    for (needle, label) in [("目前", "TIME"), ("凌昌电力公司", "ORG")] {
+        let n: Vec<char> = needle.chars().collect();
+        for i in 0..chars.len().saturating_sub(n.len() - 1) {
+            if chars[i..i + n.len()] == n[..] {
+                entities.push(serde_json::json!({
+                    "start": i, "end": i + n.len(), "label": label, "text": needle, "source": "manual"
+                }));
+            }
+        }
+    }
+    entities.sort_by_key(|e| e["start"].as_u64());
+    serde_json::to_string_pretty(&serde_json::json!({
+        "format": "inkmark/1",
+        "article": article,
+        "article_sha256": inkmark::detect::sha256_hex(text.as_bytes()),
+        "annotator": "test",
+        "status": status,
+        "updated": "2026-12-01T00:00:00Z",
+        "entities": entities,
+        "rejected": [],
+    }))
+    .unwrap()
+}
+
+/// A corpus of `done` annotated articles plus one unannotated article `new.txt`.
+fn corpus(dir: &Path, done: usize, status: &str) {
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::fs::create_dir_all(dir.join("ann")).unwrap();
+    for a in 0..done {
+        let text: String = (0..30).map(|i| paragraph(a * 30 + i)).collect();
+        let name = format!("a{a}.txt");
+        std::fs::write(dir.join("docs").join(&name), &text).unwrap();
+        std::fs::write(
+            dir.join("ann").join(format!("a{a}.json")),
+            annotation(&name, &text, status),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("docs/new.txt"), "目前，凌昌电力公司已恢复供电。\n").unwrap();
+}
+
+fn detect(dir: &Path, extra: &[&str]) -> (Value, String) {
+    let out = inkmark()
+        .arg("detect")
+        .arg(dir.join("docs/new.txt"))
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn has(v: &Value, text: &str, label: &str) -> bool {
+    v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["text"] == text && e["label"] == label)
+}
+
+#[test]
+fn train_then_detect_suggests_what_the_annotator_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 3, "done");
+    let ann = dir.path().join("ann");
+    let ann_arg = ann.to_str().unwrap();
+    let (before, _) = detect(dir.path(), &["--annotations", ann_arg]);
+    assert!(!has(&before, "目前", "TIME"), "{before}");
+    // Every entity has a score between 0 and 1.
+    for e in before["entities"].as_array().unwrap() {
+        let s = e["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&s), "{e}");
+    }
+
+    let out = inkmark()
+        .args(["train", "--json", "--annotations", ann_arg])
+        .arg(dir.path().join("docs"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["articles"], 3, "{report}");
+    assert_eq!(report["kept"], true, "{report}");
+    assert!(
+        report["new_f1"].as_f64().unwrap() > report["current_f1"].as_f64().unwrap(),
+        "{report}"
+    );
+    assert!(report["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l == "TIME"));
+    assert!(ann.join("model.inkm").exists());
+    let history = std::fs::read_to_string(ann.join("train-history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1);
+
+    let (after, _) = detect(dir.path(), &["--annotations", ann_arg]);
+    assert!(has(&after, "目前", "TIME"), "{after}");
+    assert!(has(&after, "凌昌电力公司", "ORG"), "{after}");
+    assert_ne!(after["detector"], before["detector"]);
+    // --no-model goes back to the base model.
+    let (base, _) = detect(dir.path(), &["--annotations", ann_arg, "--no-model"]);
+    assert_eq!(base["detector"], before["detector"]);
+}
+
+#[test]
+fn min_score_leaves_out_the_less_certain_suggestions() {
+    let run = |extra: &[&str]| -> Vec<f64> {
+        let out = inkmark()
+            .args(["detect", "seeds/000_fb090d6bc539e31c.txt"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["score"].as_f64().unwrap())
+            .collect()
+    };
+    let all = run(&[]);
+    assert!(all.iter().all(|s| (0.0..=1.0).contains(s)));
+    let sure = run(&["--min-score", "0.9"]);
+    assert!(sure.len() < all.len(), "{} vs {}", sure.len(), all.len());
+    assert!(sure.iter().all(|&s| s >= 0.9));
+    assert_eq!(sure.len(), all.iter().filter(|&&s| s >= 0.9).count());
+}
+
+#[test]
+fn train_needs_done_articles_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 2, "in_progress");
+    let ann = dir.path().join("ann");
+    let out = inkmark()
+        .args(["train", "--annotations", ann.to_str().unwrap()])
+        .arg(dir.path().join("docs"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no article is marked done"), "{err}");
+    assert!(!ann.join("model.inkm").exists());
+    // With --include-in-progress it learns from them.
+    let out = inkmark()
+        .args([
+            "train",
+            "--include-in-progress",
+            "--annotations",
+            ann.to_str().unwrap(),
+        ])
+        .arg(dir.path().join("docs"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("learned from 2 articles"));
+}
+
+#[test]
+fn a_damaged_corpus_model_gives_one_line_and_the_base_model() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 1, "done");
+    let ann = dir.path().join("ann");
+    std::fs::write(ann.join("model.inkm"), b"INKMTAG\0 not really a model").unwrap();
+    let (v, err) = detect(dir.path(), &["--annotations", ann.to_str().unwrap()]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("model.inkm") && err.contains("using the base model"),
+        "{err}"
+    );
+    let (base, _) = detect(dir.path(), &["--no-model"]);
+    assert_eq!(v["detector"], base["detector"]);
+}
+
+#[test]
+fn marking_an_article_done_changes_the_suggestions_of_another() {
+    if !Tmux::available() {
+        eprintln!("note: tmux not installed; learning end-to-end test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 1, "in_progress");
+    let d = dir.path().display();
+    let cmd = format!(
+        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} {d}/docs --annotations {d}/ann 2>{d}/stderr; echo $? > {d}/exit",
+        bin = env!("CARGO_BIN_EXE_inkmark"),
+    );
+    let t = Tmux::start("learn", 100, 30, &cmd);
+    t.wait_for("new.txt");
+    // new.txt first: the base model does not suggest 目前.
+    t.keys(&["j", "Enter"]);
+    t.wait_for("恢复供电");
+    t.wait_for("PER LOC ORG");
+    t.keys(&["]"]);
+    let s = t.wait_for(" of ");
+    assert!(!s.contains("TIME suggested 目前"), "{s}");
+    // Back, open a0 (in progress), mark it done: training runs in the background.
+    t.keys(&["q"]);
+    t.keys(&["k", "Enter"]);
+    t.wait_for("抢修线路");
+    t.keys(&["s"]);
+    t.wait_for("corpus model updated");
+    t.keys(&["q", "j", "Enter"]);
+    t.wait_for("恢复供电");
+    // The new suggestions arrive from the worker: look until they are there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    'found: loop {
+        // `]` from the start, then `[`: one of them names the mark at the first character.
+        for keys in [&["g", "]"][..], &["["][..]] {
+            t.keys(keys);
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let s = t.screen();
+            if s.contains("TIME suggested 目前") {
+                break 'found;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no TIME suggestion: {s}"
+            );
+        }
+    }
+}
