@@ -2,6 +2,7 @@
 //! No terminal here; the TUI runs it on a worker thread, `inkmark detect` in scripts.
 
 pub mod cache;
+pub mod confirmed;
 mod lexicon;
 mod numbers;
 mod resolve;

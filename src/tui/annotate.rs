@@ -160,6 +160,7 @@ impl Reader {
             return Some("nothing changed".to_string());
         }
         self.ann.state = SaveState::Unsaved;
+        self.refresh_confirmed(false);
         self.rebuild_panel(hidden);
         Some(done)
     }

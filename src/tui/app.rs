@@ -237,6 +237,9 @@ pub struct App {
     pub min_score: f32,
     /// An article was marked done: the shell trains the corpus model once it is saved.
     pub train_wanted: bool,
+    /// Texts confirmed in the articles of this session (with their labels): suggested in
+    /// the others too.
+    pub lexicon: Vec<(String, crate::label::Label)>,
     /// The corpus model is being trained in the background.
     pub training: bool,
 }
@@ -345,6 +348,7 @@ impl App {
             min_score: 0.0,
             train_wanted: false,
             training: false,
+            lexicon: Vec::new(),
         };
         app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
         app.refilter();
@@ -499,7 +503,7 @@ impl App {
                 let hidden = self.hidden;
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
-                        r.analysis = Some(analysis.clone());
+                        r.set_analysis(analysis.clone());
                         r.analysis_partial = false;
                         r.rebuild_panel(&hidden);
                         if self.message.as_deref() == Some(STILL_DETECTING) {
@@ -513,7 +517,7 @@ impl App {
             Msg::DetectedNear { sha, analysis } => {
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha && r.analysis.is_none() {
-                        r.analysis = Some(analysis);
+                        r.set_analysis(analysis);
                         r.analysis_partial = true;
                     }
                 }
@@ -522,7 +526,7 @@ impl App {
             Msg::DetectFailed { sha, error } => {
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
-                        r.analysis = Some(Arc::new(Analysis::default()));
+                        r.set_analysis(Arc::new(Analysis::default()));
                         r.analysis_partial = false;
                         self.message = Some(format!("entity detection failed: {error}"));
                     }
@@ -1040,6 +1044,10 @@ impl App {
             }
         }
         self.remember_position();
+        // What was confirmed here is suggested in the next articles of the session.
+        if let Screen::Reader(r) = &self.screen {
+            self.lexicon = r.confirmed_texts();
+        }
         self.screen = Screen::Library;
     }
 
@@ -1089,11 +1097,12 @@ impl App {
                         opts: reader.layout.opts,
                     });
                 }
+                reader.lexicon = self.lexicon.clone();
                 reader.top = reader.layout.line_of(saved).min(reader.max_top(body));
                 reader.cursor = reader.first_visible_char();
                 reader.keep_cursor_in_view(body);
                 match self.detected.get(&reader.sha) {
-                    Some(a) => reader.analysis = Some(a.clone()),
+                    Some(a) => reader.set_analysis(a.clone()),
                     None => self.requests.push(DetectRequest {
                         sha: reader.sha.clone(),
                         text: reader.text.clone(),

@@ -50,6 +50,13 @@ pub struct Reader {
     /// `analysis` covers only the paragraphs around where reading started; the whole
     /// article's is on its way.
     pub analysis_partial: bool,
+    /// The detector's own analysis; `analysis` adds the other occurrences of confirmed
+    /// texts to it ([`Reader::refresh_confirmed`]).
+    pub detected: Option<Arc<Analysis>>,
+    /// Texts confirmed in other articles of this session, suggested here too.
+    pub lexicon: Vec<(String, crate::label::Label)>,
+    /// The confirmed texts `analysis` was last built with.
+    confirmed_texts: Vec<(String, crate::label::Label)>,
     /// Starts of the visible marks, for `]`/`[`'s "3 of 238" (built on first use).
     pub mark_index: Option<super::entities::MarkIndex>,
 }
@@ -125,9 +132,78 @@ impl Reader {
             partial,
             analysis_partial: false,
             mark_index: None,
+            detected: None,
+            lexicon: Vec::new(),
+            confirmed_texts: Vec::new(),
         };
         r.cursor = r.first_visible_char();
         r
+    }
+
+    /// Takes the detector's analysis and adds the confirmed texts' other occurrences.
+    pub fn set_analysis(&mut self, analysis: Arc<Analysis>) {
+        self.detected = Some(analysis);
+        self.confirmed_texts.clear();
+        self.refresh_confirmed(true);
+    }
+
+    /// The distinct texts confirmed in this article and in this session, with their labels.
+    pub fn confirmed_texts(&self) -> Vec<(String, crate::label::Label)> {
+        let mut texts: Vec<(String, crate::label::Label)> = self
+            .ann
+            .set
+            .entities
+            .iter()
+            .map(|e| (e.text.clone(), e.label))
+            .chain(self.lexicon.iter().cloned())
+            .collect();
+        texts.sort();
+        texts.dedup_by(|a, b| a.0 == b.0);
+        texts
+    }
+
+    /// Suggests every other occurrence of a confirmed text where the detector found nothing
+    /// (a span the user confirms is suggested elsewhere at once). Recomputed only when the
+    /// confirmed texts changed, unless `force`.
+    pub fn refresh_confirmed(&mut self, force: bool) {
+        let Some(detected) = self.detected.clone() else {
+            return;
+        };
+        let texts = self.confirmed_texts();
+        if !force && texts == self.confirmed_texts {
+            return;
+        }
+        let taken: Vec<crate::label::Span> = {
+            let mut t: Vec<_> = detected
+                .spans
+                .iter()
+                .copied()
+                .chain(self.ann.set.entities.iter().map(|e| e.span()))
+                .collect();
+            t.sort();
+            t
+        };
+        let extra = crate::detect::confirmed::occurrences(&self.text, &texts, &taken);
+        self.confirmed_texts = texts;
+        if extra.is_empty() {
+            self.analysis = Some(detected);
+            return;
+        }
+        let mut merged: Vec<(crate::label::Span, f32)> = detected
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, detected.score(i)))
+            .chain(extra.into_iter().map(|s| (s, 1.0)))
+            .collect();
+        merged.sort_by_key(|(s, _)| *s);
+        let (spans, scores) = merged.into_iter().unzip();
+        self.analysis = Some(Arc::new(Analysis {
+            spans,
+            scores,
+            words: detected.words.clone(),
+        }));
+        self.mark_index = None;
     }
 
     /// Lays out the whole article if only a prefix is laid out, keeping the view.
