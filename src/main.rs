@@ -267,6 +267,9 @@ fn open_tui(
     }
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let opts = width_options(&cfg, display);
+    // Bad key bindings stop here, before the terminal is taken over.
+    let keymap = tui::keys::KeyMap::new(&cfg.key_bindings(), &cfg.keys_origin)
+        .map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
     let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -278,6 +281,7 @@ fn open_tui(
     let (positions, warning) = Positions::load(Positions::default_file());
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    app.keymap = keymap;
     if let Some(name) = annotator.or(cfg.annotator.clone()) {
         app.annotator = name;
     }

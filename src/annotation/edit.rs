@@ -142,6 +142,16 @@ impl Annotations {
         true
     }
 
+    /// Undoes the last change and forgets it (no redo): for a key that turned out to
+    /// mean something else (a number key followed by a motion is a count).
+    pub fn retract(&mut self) -> bool {
+        let done = self.undo();
+        if done {
+            self.redo.pop();
+        }
+        done
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }
@@ -239,10 +249,12 @@ impl Annotations {
                 .cloned()
                 .map(Op::Remove),
         );
+        // An edited span is the user's own: manual, whatever it was before.
         ops.push(Op::Insert(Entity {
             start,
             end,
             text: text.to_string(),
+            source: Source::Manual,
             ..e.clone()
         }));
         Change { ops }

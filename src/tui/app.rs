@@ -3,7 +3,7 @@
 
 use super::annotate::{Annotating, SaveState};
 use super::entities::Panel;
-pub use super::reader::{Pending, Reader};
+pub use super::reader::{Count, Pending, Reader};
 use crate::annotation::file::annotation_path;
 use crate::annotation::store::{Loaded, Store};
 use crate::annotation::{AnnotationFile, Status};
@@ -32,6 +32,8 @@ pub enum Msg {
     Right,
     WordNext,
     WordPrev,
+    /// `e`: the end of the word (of the next one when already at an end).
+    WordEnd,
     HalfPageUp,
     HalfPageDown,
     PageUp,
@@ -57,8 +59,15 @@ pub enum Msg {
     /// `]` / `[`: next / previous entity.
     NextEntity,
     PrevEntity,
-    /// `e`: open or close the entity panel.
+    /// `p`: open or close the entity panel.
     TogglePanel,
+    /// `J` / `K`: the next / previous article of the library (saving first).
+    NextArticle,
+    PrevArticle,
+    /// `o`: the cursor to the other end of the selection.
+    OtherEnd,
+    /// `0`: continues a count (`10j`); a count starts with a number key.
+    Zero,
     /// Tab: move the keys between the text and the entity panel.
     SwitchFocus,
     /// `f`: open or close the label filter menu.
@@ -204,6 +213,10 @@ pub struct App {
     /// Annotation progress per corpus entry.
     pub progress: Vec<Progress>,
     pub help: bool,
+    /// First row of the help shown (it scrolls on small terminals).
+    pub help_scroll: usize,
+    /// The reader's keys (defaults and the config's `[keys]`).
+    pub keymap: super::keys::KeyMap,
     /// One-line notice for the status bar, cleared by the next key.
     pub message: Option<String>,
     pub positions: Positions,
@@ -316,6 +329,8 @@ impl App {
             library: Library::default(),
             progress,
             help: false,
+            help_scroll: 0,
+            keymap: super::keys::KeyMap::default(),
             message: None,
             positions,
             should_quit: false,
@@ -413,8 +428,11 @@ impl App {
                 if self.unsaved() && !self.quit_armed {
                     if let Some(m) = self.save() {
                         if self.unsaved() {
+                            // The way out first: the reason may not fit the bar.
+                            // The status bar already says NOT SAVED.
+                            let why = m.trim_start_matches("NOT SAVED: ");
                             self.message =
-                                Some(format!("{m} (press Ctrl-c again to quit without saving)"));
+                                Some(format!("Ctrl-c again quits WITHOUT saving · {why}"));
                             self.quit_armed = true;
                             return;
                         }
@@ -500,12 +518,25 @@ impl App {
             }
             Msg::ToggleHelp if !self.is_editing() => {
                 self.help = !self.help;
+                self.help_scroll = 0;
                 return;
             }
             _ if self.help => {
-                if matches!(msg, Msg::Cancel | Msg::Back) {
-                    self.help = false;
+                let page = body_height(self.size.1).saturating_sub(3).max(1);
+                let s = &mut self.help_scroll;
+                match msg {
+                    Msg::Cancel | Msg::Back => self.help = false,
+                    Msg::Down => *s += 1,
+                    Msg::Up => *s = s.saturating_sub(1),
+                    Msg::PageDown => *s += page,
+                    Msg::PageUp => *s = s.saturating_sub(page),
+                    Msg::Top => *s = 0,
+                    Msg::Bottom => *s = usize::MAX,
+                    _ => {}
                 }
+                // The view knows how many rows fit; it clamps, and so does this.
+                let max = super::view::help_max_scroll(self);
+                self.help_scroll = self.help_scroll.min(max);
                 return;
             }
             Msg::ExportMenu => {
@@ -683,6 +714,8 @@ impl App {
                 r.complete_layout();
             }
         }
+        // `]` from a freshly opened article may stop on the mark under the cursor.
+        let fresh = std::mem::take(&mut r.fresh);
         if r.search.editing {
             match msg {
                 Msg::Input(c) => {
@@ -693,6 +726,8 @@ impl App {
                     r.search.query.pop();
                     r.search_changed(body);
                 }
+                Msg::Up => r.search_history(true, body),
+                Msg::Down => r.search_history(false, body),
                 Msg::Confirm => self.message = r.search_confirm(body),
                 Msg::Cancel => r.search_cancel(),
                 _ => {}
@@ -705,7 +740,7 @@ impl App {
                 Msg::YesCorpus if corpus.is_some() => {
                     let here = r.answer(true, &hidden);
                     let entity = corpus.unwrap_or_else(|| unreachable!("checked above"));
-                    let there = self.label_in_corpus(&entity);
+                    let there = self.label_in_corpus(&entity, true).describe(true);
                     Some(format!("{}; {there}", here.unwrap_or_default()))
                 }
                 Msg::Yes | Msg::Confirm => r.answer(true, &hidden),
@@ -722,6 +757,40 @@ impl App {
             r.pending = Pending::None;
             if matches!(msg, Msg::Cancel) {
                 self.message = Some("relabel cancelled".to_string());
+                return;
+            }
+        }
+        if let Some(count) = r.count.take() {
+            let digit = match msg {
+                Msg::Label(i) if r.pending == Pending::None => Some(i + 1),
+                Msg::Zero => Some(0),
+                _ => None,
+            };
+            if let Some(d) = digit {
+                // A second digit: the first was a count, not a label.
+                r.retract_count(&count, &hidden);
+                let n = (count.n * 10 + d).min(9999);
+                r.count = Some(Count { n, undo: None });
+                self.message = Some(format!("count {n}"));
+                return;
+            }
+            if takes_count(&msg) {
+                r.retract_count(&count, &hidden);
+                for _ in 0..count.n {
+                    self.update_reader(msg.clone());
+                }
+                return;
+            }
+        }
+        if let Msg::Label(i) = msg {
+            if r.pending == Pending::None {
+                // Labels at once, and may still become a count if a motion follows.
+                let undo = Some((r.ann.set.revision, r.anchor, r.cursor));
+                self.message = match Label::ALL.get(i) {
+                    Some(&label) => r.label_key(label, &hidden),
+                    None => Some(format!("no label on key {}", i + 1)),
+                };
+                r.count = Some(Count { n: i + 1, undo });
                 return;
             }
         }
@@ -814,8 +883,8 @@ impl App {
             }
             Msg::NextMatch => r.jump_match(true, body),
             Msg::PrevMatch => r.jump_match(false, body),
-            Msg::NextEntity => r.jump_entity(true, &hidden, body),
-            Msg::PrevEntity => r.jump_entity(false, &hidden, body),
+            Msg::NextEntity => r.jump_entity(true, fresh, &hidden, body),
+            Msg::PrevEntity => r.jump_entity(false, false, &hidden, body),
             Msg::TogglePanel if r.analysis_partial && r.panel.is_none() => {
                 Some(STILL_DETECTING.to_string())
             }
@@ -831,16 +900,17 @@ impl App {
             }
             Msg::FilterMenu => {
                 self.filter_menu = true;
+                Some("labels: 1-5 show / hide, Esc closes".to_string())
+            }
+            Msg::Select => r.select(),
+            Msg::OtherEnd => r.other_end(body),
+            Msg::WordEnd => {
+                r.word_end_move(body);
                 None
             }
-            Msg::Select => {
-                r.anchor = match r.anchor {
-                    Some(_) => None,
-                    None => Some(r.cursor),
-                };
-                r.anchor.map(|_| {
-                    "selecting: move, then a label key (1-5); v or Esc cancels".to_string()
-                })
+            Msg::NextArticle | Msg::PrevArticle => {
+                self.next_article(msg == Msg::NextArticle);
+                return;
             }
             Msg::Label(i) => match Label::ALL.get(i) {
                 Some(&label) => r.label_key(label, &hidden),
@@ -849,17 +919,21 @@ impl App {
             Msg::Accept => r.accept(&hidden, body),
             Msg::Reject => r.reject(&hidden, body),
             Msg::AcceptAll => r.accept_all(),
-            Msg::LabelEverywhere => r.label_everywhere(),
+            Msg::LabelEverywhere => {
+                self.message = r.label_everywhere();
+                self.finish_everywhere_prompt();
+                return;
+            }
             Msg::Delete => r.delete(&hidden),
             Msg::Relabel => {
-                if r.ann.set.at(r.cursor).is_some() {
+                if r.ann.set.at(r.cursor).is_some() || r.suggestion_at(r.cursor).is_some() {
                     r.pending = Pending::Relabel;
                     Some("relabel: press the new label's key (1-5)".to_string())
                 } else {
-                    Some("no annotation under the cursor".to_string())
+                    Some("no annotation or suggestion under the cursor".to_string())
                 }
             }
-            Msg::Edge { start, right } => r.move_edge(start, right, &hidden),
+            Msg::Edge { start, right } => r.move_edge(start, right, &hidden, body),
             Msg::Undo => r.undo(&hidden),
             Msg::Redo => r.redo(&hidden),
             Msg::CycleStatus => r.cycle_status(&hidden),
@@ -925,9 +999,56 @@ impl App {
         }
     }
 
+    /// `*`: the prompt says how many occurrences it will label here and in the other
+    /// articles before anything is written; with none anywhere, it just says so.
+    fn finish_everywhere_prompt(&mut self) {
+        let template = match self.reader().map(|r| &r.pending) {
+            Some(Pending::Confirm {
+                corpus: Some(e), ..
+            }) => e.clone(),
+            _ => return,
+        };
+        let there = self.label_in_corpus(&template, false);
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        let Pending::Confirm { prompt, change, .. } = &mut r.pending else {
+            return;
+        };
+        let here = change.ops.len();
+        let (text, label) = (&template.text, template.label);
+        if here == 0 && there.added == 0 {
+            r.pending = Pending::None;
+            self.message = Some(match there.skipped.len() {
+                0 => format!("no other free occurrence of {text}, here or in other articles"),
+                n => format!(
+                    "no other free occurrence of {text}; {n} articles not checked: {}",
+                    there.skipped.join(", ")
+                ),
+            });
+            return;
+        }
+        let corpus = if there.added > 0 {
+            format!("c: also {}", there.describe(false))
+        } else {
+            "none in other articles".to_string()
+        };
+        *prompt = if here == 0 {
+            format!("No other free occurrence of {text} here. {corpus}? (c/n)")
+        } else {
+            format!("Label {here} more occurrences of {text} as {label} here? (y/n; {corpus})")
+        };
+    }
+
     /// `*` then `c`: label the entity's text in every other article (skipping
-    /// occurrences that overlap annotations there). Saved at once; not undoable.
-    fn label_in_corpus(&mut self, template: &crate::annotation::Entity) -> String {
+    /// occurrences that overlap annotations there, and longer suggestions where this
+    /// session detected that article). Saved at once; not undoable. With `write` false,
+    /// only counts.
+    fn label_in_corpus(
+        &mut self,
+        template: &crate::annotation::Entity,
+        write: bool,
+    ) -> CorpusLabels {
         let current = self.reader().map(|r| r.entry);
         let (mut added, mut articles, mut skipped) = (0, 0, Vec::new());
         for (idx, entry) in self.corpus.entries.iter().enumerate() {
@@ -957,16 +1078,29 @@ impl App {
                     continue;
                 }
             };
-            let found = crate::annotation::edit::free_occurrences(
+            let detected = self.detected.get(&sha);
+            let found: Vec<(usize, usize)> = crate::annotation::edit::free_occurrences(
                 &article.text,
                 &template.text,
                 &file.entities,
-            );
+            )
+            .into_iter()
+            .filter(|&(s, e)| {
+                !detected.is_some_and(|a| {
+                    a.spans
+                        .iter()
+                        .any(|x| x.start < e && s < x.end && !(s <= x.start && x.end <= e))
+                })
+            })
+            .collect();
             if found.is_empty() {
                 continue;
             }
             added += found.len();
             articles += 1;
+            if !write {
+                continue;
+            }
             file.entities.extend(
                 found
                     .into_iter()
@@ -984,12 +1118,48 @@ impl App {
             }
             self.progress[idx] = read_progress(&self.annotations_dir, &entry.rel);
         }
-        let mut out =
-            format!("{added} more in {articles} other articles (saved; not undoable there)");
-        if !skipped.is_empty() {
-            out.push_str(&format!("; skipped {}", skipped.join(", ")));
+        CorpusLabels {
+            added,
+            articles,
+            skipped,
         }
-        out
+    }
+
+    /// `J` / `K`: leave the article (saving, remembering the position) and open the next
+    /// or previous one in the library's order.
+    fn next_article(&mut self, forward: bool) {
+        let Some(current) = self.reader().map(|r| r.entry) else {
+            return;
+        };
+        let visible = &self.library.visible;
+        let at = visible.iter().position(|&i| i == current);
+        let target = match (at, forward) {
+            (Some(p), true) if p + 1 < visible.len() => p + 1,
+            (Some(p), false) if p > 0 => p - 1,
+            (None, _) if !visible.is_empty() => 0,
+            _ => {
+                let which = if forward { "last" } else { "first" };
+                self.message = Some(format!("this is the {which} article"));
+                return;
+            }
+        };
+        self.leave_reader();
+        if self.reader().is_some() {
+            return; // not saved: stay (leave_reader said why)
+        }
+        self.library.selected = target;
+        self.library.keep_visible(list_height(self.size.1));
+        self.open_selected();
+        if self.message.is_none() {
+            if let Some(r) = self.reader() {
+                self.message = Some(format!(
+                    "article {} of {}: {}",
+                    target + 1,
+                    self.library.visible.len(),
+                    r.title
+                ));
+            }
+        }
     }
 
     /// Back to the library: saves first (a failed save keeps the reader open and says so).
@@ -1165,6 +1335,56 @@ impl App {
             .and_then(|k| self.library.visible.iter().position(|&i| i == k))
             .unwrap_or(0);
     }
+}
+
+/// What `*` then `c` labels (or would label) in the other articles.
+struct CorpusLabels {
+    added: usize,
+    articles: usize,
+    skipped: Vec<String>,
+}
+
+impl CorpusLabels {
+    fn describe(&self, done: bool) -> String {
+        let mut out = format!("{} in {} other articles", self.added, self.articles);
+        if done {
+            out = format!(
+                "{} more in {} other articles (saved; not undoable there)",
+                self.added, self.articles
+            );
+        }
+        if !self.skipped.is_empty() {
+            out.push_str(&format!("; skipped {}", self.skipped.join(", ")));
+        }
+        out
+    }
+}
+
+/// Messages a count repeats (`3w`, `5j`, `4H`, `2]`).
+fn takes_count(msg: &Msg) -> bool {
+    matches!(
+        msg,
+        Msg::Up
+            | Msg::Down
+            | Msg::Left
+            | Msg::Right
+            | Msg::WordNext
+            | Msg::WordPrev
+            | Msg::WordEnd
+            | Msg::PageUp
+            | Msg::PageDown
+            | Msg::HalfPageUp
+            | Msg::HalfPageDown
+            | Msg::ScrollUp
+            | Msg::ScrollDown
+            | Msg::NextMatch
+            | Msg::PrevMatch
+            | Msg::NextEntity
+            | Msg::PrevEntity
+            | Msg::Edge { .. }
+            | Msg::Undo
+            | Msg::Redo
+    )
 }
 
 impl Library {
