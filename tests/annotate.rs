@@ -148,10 +148,17 @@ fn accept_reject_label_undo_and_save() {
     open(&mut app);
     // ] to the first suggestion, a accepts it and moves on, x rejects the next.
     send(&mut app, &[Msg::NextEntity, Msg::Accept]);
-    assert_eq!(app.message.as_deref(), Some("accepted: LOC 高新区"));
+    // The status bar names what the cursor is on now, then what was done.
+    assert_eq!(
+        app.message.as_deref(),
+        Some("now on PER suggested 高轶鹏 · accepted LOC 高新区")
+    );
     assert_eq!(app.reader().unwrap().cursor, offset(TEXT, "高轶鹏", 0));
     send(&mut app, &[Msg::Reject]);
-    assert_eq!(app.message.as_deref(), Some("rejected: PER 高轶鹏"));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("now on LOC suggested 高新区 · rejected PER 高轶鹏")
+    );
     // With no selection, a label key labels the word under the cursor.
     cursor_to(&mut app, "高轶鹏", 0);
     send(&mut app, &[Msg::Label(0)]);
@@ -200,51 +207,21 @@ fn relabel_delete_edges_status_and_the_library() {
     open(&mut app);
     cursor_to(&mut app, "纪委", 0);
     send(&mut app, &[Msg::Label(2)]);
-    // Grow the start edge over 高新区 (replacing nothing: it is a suggestion), then shrink.
-    send(
-        &mut app,
-        &[Msg::Edge {
-            start: true,
-            right: false,
-        }],
-    );
-    assert_eq!(app.message.as_deref(), Some("now: ORG 区纪"));
-    send(
-        &mut app,
-        &[
-            Msg::Edge {
-                start: true,
-                right: false,
-            },
-            Msg::Edge {
-                start: true,
-                right: false,
-            },
-        ],
-    );
+    let edge = |start, right| Msg::Edge { start, right };
+    // Edges move by whole words: the start grows over 高新区 (a suggestion, one word).
+    send(&mut app, &[edge(true, false)]);
     assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪"));
-    send(
-        &mut app,
-        &[Msg::Edge {
-            start: false,
-            right: true,
-        }],
-    );
+    send(&mut app, &[edge(false, true)]);
     assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
-    send(
-        &mut app,
-        &[
-            Msg::Edge {
-                start: false,
-                right: false,
-            },
-            Msg::Edge {
-                start: false,
-                right: true,
-            },
-        ],
-    );
+    send(&mut app, &[edge(false, false), edge(false, true)]);
     assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
+    send(&mut app, &[edge(true, true)]);
+    assert_eq!(app.message.as_deref(), Some("now: ORG 纪委"));
+    send(&mut app, &[edge(true, false)]);
+    assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
+    // An edited span is manual (defect 17: one rule for edges and relabels).
+    let r = app.reader().unwrap();
+    assert_eq!(r.ann.set.entities[0].source, inkmark::annotation::Source::Manual);
     // r then a label key relabels.
     send(&mut app, &[Msg::Relabel, Msg::Label(1)]);
     assert_eq!(app.message.as_deref(), Some("relabelled: LOC 高新区纪委"));

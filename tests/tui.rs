@@ -6,7 +6,7 @@ use inkmark::text::WidthOptions;
 use inkmark::tui::app::{App, Msg, Screen};
 use inkmark::tui::view;
 use ratatui::backend::TestBackend;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 use std::path::{Path, PathBuf};
 
@@ -205,15 +205,32 @@ fn search_is_incremental_highlights_and_wraps() {
     }
     send(&mut app, &[Msg::Confirm]);
     assert_eq!(app.message.as_deref(), Some("6 matches for 高轶鹏"));
-    // The match is drawn in the current-match colour.
+    // The match is drawn in the current-match colour, the cursor on it included (it
+    // must stand out, not turn into plain coloured text), and no search highlight uses
+    // a confirmed label's background (issue 13 defect 1, issue 17 item 6).
     let t = render(&app);
     let buf = t.backend().buffer();
-    let highlighted = buf
+    let highlighted: Vec<_> = buf
         .content
         .iter()
-        .filter(|c| c.bg == Color::LightRed)
-        .count();
-    assert_eq!(highlighted, 3, "three characters highlighted");
+        .filter(|c| c.bg == Color::LightCyan)
+        .collect();
+    assert_eq!(highlighted.len(), 3, "three characters highlighted");
+    assert!(highlighted.iter().all(|c| !c.modifier.contains(Modifier::REVERSED)));
+    let confirmed_bgs = [
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightBlue,
+        Color::LightYellow,
+        Color::LightMagenta,
+    ];
+    // Nothing is confirmed yet: no text cell may wear a confirmed label's background
+    // (the status bar's legend does, on purpose).
+    let body = &buf.content[..buf.content.len() - buf.area.width as usize];
+    assert!(
+        body.iter().all(|c| !confirmed_bgs.contains(&c.bg)),
+        "a search match looks like a confirmed label"
+    );
     send(&mut app, &[Msg::PrevMatch]);
     assert_eq!(
         app.message.as_deref(),

@@ -142,16 +142,6 @@ impl Annotations {
         true
     }
 
-    /// Undoes the last change and forgets it (no redo): for a key that turned out to
-    /// mean something else (a number key followed by a motion is a count).
-    pub fn retract(&mut self) -> bool {
-        let done = self.undo();
-        if done {
-            self.redo.pop();
-        }
-        done
-    }
-
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }

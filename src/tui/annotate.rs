@@ -276,20 +276,6 @@ impl Reader {
         })
     }
 
-    /// A number key that turned out to start a count: take back its label, if it made
-    /// one, and the selection or cursor it changed.
-    pub fn retract_count(&mut self, count: &super::reader::Count, hidden: &[bool; 5]) {
-        let Some((revision, anchor, cursor)) = count.undo else {
-            return;
-        };
-        if self.ann.set.revision != revision && self.ann.set.retract() {
-            self.ann.state = SaveState::Unsaved;
-            self.rebuild_panel(hidden);
-        }
-        self.anchor = anchor;
-        self.cursor = cursor;
-    }
-
     /// `x`: reject the suggestion under the cursor (never suggested again).
     pub fn reject(&mut self, hidden: &[bool; 5], body: usize) -> Option<String> {
         let Some(s) = self.suggestion_at(self.cursor) else {
@@ -467,7 +453,11 @@ impl Reader {
     /// The word start before `offset` (a cluster before the words are known).
     fn word_start_before(&self, offset: usize) -> Option<usize> {
         match self.analysis.as_ref().map(|a| &a.words) {
-            Some(w) => w.before(offset).next(),
+            // Word starts inside a cluster (a combining mark) snap to its start.
+            Some(w) => w
+                .before(offset)
+                .map(|x| self.cluster_start(x))
+                .find(|&x| x < offset),
             None => self.prev_cluster(offset),
         }
     }
@@ -475,7 +465,7 @@ impl Reader {
     /// The word start after `offset` (a cluster before the words are known).
     fn word_start_after(&self, offset: usize) -> Option<usize> {
         match self.analysis.as_ref().map(|a| &a.words) {
-            Some(w) => w.after(offset).next(),
+            Some(w) => w.after(offset).find(|&x| self.cluster_start(x) == x),
             None => self.next_cluster(offset),
         }
     }

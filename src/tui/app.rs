@@ -3,7 +3,7 @@
 
 use super::annotate::{Annotating, SaveState};
 use super::entities::Panel;
-pub use super::reader::{Count, Pending, Reader};
+pub use super::reader::{Pending, Reader};
 use crate::annotation::file::annotation_path;
 use crate::annotation::store::{Loaded, Store};
 use crate::annotation::{AnnotationFile, Status};
@@ -760,39 +760,30 @@ impl App {
                 return;
             }
         }
-        if let Some(count) = r.count.take() {
+        // Counts: `0` then digits then a motion (`03w`, `012j`, `05>`); the number
+        // keys alone stay labels, so labelling and moving on never mix.
+        if let Some(n) = r.count.take() {
             let digit = match msg {
                 Msg::Label(i) if r.pending == Pending::None => Some(i + 1),
                 Msg::Zero => Some(0),
                 _ => None,
             };
             if let Some(d) = digit {
-                // A second digit: the first was a count, not a label.
-                r.retract_count(&count, &hidden);
-                let n = (count.n * 10 + d).min(9999);
-                r.count = Some(Count { n, undo: None });
-                self.message = Some(format!("count {n}"));
+                let n = (n * 10 + d).min(9999);
+                r.count = Some(n);
+                self.message = Some(format!("count {n}: now a motion or an edge key"));
                 return;
             }
             if takes_count(&msg) {
-                r.retract_count(&count, &hidden);
-                for _ in 0..count.n {
+                for _ in 0..n.max(1) {
                     self.update_reader(msg.clone());
                 }
                 return;
             }
-        }
-        if let Msg::Label(i) = msg {
-            if r.pending == Pending::None {
-                // Labels at once, and may still become a count if a motion follows.
-                let undo = Some((r.ann.set.revision, r.anchor, r.cursor));
-                self.message = match Label::ALL.get(i) {
-                    Some(&label) => r.label_key(label, &hidden),
-                    None => Some(format!("no label on key {}", i + 1)),
-                };
-                r.count = Some(Count { n: i + 1, undo });
-                return;
-            }
+        } else if msg == Msg::Zero {
+            r.count = Some(0);
+            self.message = Some("count: digits, then a motion or an edge key (03w, 05>)".to_string());
+            return;
         }
         let max_top = r.max_top(body);
         let page = body.saturating_sub(1).max(1);

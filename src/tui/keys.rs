@@ -395,8 +395,8 @@ impl KeyMap {
         rows.insert(
             1,
             (
-                "2-9 then a motion".to_string(),
-                "a count: 3w, 12j, 4H (a second digit counts too)".to_string(),
+                "0 digits motion".to_string(),
+                "a count: 03w, 012j, 05> (grow 5 words)".to_string(),
             ),
         );
         rows.push(("Ctrl-s".to_string(), "save now".to_string()));

@@ -24,16 +24,6 @@ pub enum Pending {
     },
 }
 
-/// A number key just pressed: a count if a motion follows (`3w`), else the label it
-/// already applied stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Count {
-    pub n: usize,
-    /// What to restore when the digit turns out to be a count: the annotations'
-    /// revision before its label, the selection anchor and the cursor.
-    pub undo: Option<(u64, Option<usize>, usize)>,
-}
-
 pub struct Reader {
     pub entry: usize,
     pub title: String,
@@ -65,8 +55,8 @@ pub struct Reader {
     /// No key has been pressed since the article opened: `]` may stop on the mark
     /// under the cursor, which the user has not seen named yet.
     pub fresh: bool,
-    /// A number key waiting to see whether it was a count.
-    pub count: Option<Count>,
+    /// A count being typed (`0` then digits), for the next motion.
+    pub count: Option<usize>,
 }
 
 /// Articles longer than this are first laid out only around where reading starts.
