@@ -68,7 +68,7 @@ enum Command {
     Export {
         #[arg(long, short, value_enum)]
         format: inkmark::export::Format,
-        /// Output file (a folder for brat) [default: stdout; brat: export-brat]
+        /// Output file (a folder for brat) [default: stdout; brat: exports/brat, as `E`]
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Only articles with this status
@@ -260,8 +260,9 @@ fn open_tui(
     display: &DisplayArgs,
 ) -> Result<()> {
     if !dir.exists() {
+        // The word may have been meant as a command: name both readings.
         bail!(
-            "no folder {} here; give the folder of articles: inkmark DIR",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, show, completions; inkmark --help)",
             dir.display()
         );
     }
@@ -535,7 +536,8 @@ fn export(
     };
     match (format, out) {
         (Format::Brat, out) => {
-            let out = out.unwrap_or_else(|| PathBuf::from("export-brat"));
+            // The same folder as `E` in the TUI writes to.
+            let out = out.unwrap_or_else(|| PathBuf::from("exports/brat"));
             let msg = export::write(format, &docs, &out, scheme)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("inkmark: exported {msg}");

@@ -216,7 +216,9 @@ fn search_is_incremental_highlights_and_wraps() {
         .filter(|c| c.bg == Color::LightCyan)
         .collect();
     assert_eq!(highlighted.len(), 3, "three characters highlighted");
-    assert!(highlighted.iter().all(|c| !c.modifier.contains(Modifier::REVERSED)));
+    assert!(highlighted
+        .iter()
+        .all(|c| !c.modifier.contains(Modifier::REVERSED)));
     let confirmed_bgs = [
         Color::LightRed,
         Color::LightGreen,

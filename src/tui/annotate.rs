@@ -465,7 +465,11 @@ impl Reader {
     /// The word start after `offset` (a cluster before the words are known).
     fn word_start_after(&self, offset: usize) -> Option<usize> {
         match self.analysis.as_ref().map(|a| &a.words) {
-            Some(w) => w.after(offset).find(|&x| self.cluster_start(x) == x),
+            // Not inside a cluster (a line break is not a visible cluster, but an end).
+            Some(w) => w.after(offset).find(|&x| {
+                let c = self.cluster_start(x);
+                c == x || self.cluster_end(c) <= x
+            }),
             None => self.next_cluster(offset),
         }
     }

@@ -782,7 +782,8 @@ impl App {
             }
         } else if msg == Msg::Zero {
             r.count = Some(0);
-            self.message = Some("count: digits, then a motion or an edge key (03w, 05>)".to_string());
+            self.message =
+                Some("count: digits, then a motion or an edge key (03w, 05>)".to_string());
             return;
         }
         let max_top = r.max_top(body);
