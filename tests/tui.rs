@@ -707,7 +707,12 @@ fn the_quit_warning_fits_100_columns_and_says_not_saved_once() {
     let dir = tempfile::tempdir().unwrap();
     let ann = dir.path().join("ann");
     let corpus = corpus::scan(Path::new("seeds")).unwrap();
-    let mut app = App::new(corpus, ann.clone(), WidthOptions::default(), Positions::default());
+    let mut app = App::new(
+        corpus,
+        ann.clone(),
+        WidthOptions::default(),
+        Positions::default(),
+    );
     app.update(Msg::Resize(100, 30));
     let spans = seed_spans();
     app.update(Msg::Open);
@@ -757,13 +762,10 @@ fn adjacent_spans_of_one_label_show_their_boundary() {
         };
         for (s, e) in [(start, start + 3), (start + 3, start + 5)] {
             let t: String = text.chars().skip(s).take(e - s).collect();
-            let c = r.ann.set.label_change(
-                s,
-                e,
-                Label::LOC,
-                &t,
-                inkmark::annotation::Source::Manual,
-            );
+            let c =
+                r.ann
+                    .set
+                    .label_change(s, e, Label::LOC, &t, inkmark::annotation::Source::Manual);
             r.ann.set.apply(c);
         }
     }
@@ -793,13 +795,10 @@ fn no_color_shows_which_label_a_confirmed_span_has() {
         };
         for (s, label) in [(per, Label::PER), (org, Label::ORG)] {
             let t: String = text.chars().skip(s).take(3).collect();
-            let c = r.ann.set.label_change(
-                s,
-                s + 3,
-                label,
-                &t,
-                inkmark::annotation::Source::Manual,
-            );
+            let c =
+                r.ann
+                    .set
+                    .label_change(s, s + 3, label, &t, inkmark::annotation::Source::Manual);
             r.ann.set.apply(c);
         }
     }
@@ -843,7 +842,11 @@ fn next_and_previous_article_from_the_reader() {
     send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::NextArticle]);
     let r = app.reader().unwrap();
     assert_eq!(r.entry, 1);
-    assert!(app.message.as_deref().unwrap().starts_with("article 2 of 5: "));
+    assert!(app
+        .message
+        .as_deref()
+        .unwrap()
+        .starts_with("article 2 of 5: "));
     // The first article was saved on the way.
     assert!(matches!(
         app.progress[0],
@@ -881,6 +884,9 @@ fn resizing_keeps_the_cursor_and_the_selection_on_their_characters() {
         assert_eq!(r.cursor, cursor, "{w}x{h}");
         assert_eq!(r.selection(), before, "{w}x{h}");
         let line = r.layout.line_of(r.cursor);
-        assert!(line >= r.top && line < r.top + h as usize - 1, "{w}x{h}: cursor off screen");
+        assert!(
+            line >= r.top && line < r.top + h as usize - 1,
+            "{w}x{h}: cursor off screen"
+        );
     }
 }
