@@ -9,7 +9,6 @@ use crate::annotation::store::{Loaded, Store};
 use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus, Problem};
 use crate::detect::{sha256_hex, Analysis};
-use crate::label::Label;
 use crate::positions::Positions;
 use crate::text::WidthOptions;
 use std::collections::HashMap;
@@ -212,9 +211,7 @@ pub struct App {
     pub library: Library,
     /// Annotation progress per corpus entry.
     pub progress: Vec<Progress>,
-    pub help: bool,
-    /// First row of the help shown (it scrolls on small terminals).
-    pub help_scroll: usize,
+    pub help: super::modes::Help,
     /// The reader's keys (defaults and the config's `[keys]`).
     pub keymap: super::keys::KeyMap,
     /// One-line notice for the status bar, cleared by the next key.
@@ -328,8 +325,7 @@ impl App {
             screen: Screen::Library,
             library: Library::default(),
             progress,
-            help: false,
-            help_scroll: 0,
+            help: super::modes::Help::default(),
             keymap: super::keys::KeyMap::default(),
             message: None,
             positions,
@@ -516,59 +512,10 @@ impl App {
                 }
                 return;
             }
-            Msg::ToggleHelp if !self.is_editing() => {
-                self.help = !self.help;
-                self.help_scroll = 0;
-                return;
-            }
-            _ if self.help => {
-                let page = body_height(self.size.1).saturating_sub(3).max(1);
-                let s = &mut self.help_scroll;
-                match msg {
-                    Msg::Cancel | Msg::Back => self.help = false,
-                    Msg::Down => *s += 1,
-                    Msg::Up => *s = s.saturating_sub(1),
-                    Msg::PageDown => *s += page,
-                    Msg::PageUp => *s = s.saturating_sub(page),
-                    Msg::Top => *s = 0,
-                    Msg::Bottom => *s = usize::MAX,
-                    _ => {}
-                }
-                // The view knows how many rows fit; it clamps, and so does this.
-                let max = super::view::help_max_scroll(self);
-                self.help_scroll = self.help_scroll.min(max);
-                return;
-            }
-            Msg::ExportMenu => {
-                self.export_menu = !self.export_menu;
-                return;
-            }
-            _ if self.export_menu => {
-                self.export_menu = false;
-                if let Msg::Label(i) = msg {
-                    if let Some(&format) = crate::export::Format::ALL.get(i) {
-                        self.message = Some(self.export(format));
-                    }
-                }
-                return;
-            }
-            _ if self.filter_menu => {
-                match msg {
-                    Msg::Label(i) if i < 5 => {
-                        self.hidden[i] = !self.hidden[i];
-                        let hidden = self.hidden;
-                        if let Screen::Reader(r) = &mut self.screen {
-                            r.rebuild_panel(&hidden);
-                        }
-                    }
-                    Msg::FilterMenu | Msg::Cancel | Msg::Confirm | Msg::Back => {
-                        self.filter_menu = false
-                    }
-                    _ => {}
-                }
-                return;
-            }
             _ => {}
+        }
+        if super::modes::dispatch(super::modes::OVERLAYS, self, &msg) {
+            return;
         }
         match self.screen {
             Screen::Library => self.update_library(msg),
@@ -676,13 +623,10 @@ impl App {
         }
     }
 
-    fn update_reader(&mut self, msg: Msg) {
+    /// The reader's keys go through its modes (search prompt, confirm prompt, panel,
+    /// pending keys, then the text itself: see [`super::modes`]).
+    pub(crate) fn update_reader(&mut self, msg: Msg) {
         let body = body_height(self.size.1);
-        let hidden = self.hidden;
-        let text_area = reader_area_width(
-            self.size.0,
-            self.reader().is_some_and(|r| r.panel.is_some()),
-        );
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };
@@ -714,260 +658,19 @@ impl App {
                 r.complete_layout();
             }
         }
-        // `]` from a freshly opened article may stop on the mark under the cursor.
-        let fresh = std::mem::take(&mut r.fresh);
-        if r.search.editing {
-            match msg {
-                Msg::Input(c) => {
-                    r.search.query.push(c);
-                    r.search_changed(body);
-                }
-                Msg::Backspace => {
-                    r.search.query.pop();
-                    r.search_changed(body);
-                }
-                Msg::Up => r.search_history(true, body),
-                Msg::Down => r.search_history(false, body),
-                Msg::Confirm => self.message = r.search_confirm(body),
-                Msg::Cancel => r.search_cancel(),
-                _ => {}
-            }
-            return;
-        }
-        if let Pending::Confirm { prompt, corpus, .. } = &r.pending {
-            let (prompt, corpus) = (prompt.clone(), corpus.clone());
-            self.message = match msg {
-                Msg::YesCorpus if corpus.is_some() => {
-                    let here = r.answer(true, &hidden);
-                    let entity = corpus.unwrap_or_else(|| unreachable!("checked above"));
-                    let there = self.label_in_corpus(&entity, true).describe(true);
-                    Some(format!("{}; {there}", here.unwrap_or_default()))
-                }
-                Msg::Yes | Msg::Confirm => r.answer(true, &hidden),
-                Msg::No | Msg::Cancel | Msg::Back => r.answer(false, &hidden),
-                _ => Some(prompt),
-            };
-            return;
-        }
-        if r.panel.as_ref().is_some_and(|p| p.focused) {
-            self.update_panel(msg);
-            return;
-        }
-        if r.pending == Pending::Relabel && !matches!(msg, Msg::Label(_)) {
-            r.pending = Pending::None;
-            if matches!(msg, Msg::Cancel) {
-                self.message = Some("relabel cancelled".to_string());
-                return;
+        let entry = r.entry;
+        super::modes::dispatch(super::modes::READER, self, &msg);
+        // Any key in the article ends its freshness (see `Reader::fresh`).
+        if let Screen::Reader(r) = &mut self.screen {
+            if r.entry == entry {
+                r.fresh = false;
             }
         }
-        // Counts: `0` then digits then a motion (`03w`, `012j`, `05>`); the number
-        // keys alone stay labels, so labelling and moving on never mix.
-        if let Some(n) = r.count.take() {
-            let digit = match msg {
-                Msg::Label(i) if r.pending == Pending::None => Some(i + 1),
-                Msg::Zero => Some(0),
-                _ => None,
-            };
-            if let Some(d) = digit {
-                let n = (n * 10 + d).min(9999);
-                r.count = Some(n);
-                self.message = Some(format!("count {n}: now a motion or an edge key"));
-                return;
-            }
-            if takes_count(&msg) {
-                for _ in 0..n.max(1) {
-                    self.update_reader(msg.clone());
-                }
-                return;
-            }
-        } else if msg == Msg::Zero {
-            r.count = Some(0);
-            self.message =
-                Some("count: digits, then a motion or an edge key (03w, 05>)".to_string());
-            return;
-        }
-        let max_top = r.max_top(body);
-        let page = body.saturating_sub(1).max(1);
-        self.message = match msg {
-            Msg::Up => {
-                r.cursor_line(false, body);
-                None
-            }
-            Msg::Down => {
-                r.cursor_line(true, body);
-                None
-            }
-            Msg::Left => {
-                if let Some(p) = r.prev_cluster(r.cursor) {
-                    r.cursor = p;
-                    r.scroll_to_cursor(body);
-                }
-                None
-            }
-            Msg::Right => {
-                if let Some(n) = r.next_cluster(r.cursor) {
-                    r.cursor = n;
-                    r.scroll_to_cursor(body);
-                }
-                None
-            }
-            Msg::WordNext => {
-                r.word_move(true, body);
-                None
-            }
-            Msg::WordPrev => {
-                r.word_move(false, body);
-                None
-            }
-            Msg::ScrollUp
-            | Msg::ScrollDown
-            | Msg::PageUp
-            | Msg::PageDown
-            | Msg::HalfPageUp
-            | Msg::HalfPageDown
-            | Msg::Wheel { .. } => {
-                let (down, n) = match msg {
-                    Msg::ScrollUp => (false, 1),
-                    Msg::ScrollDown => (true, 1),
-                    Msg::PageUp => (false, page),
-                    Msg::PageDown => (true, page),
-                    Msg::HalfPageUp => (false, (body / 2).max(1)),
-                    Msg::HalfPageDown => (true, (body / 2).max(1)),
-                    Msg::Wheel { down } => (down, 3),
-                    _ => (true, 0),
-                };
-                // Paging moves the cursor with the page, like a reader expects.
-                let line = r.layout.line_of(r.cursor) as isize - r.top as isize;
-                r.top = if down {
-                    (r.top + n).min(max_top)
-                } else {
-                    r.top.saturating_sub(n)
-                };
-                if !matches!(msg, Msg::ScrollUp | Msg::ScrollDown | Msg::Wheel { .. }) {
-                    let target = (r.top as isize + line).max(0) as usize;
-                    if let Some(l) = r
-                        .layout
-                        .lines
-                        .get(target.min(r.layout.lines.len().saturating_sub(1)))
-                    {
-                        r.cursor = l.char_start;
-                    }
-                }
-                r.keep_cursor_in_view(body);
-                None
-            }
-            Msg::Top => {
-                r.top = 0;
-                r.cursor = r.line_start(0, false);
-                r.keep_cursor_in_view(body);
-                None
-            }
-            Msg::Bottom => {
-                r.top = max_top;
-                let last = r.layout.lines.len().saturating_sub(1);
-                r.cursor = r.layout.lines.get(last).map_or(0, |l| l.char_start);
-                r.keep_cursor_in_view(body);
-                None
-            }
-            Msg::StartPrompt => {
-                r.search_start();
-                None
-            }
-            Msg::NextMatch => r.jump_match(true, body),
-            Msg::PrevMatch => r.jump_match(false, body),
-            Msg::NextEntity => r.jump_entity(true, fresh, &hidden, body),
-            Msg::PrevEntity => r.jump_entity(false, false, &hidden, body),
-            Msg::TogglePanel if r.analysis_partial && r.panel.is_none() => {
-                Some(STILL_DETECTING.to_string())
-            }
-            Msg::TogglePanel => {
-                self.toggle_panel();
-                None
-            }
-            Msg::SwitchFocus => {
-                if let Some(p) = &mut r.panel {
-                    p.focused = true;
-                }
-                None
-            }
-            Msg::FilterMenu => {
-                self.filter_menu = true;
-                Some("labels: 1-5 show / hide, Esc closes".to_string())
-            }
-            Msg::Select => r.select(),
-            Msg::OtherEnd => r.other_end(body),
-            Msg::WordEnd => {
-                r.word_end_move(body);
-                None
-            }
-            Msg::NextArticle | Msg::PrevArticle => {
-                self.next_article(msg == Msg::NextArticle);
-                return;
-            }
-            Msg::Label(i) => match Label::ALL.get(i) {
-                Some(&label) => r.label_key(label, &hidden),
-                None => Some(format!("no label on key {}", i + 1)),
-            },
-            Msg::Accept => r.accept(&hidden, body),
-            Msg::Reject => r.reject(&hidden, body),
-            Msg::AcceptAll => r.accept_all(),
-            Msg::LabelEverywhere => {
-                self.message = r.label_everywhere();
-                self.finish_everywhere_prompt();
-                return;
-            }
-            Msg::Delete => r.delete(&hidden),
-            Msg::Relabel => {
-                if r.ann.set.at(r.cursor).is_some() || r.suggestion_at(r.cursor).is_some() {
-                    r.pending = Pending::Relabel;
-                    Some("relabel: press the new label's key (1-5)".to_string())
-                } else {
-                    Some("no annotation or suggestion under the cursor".to_string())
-                }
-            }
-            Msg::Edge { start, right } => r.move_edge(start, right, &hidden, body),
-            Msg::Undo => r.undo(&hidden),
-            Msg::Redo => r.redo(&hidden),
-            Msg::CycleStatus => r.cycle_status(&hidden),
-            Msg::Click { col, row } | Msg::Drag { col, row } => {
-                let inside = (row as usize) < body && col >= 1 && col < text_area;
-                if inside {
-                    if let Some(off) = r.offset_at_cell(col as usize - 1, row as usize) {
-                        if matches!(msg, Msg::Drag { .. }) {
-                            r.anchor.get_or_insert(r.cursor);
-                        } else {
-                            r.anchor = None;
-                        }
-                        r.cursor = off;
-                    }
-                }
-                None
-            }
-            Msg::Back | Msg::Cancel => {
-                if msg == Msg::Cancel && r.anchor.is_some() {
-                    r.anchor = None;
-                    return;
-                }
-                if msg == Msg::Cancel && !r.search.matches.is_empty() {
-                    // Esc first clears the highlighted matches, like :noh.
-                    r.search.clear_matches();
-                    return;
-                }
-                if msg == Msg::Cancel && r.panel.is_some() {
-                    r.panel = None;
-                    self.reflow();
-                    return;
-                }
-                self.leave_reader();
-                return;
-            }
-            _ => None,
-        };
     }
 
     /// `E` then a number: the whole corpus in `format` under the exports folder (the open
     /// article saved first).
-    fn export(&mut self, format: crate::export::Format) -> String {
+    pub(crate) fn export(&mut self, format: crate::export::Format) -> String {
         use crate::export::{self, Filter, Scheme};
         if let Some(m) = self.save() {
             if self.unsaved() {
@@ -991,135 +694,9 @@ impl App {
         }
     }
 
-    /// `*`: the prompt says how many occurrences it will label here and in the other
-    /// articles before anything is written; with none anywhere, it just says so.
-    fn finish_everywhere_prompt(&mut self) {
-        let template = match self.reader().map(|r| &r.pending) {
-            Some(Pending::Confirm {
-                corpus: Some(e), ..
-            }) => e.clone(),
-            _ => return,
-        };
-        let there = self.label_in_corpus(&template, false);
-        let Screen::Reader(r) = &mut self.screen else {
-            return;
-        };
-        let Pending::Confirm { prompt, change, .. } = &mut r.pending else {
-            return;
-        };
-        let here = change.ops.len();
-        let (text, label) = (&template.text, template.label);
-        if here == 0 && there.added == 0 {
-            r.pending = Pending::None;
-            self.message = Some(match there.skipped.len() {
-                0 => format!("no other free occurrence of {text}, here or in other articles"),
-                n => format!(
-                    "no other free occurrence of {text}; {n} articles not checked: {}",
-                    there.skipped.join(", ")
-                ),
-            });
-            return;
-        }
-        let corpus = if there.added > 0 {
-            format!("c: also {}", there.describe(false))
-        } else {
-            "none in other articles".to_string()
-        };
-        *prompt = if here == 0 {
-            format!("No other free occurrence of {text} here. {corpus}? (c/n)")
-        } else {
-            format!("Label {here} more occurrences of {text} as {label} here? (y/n; {corpus})")
-        };
-    }
-
-    /// `*` then `c`: label the entity's text in every other article (skipping
-    /// occurrences that overlap annotations there, and longer suggestions where this
-    /// session detected that article). Saved at once; not undoable. With `write` false,
-    /// only counts.
-    fn label_in_corpus(
-        &mut self,
-        template: &crate::annotation::Entity,
-        write: bool,
-    ) -> CorpusLabels {
-        let current = self.reader().map(|r| r.entry);
-        let (mut added, mut articles, mut skipped) = (0, 0, Vec::new());
-        for (idx, entry) in self.corpus.entries.iter().enumerate() {
-            if Some(idx) == current || entry.problem.is_some() {
-                continue;
-            }
-            let Ok(article) = read_article(&entry.path) else {
-                continue;
-            };
-            let path = annotation_path(&self.annotations_dir, &entry.rel);
-            let (mut store, loaded) = match Store::open(&path) {
-                Ok(x) => x,
-                Err(_) => {
-                    skipped.push(entry.rel.display().to_string());
-                    continue;
-                }
-            };
-            let sha = sha256_hex(article.text.as_bytes());
-            let mut file = match loaded {
-                Loaded::Found(f) if f.article_sha256 == sha => f,
-                Loaded::Missing => {
-                    AnnotationFile::new(&entry.rel.to_string_lossy(), &sha, &self.annotator)
-                }
-                // Files that need re-anchoring or fixing are left to their own session.
-                _ => {
-                    skipped.push(entry.rel.display().to_string());
-                    continue;
-                }
-            };
-            let detected = self.detected.get(&sha);
-            let found: Vec<(usize, usize)> = crate::annotation::edit::free_occurrences(
-                &article.text,
-                &template.text,
-                &file.entities,
-            )
-            .into_iter()
-            .filter(|&(s, e)| {
-                !detected.is_some_and(|a| {
-                    a.spans
-                        .iter()
-                        .any(|x| x.start < e && s < x.end && !(s <= x.start && x.end <= e))
-                })
-            })
-            .collect();
-            if found.is_empty() {
-                continue;
-            }
-            added += found.len();
-            articles += 1;
-            if !write {
-                continue;
-            }
-            file.entities.extend(
-                found
-                    .into_iter()
-                    .map(|(start, end)| crate::annotation::Entity {
-                        start,
-                        end,
-                        ..template.clone()
-                    }),
-            );
-            file.entities.sort();
-            file.updated = crate::annotation::file::utc_now();
-            if let Err(e) = store.save(&file) {
-                skipped.push(format!("{} ({e})", entry.rel.display()));
-                continue;
-            }
-            self.progress[idx] = read_progress(&self.annotations_dir, &entry.rel);
-        }
-        CorpusLabels {
-            added,
-            articles,
-            skipped,
-        }
-    }
-
     /// `J` / `K`: leave the article (saving, remembering the position) and open the next
     /// or previous one in the library's order.
-    fn next_article(&mut self, forward: bool) {
+    pub(crate) fn next_article(&mut self, forward: bool) {
         let Some(current) = self.reader().map(|r| r.entry) else {
             return;
         };
@@ -1155,7 +732,7 @@ impl App {
     }
 
     /// Back to the library: saves first (a failed save keeps the reader open and says so).
-    fn leave_reader(&mut self) {
+    pub(crate) fn leave_reader(&mut self) {
         if let Some(m) = self.save() {
             if self.unsaved() {
                 self.message = Some(m);
@@ -1233,18 +810,19 @@ impl App {
     }
 
     /// Lays the reader's text out again for the current size and panel.
-    fn reflow(&mut self) {
+    pub(crate) fn reflow(&mut self) {
         let (w, h) = self.size;
         if let Screen::Reader(r) = &mut self.screen {
             let area = reader_area_width(w, r.panel.is_some());
             r.relayout(text_width(area), self.opts, body_height(h));
             if let Some(p) = &mut r.panel {
-                p.keep_visible(body_height(h).saturating_sub(1));
+                // Inside the panel's box.
+                p.keep_visible(body_height(h).saturating_sub(2));
             }
         }
     }
 
-    fn toggle_panel(&mut self) {
+    pub(crate) fn toggle_panel(&mut self) {
         let hidden = self.hidden;
         let Screen::Reader(r) = &mut self.screen else {
             return;
@@ -1263,38 +841,6 @@ impl App {
             r.panel = Some(panel);
         }
         self.reflow();
-    }
-
-    fn update_panel(&mut self, msg: Msg) {
-        let body = body_height(self.size.1);
-        let Screen::Reader(r) = &mut self.screen else {
-            return;
-        };
-        let Some(panel) = r.panel.as_mut() else {
-            return;
-        };
-        match msg {
-            Msg::Up => panel.move_by(-1),
-            Msg::Down => panel.move_by(1),
-            Msg::PageUp | Msg::HalfPageUp => panel.move_by(-(body as isize / 2).max(1)),
-            Msg::PageDown | Msg::HalfPageDown => panel.move_by((body as isize / 2).max(1)),
-            Msg::Top => panel.select_first(),
-            Msg::Bottom => panel.select_last(),
-            Msg::Open | Msg::Confirm => self.message = r.jump_mention(0, body),
-            Msg::NextMatch => self.message = r.jump_mention(1, body),
-            Msg::PrevMatch => self.message = r.jump_mention(-1, body),
-            Msg::SwitchFocus => panel.focused = false,
-            Msg::FilterMenu => self.filter_menu = true,
-            Msg::TogglePanel | Msg::Cancel | Msg::Back => {
-                r.panel = None;
-                self.reflow();
-                return;
-            }
-            _ => {}
-        }
-        if let Some(p) = &mut r.panel {
-            p.keep_visible(body.saturating_sub(1));
-        }
     }
 
     /// Stores the reader's first visible character for the next session.
@@ -1327,56 +873,6 @@ impl App {
             .and_then(|k| self.library.visible.iter().position(|&i| i == k))
             .unwrap_or(0);
     }
-}
-
-/// What `*` then `c` labels (or would label) in the other articles.
-struct CorpusLabels {
-    added: usize,
-    articles: usize,
-    skipped: Vec<String>,
-}
-
-impl CorpusLabels {
-    fn describe(&self, done: bool) -> String {
-        let mut out = format!("{} in {} other articles", self.added, self.articles);
-        if done {
-            out = format!(
-                "{} more in {} other articles (saved; not undoable there)",
-                self.added, self.articles
-            );
-        }
-        if !self.skipped.is_empty() {
-            out.push_str(&format!("; skipped {}", self.skipped.join(", ")));
-        }
-        out
-    }
-}
-
-/// Messages a count repeats (`3w`, `5j`, `4H`, `2]`).
-fn takes_count(msg: &Msg) -> bool {
-    matches!(
-        msg,
-        Msg::Up
-            | Msg::Down
-            | Msg::Left
-            | Msg::Right
-            | Msg::WordNext
-            | Msg::WordPrev
-            | Msg::WordEnd
-            | Msg::PageUp
-            | Msg::PageDown
-            | Msg::HalfPageUp
-            | Msg::HalfPageDown
-            | Msg::ScrollUp
-            | Msg::ScrollDown
-            | Msg::NextMatch
-            | Msg::PrevMatch
-            | Msg::NextEntity
-            | Msg::PrevEntity
-            | Msg::Edge { .. }
-            | Msg::Undo
-            | Msg::Redo
-    )
 }
 
 impl Library {

@@ -416,7 +416,7 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
     if ctrl && key.code == KeyCode::Char('s') {
         return Some(Msg::Save);
     }
-    if app.help {
+    if app.help.open {
         return help_key(key.code, ctrl);
     }
     if app.export_menu {
@@ -541,7 +541,7 @@ fn panel_key(code: KeyCode, ctrl: bool) -> Option<Msg> {
 
 /// Mouse: a left click places the cursor, a drag selects, the wheel scrolls.
 pub fn map_mouse(app: &App, m: MouseEvent) -> Option<Msg> {
-    if app.reader().is_none() || app.help || app.filter_menu {
+    if app.reader().is_none() || app.help.open || app.filter_menu {
         return None;
     }
     let (col, row) = (m.column, m.row);

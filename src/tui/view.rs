@@ -143,15 +143,8 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
         Screen::Library => draw_library(app, area, buf, &theme),
         Screen::Reader(r) => draw_reader(app, r, area, buf, &theme),
     }
-    if app.filter_menu {
-        draw_filter_menu(app, area, buf, &theme);
-    }
-    if app.export_menu {
-        draw_export_menu(app, area, buf, &theme);
-    }
-    if app.help {
-        draw_help(app, area, buf, &theme);
-    }
+    // Menus and help: each mode draws itself, bottom to top.
+    super::modes::view_overlays(app, area, buf);
 }
 
 fn draw_too_small(area: Rect, buf: &mut Buffer) {
@@ -862,10 +855,12 @@ pub fn help_max_scroll(app: &App) -> usize {
     total.saturating_sub(visible)
 }
 
-fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// The help popup (drawn by its mode, [`super::modes::HelpMode`]).
+pub(crate) fn draw_help(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &Theme::new(app.no_color);
     let (title, keys) = help_rows(app);
     let (visible, total) = help_fit(app);
-    let scroll = app.help_scroll.min(total.saturating_sub(visible));
+    let scroll = app.help.scroll.min(total.saturating_sub(visible));
     let key_w = keys.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
     let text_w = keys.iter().map(|(_, d)| str_width(d)).max().unwrap_or(0);
     let w = (key_w + text_w + 6) as u16;
@@ -923,7 +918,8 @@ fn popup(area: Rect, w: u16, h: u16, title: &str, footer: &str, buf: &mut Buffer
 }
 
 /// `f`: which labels are highlighted, toggled with their number keys.
-fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub(crate) fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &Theme::new(app.no_color);
     let popup = popup(
         area,
         30,
@@ -954,7 +950,8 @@ fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 /// `E`: the export formats, chosen by number.
-fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub(crate) fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &Theme::new(app.no_color);
     use crate::export::Format;
     let title = format!(" Export all to {}/ ", app.exports_dir.display());
     let popup = popup(
