@@ -79,7 +79,7 @@ impl Annotating {
                         ann.state = SaveState::Unsaved;
                         ann.saved_revision = u64::MAX;
                         notice = Some(format!(
-                            "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, e)",
+                            "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, p)",
                             r.moved,
                             r.unanchored.len()
                         ));
@@ -474,7 +474,7 @@ impl Reader {
         }
     }
 
-    /// `s`: todo -> in progress -> done.
+    /// `s`: todo -> in_progress -> done.
     pub fn cycle_status(&mut self, hidden: &[bool; 5]) -> Option<String> {
         let to = self.ann.set.status.next();
         let change = self.ann.set.status_change(to);

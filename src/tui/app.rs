@@ -641,6 +641,9 @@ impl App {
                     | Msg::Right
                     | Msg::WordNext
                     | Msg::WordPrev
+                    | Msg::WordEnd
+                    | Msg::OtherEnd
+                    | Msg::Zero
                     | Msg::ScrollUp
                     | Msg::ScrollDown
                     | Msg::PageUp
