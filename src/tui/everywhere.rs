@@ -8,6 +8,9 @@ use crate::annotation::AnnotationFile;
 use crate::corpus::read_article;
 use crate::detect::sha256_hex;
 
+/// Up to this many other articles, `*` counts what `c` would label before asking.
+const PRECOUNT_MAX_ARTICLES: usize = 2000;
+
 impl App {
     /// `*`: the prompt says how many occurrences it will label here and in the other
     /// articles before anything is written; with none anywhere, it just says so.
@@ -18,7 +21,10 @@ impl App {
             }) => e.clone(),
             _ => return,
         };
-        let there = self.label_in_corpus(&template, false);
+        // Counting reads every article: past a few thousand, `*` would stall the keys.
+        let others = self.corpus.entries.len().saturating_sub(1);
+        let there =
+            (others <= PRECOUNT_MAX_ARTICLES).then(|| self.label_in_corpus(&template, false));
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };
@@ -27,6 +33,12 @@ impl App {
         };
         let here = change.ops.len();
         let (text, label) = (&template.text, template.label);
+        let Some(there) = there else {
+            *prompt = format!(
+                "Label {here} more occurrences of {text} as {label} here? (y/n; c: also in the {others} other articles, not counted ahead in a corpus this large)"
+            );
+            return;
+        };
         if here == 0 && there.added == 0 {
             r.pending = Pending::None;
             self.message = Some(match there.skipped.len() {
