@@ -388,8 +388,7 @@ impl KeyMap {
             0,
             (
                 "1-5".to_string(),
-                "label PER LOC ORG TIME QTY: the selection, else the mark or word under the cursor"
-                    .to_string(),
+                "label PER LOC ORG TIME QTY (selection, mark or word)".to_string(),
             ),
         );
         rows.insert(
