@@ -92,8 +92,16 @@ fn press(t: &Tmux, keys: &[&str], count: &mut usize) {
 /// clears the highlights.
 fn reach(t: &Tmux, needle: &str) {
     t.keys(&["/", needle, "Enter"]);
-    t.wait_for(&format!("for {needle}"));
+    let found = format!("for {needle}");
+    t.wait_for(&found);
     t.keys(&["Escape"]);
+    // Esc clears the notice; waiting for that keeps Esc from merging with the next key
+    // into an Alt chord.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while t.screen().contains(&found) {
+        assert!(std::time::Instant::now() < deadline, "Esc not seen");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Issue 13's targets on seed 000, in the real binary: each span in at most the keys the
