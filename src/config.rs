@@ -2,6 +2,7 @@
 //! (`~/.config/inkmark/config.toml`), and command-line flags win over both.
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -19,12 +20,51 @@ pub struct Config {
     pub annotator: Option<String>,
     /// Suggestions the detector scores under this probability (0-1) are not shown.
     pub min_score: Option<f32>,
+    /// `[keys]`: reader action name -> its keys (one name or a list), replacing the
+    /// defaults. Checked by the TUI's key map (unknown actions, clashes).
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyList>,
+    /// Which file set each key binding (for error messages).
+    #[serde(skip)]
+    pub keys_origin: BTreeMap<String, PathBuf>,
+}
+
+/// One key name or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            KeyList::One(s) => vec![s.clone()],
+            KeyList::Many(v) => v.clone(),
+        }
+    }
 }
 
 impl Config {
     /// Parses one config file; the error names the file, line and column.
     pub fn parse(path: &Path, source: &str) -> Result<Config, String> {
-        toml::from_str(source).map_err(|e| format!("{}: {e}", path.display()))
+        let mut c: Config =
+            toml::from_str(source).map_err(|e| format!("{}: {e}", path.display()))?;
+        c.keys_origin = c
+            .keys
+            .keys()
+            .map(|k| (k.clone(), path.to_path_buf()))
+            .collect();
+        Ok(c)
+    }
+
+    /// `[keys]` as action -> key names.
+    pub fn key_bindings(&self) -> BTreeMap<String, Vec<String>> {
+        self.keys
+            .iter()
+            .map(|(a, k)| (a.clone(), k.names()))
+            .collect()
     }
 
     /// Reads a config file; a missing file is an empty config.
@@ -38,7 +78,12 @@ impl Config {
 
     /// Keys set in `over` replace those of `self`.
     pub fn overlay(self, over: Config) -> Config {
+        let (mut keys, mut keys_origin) = (self.keys, self.keys_origin);
+        keys.extend(over.keys);
+        keys_origin.extend(over.keys_origin);
         Config {
+            keys,
+            keys_origin,
             ambiguous_wide: over.ambiguous_wide.or(self.ambiguous_wide),
             tab_width: over.tab_width.or(self.tab_width),
             annotations: over.annotations.or(self.annotations),
@@ -114,5 +159,18 @@ mod tests {
         };
         let c = user.overlay(local);
         assert_eq!((c.ambiguous_wide, c.tab_width), (Some(true), Some(2)));
+    }
+
+    #[test]
+    fn keys_take_one_name_or_a_list_and_remember_their_file() {
+        let c = Config::parse(
+            Path::new("inkmark.toml"),
+            "[keys]\npanel = \"P\"\naccept = [\"a\", \"Enter\"]\n",
+        )
+        .unwrap();
+        let b = c.key_bindings();
+        assert_eq!(b["panel"], ["P"]);
+        assert_eq!(b["accept"], ["a", "Enter"]);
+        assert_eq!(c.keys_origin["panel"], Path::new("inkmark.toml"));
     }
 }

@@ -68,7 +68,7 @@ enum Command {
     Export {
         #[arg(long, short, value_enum)]
         format: inkmark::export::Format,
-        /// Output file (a folder for brat) [default: stdout; brat: export-brat]
+        /// Output file (a folder for brat) [default: stdout; brat: exports/brat, as `E`]
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Only articles with this status
@@ -322,13 +322,17 @@ fn open_tui(
     display: &DisplayArgs,
 ) -> Result<()> {
     if !dir.exists() {
+        // The word may have been meant as a command: name both readings.
         bail!(
-            "no folder {} here; give the folder of articles: inkmark DIR",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, show, completions; inkmark --help)",
             dir.display()
         );
     }
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let opts = width_options(&cfg, display);
+    // Bad key bindings stop here, before the terminal is taken over.
+    let keymap = tui::keys::KeyMap::new(&cfg.key_bindings(), &cfg.keys_origin)
+        .map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
     let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -341,6 +345,7 @@ fn open_tui(
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.min_score = cfg.min_score.unwrap_or(0.0).clamp(0.0, 1.0);
+    app.keymap = keymap;
     if let Some(name) = annotator.or(cfg.annotator.clone()) {
         app.annotator = name;
     }
@@ -690,7 +695,8 @@ fn export(
     };
     match (format, out) {
         (Format::Brat, out) => {
-            let out = out.unwrap_or_else(|| PathBuf::from("export-brat"));
+            // The same folder as `E` in the TUI writes to.
+            let out = out.unwrap_or_else(|| PathBuf::from("exports/brat"));
             let msg = export::write(format, &docs, &out, scheme)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("inkmark: exported {msg}");

@@ -152,10 +152,17 @@ fn accept_reject_label_undo_and_save() {
     open(&mut app);
     // ] to the first suggestion, a accepts it and moves on, x rejects the next.
     send(&mut app, &[Msg::NextEntity, Msg::Accept]);
-    assert_eq!(app.message.as_deref(), Some("accepted: LOC 高新区"));
+    // The status bar names what the cursor is on now, then what was done.
+    assert_eq!(
+        app.message.as_deref(),
+        Some("now on PER suggested 高轶鹏 · accepted LOC 高新区")
+    );
     assert_eq!(app.reader().unwrap().cursor, offset(TEXT, "高轶鹏", 0));
     send(&mut app, &[Msg::Reject]);
-    assert_eq!(app.message.as_deref(), Some("rejected: PER 高轶鹏"));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("now on LOC suggested 高新区 · rejected PER 高轶鹏")
+    );
     // With no selection, a label key labels the word under the cursor.
     cursor_to(&mut app, "高轶鹏", 0);
     send(&mut app, &[Msg::Label(0)]);
@@ -204,51 +211,24 @@ fn relabel_delete_edges_status_and_the_library() {
     open(&mut app);
     cursor_to(&mut app, "纪委", 0);
     send(&mut app, &[Msg::Label(2)]);
-    // Grow the start edge over 高新区 (replacing nothing: it is a suggestion), then shrink.
-    send(
-        &mut app,
-        &[Msg::Edge {
-            start: true,
-            right: false,
-        }],
-    );
-    assert_eq!(app.message.as_deref(), Some("now: ORG 区纪"));
-    send(
-        &mut app,
-        &[
-            Msg::Edge {
-                start: true,
-                right: false,
-            },
-            Msg::Edge {
-                start: true,
-                right: false,
-            },
-        ],
-    );
+    let edge = |start, right| Msg::Edge { start, right };
+    // Edges move by whole words: the start grows over 高新区 (a suggestion, one word).
+    send(&mut app, &[edge(true, false)]);
     assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪"));
-    send(
-        &mut app,
-        &[Msg::Edge {
-            start: false,
-            right: true,
-        }],
-    );
+    send(&mut app, &[edge(false, true)]);
     assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
-    send(
-        &mut app,
-        &[
-            Msg::Edge {
-                start: false,
-                right: false,
-            },
-            Msg::Edge {
-                start: false,
-                right: true,
-            },
-        ],
-    );
+    send(&mut app, &[edge(false, false), edge(false, true)]);
     assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
+    send(&mut app, &[edge(true, true)]);
+    assert_eq!(app.message.as_deref(), Some("now: ORG 纪委"));
+    send(&mut app, &[edge(true, false)]);
+    assert_eq!(app.message.as_deref(), Some("now: ORG 高新区纪委"));
+    // An edited span is manual (defect 17: one rule for edges and relabels).
+    let r = app.reader().unwrap();
+    assert_eq!(
+        r.ann.set.entities[0].source,
+        inkmark::annotation::Source::Manual
+    );
     // r then a label key relabels.
     send(&mut app, &[Msg::Relabel, Msg::Label(1)]);
     assert_eq!(app.message.as_deref(), Some("relabelled: LOC 高新区纪委"));
@@ -468,6 +448,11 @@ mod properties {
             Just(Msg::NextEntity),
             Just(Msg::PrevEntity),
             Just(Msg::Select),
+            Just(Msg::WordEnd),
+            Just(Msg::OtherEnd),
+            Just(Msg::Zero),
+            Just(Msg::NextArticle),
+            Just(Msg::PrevArticle),
             (0usize..6).prop_map(Msg::Label),
             Just(Msg::Accept),
             Just(Msg::Reject),
@@ -872,4 +857,411 @@ fn a_first_part_of_the_entities_is_usable_and_says_so() {
     assert!(notice.ends_with(&format!("(1 of {total})")), "{notice}");
     app.update(Msg::TogglePanel);
     assert!(app.reader().unwrap().panel.is_some());
+}
+
+// --- issue 13: annotating at the speed of reading ----------------------------------
+
+/// Opens the fixture's article and answers detection with `spans` (words: every
+/// character, except that each span is one word).
+fn open_with(app: &mut App, spans: &[(&str, usize, Label)]) {
+    app.update(Msg::Open);
+    let req = app.requests.pop().unwrap();
+    let mut found: Vec<Span> = spans
+        .iter()
+        .map(|(w, nth, l)| span(&req.text, w, *nth, *l).unwrap())
+        .collect();
+    found.sort();
+    let words = (0..req.text.chars().count())
+        .filter(|&w| !found.iter().any(|s| s.start < w && w < s.end))
+        .collect();
+    app.update(Msg::Detected {
+        sha: req.sha,
+        analysis: Arc::new(Analysis {
+            spans: found,
+            words,
+            scores: Vec::new(),
+        }),
+    });
+}
+
+fn entity_list(app: &App) -> Vec<(String, Label, String)> {
+    let r = app.reader().unwrap();
+    r.ann
+        .set
+        .entities
+        .iter()
+        .map(|e| {
+            (
+                e.text.clone(),
+                e.label,
+                format!("{:?}", e.source).to_lowercase(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_number_key_on_a_suggestion_relabels_and_accepts_it() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    // One key: 2月2日 suggested as TIME becomes QTY (it used to label only "2").
+    cursor_to(&mut app, "2月2日", 0);
+    send(&mut app, &[Msg::Label(4)]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("relabelled and accepted: QTY 2月2日")
+    );
+    // The same label accepts as suggested; on an annotation a number key relabels it.
+    cursor_to(&mut app, "4836户", 0);
+    send(&mut app, &[Msg::Label(4)]);
+    send(&mut app, &[Msg::Label(3)]);
+    assert_eq!(app.message.as_deref(), Some("relabelled: TIME 4836户"));
+    // r on a suggestion (defect 3) then a label key.
+    cursor_to(&mut app, "平煤神马集团", 0);
+    send(&mut app, &[Msg::Relabel]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("relabel: press the new label's key (1-5)")
+    );
+    send(&mut app, &[Msg::Label(1)]);
+    assert_eq!(
+        entity_list(&app),
+        [
+            ("2月2日".into(), Label::QTY, "manual".into()),
+            ("4836户".into(), Label::TIME, "manual".into()),
+            ("平煤神马集团".into(), Label::LOC, "manual".into()),
+        ]
+    );
+    cursor_to(&mut app, "200万元", 0);
+    send(&mut app, &[Msg::Label(4)]);
+    assert_eq!(
+        entity_list(&app)[3],
+        ("200万元".into(), Label::QTY, "accepted".into())
+    );
+}
+
+#[test]
+fn v_on_a_suggestion_selects_it_and_e_grows_it_by_words() {
+    let text = "记者说，平煤神马集团尼龙化工公司捐款。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(
+        &mut app,
+        &[("平煤神马集团", 0, Label::ORG), ("尼龙化工", 0, Label::ORG)],
+    );
+    let at = |app: &App| app.reader().unwrap().cursor;
+    // e: the end of the word (尼龙化工 is one word), then of the next.
+    cursor_to_in(&mut app, text, "尼龙化工");
+    send(&mut app, &[Msg::WordEnd]);
+    assert_eq!(at(&app), offset(text, "工公司", 0));
+    send(&mut app, &[Msg::WordEnd]);
+    assert_eq!(at(&app), offset(text, "公司", 0));
+    // v on a suggestion selects all of it, the cursor at its end.
+    cursor_to_in(&mut app, text, "平煤神马集团");
+    send(&mut app, &[Msg::Select]);
+    assert_eq!(
+        app.reader().unwrap().selection(),
+        Some((offset(text, "平煤", 0), offset(text, "尼龙", 0)))
+    );
+    // e e grow it by whole words; 3 labels: 4 keys for a span of several words.
+    send(&mut app, &[Msg::WordEnd, Msg::WordEnd, Msg::Label(2)]);
+    assert_eq!(
+        entity_list(&app),
+        [("平煤神马集团尼龙化工公".into(), Label::ORG, "manual".into())]
+    );
+    // o swaps the ends of a selection.
+    cursor_to_in(&mut app, text, "捐款");
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::OtherEnd]);
+    assert_eq!(at(&app), offset(text, "捐款", 0));
+    assert_eq!(app.reader().unwrap().anchor, Some(offset(text, "款", 0)));
+}
+
+/// Like `cursor_to`, for another text.
+fn cursor_to_in(app: &mut App, text: &str, needle: &str) {
+    let target = offset(text, needle, 0);
+    for _ in 0..400 {
+        let r = app.reader().unwrap();
+        let c = r.cursor;
+        if c == target {
+            return;
+        }
+        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
+        app.update(if cl < tl {
+            Msg::Down
+        } else if cl > tl {
+            Msg::Up
+        } else if c < target {
+            Msg::Right
+        } else {
+            Msg::Left
+        });
+    }
+    panic!("cursor never reached {needle}");
+}
+
+#[test]
+fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
+    let text = "自疫情以来，成立新型冠状病毒感染的肺炎疫情防控指挥部，并设立。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(
+        &mut app,
+        &[
+            ("新型", 0, Label::ORG),
+            ("冠状病毒", 0, Label::ORG),
+            ("疫情防控指挥部", 0, Label::ORG),
+        ],
+    );
+    // Suggestion 疫情防控指挥部: 0 4 H grows its start by four words (肺, 炎, 的, 感…
+    // each one character here, 冠状病毒 one word): an edited suggestion is manual.
+    cursor_to_in(&mut app, text, "疫情防控指挥部");
+    send(&mut app, &[Msg::Zero]);
+    assert!(app.message.as_deref().unwrap().starts_with("count"));
+    send(
+        &mut app,
+        &[
+            Msg::Label(4),
+            Msg::Edge {
+                start: true,
+                right: false,
+            },
+        ],
+    );
+    assert_eq!(
+        entity_list(&app),
+        [(
+            "感染的肺炎疫情防控指挥部".into(),
+            Label::ORG,
+            "manual".into()
+        )]
+    );
+    // A count never turns a number key after a motion into anything but a label.
+    send(
+        &mut app,
+        &[
+            Msg::Edge {
+                start: true,
+                right: false,
+            },
+            Msg::Edge {
+                start: true,
+                right: false,
+            },
+        ],
+    );
+    assert_eq!(
+        entity_list(&app)[0].0,
+        "新型冠状病毒感染的肺炎疫情防控指挥部"
+    );
+    // A span does not grow over a line break.
+    send(
+        &mut app,
+        &[
+            Msg::Zero,
+            Msg::Label(8),
+            Msg::Edge {
+                start: false,
+                right: true,
+            },
+        ],
+    );
+    assert_eq!(
+        entity_list(&app)[0].0,
+        "新型冠状病毒感染的肺炎疫情防控指挥部，并设立。"
+    );
+    // A number key and then a motion: the label stays (labelling and moving on).
+    cursor_to_in(&mut app, text, "自疫情");
+    send(&mut app, &[Msg::Label(1), Msg::Right, Msg::Right]);
+    assert_eq!(
+        entity_list(&app)[0],
+        ("自".into(), Label::LOC, "manual".into())
+    );
+    // 0 3 l moves three characters.
+    let before = app.reader().unwrap().cursor;
+    send(&mut app, &[Msg::Zero, Msg::Label(2), Msg::Right]);
+    assert_eq!(app.reader().unwrap().cursor, before + 3);
+}
+
+#[test]
+fn next_entity_from_a_fresh_article_starts_with_the_one_under_the_cursor() {
+    let text = "高新区纪委排查4836户。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(
+        &mut app,
+        &[("高新区", 0, Label::LOC), ("4836户", 0, Label::QTY)],
+    );
+    send(&mut app, &[Msg::NextEntity]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("LOC suggested 高新区 (1 of 2)")
+    );
+    send(&mut app, &[Msg::NextEntity]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("QTY suggested 4836户 (2 of 2)")
+    );
+    // Once the user has moved, ] means the next one, as before.
+    send(&mut app, &[Msg::Top, Msg::NextEntity]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("QTY suggested 4836户 (2 of 2)")
+    );
+}
+
+#[test]
+fn label_everywhere_keeps_longer_suggestions_and_counts_before_asking() {
+    let text = "高新区管委会说，高新区好。高新区居民。\n";
+    let fx = Fixture::new(text);
+    std::fs::write(fx.corpus.join("b.txt"), "又见高新区。高新区。\n").unwrap();
+    let mut app = fx.app();
+    open_with(
+        &mut app,
+        &[
+            ("高新区管委会", 0, Label::ORG),
+            ("高新区", 1, Label::LOC),
+            ("高新区", 2, Label::LOC),
+        ],
+    );
+    cursor_to_in(&mut app, text, "高新区好");
+    send(&mut app, &[Msg::Label(1), Msg::LabelEverywhere]);
+    {
+        let r = app.reader().unwrap();
+        let inkmark::tui::app::Pending::Confirm { prompt, .. } = &r.pending else {
+            panic!("no prompt: {:?}", app.message)
+        };
+        // One here (not the one inside 高新区管委会), two in b.txt, said before writing.
+        assert_eq!(
+            prompt,
+            "Label 1 more occurrences of 高新区 as LOC here? (y/n; c: also 2 in 1 other articles)"
+        );
+    }
+    assert!(!fx.annotations.join("b.json").exists());
+    send(&mut app, &[Msg::YesCorpus]);
+    assert_eq!(entity_list(&app).len(), 2);
+    // The longer suggestion is still there, open.
+    let r = app.reader().unwrap();
+    let marks = r.marks();
+    assert!(marks
+        .iter()
+        .any(|m| m.span.len() == 6 && m.kind == inkmark::tui::entities::MarkKind::Suggested));
+    let b: AnnotationFile =
+        AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join("b.json")).unwrap())
+            .unwrap();
+    assert_eq!(b.entities.len(), 2);
+}
+
+#[test]
+fn label_everywhere_with_nothing_to_do_says_so_instead_of_asking() {
+    let text = "高新区好。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(&mut app, &[("高新区", 0, Label::LOC)]);
+    send(&mut app, &[Msg::Label(1), Msg::LabelEverywhere]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("no other free occurrence of 高新区, here or in other articles")
+    );
+    assert_eq!(
+        app.reader().unwrap().pending,
+        inkmark::tui::app::Pending::None
+    );
+}
+
+#[test]
+fn search_history_and_repeating_after_esc() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    let search = |app: &mut App, q: &str| {
+        app.update(Msg::StartPrompt);
+        for c in q.chars() {
+            app.update(Msg::Input(c));
+        }
+        app.update(Msg::Confirm);
+    };
+    search(&mut app, "高新区");
+    assert_eq!(app.message.as_deref(), Some("3 matches for 高新区"));
+    // Esc clears the highlights; / Enter repeats the last search (defect 9).
+    send(&mut app, &[Msg::Cancel]);
+    assert!(app.reader().unwrap().search.matches.is_empty());
+    send(&mut app, &[Msg::StartPrompt, Msg::Confirm]);
+    assert_eq!(app.message.as_deref(), Some("3 matches for 高新区"));
+    // ↑ ↓ walk the history in the prompt.
+    search(&mut app, "居民");
+    send(&mut app, &[Msg::StartPrompt, Msg::Up]);
+    assert_eq!(app.reader().unwrap().search.query, "居民");
+    send(&mut app, &[Msg::Up]);
+    assert_eq!(app.reader().unwrap().search.query, "高新区");
+    assert_eq!(app.reader().unwrap().search.matches.len(), 3);
+    send(&mut app, &[Msg::Down, Msg::Down]);
+    assert_eq!(app.reader().unwrap().search.query, "");
+    send(&mut app, &[Msg::Up, Msg::Confirm]);
+    assert_eq!(app.message.as_deref(), Some("1 match for 居民"));
+}
+
+#[test]
+fn edited_spans_are_manual_whatever_the_edit() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    cursor_to(&mut app, "平煤神马集团", 0);
+    send(&mut app, &[Msg::Accept]);
+    cursor_to(&mut app, "平煤神马集团", 0);
+    send(
+        &mut app,
+        &[Msg::Edge {
+            start: false,
+            right: true,
+        }],
+    );
+    assert_eq!(
+        entity_list(&app)[0],
+        ("平煤神马集团捐".into(), Label::ORG, "manual".into())
+    );
+}
+
+#[test]
+fn a_confirmed_text_is_suggested_elsewhere_at_once_and_in_the_next_article() {
+    let text = "标题\n\n凌昌公司今天开会。凌昌公司明天放假。\n";
+    let f = Fixture::new(text);
+    std::fs::write(f.corpus.join("b.txt"), "另一篇\n\n凌昌公司也来了。\n").unwrap();
+    let mut app = f.app();
+    open_with(&mut app, &[]);
+    let second = span(text, "凌昌公司", 1, Label::ORG).unwrap();
+    let suggested = |app: &App, s: Span| {
+        app.reader()
+            .unwrap()
+            .analysis
+            .as_ref()
+            .is_some_and(|a| a.spans.contains(&s))
+    };
+    assert!(!suggested(&app, second));
+    cursor_to_in(&mut app, text, "凌昌公司");
+    send(
+        &mut app,
+        &[
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(2),
+        ],
+    );
+    assert_eq!(entity_list(&app)[0].0, "凌昌公司");
+    // The other occurrence is a suggestion now, and accepting it works like any other.
+    assert!(suggested(&app, second));
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    assert_eq!(entity_list(&app).len(), 2);
+    // Undoing the label takes the suggestion back.
+    send(&mut app, &[Msg::Undo, Msg::Undo]);
+    assert!(!suggested(&app, second));
+    send(&mut app, &[Msg::Redo]);
+    assert!(suggested(&app, second));
+    // The next article of the session gets it too.
+    send(&mut app, &[Msg::Back, Msg::Down]);
+    open_with(&mut app, &[]);
+    let b = "另一篇\n\n凌昌公司也来了。\n";
+    assert!(suggested(&app, span(b, "凌昌公司", 0, Label::ORG).unwrap()));
 }

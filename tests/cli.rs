@@ -100,7 +100,10 @@ fn errors_are_one_clear_line() {
 
     let out = inkmark().arg("no/such/folder").output().unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("no folder no/such/folder"), "{err}");
+    assert!(
+        err.contains("no/such/folder: no such folder or command"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -380,4 +383,65 @@ fn detect_in_parallel_gives_the_same_output_in_the_same_order() {
     let b = run_with_stdin(&["detect", "--lines", "-j", "2", "-"], &text);
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(String::from_utf8(b.stdout).unwrap().lines().count(), 200);
+}
+
+#[test]
+fn bad_key_bindings_stop_the_reader_with_the_file_and_the_action() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "正文").unwrap();
+    let toml = dir.path().join("inkmark.toml");
+    for (config, want) in [
+        ("[keys]\nacept = \"a\"\n", "unknown action \"acept\""),
+        (
+            "[keys]\npanel = \"a\"\n",
+            "a is bound to both accept and panel",
+        ),
+    ] {
+        std::fs::write(&toml, config).unwrap();
+        // Checked before the terminal is needed, so a script sees it too.
+        let out = inkmark().arg(dir.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("inkmark.toml: [keys]") && err.contains(want),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn brat_goes_where_the_tui_puts_it_and_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let ann = dir.path().join("ann");
+    std::fs::create_dir_all(&ann).unwrap();
+    // One annotated article, so there is something to export.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let sha = inkmark::detect::sha256_hex(text.as_bytes());
+    let mut f = inkmark::annotation::AnnotationFile::new("000_fb090d6bc539e31c.txt", &sha, "t");
+    f.entities.push(inkmark::annotation::Entity {
+        start: 0,
+        end: 2,
+        label: inkmark::label::Label::LOC,
+        text: text.chars().take(2).collect(),
+        source: inkmark::annotation::Source::Manual,
+    });
+    std::fs::write(ann.join("000_fb090d6bc539e31c.json"), f.to_json()).unwrap();
+    let out = inkmark()
+        .current_dir(dir.path())
+        .args(["export", "--format", "brat", "--annotations"])
+        .arg(&ann)
+        .arg(&seeds)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("exports/brat/annotation.conf").exists());
+    assert!(!dir.path().join("export-brat").exists());
+    // Usage errors are clap's: exit status 2, as the README says.
+    let out = inkmark().arg("--no-such-flag").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

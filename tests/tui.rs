@@ -6,7 +6,7 @@ use inkmark::text::WidthOptions;
 use inkmark::tui::app::{App, Msg, Screen};
 use inkmark::tui::view;
 use ratatui::backend::TestBackend;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 use std::path::{Path, PathBuf};
 
@@ -205,15 +205,34 @@ fn search_is_incremental_highlights_and_wraps() {
     }
     send(&mut app, &[Msg::Confirm]);
     assert_eq!(app.message.as_deref(), Some("6 matches for 高轶鹏"));
-    // The match is drawn in the current-match colour.
+    // The match is drawn in the current-match colour, the cursor on it included (it
+    // must stand out, not turn into plain coloured text), and no search highlight uses
+    // a confirmed label's background (issue 13 defect 1, issue 17 item 6).
     let t = render(&app);
     let buf = t.backend().buffer();
-    let highlighted = buf
+    let highlighted: Vec<_> = buf
         .content
         .iter()
-        .filter(|c| c.bg == Color::LightRed)
-        .count();
-    assert_eq!(highlighted, 3, "three characters highlighted");
+        .filter(|c| c.bg == Color::LightCyan)
+        .collect();
+    assert_eq!(highlighted.len(), 3, "three characters highlighted");
+    assert!(highlighted
+        .iter()
+        .all(|c| !c.modifier.contains(Modifier::REVERSED)));
+    let confirmed_bgs = [
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightBlue,
+        Color::LightYellow,
+        Color::LightMagenta,
+    ];
+    // Nothing is confirmed yet: no text cell may wear a confirmed label's background
+    // (the status bar's legend does, on purpose).
+    let body = &buf.content[..buf.content.len() - buf.area.width as usize];
+    assert!(
+        body.iter().all(|c| !confirmed_bgs.contains(&c.bg)),
+        "a search match looks like a confirmed label"
+    );
     send(&mut app, &[Msg::PrevMatch]);
     assert_eq!(
         app.message.as_deref(),
@@ -627,4 +646,261 @@ fn the_library_shows_names_first_and_fills_in_titles() {
         !s.contains("reading") && s.contains("直面没有硝烟的战场"),
         "{s}"
     );
+}
+
+// --- issue 13 and 17: screens that misled ------------------------------------------
+
+/// The cell of the first occurrence of `word` on screen: (column, row).
+fn find_on_screen(app: &App, word: &str) -> (u16, u16) {
+    let t = render(app);
+    let buf = t.backend().buffer();
+    let first = word.chars().next().unwrap().to_string();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            if buf[(x, y)].symbol() == first {
+                let mut s = String::new();
+                let mut cx = x;
+                while cx < buf.area.width && s.chars().count() < word.chars().count() {
+                    s.push_str(buf[(cx, y)].symbol());
+                    cx += 2;
+                }
+                if s == word {
+                    return (x, y);
+                }
+            }
+        }
+    }
+    panic!("{word} not on screen:\n{}", screen(app));
+}
+
+#[test]
+fn help_scrolls_on_a_small_terminal() {
+    let mut app = seeds_app(40, 12);
+    send(&mut app, &[Msg::Open, Msg::ToggleHelp]);
+    let first = screen(&app);
+    assert!(first.contains("1-10/"), "{first}");
+    assert!(!first.contains("back to the library"), "{first}");
+    send(&mut app, &[Msg::Down]);
+    assert!(screen(&app).contains("2-11/"));
+    send(&mut app, &[Msg::Bottom]);
+    let last = screen(&app);
+    assert!(last.contains("quit (saves)"), "{last}");
+    send(&mut app, &[Msg::PageUp, Msg::Top]);
+    assert!(screen(&app).contains("1-10/"));
+    // ? closes it, and it opens at the top again.
+    send(&mut app, &[Msg::ToggleHelp, Msg::ToggleHelp]);
+    assert!(screen(&app).contains("1-10/"));
+}
+
+#[test]
+fn help_lists_every_reader_key_and_the_readme_agrees() {
+    use inkmark::tui::keys::{KeyMap, READER_ACTIONS};
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let help = KeyMap::default().reader_help();
+    for a in READER_ACTIONS {
+        let keys = KeyMap::default().keys_of(a.name);
+        assert!(help.iter().any(|(k, _)| *k == keys), "{} not in ?", a.name);
+        for k in keys.split(' ') {
+            assert!(
+                readme.contains(&format!("`{k}`")),
+                "README does not list key {k} of {}",
+                a.name
+            );
+        }
+        assert!(
+            readme.contains(&format!("`{}`", a.name)),
+            "README does not name the action {} for [keys]",
+            a.name
+        );
+    }
+}
+
+#[test]
+fn the_quit_warning_fits_100_columns_and_says_not_saved_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("ann");
+    let corpus = corpus::scan(Path::new("seeds")).unwrap();
+    let mut app = App::new(
+        corpus,
+        ann.clone(),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(100, 30));
+    let spans = seed_spans();
+    app.update(Msg::Open);
+    let sha = app.requests.remove(0).sha;
+    app.update(Msg::Detected {
+        sha,
+        analysis: Arc::new(Analysis {
+            spans,
+            words: Default::default(),
+            scores: Vec::new(),
+        }),
+    });
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    // The annotation folder turns into a file: every save fails from now on.
+    let _ = std::fs::remove_dir_all(&ann);
+    std::fs::write(&ann, "not a folder").unwrap();
+    send(&mut app, &[Msg::Quit]);
+    assert!(!app.should_quit);
+    let s = screen(&app);
+    let bar = s.lines().last().unwrap();
+    assert!(bar.contains("Ctrl-c again quits WITHOUT saving"), "{bar}");
+    assert_eq!(bar.matches("NOT SAVED").count(), 1, "{bar}");
+    send(&mut app, &[Msg::Quit]);
+    assert!(app.should_quit);
+}
+
+#[test]
+fn the_entity_panel_is_boxed_at_every_width() {
+    for w in [70, 100, 200] {
+        let mut app = reader_with_entities(w, 24, seed_spans());
+        app.update(Msg::TogglePanel);
+        let t = render(&app);
+        let buf = t.backend().buffer();
+        assert_eq!(buf[(w - 1, 0)].symbol(), "┐", "{w} columns");
+        assert_eq!(buf[(w - 1, 5)].symbol(), "│", "{w} columns");
+    }
+}
+
+#[test]
+fn adjacent_spans_of_one_label_show_their_boundary() {
+    // 高新区 then 纪委 right after it, both confirmed LOC.
+    let mut app = reader_with_entities(80, 24, Vec::new());
+    let text = app.reader().unwrap().text.clone();
+    let start = text[..text.find("高新区纪委").unwrap()].chars().count();
+    {
+        let Screen::Reader(r) = &mut app.screen else {
+            unreachable!()
+        };
+        for (s, e) in [(start, start + 3), (start + 3, start + 5)] {
+            let t: String = text.chars().skip(s).take(e - s).collect();
+            let c =
+                r.ann
+                    .set
+                    .label_change(s, e, Label::LOC, &t, inkmark::annotation::Source::Manual);
+            r.ann.set.apply(c);
+        }
+    }
+    // Scroll so the words are on screen, the cursor elsewhere.
+    while !screen(&app).contains("高新区纪委") {
+        app.update(Msg::ScrollDown);
+    }
+    let (x, y) = find_on_screen(&app, "高新区纪委");
+    let t = render(&app);
+    let buf = t.backend().buffer();
+    let first = buf[(x + 4, y)].modifier;
+    let second = buf[(x + 6, y)].modifier;
+    assert_eq!(buf[(x + 4, y)].bg, buf[(x + 6, y)].bg);
+    assert_ne!(first, second, "the second span must look different");
+}
+
+#[test]
+fn no_color_shows_which_label_a_confirmed_span_has() {
+    let mut app = reader_with_entities(80, 24, Vec::new());
+    app.no_color = true;
+    let text = app.reader().unwrap().text.clone();
+    let at = |w: &str| text[..text.find(w).unwrap()].chars().count();
+    let (per, org) = (at("高轶鹏"), at("督查组"));
+    {
+        let Screen::Reader(r) = &mut app.screen else {
+            unreachable!()
+        };
+        for (s, label) in [(per, Label::PER), (org, Label::ORG)] {
+            let t: String = text.chars().skip(s).take(3).collect();
+            let c =
+                r.ann
+                    .set
+                    .label_change(s, s + 3, label, &t, inkmark::annotation::Source::Manual);
+            r.ann.set.apply(c);
+        }
+    }
+    app.update(Msg::Resize(200, 60));
+    let t = render(&app);
+    let buf = t.backend().buffer();
+    let r = app.reader().unwrap();
+    let style_of = |off: usize| {
+        let (line, col) = r.layout.position_of(&r.text, off);
+        buf[((col + 1) as u16, (line - r.top) as u16)].modifier
+    };
+    assert_ne!(style_of(per + 1), style_of(org + 1));
+}
+
+#[test]
+fn statuses_have_one_name_everywhere() {
+    let mut app = reader_with_entities(40, 12, seed_spans());
+    send(&mut app, &[Msg::CycleStatus]);
+    assert_eq!(app.message.as_deref(), Some("status: in_progress"));
+    send(&mut app, &[Msg::Back]);
+    // The library keeps a status column at 40 columns too.
+    let s = screen(&app);
+    assert!(s.contains("in_progress 0"), "{s}");
+}
+
+#[test]
+fn f_says_how_the_label_menu_works() {
+    let mut app = reader_with_entities(80, 24, seed_spans());
+    send(&mut app, &[Msg::FilterMenu]);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("labels: 1-5 show / hide, Esc closes")
+    );
+}
+
+#[test]
+fn next_and_previous_article_from_the_reader() {
+    let mut app = reader_with_entities(80, 24, seed_spans());
+    send(&mut app, &[Msg::PrevArticle]);
+    assert_eq!(app.message.as_deref(), Some("this is the first article"));
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::NextArticle]);
+    let r = app.reader().unwrap();
+    assert_eq!(r.entry, 1);
+    assert!(app
+        .message
+        .as_deref()
+        .unwrap()
+        .starts_with("article 2 of 5: "));
+    // The first article was saved on the way.
+    assert!(matches!(
+        app.progress[0],
+        inkmark::tui::app::Progress::Some { entities: 1, .. }
+    ));
+    send(&mut app, &[Msg::PrevArticle]);
+    assert_eq!(app.reader().unwrap().entry, 0);
+}
+
+#[test]
+fn resizing_keeps_the_cursor_and_the_selection_on_their_characters() {
+    let mut app = reader_with_entities(100, 30, seed_spans());
+    // The cursor on a 高新区 near the bottom of the screen, a selection from there.
+    send(&mut app, &[Msg::PageDown]);
+    let r = app.reader().unwrap();
+    let bottom = r.layout.lines[r.top + 27].char_start;
+    let text = r.text.clone();
+    let target = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .enumerate()
+        .skip(bottom)
+        .find(|(_, b)| text[*b..].starts_with("高新区"))
+        .map(|(i, _)| i)
+        .unwrap();
+    while app.reader().unwrap().cursor < target {
+        app.update(Msg::Right);
+    }
+    send(&mut app, &[Msg::Select, Msg::Right]);
+    let before = app.reader().unwrap().selection();
+    let cursor = app.reader().unwrap().cursor;
+    for (w, h) in [(72, 25), (100, 30), (40, 12), (100, 30)] {
+        app.update(Msg::Resize(w, h));
+        let r = app.reader().unwrap();
+        assert_eq!(r.cursor, cursor, "{w}x{h}");
+        assert_eq!(r.selection(), before, "{w}x{h}");
+        let line = r.layout.line_of(r.cursor);
+        assert!(
+            line >= r.top && line < r.top + h as usize - 1,
+            "{w}x{h}: cursor off screen"
+        );
+    }
 }

@@ -239,10 +239,12 @@ impl Annotations {
                 .cloned()
                 .map(Op::Remove),
         );
+        // An edited span is the user's own: manual, whatever it was before.
         ops.push(Op::Insert(Entity {
             start,
             end,
             text: text.to_string(),
+            source: Source::Manual,
             ..e.clone()
         }));
         Change { ops }

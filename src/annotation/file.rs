@@ -28,7 +28,8 @@ impl Status {
     pub fn name(self) -> &'static str {
         match self {
             Status::Todo => "todo",
-            Status::InProgress => "in progress",
+            // One name everywhere: the file's, the CLI's and the screens'.
+            Status::InProgress => "in_progress",
             Status::Done => "done",
         }
     }

@@ -79,7 +79,7 @@ impl Annotating {
                         ann.state = SaveState::Unsaved;
                         ann.saved_revision = u64::MAX;
                         notice = Some(format!(
-                            "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, e)",
+                            "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, p)",
                             r.moved,
                             r.unanchored.len()
                         ));
@@ -175,20 +175,45 @@ impl Reader {
             .copied()
     }
 
-    /// `1`-`9`: label the selection, or the word under the cursor.
+    /// `1`-`9`: label the selection; else relabel the annotation or accept the
+    /// suggestion under the cursor with this label; else label the word under it.
     pub fn label_key(&mut self, label: Label, hidden: &[bool; 5]) -> Option<String> {
-        if self.pending == Pending::Relabel {
-            self.pending = Pending::None;
-            let Some(i) = self.ann.set.at(self.cursor) else {
-                return Some("no annotation under the cursor to relabel".to_string());
-            };
-            let text = self.ann.set.entities[i].text.clone();
-            let change = self.ann.set.relabel_change(i, label);
-            return self.commit(
-                change,
-                format!("relabelled: {}", describe(label, &text)),
-                hidden,
-            );
+        let relabel = std::mem::take(&mut self.pending) == Pending::Relabel;
+        if relabel || self.anchor.is_none() {
+            if let Some(i) = self.ann.set.at(self.cursor) {
+                let e = &self.ann.set.entities[i];
+                if e.label == label {
+                    return Some(format!("already {}", describe(label, &e.text)));
+                }
+                let text = e.text.clone();
+                let change = self.ann.set.relabel_change(i, label);
+                return self.commit(
+                    change,
+                    format!("relabelled: {}", describe(label, &text)),
+                    hidden,
+                );
+            }
+            if let Some(s) = self.suggestion_at(self.cursor) {
+                // Accepted as suggested, or (another label) the user's own: manual.
+                let (source, verb) = if s.label == label {
+                    (Source::Accepted, "accepted")
+                } else {
+                    (Source::Manual, "relabelled and accepted")
+                };
+                let text = self.slice(s.start, s.end).to_string();
+                let change = self
+                    .ann
+                    .set
+                    .label_change(s.start, s.end, label, &text, source);
+                return self.commit(
+                    change,
+                    format!("{verb}: {}", describe(label, &text)),
+                    hidden,
+                );
+            }
+            if relabel {
+                return Some("no annotation or suggestion under the cursor to relabel".to_string());
+            }
         }
         let (start, end) = match self.selection() {
             Some(sel) => sel,
@@ -223,13 +248,33 @@ impl Reader {
             .ann
             .set
             .label_change(s.start, s.end, s.label, &text, Source::Accepted);
-        let msg = self.commit(
-            change,
-            format!("accepted: {}", describe(s.label, &text)),
-            hidden,
-        );
-        self.move_to_next_suggestion(s.end, hidden, body);
-        msg
+        let done = format!("accepted {}", describe(s.label, &text));
+        self.commit_and_move_on(change, done, s.end, hidden, body)
+    }
+
+    /// After `a`/`x`: commit, move to the next open suggestion and say what the cursor is
+    /// on now (what was done comes second: the next decision is about the new one).
+    fn commit_and_move_on(
+        &mut self,
+        change: Change,
+        done: String,
+        end: usize,
+        hidden: &[bool; 5],
+        body: usize,
+    ) -> Option<String> {
+        let before = self.ann.set.revision;
+        let msg = self.commit(change, done.clone(), hidden);
+        if self.ann.set.revision == before {
+            return msg;
+        }
+        Some(match self.move_to_next_suggestion(end, hidden, body) {
+            Some(s) => format!(
+                "now on {} suggested {} · {done}",
+                s.label,
+                self.slice(s.start, s.end)
+            ),
+            None => format!("no more open suggestions after this · {done}"),
+        })
     }
 
     /// `x`: reject the suggestion under the cursor (never suggested again).
@@ -239,17 +284,17 @@ impl Reader {
         };
         let text = self.slice(s.start, s.end).to_string();
         let change = self.ann.set.reject_change(s, &text);
-        let msg = self.commit(
-            change,
-            format!("rejected: {}", describe(s.label, &text)),
-            hidden,
-        );
-        self.move_to_next_suggestion(s.end, hidden, body);
-        msg
+        let done = format!("rejected {}", describe(s.label, &text));
+        self.commit_and_move_on(change, done, s.end, hidden, body)
     }
 
-    fn move_to_next_suggestion(&mut self, from: usize, hidden: &[bool; 5], body: usize) {
-        let Some(a) = &self.analysis else { return };
+    fn move_to_next_suggestion(
+        &mut self,
+        from: usize,
+        hidden: &[bool; 5],
+        body: usize,
+    ) -> Option<Span> {
+        let a = self.analysis.as_ref()?;
         let first = a.spans.partition_point(|s| s.start < from);
         let next = a.spans[first..]
             .iter()
@@ -259,6 +304,20 @@ impl Reader {
             self.cursor = s.start;
             self.scroll_to_cursor(body);
         }
+        next
+    }
+
+    /// True when an open suggestion overlaps `start..end` without lying inside it: `*`
+    /// must not destroy a longer suggestion (高新区 inside 高新区管委会).
+    fn cuts_a_suggestion(&self, start: usize, end: usize) -> bool {
+        let Some(a) = &self.analysis else {
+            return false;
+        };
+        let first = a.spans.partition_point(|s| s.end <= start);
+        a.spans[first..]
+            .iter()
+            .take_while(|s| s.start < end)
+            .any(|s| !(start <= s.start && s.end <= end) && self.ann.set.is_open(s))
     }
 
     /// `A`: ask to accept every open suggestion with the label of the one under the cursor.
@@ -311,6 +370,7 @@ impl Reader {
         let e = self.ann.set.entities[i].clone();
         let ops: Vec<Op> = free_occurrences(&self.text, &e.text, &self.ann.set.entities)
             .into_iter()
+            .filter(|&(start, end)| !self.cuts_a_suggestion(start, end))
             .map(|(start, end)| {
                 Op::Insert(Entity {
                     start,
@@ -319,13 +379,9 @@ impl Reader {
                 })
             })
             .collect();
+        // The prompt is finished by the app, which counts the other articles first.
         self.pending = Pending::Confirm {
-            prompt: format!(
-                "Label {} more occurrences of {} as {} here? (y/n; c: and in every other article)",
-                ops.len(),
-                e.text,
-                e.label
-            ),
+            prompt: String::new(),
             change: Change { ops },
             corpus: Some(e),
         };
@@ -346,37 +402,80 @@ impl Reader {
         )
     }
 
-    /// `H`/`L` move the start edge, `<`/`>` the end edge, by one cluster.
+    /// `H`/`L` move the start edge, `<`/`>` the end edge, by a whole word (jieba's
+    /// boundaries; by a cluster before they are known), on an annotation or a
+    /// suggestion. An edited suggestion becomes a manual annotation with its label.
     pub fn move_edge(
         &mut self,
         start_edge: bool,
-        grow_left_or_right: bool,
+        right: bool,
         hidden: &[bool; 5],
+        body: usize,
     ) -> Option<String> {
-        let Some(i) = self.ann.set.at(self.cursor) else {
-            return Some("no annotation under the cursor".to_string());
+        let (span, index) = match self.ann.set.at(self.cursor) {
+            Some(i) => (self.ann.set.entities[i].span(), Some(i)),
+            None => match self.suggestion_at(self.cursor) {
+                Some(s) => (s, None),
+                None => return Some("no annotation or suggestion under the cursor".to_string()),
+            },
         };
-        let e = self.ann.set.entities[i].clone();
-        let (mut s, mut t) = (e.start, e.end);
-        match (start_edge, grow_left_or_right) {
-            (true, false) => s = self.prev_cluster(s).unwrap_or(s),
-            (true, true) => s = self.next_cluster(s).filter(|&n| n < t).unwrap_or(s),
-            (false, false) => t = self.prev_cluster(t).filter(|&p| p > s).unwrap_or(t),
-            (false, true) => t = self.cluster_end(t),
+        let (mut s, mut t) = (span.start, span.end);
+        match (start_edge, right) {
+            (true, false) => s = self.word_start_before(s).unwrap_or(s),
+            (true, true) => s = self.word_start_after(s).filter(|&n| n < t).unwrap_or(s),
+            (false, false) => t = self.word_start_before(t).filter(|&p| p > s).unwrap_or(t),
+            (false, true) => t = self.word_start_after(t).unwrap_or(self.chars),
         }
-        let total = self.chars;
-        if t > total || (s, t) == (e.start, e.end) {
+        if (s, t) == (span.start, span.end) {
             return Some("cannot move that edge further".to_string());
         }
         let text = self.slice(s, t).to_string();
-        let change = self.ann.set.resize_change(i, s, t, &text);
+        if text.contains(['\n', '\r']) {
+            return Some("a span does not cross a line break".to_string());
+        }
+        let change = match index {
+            Some(i) => self.ann.set.resize_change(i, s, t, &text),
+            None => self
+                .ann
+                .set
+                .label_change(s, t, span.label, &text, Source::Manual),
+        };
         if self.cursor < s || self.cursor >= t {
             self.cursor = s;
+            self.scroll_to_cursor(body);
         }
-        self.commit(change, format!("now: {}", describe(e.label, &text)), hidden)
+        self.commit(
+            change,
+            format!("now: {}", describe(span.label, &text)),
+            hidden,
+        )
     }
 
-    /// `s`: todo -> in progress -> done.
+    /// The word start before `offset` (a cluster before the words are known).
+    fn word_start_before(&self, offset: usize) -> Option<usize> {
+        match self.analysis.as_ref().map(|a| &a.words) {
+            // Word starts inside a cluster (a combining mark) snap to its start.
+            Some(w) => w
+                .before(offset)
+                .map(|x| self.cluster_start(x))
+                .find(|&x| x < offset),
+            None => self.prev_cluster(offset),
+        }
+    }
+
+    /// The word start after `offset` (a cluster before the words are known).
+    fn word_start_after(&self, offset: usize) -> Option<usize> {
+        match self.analysis.as_ref().map(|a| &a.words) {
+            // Not inside a cluster (a line break is not a visible cluster, but an end).
+            Some(w) => w.after(offset).find(|&x| {
+                let c = self.cluster_start(x);
+                c == x || self.cluster_end(c) <= x
+            }),
+            None => self.next_cluster(offset),
+        }
+    }
+
+    /// `s`: todo -> in_progress -> done.
     pub fn cycle_status(&mut self, hidden: &[bool; 5]) -> Option<String> {
         let to = self.ann.set.status.next();
         let change = self.ann.set.status_change(to);
@@ -408,6 +507,7 @@ impl Reader {
         let done = self.ann.set.undo();
         if done {
             self.ann.state = SaveState::Unsaved;
+            self.refresh_confirmed(false);
             self.rebuild_panel(hidden);
         }
         Some(if done { "undone" } else { "nothing to undo" }.to_string())
@@ -417,6 +517,7 @@ impl Reader {
         let done = self.ann.read_only.is_none() && self.ann.set.redo();
         if done {
             self.ann.state = SaveState::Unsaved;
+            self.refresh_confirmed(false);
             self.rebuild_panel(hidden);
         }
         Some(if done { "redone" } else { "nothing to redo" }.to_string())

@@ -9,7 +9,6 @@ use crate::annotation::store::{Loaded, Store};
 use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus, Problem};
 use crate::detect::{sha256_hex, Analysis};
-use crate::label::Label;
 use crate::positions::Positions;
 use crate::text::WidthOptions;
 use std::collections::HashMap;
@@ -32,6 +31,8 @@ pub enum Msg {
     Right,
     WordNext,
     WordPrev,
+    /// `e`: the end of the word (of the next one when already at an end).
+    WordEnd,
     HalfPageUp,
     HalfPageDown,
     PageUp,
@@ -57,8 +58,15 @@ pub enum Msg {
     /// `]` / `[`: next / previous entity.
     NextEntity,
     PrevEntity,
-    /// `e`: open or close the entity panel.
+    /// `p`: open or close the entity panel.
     TogglePanel,
+    /// `J` / `K`: the next / previous article of the library (saving first).
+    NextArticle,
+    PrevArticle,
+    /// `o`: the cursor to the other end of the selection.
+    OtherEnd,
+    /// `0`: continues a count (`10j`); a count starts with a number key.
+    Zero,
     /// Tab: move the keys between the text and the entity panel.
     SwitchFocus,
     /// `f`: open or close the label filter menu.
@@ -211,7 +219,9 @@ pub struct App {
     pub library: Library,
     /// Annotation progress per corpus entry.
     pub progress: Vec<Progress>,
-    pub help: bool,
+    pub help: super::modes::Help,
+    /// The reader's keys (defaults and the config's `[keys]`).
+    pub keymap: super::keys::KeyMap,
     /// One-line notice for the status bar, cleared by the next key.
     pub message: Option<String>,
     pub positions: Positions,
@@ -332,7 +342,8 @@ impl App {
             screen: Screen::Library,
             library: Library::default(),
             progress,
-            help: false,
+            help: super::modes::Help::default(),
+            keymap: super::keys::KeyMap::default(),
             message: None,
             positions,
             should_quit: false,
@@ -436,8 +447,11 @@ impl App {
                 if self.unsaved() && !self.quit_armed {
                     if let Some(m) = self.save() {
                         if self.unsaved() {
+                            // The way out first: the reason may not fit the bar.
+                            // The status bar already says NOT SAVED.
+                            let why = m.trim_start_matches("NOT SAVED: ");
                             self.message =
-                                Some(format!("{m} (press Ctrl-c again to quit without saving)"));
+                                Some(format!("Ctrl-c again quits WITHOUT saving · {why}"));
                             self.quit_armed = true;
                             return;
                         }
@@ -541,46 +555,10 @@ impl App {
                 }
                 return;
             }
-            Msg::ToggleHelp if !self.is_editing() => {
-                self.help = !self.help;
-                return;
-            }
-            _ if self.help => {
-                if matches!(msg, Msg::Cancel | Msg::Back) {
-                    self.help = false;
-                }
-                return;
-            }
-            Msg::ExportMenu => {
-                self.export_menu = !self.export_menu;
-                return;
-            }
-            _ if self.export_menu => {
-                self.export_menu = false;
-                if let Msg::Label(i) = msg {
-                    if let Some(&format) = crate::export::Format::ALL.get(i) {
-                        self.message = Some(self.export(format));
-                    }
-                }
-                return;
-            }
-            _ if self.filter_menu => {
-                match msg {
-                    Msg::Label(i) if i < 5 => {
-                        self.hidden[i] = !self.hidden[i];
-                        let hidden = self.hidden;
-                        if let Screen::Reader(r) = &mut self.screen {
-                            r.rebuild_panel(&hidden);
-                        }
-                    }
-                    Msg::FilterMenu | Msg::Cancel | Msg::Confirm | Msg::Back => {
-                        self.filter_menu = false
-                    }
-                    _ => {}
-                }
-                return;
-            }
             _ => {}
+        }
+        if super::modes::dispatch(super::modes::OVERLAYS, self, &msg) {
+            return;
         }
         match self.screen {
             Screen::Library => self.update_library(msg),
@@ -688,13 +666,10 @@ impl App {
         }
     }
 
-    fn update_reader(&mut self, msg: Msg) {
+    /// The reader's keys go through its modes (search prompt, confirm prompt, panel,
+    /// pending keys, then the text itself: see [`super::modes`]).
+    pub(crate) fn update_reader(&mut self, msg: Msg) {
         let body = body_height(self.size.1);
-        let hidden = self.hidden;
-        let text_area = reader_area_width(
-            self.size.0,
-            self.reader().is_some_and(|r| r.panel.is_some()),
-        );
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };
@@ -709,6 +684,9 @@ impl App {
                     | Msg::Right
                     | Msg::WordNext
                     | Msg::WordPrev
+                    | Msg::WordEnd
+                    | Msg::OtherEnd
+                    | Msg::Zero
                     | Msg::ScrollUp
                     | Msg::ScrollDown
                     | Msg::PageUp
@@ -726,225 +704,19 @@ impl App {
                 r.complete_layout();
             }
         }
-        if r.search.editing {
-            match msg {
-                Msg::Input(c) => {
-                    r.search.query.push(c);
-                    r.search_changed(body);
-                }
-                Msg::Backspace => {
-                    r.search.query.pop();
-                    r.search_changed(body);
-                }
-                Msg::Confirm => self.message = r.search_confirm(body),
-                Msg::Cancel => r.search_cancel(),
-                _ => {}
-            }
-            return;
-        }
-        if let Pending::Confirm { prompt, corpus, .. } = &r.pending {
-            let (prompt, corpus) = (prompt.clone(), corpus.clone());
-            self.message = match msg {
-                Msg::YesCorpus if corpus.is_some() => {
-                    let here = r.answer(true, &hidden);
-                    let entity = corpus.unwrap_or_else(|| unreachable!("checked above"));
-                    let there = self.label_in_corpus(&entity);
-                    Some(format!("{}; {there}", here.unwrap_or_default()))
-                }
-                Msg::Yes | Msg::Confirm => r.answer(true, &hidden),
-                Msg::No | Msg::Cancel | Msg::Back => r.answer(false, &hidden),
-                _ => Some(prompt),
-            };
-            return;
-        }
-        if r.panel.as_ref().is_some_and(|p| p.focused) {
-            self.update_panel(msg);
-            return;
-        }
-        if r.pending == Pending::Relabel && !matches!(msg, Msg::Label(_)) {
-            r.pending = Pending::None;
-            if matches!(msg, Msg::Cancel) {
-                self.message = Some("relabel cancelled".to_string());
-                return;
+        let entry = r.entry;
+        super::modes::dispatch(super::modes::READER, self, &msg);
+        // Any key in the article ends its freshness (see `Reader::fresh`).
+        if let Screen::Reader(r) = &mut self.screen {
+            if r.entry == entry {
+                r.fresh = false;
             }
         }
-        let max_top = r.max_top(body);
-        let page = body.saturating_sub(1).max(1);
-        self.message = match msg {
-            Msg::Up => {
-                r.cursor_line(false, body);
-                None
-            }
-            Msg::Down => {
-                r.cursor_line(true, body);
-                None
-            }
-            Msg::Left => {
-                if let Some(p) = r.prev_cluster(r.cursor) {
-                    r.cursor = p;
-                    r.scroll_to_cursor(body);
-                }
-                None
-            }
-            Msg::Right => {
-                if let Some(n) = r.next_cluster(r.cursor) {
-                    r.cursor = n;
-                    r.scroll_to_cursor(body);
-                }
-                None
-            }
-            Msg::WordNext => {
-                r.word_move(true, body);
-                None
-            }
-            Msg::WordPrev => {
-                r.word_move(false, body);
-                None
-            }
-            Msg::ScrollUp
-            | Msg::ScrollDown
-            | Msg::PageUp
-            | Msg::PageDown
-            | Msg::HalfPageUp
-            | Msg::HalfPageDown
-            | Msg::Wheel { .. } => {
-                let (down, n) = match msg {
-                    Msg::ScrollUp => (false, 1),
-                    Msg::ScrollDown => (true, 1),
-                    Msg::PageUp => (false, page),
-                    Msg::PageDown => (true, page),
-                    Msg::HalfPageUp => (false, (body / 2).max(1)),
-                    Msg::HalfPageDown => (true, (body / 2).max(1)),
-                    Msg::Wheel { down } => (down, 3),
-                    _ => (true, 0),
-                };
-                // Paging moves the cursor with the page, like a reader expects.
-                let line = r.layout.line_of(r.cursor) as isize - r.top as isize;
-                r.top = if down {
-                    (r.top + n).min(max_top)
-                } else {
-                    r.top.saturating_sub(n)
-                };
-                if !matches!(msg, Msg::ScrollUp | Msg::ScrollDown | Msg::Wheel { .. }) {
-                    let target = (r.top as isize + line).max(0) as usize;
-                    if let Some(l) = r
-                        .layout
-                        .lines
-                        .get(target.min(r.layout.lines.len().saturating_sub(1)))
-                    {
-                        r.cursor = l.char_start;
-                    }
-                }
-                r.keep_cursor_in_view(body);
-                None
-            }
-            Msg::Top => {
-                r.top = 0;
-                r.cursor = r.line_start(0, false);
-                r.keep_cursor_in_view(body);
-                None
-            }
-            Msg::Bottom => {
-                r.top = max_top;
-                let last = r.layout.lines.len().saturating_sub(1);
-                r.cursor = r.layout.lines.get(last).map_or(0, |l| l.char_start);
-                r.keep_cursor_in_view(body);
-                None
-            }
-            Msg::StartPrompt => {
-                r.search_start();
-                None
-            }
-            Msg::NextMatch => r.jump_match(true, body),
-            Msg::PrevMatch => r.jump_match(false, body),
-            Msg::NextEntity => r.jump_entity(true, &hidden, body),
-            Msg::PrevEntity => r.jump_entity(false, &hidden, body),
-            Msg::TogglePanel if r.analysis_partial && r.panel.is_none() => {
-                Some(STILL_DETECTING.to_string())
-            }
-            Msg::TogglePanel => {
-                self.toggle_panel();
-                None
-            }
-            Msg::SwitchFocus => {
-                if let Some(p) = &mut r.panel {
-                    p.focused = true;
-                }
-                None
-            }
-            Msg::FilterMenu => {
-                self.filter_menu = true;
-                None
-            }
-            Msg::Select => {
-                r.anchor = match r.anchor {
-                    Some(_) => None,
-                    None => Some(r.cursor),
-                };
-                r.anchor.map(|_| {
-                    "selecting: move, then a label key (1-5); v or Esc cancels".to_string()
-                })
-            }
-            Msg::Label(i) => match Label::ALL.get(i) {
-                Some(&label) => r.label_key(label, &hidden),
-                None => Some(format!("no label on key {}", i + 1)),
-            },
-            Msg::Accept => r.accept(&hidden, body),
-            Msg::Reject => r.reject(&hidden, body),
-            Msg::AcceptAll => r.accept_all(),
-            Msg::LabelEverywhere => r.label_everywhere(),
-            Msg::Delete => r.delete(&hidden),
-            Msg::Relabel => {
-                if r.ann.set.at(r.cursor).is_some() {
-                    r.pending = Pending::Relabel;
-                    Some("relabel: press the new label's key (1-5)".to_string())
-                } else {
-                    Some("no annotation under the cursor".to_string())
-                }
-            }
-            Msg::Edge { start, right } => r.move_edge(start, right, &hidden),
-            Msg::Undo => r.undo(&hidden),
-            Msg::Redo => r.redo(&hidden),
-            Msg::CycleStatus => r.cycle_status(&hidden),
-            Msg::Click { col, row } | Msg::Drag { col, row } => {
-                let inside = (row as usize) < body && col >= 1 && col < text_area;
-                if inside {
-                    if let Some(off) = r.offset_at_cell(col as usize - 1, row as usize) {
-                        if matches!(msg, Msg::Drag { .. }) {
-                            r.anchor.get_or_insert(r.cursor);
-                        } else {
-                            r.anchor = None;
-                        }
-                        r.cursor = off;
-                    }
-                }
-                None
-            }
-            Msg::Back | Msg::Cancel => {
-                if msg == Msg::Cancel && r.anchor.is_some() {
-                    r.anchor = None;
-                    return;
-                }
-                if msg == Msg::Cancel && !r.search.matches.is_empty() {
-                    // Esc first clears the highlighted matches, like :noh.
-                    r.search.clear_matches();
-                    return;
-                }
-                if msg == Msg::Cancel && r.panel.is_some() {
-                    r.panel = None;
-                    self.reflow();
-                    return;
-                }
-                self.leave_reader();
-                return;
-            }
-            _ => None,
-        };
     }
 
     /// `E` then a number: the whole corpus in `format` under the exports folder (the open
     /// article saved first).
-    fn export(&mut self, format: crate::export::Format) -> String {
+    pub(crate) fn export(&mut self, format: crate::export::Format) -> String {
         use crate::export::{self, Filter, Scheme};
         if let Some(m) = self.save() {
             if self.unsaved() {
@@ -968,75 +740,45 @@ impl App {
         }
     }
 
-    /// `*` then `c`: label the entity's text in every other article (skipping
-    /// occurrences that overlap annotations there). Saved at once; not undoable.
-    fn label_in_corpus(&mut self, template: &crate::annotation::Entity) -> String {
-        let current = self.reader().map(|r| r.entry);
-        let (mut added, mut articles, mut skipped) = (0, 0, Vec::new());
-        for (idx, entry) in self.corpus.entries.iter().enumerate() {
-            if Some(idx) == current || entry.problem.is_some() {
-                continue;
+    /// `J` / `K`: leave the article (saving, remembering the position) and open the next
+    /// or previous one in the library's order.
+    pub(crate) fn next_article(&mut self, forward: bool) {
+        let Some(current) = self.reader().map(|r| r.entry) else {
+            return;
+        };
+        let visible = &self.library.visible;
+        let at = visible.iter().position(|&i| i == current);
+        let target = match (at, forward) {
+            (Some(p), true) if p + 1 < visible.len() => p + 1,
+            (Some(p), false) if p > 0 => p - 1,
+            (None, _) if !visible.is_empty() => 0,
+            _ => {
+                let which = if forward { "last" } else { "first" };
+                self.message = Some(format!("this is the {which} article"));
+                return;
             }
-            let Ok(article) = read_article(&entry.path) else {
-                continue;
-            };
-            let path = annotation_path(&self.annotations_dir, &entry.rel);
-            let (mut store, loaded) = match Store::open(&path) {
-                Ok(x) => x,
-                Err(_) => {
-                    skipped.push(entry.rel.display().to_string());
-                    continue;
-                }
-            };
-            let sha = sha256_hex(article.text.as_bytes());
-            let mut file = match loaded {
-                Loaded::Found(f) if f.article_sha256 == sha => f,
-                Loaded::Missing => {
-                    AnnotationFile::new(&entry.rel.to_string_lossy(), &sha, &self.annotator)
-                }
-                // Files that need re-anchoring or fixing are left to their own session.
-                _ => {
-                    skipped.push(entry.rel.display().to_string());
-                    continue;
-                }
-            };
-            let found = crate::annotation::edit::free_occurrences(
-                &article.text,
-                &template.text,
-                &file.entities,
-            );
-            if found.is_empty() {
-                continue;
-            }
-            added += found.len();
-            articles += 1;
-            file.entities.extend(
-                found
-                    .into_iter()
-                    .map(|(start, end)| crate::annotation::Entity {
-                        start,
-                        end,
-                        ..template.clone()
-                    }),
-            );
-            file.entities.sort();
-            file.updated = crate::annotation::file::utc_now();
-            if let Err(e) = store.save(&file) {
-                skipped.push(format!("{} ({e})", entry.rel.display()));
-                continue;
-            }
-            self.progress[idx] = read_progress(&self.annotations_dir, &entry.rel);
+        };
+        self.leave_reader();
+        if self.reader().is_some() {
+            return; // not saved: stay (leave_reader said why)
         }
-        let mut out =
-            format!("{added} more in {articles} other articles (saved; not undoable there)");
-        if !skipped.is_empty() {
-            out.push_str(&format!("; skipped {}", skipped.join(", ")));
+        self.library.selected = target;
+        self.library.keep_visible(list_height(self.size.1));
+        self.open_selected();
+        if self.message.is_none() {
+            if let Some(r) = self.reader() {
+                self.message = Some(format!(
+                    "article {} of {}: {}",
+                    target + 1,
+                    self.library.visible.len(),
+                    r.title
+                ));
+            }
         }
-        out
     }
 
     /// Back to the library: saves first (a failed save keeps the reader open and says so).
-    fn leave_reader(&mut self) {
+    pub(crate) fn leave_reader(&mut self) {
         if let Some(m) = self.save() {
             if self.unsaved() {
                 self.message = Some(m);
@@ -1119,18 +861,19 @@ impl App {
     }
 
     /// Lays the reader's text out again for the current size and panel.
-    fn reflow(&mut self) {
+    pub(crate) fn reflow(&mut self) {
         let (w, h) = self.size;
         if let Screen::Reader(r) = &mut self.screen {
             let area = reader_area_width(w, r.panel.is_some());
             r.relayout(text_width(area), self.opts, body_height(h));
             if let Some(p) = &mut r.panel {
-                p.keep_visible(body_height(h).saturating_sub(1));
+                // Inside the panel's box.
+                p.keep_visible(body_height(h).saturating_sub(2));
             }
         }
     }
 
-    fn toggle_panel(&mut self) {
+    pub(crate) fn toggle_panel(&mut self) {
         let hidden = self.hidden;
         let Screen::Reader(r) = &mut self.screen else {
             return;
@@ -1149,38 +892,6 @@ impl App {
             r.panel = Some(panel);
         }
         self.reflow();
-    }
-
-    fn update_panel(&mut self, msg: Msg) {
-        let body = body_height(self.size.1);
-        let Screen::Reader(r) = &mut self.screen else {
-            return;
-        };
-        let Some(panel) = r.panel.as_mut() else {
-            return;
-        };
-        match msg {
-            Msg::Up => panel.move_by(-1),
-            Msg::Down => panel.move_by(1),
-            Msg::PageUp | Msg::HalfPageUp => panel.move_by(-(body as isize / 2).max(1)),
-            Msg::PageDown | Msg::HalfPageDown => panel.move_by((body as isize / 2).max(1)),
-            Msg::Top => panel.select_first(),
-            Msg::Bottom => panel.select_last(),
-            Msg::Open | Msg::Confirm => self.message = r.jump_mention(0, body),
-            Msg::NextMatch => self.message = r.jump_mention(1, body),
-            Msg::PrevMatch => self.message = r.jump_mention(-1, body),
-            Msg::SwitchFocus => panel.focused = false,
-            Msg::FilterMenu => self.filter_menu = true,
-            Msg::TogglePanel | Msg::Cancel | Msg::Back => {
-                r.panel = None;
-                self.reflow();
-                return;
-            }
-            _ => {}
-        }
-        if let Some(p) = &mut r.panel {
-            p.keep_visible(body.saturating_sub(1));
-        }
     }
 
     /// Stores the reader's first visible character for the next session.

@@ -58,14 +58,18 @@ impl Reader {
     /// `]` / `[`: move the cursor to the next / previous visible mark. Returns the notice.
     /// Finds the mark by looking outward from the cursor in growing windows, and its
     /// number from a cached index, so the key costs the same anywhere in a long article.
+    /// With `at_cursor` (nothing pressed since the article opened), a mark starting
+    /// under the cursor counts as the next one.
     pub fn jump_entity(
         &mut self,
         forward: bool,
+        at_cursor: bool,
         hidden: &[bool; 5],
         body: usize,
     ) -> Option<String> {
+        let from = self.cursor.saturating_add(usize::from(!at_cursor));
         let found = if forward {
-            self.first_mark_from(self.cursor.saturating_add(1), hidden)
+            self.first_mark_from(from, hidden)
                 .map(|m| (m, false))
                 .or_else(|| self.first_mark_from(0, hidden).map(|m| (m, true)))
         } else {

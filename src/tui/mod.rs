@@ -5,7 +5,9 @@
 pub mod annotate;
 pub mod app;
 pub mod entities;
+pub mod everywhere;
 pub mod keys;
+pub mod modes;
 pub mod reader;
 pub mod search;
 pub mod view;

@@ -59,6 +59,11 @@ pub struct Reader {
     confirmed_texts: Vec<(String, crate::label::Label)>,
     /// Starts of the visible marks, for `]`/`[`'s "3 of 238" (built on first use).
     pub mark_index: Option<super::entities::MarkIndex>,
+    /// No key has been pressed since the article opened: `]` may stop on the mark
+    /// under the cursor, which the user has not seen named yet.
+    pub fresh: bool,
+    /// A count being typed (`0` then digits), for the next motion.
+    pub count: Option<usize>,
 }
 
 /// Articles longer than this are first laid out only around where reading starts.
@@ -135,6 +140,8 @@ impl Reader {
             detected: None,
             lexicon: Vec::new(),
             confirmed_texts: Vec::new(),
+            fresh: true,
+            count: None,
         };
         r.cursor = r.first_visible_char();
         r
@@ -243,7 +250,8 @@ impl Reader {
         }
         // Past the end, pulling back to the last page still shows the anchor line.
         self.top = self.top.min(self.max_top(body));
-        self.keep_cursor_in_view(body);
+        // The cursor (and the selection) stay on their characters: the view follows.
+        self.scroll_to_cursor(body);
     }
 
     /// Scrolls so that display line `line` is visible, a third of the way down when it
@@ -436,6 +444,69 @@ impl Reader {
             self.cursor = n;
             self.scroll_to_cursor(body);
         }
+    }
+
+    /// `e`: the last cluster of the word under the cursor, or of the next word when the
+    /// cursor is already there (vim's `e`); by clusters before the words are known.
+    pub fn word_end_move(&mut self, body: usize) {
+        let target = match self.analysis.as_ref().map(|a| &a.words) {
+            Some(words) => {
+                let mut ends = words
+                    .after(self.cursor)
+                    .chain(std::iter::once(self.chars))
+                    .filter(|&s| s > 0)
+                    .map(|s| self.cluster_start(s - 1));
+                ends.find(|&e| e > self.cursor && self.is_visible_start(e))
+            }
+            None => self.next_cluster(self.cursor),
+        };
+        if let Some(t) = target {
+            self.cursor = t;
+            self.scroll_to_cursor(body);
+        }
+    }
+
+    /// `v`: start a selection; on a mark, select all of it (the cursor at its end, so
+    /// `e`/`w` grow it); `v` again cancels.
+    pub fn select(&mut self) -> Option<String> {
+        if self.anchor.take().is_some() {
+            return None;
+        }
+        let mark = self
+            .ann
+            .set
+            .at(self.cursor)
+            .map(|i| self.ann.set.entities[i].span())
+            .or_else(|| self.suggestion_at(self.cursor));
+        match mark {
+            Some(m) => {
+                self.anchor = Some(m.start);
+                self.cursor = self.cluster_start(m.end.saturating_sub(1)).max(m.start);
+                Some(format!(
+                    "selected {} {}: e/w/b grow it, o the other end, 1-5 label",
+                    m.label,
+                    self.slice(m.start, m.end)
+                ))
+            }
+            None => {
+                self.anchor = Some(self.cursor);
+                Some(
+                    "selecting: move (e w b h l), then a label key (1-5); v or Esc cancels"
+                        .to_string(),
+                )
+            }
+        }
+    }
+
+    /// `o`: swap the cursor to the other end of the selection.
+    pub fn other_end(&mut self, body: usize) -> Option<String> {
+        let Some(a) = self.anchor else {
+            return Some("o: in a selection (v), goes to its other end".to_string());
+        };
+        self.anchor = Some(self.cursor);
+        self.cursor = a;
+        self.scroll_to_cursor(body);
+        None
     }
 
     /// True when a visible cluster starts at `offset` (not whitespace hidden at a break).

@@ -16,9 +16,14 @@ pub struct Search {
     origin_cursor: usize,
     /// The last confirmed query, restored when an edit is cancelled.
     confirmed: String,
+    /// Confirmed queries of this session, oldest first (↑ ↓ in the prompt).
+    pub history: Vec<String>,
+    /// Which history entry the prompt shows (`None`: what is being typed).
+    browsing: Option<usize>,
 }
 
 impl Search {
+    /// Esc after a search: the highlights go, the history stays (`/` `Enter` repeats).
     pub fn clear_matches(&mut self) {
         self.matches.clear();
         self.current = None;
@@ -105,6 +110,22 @@ impl Reader {
         self.search.query.clear();
         self.search.matches.clear();
         self.search.current = None;
+        self.search.browsing = None;
+    }
+
+    /// ↑ (`older`) / ↓ in the prompt: the previous / next query of the history.
+    pub fn search_history(&mut self, older: bool, body: usize) {
+        let n = self.search.history.len();
+        let next = match (self.search.browsing, older) {
+            (None, true) if n > 0 => Some(n - 1),
+            (Some(i), true) => Some(i.saturating_sub(1)),
+            (Some(i), false) if i + 1 < n => Some(i + 1),
+            (Some(_), false) => None,
+            (None, _) => return,
+        };
+        self.search.browsing = next;
+        self.search.query = next.map_or(String::new(), |i| self.search.history[i].clone());
+        self.search_changed(body);
     }
 
     /// After each keystroke: jump to the first match at or after where the search began.
@@ -131,14 +152,19 @@ impl Reader {
     /// Enter: keep the matches for `n`/`N`. An empty query repeats the last search.
     pub fn search_confirm(&mut self, body: usize) -> Option<String> {
         self.search.editing = false;
-        if self.search.query.is_empty() && !self.search.confirmed.is_empty() {
-            self.search.query = self.search.confirmed.clone();
-            self.search_changed(body);
-        }
         if self.search.query.is_empty() {
-            return None;
+            match self.search.history.last() {
+                Some(last) => {
+                    self.search.query = last.clone();
+                    self.search_changed(body);
+                }
+                None => return Some("No previous search".to_string()),
+            }
         }
         self.search.confirmed = self.search.query.clone();
+        let q = self.search.query.clone();
+        self.search.history.retain(|h| *h != q);
+        self.search.history.push(q);
         if self.search.matches.is_empty() {
             return Some(format!("Pattern not found: {}", self.search.query));
         }

@@ -7,8 +7,7 @@ use super::app::{
     Progress, Reader, Screen, MIN_HEIGHT, MIN_WIDTH, PANEL_SIDE_BY_SIDE,
 };
 use super::entities::{Mark, MarkKind, Panel, PanelRow};
-use super::keys::{LIBRARY_KEYS, PANEL_KEYS, READER_KEYS};
-use crate::annotation::Status;
+use super::keys::{LIBRARY_KEYS, PANEL_KEYS};
 use crate::corpus::Problem;
 use crate::label::Label;
 use crate::text::{sanitize_line, Glyph, WidthOptions};
@@ -47,10 +46,18 @@ impl Theme {
                 dim: plain,
                 warn: plain.add_modifier(Modifier::BOLD),
                 placeholder: plain.add_modifier(Modifier::UNDERLINED),
-                matched: plain.add_modifier(Modifier::UNDERLINED),
-                current: plain.add_modifier(Modifier::REVERSED),
+                // Blinking: neither a suggestion (underlined) nor an annotation (reversed).
+                matched: plain.add_modifier(Modifier::SLOW_BLINK | Modifier::UNDERLINED),
+                current: plain.add_modifier(Modifier::SLOW_BLINK | Modifier::REVERSED),
                 key: plain.add_modifier(Modifier::BOLD),
-                confirmed: [plain.add_modifier(Modifier::REVERSED | Modifier::BOLD); 5],
+                // Reversed, with the label's own attribute (as the legend shows).
+                confirmed: [
+                    plain.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+                    plain.add_modifier(Modifier::REVERSED),
+                    plain.add_modifier(Modifier::REVERSED | Modifier::ITALIC),
+                    plain.add_modifier(Modifier::REVERSED | Modifier::DIM),
+                    plain.add_modifier(Modifier::REVERSED | Modifier::ITALIC | Modifier::DIM),
+                ],
                 selection: plain.add_modifier(Modifier::UNDERLINED | Modifier::REVERSED),
                 bar_alert: plain.add_modifier(Modifier::BOLD | Modifier::SLOW_BLINK),
                 labels: [
@@ -58,7 +65,7 @@ impl Theme {
                     plain.add_modifier(Modifier::UNDERLINED),
                     plain.add_modifier(Modifier::UNDERLINED | Modifier::ITALIC),
                     plain.add_modifier(Modifier::UNDERLINED | Modifier::DIM),
-                    plain.add_modifier(Modifier::UNDERLINED | Modifier::DIM),
+                    plain.add_modifier(Modifier::UNDERLINED | Modifier::ITALIC | Modifier::DIM),
                 ],
             };
         }
@@ -70,8 +77,12 @@ impl Theme {
             placeholder: Style::new()
                 .fg(Color::LightMagenta)
                 .add_modifier(Modifier::DIM),
-            matched: Style::new().fg(Color::Black).bg(Color::Yellow),
-            current: Style::new().fg(Color::Black).bg(Color::LightRed),
+            // Cyan backgrounds: no label uses cyan, so a match never looks confirmed.
+            matched: Style::new().fg(Color::Black).bg(Color::Cyan),
+            current: Style::new()
+                .fg(Color::Black)
+                .bg(Color::LightCyan)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             confirmed: [
                 Style::new().fg(Color::Black).bg(Color::LightRed),
@@ -132,15 +143,8 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
         Screen::Library => draw_library(app, area, buf, &theme),
         Screen::Reader(r) => draw_reader(app, r, area, buf, &theme),
     }
-    if app.filter_menu {
-        draw_filter_menu(app, area, buf, &theme);
-    }
-    if app.export_menu {
-        draw_export_menu(app, area, buf, &theme);
-    }
-    if app.help {
-        draw_help(app, area, buf, &theme);
-    }
+    // Menus and help: each mode draws itself, bottom to top.
+    super::modes::view_overlays(app, area, buf);
 }
 
 fn draw_too_small(area: Rect, buf: &mut Buffer) {
@@ -297,11 +301,7 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         };
         let progress = match &app.progress[idx] {
             Progress::None => String::new(),
-            Progress::Some { status, entities } => match status {
-                Status::Todo => format!("todo {entities}"),
-                Status::InProgress => format!("doing {entities}"),
-                Status::Done => format!("done {entities}"),
-            },
+            Progress::Some { status, entities } => format!("{} {entities}", status.name()),
             Progress::Broken(_) => "broken!".to_string(),
         };
         let progress_w = app
@@ -309,13 +309,18 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .iter()
             .map(|p| match p {
                 Progress::None => 0,
-                Progress::Some { entities, .. } => 6 + entities.to_string().len(),
+                Progress::Some { status, entities } => {
+                    status.name().len() + 1 + entities.to_string().len()
+                }
                 Progress::Broken(_) => 7,
             })
             .max()
             .unwrap_or(0);
         let size = if w >= 44 && progress_w > 0 {
             format!("{progress:>progress_w$}  {size:>7}")
+        } else if progress_w > 0 {
+            // Narrow: the status matters more than the length.
+            format!("{progress:>progress_w$}")
         } else {
             size
         };
@@ -480,7 +485,13 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     let left_max = w.saturating_sub(used + 3);
     let mut x = area.x as usize + 1;
     // Save state first: it is what a user must never miss.
+    // A notice that starts with the state already says it.
+    let says_state = app
+        .message
+        .as_deref()
+        .is_some_and(|m| m.starts_with("NOT SAVED") || m.starts_with("read-only"));
     let (state, state_style) = match (&r.ann.read_only, &r.ann.state) {
+        _ if says_state => ("", theme.bar),
         (Some(_), _) => ("READ-ONLY", theme.bar_alert),
         (None, SaveState::Failed(_)) => ("NOT SAVED", theme.bar_alert),
         (None, SaveState::Unsaved) => ("● unsaved", theme.bar),
@@ -565,9 +576,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
     } else {
         " Entities (Tab) "
     };
-    let block = Block::new()
-        .borders(Borders::LEFT | Borders::TOP)
-        .title(title);
+    let block = Block::new().borders(Borders::ALL).title(title);
     let inner = block.inner(rect);
     block.render(rect, buf);
     if panel.rows.is_empty() {
@@ -675,10 +684,31 @@ fn put_position_right(buf: &mut Buffer, area: Rect, y: u16, s: &str, style: Styl
     w + 1
 }
 
-/// Index of the mark containing `offset` (marks are sorted and disjoint).
-fn mark_at(marks: &[Mark], offset: usize) -> Option<&Mark> {
+/// The mark containing `offset` and its index (marks are sorted and disjoint).
+fn mark_at(marks: &[Mark], offset: usize) -> Option<(usize, &Mark)> {
     let i = marks.partition_point(|m| m.span.end <= offset);
-    marks.get(i).filter(|m| m.span.start <= offset)
+    marks
+        .get(i)
+        .filter(|m| m.span.start <= offset)
+        .map(|m| (i, m))
+}
+
+/// True when mark `i` starts where the one before it (same label, same kind) ends, and
+/// that one is not itself drawn the other way: the shading alternates along a run.
+fn follows_same_label(marks: &[Mark], i: usize) -> bool {
+    let adjacent = |j: usize| {
+        j > 0 && {
+            let (a, b) = (&marks[j - 1], &marks[j]);
+            a.span.end == b.span.start && a.span.label == b.span.label && a.kind == b.kind
+        }
+    };
+    let mut run = 0;
+    let mut j = i;
+    while adjacent(j) {
+        run += 1;
+        j -= 1;
+    }
+    run % 2 == 1
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -703,18 +733,31 @@ fn draw_text_line(
             break;
         }
         let mut style = Style::new();
-        if let Some(m) = mark_at(marks, p.char_offset).filter(|m| !app.hidden[m.span.label.index()])
+        if let Some((i, m)) =
+            mark_at(marks, p.char_offset).filter(|(_, m)| !app.hidden[m.span.label.index()])
         {
             style = match m.kind {
                 MarkKind::Confirmed => theme.confirmed(m.span.label),
                 MarkKind::Suggested => theme.label(m.span.label),
             };
+            if follows_same_label(marks, i) {
+                // Two spans of one label side by side: the second is drawn another way
+                // so the boundary shows (平煤神马集团|尼龙化工公司五厂).
+                style = style.add_modifier(Modifier::UNDERLINED);
+                if m.kind == MarkKind::Suggested {
+                    style = style
+                        .remove_modifier(Modifier::UNDERLINED)
+                        .add_modifier(Modifier::BOLD);
+                }
+            }
         }
         if p.glyph.is_placeholder() {
             style = theme.placeholder;
         }
+        let mut in_current_match = false;
         if let Some(m) = r.search.match_at(p.char_offset) {
-            style = if Some(m) == r.search.current {
+            in_current_match = Some(m) == r.search.current;
+            style = if in_current_match {
                 theme.current
             } else {
                 theme.matched
@@ -722,8 +765,9 @@ fn draw_text_line(
         }
         if selection.is_some_and(|(s, e)| s <= p.char_offset && p.char_offset < e) {
             style = theme.selection;
+            in_current_match = false;
         }
-        if p.char_offset == r.cursor {
+        if p.char_offset == r.cursor && !in_current_match {
             style = style.add_modifier(Modifier::REVERSED);
         }
         let x = x as u16;
@@ -779,33 +823,67 @@ fn clear_straddling_wide_chars(area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn draw_help(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let (title, keys) = match &app.screen {
-        Screen::Library => (" Library keys ", LIBRARY_KEYS),
-        Screen::Reader(r) if r.panel.as_ref().is_some_and(|p| p.focused) => {
-            (" Entity panel keys ", PANEL_KEYS)
-        }
-        Screen::Reader(_) => (" Reader keys ", READER_KEYS),
+/// The help's title and rows for the current view.
+fn help_rows(app: &App) -> (&'static str, Vec<(String, String)>) {
+    let fixed = |keys: &[(&str, &str)]| {
+        keys.iter()
+            .map(|(k, d)| (k.to_string(), d.to_string()))
+            .collect()
     };
+    match &app.screen {
+        Screen::Library => (" Library keys ", fixed(LIBRARY_KEYS)),
+        Screen::Reader(r) if r.panel.as_ref().is_some_and(|p| p.focused) => {
+            (" Entity panel keys ", fixed(PANEL_KEYS))
+        }
+        Screen::Reader(_) => (" Reader keys ", app.keymap.reader_help()),
+    }
+}
+
+/// Rows of the help popup that fit on the screen, and how many rows it has.
+fn help_fit(app: &App) -> (usize, usize) {
+    let (_, rows) = help_rows(app);
+    let visible = (app.size.1 as usize)
+        .saturating_sub(2)
+        .min(rows.len())
+        .max(1);
+    (visible, rows.len())
+}
+
+/// How far the help can scroll at the current size.
+pub fn help_max_scroll(app: &App) -> usize {
+    let (visible, total) = help_fit(app);
+    total.saturating_sub(visible)
+}
+
+/// The help popup (drawn by its mode, [`super::modes::HelpMode`]).
+pub(crate) fn draw_help(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &Theme::new(app.no_color);
+    let (title, keys) = help_rows(app);
+    let (visible, total) = help_fit(app);
+    let scroll = app.help.scroll.min(total.saturating_sub(visible));
     let key_w = keys.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
     let text_w = keys.iter().map(|(_, d)| str_width(d)).max().unwrap_or(0);
     let w = (key_w + text_w + 6) as u16;
-    let popup = popup(
-        area,
-        w,
-        keys.len() as u16 + 2,
-        title,
-        " ? or Esc closes ",
-        buf,
-    );
+    let footer = if visible < total {
+        format!(
+            " {}-{}/{total} j/k Space scroll, ? closes ",
+            scroll + 1,
+            scroll + visible
+        )
+    } else {
+        " ? or Esc closes ".to_string()
+    };
+    let popup = popup(area, w, visible as u16 + 2, title, &footer, buf);
     let inner_w = popup.width.saturating_sub(2) as usize;
-    for (i, (k, d)) in keys.iter().enumerate() {
+    // Narrow screens: long key lists and descriptions are cut with "…".
+    let key_col = key_w.min(inner_w / 2);
+    for (i, (k, d)) in keys.iter().skip(scroll).take(visible).enumerate() {
         let y = popup.y + 1 + i as u16;
         if y + 1 >= popup.bottom() {
             break;
         }
-        put_str(buf, popup.x + 2, y, k, inner_w.saturating_sub(1), theme.key);
-        let dx = 2 + key_w + 2;
+        put_str(buf, popup.x + 2, y, k, key_col.max(1), theme.key);
+        let dx = 2 + key_col + 2;
         if dx < inner_w {
             put_str(
                 buf,
@@ -840,7 +918,8 @@ fn popup(area: Rect, w: u16, h: u16, title: &str, footer: &str, buf: &mut Buffer
 }
 
 /// `f`: which labels are highlighted, toggled with their number keys.
-fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub(crate) fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &Theme::new(app.no_color);
     let popup = popup(
         area,
         30,
@@ -871,7 +950,8 @@ fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 /// `E`: the export formats, chosen by number.
-fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub(crate) fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &Theme::new(app.no_color);
     use crate::export::Format;
     let title = format!(" Export all to {}/ ", app.exports_dir.display());
     let popup = popup(

@@ -1,0 +1,172 @@
+//! `*`: labelling every other occurrence of an annotation's text, in the article and
+//! (with `c`) in the rest of the corpus, counted before anything is written.
+
+use super::app::{read_progress, App, Pending, Screen};
+use crate::annotation::file::annotation_path;
+use crate::annotation::store::{Loaded, Store};
+use crate::annotation::AnnotationFile;
+use crate::corpus::read_article;
+use crate::detect::sha256_hex;
+
+/// Up to this many other articles, `*` counts what `c` would label before asking.
+const PRECOUNT_MAX_ARTICLES: usize = 2000;
+
+impl App {
+    /// `*`: the prompt says how many occurrences it will label here and in the other
+    /// articles before anything is written; with none anywhere, it just says so.
+    pub(crate) fn finish_everywhere_prompt(&mut self) {
+        let template = match self.reader().map(|r| &r.pending) {
+            Some(Pending::Confirm {
+                corpus: Some(e), ..
+            }) => e.clone(),
+            _ => return,
+        };
+        // Counting reads every article: past a few thousand, `*` would stall the keys.
+        let others = self.corpus.entries.len().saturating_sub(1);
+        let there =
+            (others <= PRECOUNT_MAX_ARTICLES).then(|| self.label_in_corpus(&template, false));
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        let Pending::Confirm { prompt, change, .. } = &mut r.pending else {
+            return;
+        };
+        let here = change.ops.len();
+        let (text, label) = (&template.text, template.label);
+        let Some(there) = there else {
+            *prompt = format!(
+                "Label {here} more occurrences of {text} as {label} here? (y/n; c: also in the {others} other articles, not counted ahead in a corpus this large)"
+            );
+            return;
+        };
+        if here == 0 && there.added == 0 {
+            r.pending = Pending::None;
+            self.message = Some(match there.skipped.len() {
+                0 => format!("no other free occurrence of {text}, here or in other articles"),
+                n => format!(
+                    "no other free occurrence of {text}; {n} articles not checked: {}",
+                    there.skipped.join(", ")
+                ),
+            });
+            return;
+        }
+        let corpus = if there.added > 0 {
+            format!("c: also {}", there.describe(false))
+        } else {
+            "none in other articles".to_string()
+        };
+        *prompt = if here == 0 {
+            format!("No other free occurrence of {text} here. {corpus}? (c/n)")
+        } else {
+            format!("Label {here} more occurrences of {text} as {label} here? (y/n; {corpus})")
+        };
+    }
+
+    /// `*` then `c`: label the entity's text in every other article (skipping
+    /// occurrences that overlap annotations there, and longer suggestions where this
+    /// session detected that article). Saved at once; not undoable. With `write` false,
+    /// only counts.
+    pub(crate) fn label_in_corpus(
+        &mut self,
+        template: &crate::annotation::Entity,
+        write: bool,
+    ) -> CorpusLabels {
+        let current = self.reader().map(|r| r.entry);
+        let (mut added, mut articles, mut skipped) = (0, 0, Vec::new());
+        for (idx, entry) in self.corpus.entries.iter().enumerate() {
+            if Some(idx) == current || entry.problem.is_some() {
+                continue;
+            }
+            let Ok(article) = read_article(&entry.path) else {
+                continue;
+            };
+            let path = annotation_path(&self.annotations_dir, &entry.rel);
+            let (mut store, loaded) = match Store::open(&path) {
+                Ok(x) => x,
+                Err(_) => {
+                    skipped.push(entry.rel.display().to_string());
+                    continue;
+                }
+            };
+            let sha = sha256_hex(article.text.as_bytes());
+            let mut file = match loaded {
+                Loaded::Found(f) if f.article_sha256 == sha => f,
+                Loaded::Missing => {
+                    AnnotationFile::new(&entry.rel.to_string_lossy(), &sha, &self.annotator)
+                }
+                // Files that need re-anchoring or fixing are left to their own session.
+                _ => {
+                    skipped.push(entry.rel.display().to_string());
+                    continue;
+                }
+            };
+            let detected = self.detected.get(&sha);
+            let found: Vec<(usize, usize)> = crate::annotation::edit::free_occurrences(
+                &article.text,
+                &template.text,
+                &file.entities,
+            )
+            .into_iter()
+            .filter(|&(s, e)| {
+                !detected.is_some_and(|a| {
+                    a.spans
+                        .iter()
+                        .any(|x| x.start < e && s < x.end && !(s <= x.start && x.end <= e))
+                })
+            })
+            .collect();
+            if found.is_empty() {
+                continue;
+            }
+            added += found.len();
+            articles += 1;
+            if !write {
+                continue;
+            }
+            file.entities.extend(
+                found
+                    .into_iter()
+                    .map(|(start, end)| crate::annotation::Entity {
+                        start,
+                        end,
+                        ..template.clone()
+                    }),
+            );
+            file.entities.sort();
+            file.updated = crate::annotation::file::utc_now();
+            if let Err(e) = store.save(&file) {
+                skipped.push(format!("{} ({e})", entry.rel.display()));
+                continue;
+            }
+            self.progress[idx] = read_progress(&self.annotations_dir, &entry.rel);
+        }
+        CorpusLabels {
+            added,
+            articles,
+            skipped,
+        }
+    }
+}
+
+/// What `*` then `c` labels (or would label) in the other articles.
+pub(crate) struct CorpusLabels {
+    added: usize,
+    articles: usize,
+    skipped: Vec<String>,
+}
+
+impl CorpusLabels {
+    pub(crate) fn describe(&self, done: bool) -> String {
+        let mut out = format!("{} in {} other articles", self.added, self.articles);
+        if done {
+            out = format!(
+                "{} more in {} other articles (saved; not undoable there)",
+                self.added, self.articles
+            );
+        }
+        if !self.skipped.is_empty() {
+            out.push_str(&format!("; skipped {}", self.skipped.join(", ")));
+        }
+        out
+    }
+}

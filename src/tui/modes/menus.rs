@@ -1,0 +1,64 @@
+//! `f` (show / hide labels) and `E` (export the corpus): small menus answered by a
+//! number key.
+
+use super::{Handled, Mode};
+use crate::tui::app::{App, Msg, Screen};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+/// `E`: a number key exports in that format; any other key closes it.
+pub struct ExportMenu;
+
+impl Mode for ExportMenu {
+    fn update(&self, app: &mut App, msg: &Msg) -> Handled {
+        if *msg == Msg::ExportMenu {
+            app.export_menu = !app.export_menu;
+            return Handled::Consumed;
+        }
+        if !app.export_menu {
+            return Handled::Ignored;
+        }
+        app.export_menu = false;
+        if let Msg::Label(i) = msg {
+            if let Some(&format) = crate::export::Format::ALL.get(*i) {
+                app.message = Some(app.export(format));
+            }
+        }
+        Handled::Consumed
+    }
+
+    fn view(&self, app: &App, area: Rect, buf: &mut Buffer) {
+        if app.export_menu {
+            crate::tui::view::draw_export_menu(app, area, buf);
+        }
+    }
+}
+
+/// `f`: number keys toggle the labels' highlighting.
+pub struct FilterMenu;
+
+impl Mode for FilterMenu {
+    fn update(&self, app: &mut App, msg: &Msg) -> Handled {
+        if !app.filter_menu {
+            return Handled::Ignored;
+        }
+        match msg {
+            Msg::Label(i) if *i < app.hidden.len() => {
+                app.hidden[*i] = !app.hidden[*i];
+                let hidden = app.hidden;
+                if let Screen::Reader(r) = &mut app.screen {
+                    r.rebuild_panel(&hidden);
+                }
+            }
+            Msg::FilterMenu | Msg::Cancel | Msg::Confirm | Msg::Back => app.filter_menu = false,
+            _ => {}
+        }
+        Handled::Consumed
+    }
+
+    fn view(&self, app: &App, area: Rect, buf: &mut Buffer) {
+        if app.filter_menu {
+            crate::tui::view::draw_filter_menu(app, area, buf);
+        }
+    }
+}
