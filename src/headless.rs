@@ -175,53 +175,19 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
 /// The problems of one annotation file against its article's text.
 pub fn check_file(file: &AnnotationFile, text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if file.article_sha256 != sha256_hex(text.as_bytes()) {
+    let drift = file.article_sha256 != sha256_hex(text.as_bytes());
+    if drift {
         out.push(
             "the article changed since it was annotated (drift): open it in inkmark to re-anchor"
                 .to_string(),
         );
     }
-    // Sparse offsets and grapheme checks at the entities only: a 10 MB article's 3.5 M
-    // characters are never collected.
-    let slicer = crate::detect::CharSlicer::new(text);
-    let is_boundary = |offset: usize| {
-        let byte = slicer.byte(offset);
-        unicode_segmentation::GraphemeCursor::new(byte, text.len(), true)
-            .is_boundary(text, 0)
-            .unwrap_or(true)
-    };
-    let mut prev: Option<&crate::annotation::Entity> = None;
-    let mut sorted = file.entities.clone();
-    sorted.sort();
-    for e in &sorted {
-        let what = format!("{} {}..{} {:?}", e.label, e.start, e.end, e.text);
-        if e.start >= e.end {
-            out.push(format!("{what}: empty span"));
-            continue;
-        }
-        if e.end > slicer.len() {
-            out.push(format!(
-                "{what}: past the end of the article ({} characters)",
-                slicer.len()
-            ));
-            continue;
-        }
-        let actual = slicer.slice(e.start, e.end);
-        if actual != e.text {
-            out.push(format!("{what}: the article has {actual:?} there"));
-        }
-        if !is_boundary(e.start) || !is_boundary(e.end) {
-            out.push(format!("{what}: splits a character (grapheme cluster)"));
-        }
-        if let Some(p) = prev {
-            if p.end > e.start {
-                out.push(format!(
-                    "{what}: overlaps {} {}..{}",
-                    p.label, p.start, p.end
-                ));
-            }
-        }
-        prev = Some(e);
-    }
+    // After drift the offsets refer to the old text: only what needs no text is checked.
+    let text = (!drift).then_some(text);
+    out.extend(
+        crate::annotation::validate::validate(&file.entities, text)
+            .into_iter()
+            .map(|p| p.message),
+    );
     out
 }

@@ -11,7 +11,7 @@ use crate::corpus::{read_article, Corpus, Problem};
 use crate::detect::{sha256_hex, Analysis};
 use crate::label::Label;
 use crate::positions::Positions;
-use crate::text::WidthOptions;
+use crate::text::{sanitize_line, WidthOptions};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -208,8 +208,11 @@ pub struct App {
     pub message: Option<String>,
     pub positions: Positions,
     pub should_quit: bool,
-    /// Set when quitting failed to save: a second quit leaves anyway.
+    /// Set when quitting failed to save: a second quit leaves anyway (kept until a save
+    /// succeeds, whatever happens in between).
     quit_armed: bool,
+    /// What quitting left unsaved, for the shell to print once the terminal is back.
+    pub lost: Option<String>,
     /// Labels whose highlighting is off (indexed by `Label::index`).
     pub hidden: [bool; 5],
     /// The label filter menu is open.
@@ -225,6 +228,21 @@ pub struct App {
     pub requests: Vec<DetectRequest>,
     /// Layout requests for long articles (drained by the shell).
     pub layout_requests: Vec<LayoutRequest>,
+}
+
+/// The warning when leaving would lose unsaved annotations: at most 80 columns.
+fn lose_warning(why: &str, key: &str) -> String {
+    let tail = format!("; {key} again quits, losing the unsaved changes");
+    let room = 80 - "NOT SAVED: ".len() - tail.len();
+    let why = why.strip_prefix("NOT SAVED: ").unwrap_or(why);
+    // The reason's end (the OS error) says the most; a long path is cut from the front.
+    let why: String = if why.chars().count() > room {
+        let skip = why.chars().count() - (room - 1);
+        format!("…{}", why.chars().skip(skip).collect::<String>())
+    } else {
+        why.to_string()
+    };
+    format!("NOT SAVED: {why}{tail}")
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
@@ -276,10 +294,22 @@ pub fn default_annotator() -> String {
 /// An article's annotation progress, read from its annotation file.
 pub fn read_progress(dir: &std::path::Path, rel: &std::path::Path) -> Progress {
     match Store::open(&annotation_path(dir, rel)) {
-        Ok((_, Loaded::Found(f))) => Progress::Some {
-            status: f.status,
-            entities: f.entities.len(),
-        },
+        Ok((_, Loaded::Found(f))) => {
+            // The reader opens such a file read-only: the library says why, instead of
+            // counting entities the reader will not show.
+            let problems = crate::annotation::validate::validate(&f.entities, None);
+            match problems.first() {
+                Some(p) => Progress::Broken(format!(
+                    "{} invalid entities, first: {}",
+                    problems.len(),
+                    crate::text::sanitize_line(&p.message)
+                )),
+                None => Progress::Some {
+                    status: f.status,
+                    entities: f.entities.len(),
+                },
+            }
+        }
         Ok((_, Loaded::Missing)) => Progress::None,
         Ok((_, Loaded::Corrupt(e))) => Progress::Broken(e.to_string()),
         Err(e) => Progress::Broken(e.to_string()),
@@ -320,6 +350,7 @@ impl App {
             positions,
             should_quit: false,
             quit_armed: false,
+            lost: None,
             hidden: [false; 5],
             filter_menu: false,
             export_menu: false,
@@ -404,20 +435,23 @@ impl App {
         if !background {
             self.message = None;
         }
-        if msg != Msg::Quit {
+        if !self.unsaved() {
             self.quit_armed = false;
         }
+        self.reload_if_fixed();
         match msg {
             Msg::Quit => {
                 self.remember_position();
-                if self.unsaved() && !self.quit_armed {
-                    if let Some(m) = self.save() {
-                        if self.unsaved() {
-                            self.message =
-                                Some(format!("{m} (press Ctrl-c again to quit without saving)"));
+                if self.unsaved() {
+                    let problem = self.save();
+                    if self.unsaved() {
+                        let why = self.save_problem().or(problem).unwrap_or_default();
+                        if !self.quit_armed {
+                            self.message = Some(lose_warning(&why, "Ctrl-c"));
                             self.quit_armed = true;
                             return;
                         }
+                        self.lost = Some(format!("annotations NOT SAVED: {why}"));
                     }
                 }
                 self.should_quit = true;
@@ -441,6 +475,19 @@ impl App {
             }
             Msg::Loaded(batch) => {
                 for (idx, entry, progress) in batch {
+                    // Entries removed since the list was made shift the indices: find it
+                    // by its path then (the entries are sorted by it).
+                    let idx = match self.corpus.entries.get(idx) {
+                        Some(e) if e.rel == entry.rel => idx,
+                        _ => match self
+                            .corpus
+                            .entries
+                            .binary_search_by(|e| e.rel.cmp(&entry.rel))
+                        {
+                            Ok(i) => i,
+                            Err(_) => continue,
+                        },
+                    };
                     if idx < self.corpus.entries.len() {
                         self.library.keys[idx] = filter_key(&entry);
                         self.corpus.entries[idx] = entry;
@@ -488,6 +535,10 @@ impl App {
                         self.message = Some(format!("entity detection failed: {error}"));
                     }
                 }
+                return;
+            }
+            Msg::Save if self.reader().is_some_and(|r| r.ann.read_only.is_some()) => {
+                self.message = Some("read-only: nothing saved (see the panel, e)".to_string());
                 return;
             }
             Msg::AutoSave | Msg::Save => {
@@ -992,16 +1043,65 @@ impl App {
         out
     }
 
-    /// Back to the library: saves first (a failed save keeps the reader open and says so).
+    /// Back to the library: saves first (a failed save keeps the reader open and says so;
+    /// a second `q` leaves anyway).
     fn leave_reader(&mut self) {
         if let Some(m) = self.save() {
             if self.unsaved() {
-                self.message = Some(m);
-                return;
+                let why = self.save_problem().unwrap_or(m);
+                if !self.quit_armed {
+                    self.message = Some(lose_warning(&why, "q"));
+                    self.quit_armed = true;
+                    return;
+                }
+                self.message = Some("left without saving".to_string());
             }
         }
         self.remember_position();
         self.screen = Screen::Library;
+    }
+
+    /// The reason the last save of the open article failed, if it did.
+    fn save_problem(&self) -> Option<String> {
+        match &self.reader()?.ann.state {
+            SaveState::Failed(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
+    /// A read-only article whose annotation file was fixed on disk opens it again, so the
+    /// fix shows without closing the article.
+    fn reload_if_fixed(&mut self) {
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        if !r.ann.changed_on_disk() {
+            return;
+        }
+        let rel = self.corpus.entries[r.entry].rel.clone();
+        let opened = Annotating::open(
+            &self.annotations_dir,
+            &rel,
+            &r.text,
+            &r.sha,
+            &self.annotator,
+        );
+        let editable = opened.ann.read_only.is_none();
+        self.progress[r.entry] = Progress::Some {
+            status: opened.ann.set.status,
+            entities: opened.ann.set.entities.len(),
+        };
+        r.ann = opened.ann;
+        let hidden = self.hidden;
+        r.rebuild_panel(&hidden);
+        self.message = Some(if editable {
+            "the annotation file was fixed on disk: reloaded, editing is on".to_string()
+        } else {
+            format!(
+                "the annotation file changed on disk: reloaded, {}",
+                opened.notice.unwrap_or_else(|| "still read-only".into())
+            )
+        });
     }
 
     fn open_selected(&mut self) {
@@ -1066,7 +1166,23 @@ impl App {
                 }
                 self.screen = Screen::Reader(Box::new(reader));
             }
-            Err(e) => self.message = Some(format!("{}: {e}", entry.rel.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Deleted since the library was listed: it goes from the list too.
+                self.message = Some(format!(
+                    "{}: deleted; removed from the library",
+                    sanitize_line(&entry.rel.display().to_string())
+                ));
+                self.corpus.entries.remove(idx);
+                self.progress.remove(idx);
+                self.library.keys.remove(idx);
+                self.refilter();
+            }
+            Err(e) => {
+                self.message = Some(format!(
+                    "{}: {e}",
+                    sanitize_line(&entry.rel.display().to_string())
+                ))
+            }
         }
     }
 
