@@ -193,27 +193,27 @@ fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
     )))
 }
 
+/// The lock file of a folder of annotation files.
+pub const LOCK_FILE: &str = ".inkmark.lock";
+
 /// How long a save waits for another writer's lock before it gives up and says so.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// An exclusive advisory lock on `.NAME.lock` beside `path`, held until dropped. Every
-/// inkmark writer of the file takes it around read-merge-write.
+/// An exclusive advisory lock on `.inkmark.lock` in the folder of `path`, held until
+/// dropped. Every inkmark writer takes it around read-merge-write. One per folder rather
+/// than per file: saves are short, and the folder does not fill with lock files.
 fn lock_beside(path: &Path) -> io::Result<Option<fs::File>> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let lock = fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(dir.join(format!(".{name}.lock")))?;
+        .open(dir.join(LOCK_FILE))?;
     let started = std::time::Instant::now();
     loop {
         match lock.try_lock() {
@@ -252,7 +252,10 @@ pub fn write_atomic(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Unique per write, not only per process: two threads may save at once.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::OpenOptions::new()
             .write(true)
@@ -279,7 +282,7 @@ pub fn write_atomic(
     result
 }
 
-/// Temp files of writers killed mid-save (`.NAME.PID.tmp`), once they are a minute old:
+/// Temp files of writers killed mid-save (`.NAME.PID.N.tmp`), once they are a minute old:
 /// younger ones may belong to a writer still at work.
 fn remove_stale_temps(dir: &Path, name: &str) {
     let prefix = format!(".{name}.");
@@ -398,6 +401,14 @@ mod tests {
         }
     }
 
+    /// Files in `dir` other than the lock file.
+    fn files_in(dir: &Path) -> usize {
+        fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name() != LOCK_FILE)
+            .count()
+    }
+
     fn file(entities: Vec<Entity>) -> AnnotationFile {
         let mut f = AnnotationFile::new("a.txt", &"0".repeat(64), "me");
         f.entities = entities;
@@ -414,8 +425,8 @@ mod tests {
         assert_eq!(store.save(&f).unwrap(), Saved::Written);
         let (_, loaded) = Store::open(&path).unwrap();
         assert_eq!(loaded, Loaded::Found(f));
-        // No temp files are left behind.
-        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        // No temp files are left behind (the folder's lock file stays).
+        assert_eq!(files_in(path.parent().unwrap()), 1);
     }
 
     #[test]
@@ -461,11 +472,7 @@ mod tests {
                 .unwrap_err();
             assert!(err.to_string().contains("disk full"), "{err}");
             assert_eq!(fs::read(&path).unwrap(), before);
-            assert_eq!(
-                fs::read_dir(dir.path()).unwrap().count(),
-                1,
-                "temp file removed"
-            );
+            assert_eq!(files_in(dir.path()), 1, "temp file removed");
         }
     }
 
