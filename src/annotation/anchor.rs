@@ -454,6 +454,40 @@ mod tests {
     }
 
     #[test]
+    fn long_texts_keep_a_bounded_fingerprint_that_still_follows_edits() {
+        let sentence = |i: usize| format!("第{i}句提到高新区。");
+        let old: String = (0..5000).map(sentence).collect();
+        let fp = fingerprint(&old);
+        let chunks = fp.split(',').count();
+        assert!(chunks <= MAX_CHUNKS, "{chunks} chunks");
+        let at = old.find("第4000句").unwrap();
+        let start = old[..at].chars().count() + 8;
+        let es = vec![ent(start, "高新区", Label::LOC)];
+        assert_eq!(
+            CharSlicer::new(&old).slice(start, start + 3),
+            "高新区",
+            "the span is where the test thinks"
+        );
+        let new = format!(
+            "插入的一句话。{}",
+            old.replacen("第10句提到高新区。", "", 1)
+        );
+        let r = reanchor(&new, Some(&fp), &es, &[]);
+        let expected = start + 7 - sentence(10).chars().count();
+        assert_eq!(r.entities, vec![ent(expected, "高新区", Label::LOC)]);
+    }
+
+    #[test]
+    fn a_span_whose_sentence_was_deleted_is_not_moved_to_another_mention() {
+        let old = "记者高轶鹏报道。高新区全力防控。高新区再次表态。";
+        let es = vec![ent(8, "高新区", Label::LOC)];
+        let new = "记者高轶鹏报道。高新区再次表态。";
+        let r = reanchor(new, Some(&fingerprint(old)), &es, &[]);
+        assert!(r.entities.is_empty(), "{:?}", r.entities);
+        assert_eq!(r.unanchored, es);
+    }
+
+    #[test]
     fn unchanged_spans_stay_put() {
         let text = "高新区高新区";
         let es = vec![ent(3, "高新区", Label::LOC)];
