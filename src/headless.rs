@@ -32,7 +32,15 @@ pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl F
     let mut texts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for e in &corpus.entries {
         tick();
-        match Store::open(&annotation_path(annotations, &e.rel)) {
+        if let Some(crate::corpus::Problem::Unreadable(err)) = &e.problem {
+            s.unreadable.push(format!(
+                "{}: the article cannot be read: {err}",
+                e.path.display()
+            ));
+        }
+        // Problems name the annotation file: that is the file to fix.
+        let path = annotation_path(annotations, &e.rel);
+        match Store::open(&path) {
             Ok((_, Loaded::Found(f))) => {
                 s.annotated += 1;
                 let status = serde_json::to_value(f.status)
@@ -55,10 +63,10 @@ pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl F
                 }
             }
             Ok((_, Loaded::Missing)) => *s.by_status.entry("none".into()).or_default() += 1,
-            Ok((_, Loaded::Corrupt(err))) => {
-                s.unreadable.push(format!("{}: {err}", e.rel.display()))
-            }
-            Err(err) => s.unreadable.push(format!("{}: {err}", e.rel.display())),
+            Ok((_, Loaded::Corrupt(err))) => s
+                .unreadable
+                .push(format!("{}: does not parse: {err}", path.display())),
+            Err(err) => s.unreadable.push(format!("{}: {err}", path.display())),
         }
     }
     for (label, counts) in texts {
@@ -121,6 +129,13 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
         let path = annotation_path(annotations, &e.rel);
         known.insert(path.clone());
         let shown = path.display().to_string();
+        if let Some(crate::corpus::Problem::Unreadable(err)) = &e.problem {
+            problems.push(format!(
+                "{}: the article cannot be read: {err}",
+                e.path.display()
+            ));
+            continue;
+        }
         let file = match Store::open(&path) {
             Ok((_, Loaded::Found(f))) => f,
             Ok((_, Loaded::Missing)) => continue,
@@ -169,7 +184,22 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
         }
     }
     problems.sort();
-    problems
+    group(problems)
+}
+
+/// Identical lines once, with their count: a file with 1.3 M copies of one entity is
+/// one line of `check`, not 1.3 M.
+fn group(sorted: Vec<String>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for p in sorted {
+        match out.last_mut() {
+            Some((last, n)) if *last == p => *n += 1,
+            _ => out.push((p, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(p, n)| if n == 1 { p } else { format!("{p} (×{n})") })
+        .collect()
 }
 
 /// The problems of one annotation file against its article's text.

@@ -7,7 +7,7 @@ use inkmark::annotation::store::{Loaded, Store};
 use inkmark::config::Config;
 use inkmark::corpus::{self, read_article};
 use inkmark::positions::Positions;
-use inkmark::text::WidthOptions;
+use inkmark::text::{json_for_terminal, sanitize_line, sanitize_text, WidthOptions};
 use inkmark::tui::{self, app::App};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -159,7 +159,8 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
-        eprintln!("inkmark: {e:#}");
+        // Errors name files: a file name can hold an escape sequence.
+        eprintln!("inkmark: {}", sanitize_line(&format!("{e:#}")));
         std::process::exit(1);
     }
 }
@@ -232,7 +233,7 @@ fn show(file: &Path, width: Option<usize>, display: &DisplayArgs) -> Result<()> 
     if let Some(at) = article.invalid_utf8_at {
         eprintln!(
             "inkmark: {}: not valid UTF-8 from byte {at}; bad bytes are shown as �",
-            file.display()
+            sanitize_line(&file.display().to_string())
         );
     }
     let stdout = std::io::stdout();
@@ -296,14 +297,14 @@ fn read_input(path: &Path) -> Result<String> {
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("cannot read stdin")?;
         buf
     } else {
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+        corpus::read_regular(path).with_context(|| format!("cannot read {}", path.display()))?
     };
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s),
         Err(e) => {
             eprintln!(
                 "inkmark: {}: not valid UTF-8 from byte {}; bad bytes read as U+FFFD",
-                path.display(),
+                sanitize_line(&path.display().to_string()),
                 e.utf8_error().valid_up_to()
             );
             Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -346,8 +347,19 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
     // Each result is serialized on its worker and printed in input order as soon as it
     // is due, so a big corpus or a 10 MB article is never held as JSON values.
     let mut failure: Option<anyhow::Error> = None;
+    // An input that cannot be read (a FIFO, a missing file) is reported and skipped: the
+    // other files are still detected, and the exit status says something failed.
+    let mut input_errors = 0;
     let mut write = |line: Result<String>| -> bool {
-        let written = line.and_then(|line| match writeln!(out, "{line}") {
+        let line = match line {
+            Err(e) if e.is::<InputError>() => {
+                eprintln!("inkmark: {}", sanitize_line(&format!("{e:#}")));
+                input_errors += 1;
+                return true;
+            }
+            other => other,
+        };
+        let written = line.and_then(|line| match writeln!(out, "{}", json_for_terminal(&line)) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
             r => r.map(|_| true).context("cannot write to stdout"),
         });
@@ -361,7 +373,13 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
     };
     if lines {
         for path in files {
-            let text = read_input(path)?;
+            let text = match read_input(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    write(Err(anyhow::Error::new(InputError(format!("{e:#}")))));
+                    continue;
+                }
+            };
             let mut docs: Vec<&str> = text.split('\n').collect();
             if docs.last() == Some(&"") {
                 docs.pop();
@@ -407,7 +425,8 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
             files,
             jobs,
             |path| -> Result<String> {
-                let text = read_input(path)?;
+                let text = read_input(path)
+                    .map_err(|e| anyhow::Error::new(InputError(format!("{e:#}"))))?;
                 let spans = run(&text);
                 let record = FileRecord {
                     file: path.to_string_lossy(),
@@ -428,10 +447,27 @@ fn detect(files: &[PathBuf], lines: bool, baseline: bool, jobs: Option<usize>) -
         return Err(e);
     }
     match out.flush() {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.context("cannot write to stdout"),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        r => r.context("cannot write to stdout")?,
+    }
+    if input_errors > 0 {
+        // Each was reported on its own line already.
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// An input of `detect` that could not be read (reported, then the others go on).
+#[derive(Debug)]
+struct InputError(String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
+
+impl std::error::Error for InputError {}
 
 fn parse_status(s: &str) -> Result<inkmark::annotation::Status, String> {
     use inkmark::annotation::Status;
@@ -500,7 +536,11 @@ fn export(
     let (mut docs, skipped) = export::collect(&corpus, &annotations, &filter, || bar.inc(1));
     bar.finish_and_clear();
     for s in &skipped {
-        eprintln!("inkmark: skipped {}: {}", s.article, s.reason);
+        eprintln!(
+            "inkmark: skipped {}: {}",
+            sanitize_line(&s.article),
+            sanitize_line(&s.reason)
+        );
     }
     if format == Format::Labelstudio && predictions && !docs.is_empty() {
         let detector = inkmark::detect::Detector::new();
@@ -534,7 +574,7 @@ fn export(
             let out = out.unwrap_or_else(|| PathBuf::from("export-brat"));
             let msg = export::write(format, &docs, &out, scheme)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            eprintln!("inkmark: exported {msg}");
+            eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (Format::Conll, Some(out)) => {
             inkmark::annotation::store::write_atomic(&out, text.as_bytes(), &|_| Ok(()))
@@ -542,19 +582,24 @@ fn export(
             eprintln!(
                 "inkmark: exported {} articles to {}",
                 docs.len(),
-                out.display()
+                sanitize_line(&out.display().to_string())
             );
         }
         (_, Some(out)) => {
             let msg = export::write(format, &docs, &out, scheme)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            eprintln!("inkmark: exported {msg}");
+            eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (_, None) => {
             let rendered = if format == Format::Conll {
-                text
+                // Plain text: made safe only for a terminal (a pipe gets the data as is).
+                if std::io::stdout().is_terminal() {
+                    sanitize_text(&text)
+                } else {
+                    text
+                }
             } else {
-                export::render(format, &docs, scheme)
+                json_for_terminal(&export::render(format, &docs, scheme))
             };
             let mut lock = std::io::stdout().lock();
             match lock
@@ -590,8 +635,7 @@ fn import(
         .unwrap_or_else(inkmark::tui::app::default_annotator);
     let mut docs = Vec::new();
     for f in files {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let text = read_text_file(f)?;
         let parsed = match format {
             Format::Doccano => export::doccano::parse(&text),
             Format::Labelstudio => export::labelstudio::parse(&text),
@@ -599,8 +643,7 @@ fn import(
             Format::Conll => export::conll::parse(&text),
             Format::Brat => {
                 let txt = f.with_extension("txt");
-                let article_text = std::fs::read_to_string(&txt)
-                    .with_context(|| format!("cannot read {}", txt.display()))?;
+                let article_text = read_text_file(&txt)?;
                 let name = txt.file_name().map(|n| n.to_string_lossy().into_owned());
                 export::brat::parse_ann(&text, &article_text, name).map(|d| vec![d])
             }
@@ -612,22 +655,32 @@ fn import(
     let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));
     bar.finish_and_clear();
     for c in &report.created {
-        eprintln!("inkmark: created article {}", dir.join(c).display());
+        eprintln!(
+            "inkmark: created article {}",
+            sanitize_line(&dir.join(c).display().to_string())
+        );
     }
     for p in &report.problems {
-        eprintln!("inkmark: {p}");
+        eprintln!("inkmark: {}", sanitize_line(p));
     }
     eprintln!(
         "inkmark: imported {} entities into {} articles ({} annotation files in {})",
         report.entities,
         report.articles,
         report.articles,
-        annotations.display()
+        sanitize_line(&annotations.display().to_string())
     );
     if !report.problems.is_empty() {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// A UTF-8 file to import, refused when it is not a regular file (a FIFO would hang).
+fn read_text_file(path: &Path) -> Result<String> {
+    let bytes =
+        corpus::read_regular(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("cannot read {}: not UTF-8", path.display()))
 }
 
 fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
@@ -636,9 +689,10 @@ fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Re
     let s = inkmark::headless::stats(&corpus, &annotations, top, || bar.inc(1));
     bar.finish_and_clear();
     if json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        println!("{}", json_for_terminal(&serde_json::to_string_pretty(&s)?));
     } else {
-        print!("{}", s.render());
+        // Entity texts and file names come from files: made safe for the terminal.
+        print!("{}", sanitize_text(&s.render()));
     }
     Ok(())
 }
@@ -652,12 +706,12 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
         println!(
             "ok: {} articles, annotation files in {} are valid",
             corpus.entries.len(),
-            annotations.display()
+            sanitize_line(&annotations.display().to_string())
         );
         return Ok(());
     }
     for p in &problems {
-        println!("{p}");
+        println!("{}", sanitize_line(p));
     }
     eprintln!("inkmark: {} problems", problems.len());
     std::process::exit(1);

@@ -166,6 +166,40 @@ pub fn sanitize_line(s: &str) -> String {
     out
 }
 
+/// [`sanitize_line`] for text of several lines: each line made safe, line breaks kept.
+pub fn sanitize_text(s: &str) -> String {
+    s.split('\n')
+        .map(|l| sanitize_line(l.strip_suffix('\r').unwrap_or(l)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// JSON made safe for a terminal without changing what it says: the characters JSON
+/// allows raw but a terminal may act on (DEL, C1 controls such as U+009B CSI, bidi and
+/// zero-width format characters) become `\uXXXX` escapes. They can only occur inside
+/// strings, so the result parses to the same value.
+pub fn json_for_terminal(json: &str) -> String {
+    let risky = |c: char| {
+        let cp = c as u32;
+        cp == 0x7F || (0x80..0xA0).contains(&cp) || is_bidi_control(c) || is_invisible_format(c)
+    };
+    if !json.chars().any(risky) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +256,18 @@ mod tests {
     fn tabs_expand_to_the_next_stop() {
         assert_eq!(Glyph::Tab.width_at(0, NARROW), 4);
         assert_eq!(Glyph::Tab.width_at(5, NARROW), 3);
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_its_controls() {
+        let value = "a\u{9b}2J\u{7f}\u{202e}b\u{200d}c\u{e0041}";
+        let json = serde_json::to_string(&value).unwrap();
+        let safe = json_for_terminal(&json);
+        assert!(!safe
+            .chars()
+            .any(|c| c.is_control() || is_bidi_control(c) || is_invisible_format(c)));
+        assert_eq!(serde_json::from_str::<String>(&safe).unwrap(), value);
+        assert_eq!(sanitize_text("a\u{1b}[2J\nb\r\n"), "a␛[2J\nb\n");
     }
 
     #[test]
