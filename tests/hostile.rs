@@ -423,3 +423,68 @@ fn a_fifo_is_refused_and_the_other_files_go_on() {
         "{stderr}"
     );
 }
+
+#[test]
+fn zero_width_joiners_never_reach_the_terminal_as_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("corpus");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("a.txt"), "标题\n甲\u{200d}乙丙丁戊己庚辛\n").unwrap();
+    std::fs::write(root.join("b.txt"), "零宽\u{200d}连wj\u{200c}接\n正文\n").unwrap();
+    let c = corpus::scan(&root).unwrap();
+    let mut app = App::new(
+        c,
+        dir.path().join("ann"),
+        WidthOptions::default(),
+        Positions::default(),
+    );
+    app.update(Msg::Resize(60, 10));
+    let mut term = Terminal::new(TestBackend::new(60, 10)).unwrap();
+    let zero_width = |s: &str| {
+        s.chars()
+            .any(|c| matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}'))
+    };
+    let rows = |term: &Terminal<TestBackend>| -> Vec<Vec<String>> {
+        let buf = term.backend().buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    term.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
+    let library = rows(&term);
+    assert!(
+        !library.iter().flatten().any(|s| zero_width(s)),
+        "{library:?}"
+    );
+    let title: Vec<String> = "零宽连wj接".chars().map(|c| c.to_string()).collect();
+    assert!(
+        library.iter().any(|row| {
+            let cells: Vec<&String> = row.iter().filter(|s| !s.is_empty() && *s != " ").collect();
+            cells
+                .windows(title.len())
+                .any(|w| w.iter().zip(&title).all(|(a, b)| *a == b))
+        }),
+        "the library row reads 零宽连wj接: {library:?}"
+    );
+    app.library.selected = 0;
+    app.update(Msg::Open);
+    term.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
+    let reader = rows(&term);
+    assert!(
+        !reader.iter().flatten().any(|s| zero_width(s)),
+        "{reader:?}"
+    );
+    // 甲 takes two columns and 乙 starts right after it: nothing joined, nothing shifted.
+    let row = reader
+        .iter()
+        .find(|r| r.iter().any(|s| s.starts_with('甲')))
+        .expect("a row with 甲");
+    let x = row.iter().position(|s| s.starts_with('甲')).unwrap();
+    assert_eq!(row[x], "甲");
+    assert_eq!(row[x + 2], "乙", "{row:?}");
+    assert_eq!(row[x + 4], "丙", "{row:?}");
+}

@@ -111,7 +111,7 @@ impl Glyph {
     /// Multi-cell placeholders are returned whole; callers split them per cell.
     pub fn symbol(self, cluster: &str, width: usize) -> String {
         match self {
-            Glyph::Text { .. } => cluster.to_string(),
+            Glyph::Text { .. } => visible_cluster(cluster).into_owned(),
             Glyph::ControlPicture(c) => c.to_string(),
             Glyph::CodePoint(cp) => format!("<U+{cp:04X}>"),
             Glyph::Orphan => format!("\u{25CC}{cluster}"),
@@ -119,6 +119,30 @@ impl Glyph {
             Glyph::Invisible => String::new(),
         }
     }
+}
+
+/// What a terminal is sent for a printable cluster: the cluster without the zero-width
+/// format characters that ride on it (ZWJ, ZWNJ, ZWSP, word joiner, BOM, soft hyphen).
+/// Sent raw, a trailing ZWJ makes the terminal join the next cell into this one and
+/// leaves stale characters on screen. A ZWJ inside an emoji sequence (👩‍💻) stays: it is
+/// followed by the rest of its cluster.
+pub fn visible_cluster(cluster: &str) -> std::borrow::Cow<'_, str> {
+    let strip = |c: char| {
+        is_invisible_format(c)
+            && !matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0020}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
+    };
+    if cluster.is_ascii() || !cluster.chars().any(strip) {
+        return std::borrow::Cow::Borrowed(cluster);
+    }
+    let chars: Vec<char> = cluster.chars().collect();
+    let mut out = String::with_capacity(cluster.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let joins = c == '\u{200D}' && chars.get(i + 1).is_some_and(|&n| !strip(n)) && i > 0;
+        if !strip(c) || joins {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Bidi embedding, override, isolate and mark characters: a file could use them to make
@@ -154,7 +178,7 @@ pub fn sanitize_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for g in s.graphemes(true) {
         match Glyph::of(g, opts) {
-            Glyph::Text { .. } => out.push_str(g),
+            Glyph::Text { .. } => out.push_str(&visible_cluster(g)),
             Glyph::Invisible => {}
             Glyph::Tab => out.push(' '),
             glyph => {
@@ -250,6 +274,19 @@ mod tests {
         assert_eq!(Glyph::of("\u{200b}", NARROW), Glyph::Invisible);
         assert_eq!(Glyph::of("\u{feff}", NARROW), Glyph::Invisible);
         assert_eq!(Glyph::of("\u{301}", NARROW), Glyph::Orphan);
+    }
+
+    #[test]
+    fn zero_width_joiners_never_reach_the_terminal_on_their_own() {
+        // Grapheme rules attach ZWJ / ZWNJ to the character before them.
+        for cluster in ["甲\u{200d}", "甲\u{200c}", "宽\u{200b}", "a\u{2060}"] {
+            assert!(matches!(Glyph::of(cluster, NARROW), Glyph::Text { .. }));
+            let shown = Glyph::of(cluster, NARROW).symbol(cluster, 2);
+            assert_eq!(shown.chars().count(), 1, "{cluster:?} -> {shown:?}");
+        }
+        assert_eq!(visible_cluster("👩\u{200d}💻"), "👩\u{200d}💻");
+        assert_eq!(visible_cluster("❤\u{fe0f}"), "❤\u{fe0f}");
+        assert_eq!(sanitize_line("零宽\u{200d}连wj\u{2060}接"), "零宽连wj接");
     }
 
     #[test]

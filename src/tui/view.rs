@@ -733,7 +733,8 @@ fn draw_text_line(
                     break;
                 }
                 let cell = &mut buf[(x, y)];
-                cell.set_symbol(p.cluster).set_style(style);
+                cell.set_symbol(&crate::text::glyph::visible_cluster(p.cluster))
+                    .set_style(style);
                 if !p.cluster.is_ascii() {
                     // Our width, not a guess from the symbol: ambiguous characters and
                     // emoji sequences depend on the width setting.
