@@ -156,11 +156,26 @@ fn a_panic_restores_the_terminal() {
         "1",
         "the TUI runs on the alternate screen"
     );
+    // An accept inside the autosave delay, then the panic: the accept is saved.
+    t.keys(&["Enter"]);
+    t.wait_for("PER LOC ORG TIME QTY");
+    t.keys(&["]", "a"]);
+    t.wait_for("● unsaved");
     t.keys(&["Z"]);
     let code = wait_file(&dir.path().join("exit"));
     assert_ne!(code.trim(), "0", "the panic ends the program");
     let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
     assert!(stderr.contains("test panic"), "{stderr}");
+    assert!(
+        stderr.contains("pending annotations were saved"),
+        "{stderr}"
+    );
+    let saved = std::fs::read_to_string(dir.path().join("ann/000_fb090d6bc539e31c.json")).unwrap();
+    assert_eq!(
+        AnnotationFile::parse(&saved).unwrap().entities.len(),
+        1,
+        "{saved}"
+    );
     let stty = wait_file(&dir.path().join("stty"));
     // Raw mode is off again: line editing and echo are back.
     assert!(
@@ -438,5 +453,310 @@ mod reanchoring {
                 assert_eq!((misplaced, unplaced), (0, 0), "{seed}: {what}");
             }
         }
+    }
+}
+
+// --- the reader when saves fail or the file is not what it should be -----------------------
+
+mod reader_faults {
+    use inkmark::annotation::AnnotationFile;
+    use inkmark::corpus;
+    use inkmark::detect::{sha256_hex, Analysis};
+    use inkmark::label::{Label, Span};
+    use inkmark::positions::Positions;
+    use inkmark::text::WidthOptions;
+    use inkmark::tui::app::{App, Msg, Progress};
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    const TEXT: &str = "记者高轶鹏报道，高新区纪委排查。咖啡馆👨‍👩‍👧🇨🇳e\u{301}。\n";
+
+    struct Fx {
+        _dir: tempfile::TempDir,
+        corpus: PathBuf,
+        ann: PathBuf,
+    }
+
+    impl Fx {
+        fn new() -> Fx {
+            let dir = tempfile::tempdir().unwrap();
+            let corpus = dir.path().join("corpus");
+            std::fs::create_dir_all(&corpus).unwrap();
+            std::fs::write(corpus.join("a.txt"), TEXT).unwrap();
+            Fx {
+                corpus,
+                ann: dir.path().join("ann"),
+                _dir: dir,
+            }
+        }
+
+        fn app(&self) -> App {
+            let mut app = App::new(
+                corpus::scan(&self.corpus).unwrap(),
+                self.ann.clone(),
+                WidthOptions::default(),
+                Positions::default(),
+            );
+            app.update(Msg::Resize(80, 20));
+            app
+        }
+
+        fn file(&self) -> PathBuf {
+            self.ann.join("a.json")
+        }
+    }
+
+    fn open(app: &mut App) {
+        app.update(Msg::Open);
+        if let Some(req) = app.requests.pop() {
+            let at = |w: &str| {
+                let b = req.text.find(w).unwrap();
+                req.text[..b].chars().count()
+            };
+            let spans = vec![
+                Span::new(at("高轶鹏"), at("高轶鹏") + 3, Label::PER),
+                Span::new(at("高新区"), at("高新区") + 3, Label::LOC),
+            ];
+            let words = (0..req.text.chars().count()).collect();
+            app.update(Msg::Detected {
+                sha: req.sha,
+                analysis: Arc::new(Analysis { spans, words }),
+            });
+        }
+    }
+
+    fn message(app: &App) -> String {
+        app.message.clone().unwrap_or_default()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_second_ctrl_c_quits_while_saves_fail_whatever_comes_between() {
+        let fx = Fx::new();
+        // A read-only annotation file: every save fails (as in a read-only folder, which
+        // root, running the tests, could still write).
+        std::fs::create_dir_all(&fx.ann).unwrap();
+        let empty = AnnotationFile::new("a.txt", &sha256_hex(TEXT.as_bytes()), "x");
+        std::fs::write(fx.file(), empty.to_json()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(fx.file(), std::fs::Permissions::from_mode(0o444)).unwrap();
+        let mut app = fx.app();
+        open(&mut app);
+        app.update(Msg::NextEntity);
+        app.update(Msg::Accept);
+        app.update(Msg::AutoSave);
+        assert!(message(&app).contains("NOT SAVED"), "{}", message(&app));
+        app.update(Msg::Quit);
+        let warning = message(&app);
+        assert!(!app.should_quit);
+        assert!(
+            warning.starts_with("NOT SAVED") && warning.contains("Ctrl-c again"),
+            "{warning}"
+        );
+        assert!(
+            warning.chars().count() <= 80,
+            "{} columns: {warning}",
+            warning.chars().count()
+        );
+        // The autosave retry and a key in between used to disarm the second Ctrl-c.
+        app.update(Msg::AutoSave);
+        app.update(Msg::Down);
+        app.update(Msg::AutoSave);
+        app.update(Msg::Quit);
+        assert!(app.should_quit, "the second Ctrl-c quits");
+        let lost = app.lost.clone().unwrap();
+        assert!(lost.contains("NOT SAVED"), "{lost}");
+        // `q` too: the second one leaves the article.
+        let mut app = fx.app();
+        open(&mut app);
+        app.update(Msg::NextEntity);
+        app.update(Msg::Accept);
+        app.update(Msg::Back);
+        assert!(app.reader().is_some());
+        assert!(message(&app).contains("q again"), "{}", message(&app));
+        app.update(Msg::AutoSave);
+        app.update(Msg::Back);
+        assert!(app.reader().is_none(), "the second q leaves");
+    }
+
+    /// A file that parses but that `check` rejects, in every way the attack found.
+    fn invalid_file() -> String {
+        let sha = sha256_hex(TEXT.as_bytes());
+        format!(
+            r#"{{
+  "format": "inkmark/1",
+  "article": "a.txt",
+  "article_sha256": "{sha}",
+  "annotator": "x",
+  "status": "in_progress",
+  "updated": "",
+  "entities": [
+    {{"start": 2, "end": 5, "label": "PER", "text": "高轶鹏", "source": "manual"}},
+    {{"start": 3, "end": 6, "label": "LOC", "text": "轶鹏报", "source": "manual"}},
+    {{"start": 30, "end": 20, "label": "LOC", "text": "x", "source": "manual"}},
+    {{"start": 18446744073709551614, "end": 18446744073709551615, "label": "LOC", "text": "x", "source": "manual"}},
+    {{"start": 16, "end": 19, "label": "ORG", "text": "不对的", "source": "manual"}},
+    {{"start": 19, "end": 21, "label": "PER", "text": "👨‍", "source": "manual"}},
+    {{"start": 8, "end": 11, "label": "LOC", "text": "高新区", "source": "manual"}}
+  ],
+  "rejected": [],
+  "mystery": {{"kept": true}}
+}}
+"#
+        )
+    }
+
+    #[test]
+    fn an_invalid_file_opens_read_only_shows_its_valid_entities_and_reloads_when_fixed() {
+        let fx = Fx::new();
+        std::fs::create_dir_all(&fx.ann).unwrap();
+        let bad = invalid_file();
+        std::fs::write(fx.file(), &bad).unwrap();
+        let mut app = fx.app();
+        assert!(
+            matches!(&app.progress[0], Progress::Broken(e) if e.contains("invalid")),
+            "{:?}",
+            app.progress[0]
+        );
+        open(&mut app);
+        let m = message(&app);
+        assert!(m.contains("read-only") && m.contains("invalid"), "{m}");
+        let r = app.reader().unwrap();
+        assert!(r.ann.read_only.is_some());
+        // The valid ones are shown: 高新区 (高轶鹏 overlaps 轶鹏报, so both are suspect).
+        let shown: Vec<&str> = r.ann.set.entities.iter().map(|e| e.text.as_str()).collect();
+        assert!(shown.contains(&"高新区"), "{shown:?}");
+        app.update(Msg::NextEntity);
+        app.update(Msg::Accept);
+        app.update(Msg::Save);
+        assert!(
+            !message(&app).contains("saved") || message(&app).contains("nothing saved"),
+            "{}",
+            message(&app)
+        );
+        assert!(message(&app).starts_with("read-only"), "{}", message(&app));
+        app.update(Msg::Quit);
+        assert_eq!(
+            std::fs::read_to_string(fx.file()).unwrap(),
+            bad,
+            "untouched"
+        );
+
+        // Fixed in an editor while the article is open: picked up without reopening.
+        let mut app = fx.app();
+        open(&mut app);
+        let mut fixed = AnnotationFile::parse(&bad).unwrap();
+        fixed.entities.retain(|e| e.text == "高新区");
+        std::fs::write(fx.file(), fixed.to_json()).unwrap();
+        app.update(Msg::AutoSave); // the reader's one-second look at a read-only file
+        let r = app.reader().unwrap();
+        assert!(r.ann.read_only.is_none(), "{}", message(&app));
+        assert!(message(&app).contains("reloaded"), "{}", message(&app));
+        assert_eq!(r.ann.set.entities.len(), 1);
+        app.update(Msg::NextEntity);
+        app.update(Msg::Accept);
+        app.update(Msg::Save);
+        let saved = AnnotationFile::parse(&std::fs::read_to_string(fx.file()).unwrap()).unwrap();
+        assert_eq!(saved.entities.len(), 2);
+        assert_eq!(saved.extra["mystery"]["kept"], true, "unknown keys kept");
+    }
+
+    #[test]
+    fn duplicates_are_reported_the_same_in_library_reader_and_check() {
+        let fx = Fx::new();
+        std::fs::create_dir_all(&fx.ann).unwrap();
+        let mut f = AnnotationFile::new("a.txt", &sha256_hex(TEXT.as_bytes()), "x");
+        let e = inkmark::annotation::Entity {
+            start: 2,
+            end: 5,
+            label: Label::PER,
+            text: "高轶鹏".into(),
+            source: inkmark::annotation::Source::Manual,
+        };
+        f.entities = vec![e; 20_000];
+        std::fs::write(fx.file(), f.to_json()).unwrap();
+        let mut app = fx.app();
+        assert!(
+            matches!(&app.progress[0], Progress::Broken(m) if m.starts_with("19999 invalid")),
+            "{:?}",
+            app.progress[0]
+        );
+        open(&mut app);
+        assert!(message(&app).contains("19999 invalid"), "{}", message(&app));
+        let c = corpus::scan(&fx.corpus).unwrap();
+        let problems = inkmark::headless::check(&c, &fx.ann, || {});
+        assert_eq!(
+            problems.len(),
+            1,
+            "{:?}",
+            &problems[..problems.len().min(3)]
+        );
+        assert!(
+            problems[0].ends_with("listed twice (×19999)"),
+            "{}",
+            problems[0]
+        );
+    }
+
+    #[test]
+    fn read_only_is_never_reported_as_saved() {
+        let fx = Fx::new();
+        std::fs::create_dir_all(&fx.ann).unwrap();
+        std::fs::write(fx.file(), "{ broken").unwrap();
+        let mut app = fx.app();
+        open(&mut app);
+        app.update(Msg::Save);
+        let m = message(&app);
+        assert!(m.starts_with("read-only") && !m.ends_with(" saved"), "{m}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_annotation_file_is_not_replaced() {
+        use std::os::unix::fs::PermissionsExt;
+        let fx = Fx::new();
+        let mut app = fx.app();
+        open(&mut app);
+        app.update(Msg::NextEntity);
+        app.update(Msg::Accept);
+        app.update(Msg::Save);
+        let before = std::fs::read(fx.file()).unwrap();
+        std::fs::set_permissions(fx.file(), std::fs::Permissions::from_mode(0o444)).unwrap();
+        // The accept moved the cursor to the next suggestion.
+        app.update(Msg::Accept);
+        app.update(Msg::Save);
+        let m = message(&app);
+        assert!(m.starts_with("NOT SAVED") && m.contains("read-only"), "{m}");
+        assert_eq!(std::fs::read(fx.file()).unwrap(), before);
+        let mode = std::fs::metadata(fx.file()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444);
+    }
+
+    #[test]
+    fn a_deleted_article_leaves_the_library() {
+        let fx = Fx::new();
+        std::fs::write(fx.corpus.join("b.txt"), "乙\n").unwrap();
+        let mut app = fx.app();
+        assert_eq!(app.corpus.entries.len(), 2);
+        std::fs::remove_file(fx.corpus.join("a.txt")).unwrap();
+        app.update(Msg::Open);
+        assert!(app.reader().is_none());
+        assert!(message(&app).contains("deleted"), "{}", message(&app));
+        assert_eq!(app.corpus.entries.len(), 1);
+        assert_eq!(app.library.visible, vec![0]);
+        app.update(Msg::Open);
+        assert!(app.reader().is_some(), "b.txt still opens");
+    }
+
+    #[test]
+    fn stats_names_the_broken_annotation_file_not_the_article() {
+        let fx = Fx::new();
+        std::fs::create_dir_all(&fx.ann).unwrap();
+        std::fs::write(fx.file(), "{ broken").unwrap();
+        let c = corpus::scan(&fx.corpus).unwrap();
+        let s = inkmark::headless::stats(&c, &fx.ann, 5, || {});
+        assert_eq!(s.unreadable.len(), 1);
+        assert!(s.unreadable[0].contains("a.json"), "{}", s.unreadable[0]);
+        assert!(!s.unreadable[0].starts_with("a.txt"), "{}", s.unreadable[0]);
     }
 }
