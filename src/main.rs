@@ -126,6 +126,14 @@ enum Command {
     /// loop until killed
     #[command(name = "__save-loop", hide = true)]
     SaveLoop { file: PathBuf },
+    /// Test helper for the two-writer test: reads an annotation file, adds one span at
+    /// START, waits until AT (Unix time in ms), saves
+    #[command(name = "__add-span", hide = true)]
+    AddSpan {
+        file: PathBuf,
+        start: usize,
+        at: u64,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -205,6 +213,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Stats { json, top, corpus }) => stats(json, top, &corpus, &cli.display),
         Some(Command::Check { corpus }) => check(&corpus, &cli.display),
         Some(Command::SaveLoop { file }) => save_loop(&file),
+        Some(Command::AddSpan { file, start, at }) => add_span(&file, start, at),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -740,5 +749,29 @@ fn save_loop(file: &Path) -> Result<()> {
             .save(&save_loop_version(k))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    Ok(())
+}
+
+/// One writer of the two-writer test: what an instance does when the user labels a word
+/// and presses Ctrl-s, with the save at a given instant.
+fn add_span(file: &Path, start: usize, at_ms: u64) -> Result<()> {
+    use inkmark::annotation::{Entity, Source};
+    let (mut store, loaded) = Store::open(file)?;
+    let mut f = match loaded {
+        Loaded::Found(f) => f,
+        _ => inkmark::annotation::AnnotationFile::new("a.txt", &"0".repeat(64), "w"),
+    };
+    f.entities.push(Entity {
+        start,
+        end: start + 1,
+        label: inkmark::label::Label::PER,
+        text: "x".into(),
+        source: Source::Manual,
+    });
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    std::thread::sleep(std::time::Duration::from_millis(at_ms.saturating_sub(now)));
+    store.save(&f).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }

@@ -89,6 +89,57 @@ fn killed_while_saving_leaves_a_whole_file() {
     );
 }
 
+/// Two processes, each as an instance that read the file, added a span and pressed
+/// Ctrl-s: at the same instant (`jitter` false) or up to 3 ms apart. Returns spans lost.
+fn two_process_rounds(rounds: usize, jitter: bool) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Lcg(0xface);
+    let mut lost = 0;
+    for round in 0..rounds {
+        let file = dir.path().join(format!("r{round}.json"));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        // Both read the (missing) file at start-up, then save at the same instant.
+        let at = now + 40;
+        let children: Vec<_> = [(0, 0), (2, if jitter { rng.next() % 4 } else { 0 })]
+            .into_iter()
+            .map(|(start, delay)| {
+                Command::new(env!("CARGO_BIN_EXE_inkmark"))
+                    .arg("__add-span")
+                    .arg(&file)
+                    .arg(start.to_string())
+                    .arg((at + delay).to_string())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success());
+        }
+        let f = AnnotationFile::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        lost += 2 - f.entities.len();
+    }
+    lost
+}
+
+#[test]
+fn two_processes_saving_at_once_lose_no_span() {
+    let rounds: usize = std::env::var("INKMARK_WRITER_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
+    let started = Instant::now();
+    let same = two_process_rounds(rounds, false);
+    let varied = two_process_rounds(rounds, true);
+    eprintln!(
+        "{rounds} same-instant and {rounds} varied-timing rounds of two processes in {:.1} s: {same} + {varied} spans lost",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!((same, varied), (0, 0));
+}
+
 // --- the TUI in tmux: signals and panics ---------------------------------------------------
 
 mod common;
