@@ -125,7 +125,12 @@ enum Command {
     /// Test helper for the kill test: saves numbered versions of an annotation file in a
     /// loop until killed
     #[command(name = "__save-loop", hide = true)]
-    SaveLoop { file: PathBuf },
+    SaveLoop {
+        file: PathBuf,
+        /// Written as the article name, so a test can tell its runs apart
+        #[arg(default_value = "a.txt")]
+        tag: String,
+    },
     /// Test helper for the two-writer test: reads an annotation file, adds one span at
     /// START, waits until AT (Unix time in ms), saves
     #[command(name = "__add-span", hide = true)]
@@ -212,7 +217,7 @@ fn run(cli: Cli) -> Result<()> {
         }) => import(format, &files, &dir, annotations, annotator, &cli.display),
         Some(Command::Stats { json, top, corpus }) => stats(json, top, &corpus, &cli.display),
         Some(Command::Check { corpus }) => check(&corpus, &cli.display),
-        Some(Command::SaveLoop { file }) => save_loop(&file),
+        Some(Command::SaveLoop { file, tag }) => save_loop(&file, &tag),
         Some(Command::AddSpan { file, start, at }) => add_span(&file, start, at),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
@@ -742,12 +747,16 @@ pub fn save_loop_version(k: u64) -> inkmark::annotation::AnnotationFile {
     f
 }
 
-fn save_loop(file: &Path) -> Result<()> {
+fn save_loop(file: &Path, tag: &str) -> Result<()> {
     let (mut store, _) = Store::open(file)?;
+    let mut out = std::io::stdout();
     for k in 0.. {
-        store
-            .save(&save_loop_version(k))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut version = save_loop_version(k);
+        version.article = tag.to_string();
+        store.save(&version).map_err(|e| anyhow::anyhow!("{e}"))?;
+        // Each version is announced once its save returned: the power-cut test holds
+        // the file system to it.
+        let _ = writeln!(out, "{k}").and_then(|_| out.flush());
     }
     Ok(())
 }
