@@ -794,6 +794,19 @@ mod reader_faults {
             message(&app)
         );
         assert!(message(&app).starts_with("read-only"), "{}", message(&app));
+        // The panel lists the problems.
+        app.update(Msg::TogglePanel);
+        let rows = &app.reader().unwrap().panel.as_ref().unwrap().rows;
+        let problems: Vec<String> = rows
+            .iter()
+            .filter_map(|r| match r {
+                inkmark::tui::entities::PanelRow::Problem(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        for what in ["overlaps", "reversed", "past the end", "不对的", "splits a character"] {
+            assert!(problems.iter().any(|p| p.contains(what)), "{what}: {problems:?}");
+        }
         app.update(Msg::Quit);
         assert_eq!(
             std::fs::read_to_string(fx.file()).unwrap(),

@@ -38,10 +38,38 @@ pub struct Annotating {
     pub article: String,
     pub sha: String,
     pub annotator: String,
+    /// What is wrong with the annotation file when it is read-only, for the panel.
+    pub problems: Vec<String>,
     /// Fingerprint of the article text, saved with the offsets for later re-anchoring.
     pub fingerprint: String,
     /// Size and time of the annotation file when it was read.
     on_disk: Option<(u64, std::time::SystemTime)>,
+}
+
+/// The problems as panel rows: at most 100, identical messages once with a count.
+fn panel_problems(problems: &[crate::annotation::validate::Problem]) -> Vec<String> {
+    let mut rows: Vec<(String, usize)> = Vec::new();
+    for p in problems {
+        if let Some((_, n)) = rows.last_mut().filter(|(m, _)| *m == p.message) {
+            *n += 1;
+        } else if rows.len() == 100 {
+            break;
+        } else {
+            rows.push((p.message.clone(), 1));
+        }
+    }
+    let shown: usize = rows.iter().map(|(_, n)| n).sum();
+    let mut out: Vec<String> = rows
+        .into_iter()
+        .map(|(m, n)| if n > 1 { format!("{m} (×{n})") } else { m })
+        .collect();
+    if shown < problems.len() {
+        out.push(format!(
+            "… and {} more (inkmark check)",
+            problems.len() - shown
+        ));
+    }
+    out
 }
 
 /// Size and modification time of a file, to notice it changed.
@@ -111,6 +139,7 @@ impl Annotating {
             article,
             sha: sha.to_string(),
             annotator: annotator.to_string(),
+            problems: Vec::new(),
             fingerprint: fingerprint(text),
             on_disk: file_stamp(&path),
         };
@@ -138,6 +167,8 @@ impl Annotating {
                                 .collect();
                             ann.set = Annotations::new(valid, file.rejected, file.status);
                             ann.unanchored = file.unanchored;
+                            // The panel lists them (identical ones once, with a count).
+                            ann.problems = panel_problems(&problems);
                             let first = sanitize_line(&problems[0].message);
                             let n = problems.len();
                             ann.read_only = Some(format!(
@@ -176,6 +207,7 @@ impl Annotating {
                         let (entities, status) = salvage(&path, same_text(&path, sha), text);
                         ann.set = Annotations::new(entities, Vec::new(), status);
                         ann.read_only = Some(format!("{shown}: {e}"));
+                        ann.problems = vec![format!("does not parse: {e}")];
                         notice = Some(format!(
                             "read-only: {shown} does not parse ({e}); fix it to edit"
                         ));

@@ -664,6 +664,16 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 let line = format!("? {label} {text} (lost its place)");
                 put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
             }
+            PanelRow::Problem(p) => {
+                put_str(
+                    buf,
+                    inner.x + 1,
+                    y,
+                    &format!("! {p}"),
+                    w.saturating_sub(1),
+                    theme.warn,
+                );
+            }
         }
     }
 }
