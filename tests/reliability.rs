@@ -804,8 +804,17 @@ mod reader_faults {
                 _ => None,
             })
             .collect();
-        for what in ["overlaps", "reversed", "past the end", "不对的", "splits a character"] {
-            assert!(problems.iter().any(|p| p.contains(what)), "{what}: {problems:?}");
+        for what in [
+            "overlaps",
+            "reversed",
+            "past the end",
+            "不对的",
+            "splits a character",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.contains(what)),
+                "{what}: {problems:?}"
+            );
         }
         app.update(Msg::Quit);
         assert_eq!(

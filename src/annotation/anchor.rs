@@ -59,7 +59,7 @@ fn chunks(text: &str, thin: u64) -> Vec<Chunk> {
             continue;
         }
         let to = b + c.len_utf8();
-        if thin > 1 && hash48(&text.as_bytes()[sentence_byte..to]) % thin != 0 {
+        if thin > 1 && !hash48(&text.as_bytes()[sentence_byte..to]).is_multiple_of(thin) {
             sentence_byte = to;
             continue;
         }

@@ -10,6 +10,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// What was found on disk.
+// One per file read, never stored in bulk: boxing the file would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Loaded {
     Missing,
@@ -19,6 +21,7 @@ pub enum Loaded {
 }
 
 /// How a save went.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Saved {
     /// Written as given.
