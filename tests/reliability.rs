@@ -905,6 +905,30 @@ mod reader_faults {
     }
 
     #[test]
+    fn a_file_that_does_not_parse_shows_what_can_be_read() {
+        let fx = Fx::new();
+        std::fs::create_dir_all(&fx.ann).unwrap();
+        // Valid JSON, not a valid file (an unknown status): its entities are still shown.
+        let mut f = AnnotationFile::new("a.txt", &sha256_hex(TEXT.as_bytes()), "x");
+        f.entities = vec![inkmark::annotation::Entity {
+            start: 8,
+            end: 11,
+            label: Label::LOC,
+            text: "高新区".into(),
+            source: inkmark::annotation::Source::Manual,
+        }];
+        let bad = f.to_json().replace("\"todo\"", "\"finished\"");
+        std::fs::write(fx.file(), &bad).unwrap();
+        let mut app = fx.app();
+        open(&mut app);
+        let r = app.reader().unwrap();
+        assert!(r.ann.read_only.is_some());
+        assert_eq!(r.ann.set.entities.len(), 1, "{}", message(&app));
+        app.update(Msg::Quit);
+        assert_eq!(std::fs::read_to_string(fx.file()).unwrap(), bad);
+    }
+
+    #[test]
     fn read_only_is_never_reported_as_saved() {
         let fx = Fx::new();
         std::fs::create_dir_all(&fx.ann).unwrap();
