@@ -266,6 +266,10 @@ pub fn write_atomic(
             .truncate(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
+        // The replacement keeps the file's permissions (a 0600 or 0664 file stays so).
+        if let Ok(meta) = fs::metadata(path) {
+            f.set_permissions(meta.permissions())?;
+        }
         hook(Stage::TempWritten)?;
         f.sync_all()?;
         drop(f);
@@ -639,6 +643,23 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), before);
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o444, "the file's mode is respected");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_save_keeps_the_file_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let (mut store, _) = Store::open(&path).unwrap();
+        store.save(&file(vec![ent(0, 2, Label::PER)])).unwrap();
+        for mode in [0o600, 0o664] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            store.save(&file(vec![ent(4, 6, Label::LOC)])).unwrap();
+            store.save(&file(vec![ent(0, 2, Label::PER)])).unwrap();
+            let now = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(now, mode);
+        }
     }
 
     #[cfg(unix)]
