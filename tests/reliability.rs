@@ -929,6 +929,40 @@ mod reader_faults {
     }
 
     #[test]
+    fn import_leaves_an_invalid_file_alone_and_fingerprints_new_ones() {
+        use inkmark::export::import::{apply, Imported};
+        let fx = Fx::new();
+        std::fs::create_dir_all(&fx.ann).unwrap();
+        let bad = invalid_file();
+        std::fs::write(fx.file(), &bad).unwrap();
+        let doc = Imported {
+            article: Some("a.txt".into()),
+            text: TEXT.into(),
+            spans: vec![Span::new(8, 11, Label::LOC)],
+        };
+        let c = corpus::scan(&fx.corpus).unwrap();
+        let report = apply(std::slice::from_ref(&doc), &c, &fx.ann, "me", || {});
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("invalid entities")),
+            "{:?}",
+            report.problems
+        );
+        assert_eq!(
+            std::fs::read_to_string(fx.file()).unwrap(),
+            bad,
+            "untouched"
+        );
+        std::fs::remove_file(fx.file()).unwrap();
+        let report = apply(&[doc], &c, &fx.ann, "me", || {});
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        let f = AnnotationFile::parse(&std::fs::read_to_string(fx.file()).unwrap()).unwrap();
+        assert!(f.article_fingerprint.is_some());
+    }
+
+    #[test]
     fn read_only_is_never_reported_as_saved() {
         let fx = Fx::new();
         std::fs::create_dir_all(&fx.ann).unwrap();

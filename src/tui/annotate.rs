@@ -165,6 +165,13 @@ impl Annotating {
                                 .filter(|(i, _)| !bad.contains(i))
                                 .map(|(_, e)| e.clone())
                                 .collect();
+                            // After drift the valid ones are shown where their text now is.
+                            let valid = if same {
+                                valid
+                            } else {
+                                reanchor(text, file.article_fingerprint.as_deref(), &valid, &[])
+                                    .entities
+                            };
                             ann.set = Annotations::new(valid, file.rejected, file.status);
                             ann.unanchored = file.unanchored;
                             // The panel lists them (identical ones once, with a count).

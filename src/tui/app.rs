@@ -211,6 +211,8 @@ pub struct App {
     /// Set when quitting failed to save: a second quit leaves anyway (kept until a save
     /// succeeds, whatever happens in between).
     quit_armed: bool,
+    /// The same for `q` leaving the article.
+    leave_armed: bool,
     /// What quitting left unsaved, for the shell to print once the terminal is back.
     pub lost: Option<String>,
     /// Labels whose highlighting is off (indexed by `Label::index`).
@@ -350,6 +352,7 @@ impl App {
             positions,
             should_quit: false,
             quit_armed: false,
+            leave_armed: false,
             lost: None,
             hidden: [false; 5],
             filter_menu: false,
@@ -437,6 +440,7 @@ impl App {
         }
         if !self.unsaved() {
             self.quit_armed = false;
+            self.leave_armed = false;
         }
         self.reload_if_fixed();
         match msg {
@@ -1049,11 +1053,12 @@ impl App {
         if let Some(m) = self.save() {
             if self.unsaved() {
                 let why = self.save_problem().unwrap_or(m);
-                if !self.quit_armed {
+                if !self.leave_armed {
                     self.message = Some(lose_warning(&why, "q"));
-                    self.quit_armed = true;
+                    self.leave_armed = true;
                     return;
                 }
+                self.leave_armed = false;
                 self.message = Some("left without saving".to_string());
             }
         }
@@ -1087,9 +1092,12 @@ impl App {
             &self.annotator,
         );
         let editable = opened.ann.read_only.is_none();
-        self.progress[r.entry] = Progress::Some {
-            status: opened.ann.set.status,
-            entities: opened.ann.set.entities.len(),
+        self.progress[r.entry] = match &opened.ann.read_only {
+            None => Progress::Some {
+                status: opened.ann.set.status,
+                entities: opened.ann.set.entities.len(),
+            },
+            Some(why) => Progress::Broken(why.clone()),
         };
         r.ann = opened.ann;
         let hidden = self.hidden;

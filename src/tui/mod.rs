@@ -97,7 +97,10 @@ pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
         Err(panic) => {
             match app.shutdown() {
                 Some(problem) if app.unsaved() => {
-                    eprintln!("inkmark: after the crash, annotations NOT SAVED: {problem}")
+                    eprintln!(
+                        "inkmark: after the crash, annotations NOT SAVED: {}",
+                        crate::text::sanitize_line(&problem)
+                    )
                 }
                 _ => eprintln!("inkmark: after the crash, pending annotations were saved"),
             }
@@ -105,7 +108,7 @@ pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
         }
     };
     if let Some(lost) = &app.lost {
-        eprintln!("inkmark: quit with {lost}");
+        eprintln!("inkmark: quit with {}", crate::text::sanitize_line(lost));
     }
     let saved = app.positions.save();
     result?;
