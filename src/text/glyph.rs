@@ -114,7 +114,7 @@ impl Glyph {
             Glyph::Text { .. } => visible_cluster(cluster).into_owned(),
             Glyph::ControlPicture(c) => c.to_string(),
             Glyph::CodePoint(cp) => format!("<U+{cp:04X}>"),
-            Glyph::Orphan => format!("\u{25CC}{cluster}"),
+            Glyph::Orphan => format!("\u{25CC}{}", visible_cluster(cluster)),
             Glyph::Tab => " ".repeat(width),
             Glyph::Invisible => String::new(),
         }
@@ -287,6 +287,8 @@ mod tests {
         assert_eq!(visible_cluster("👩\u{200d}💻"), "👩\u{200d}💻");
         assert_eq!(visible_cluster("❤\u{fe0f}"), "❤\u{fe0f}");
         assert_eq!(sanitize_line("零宽\u{200d}连wj\u{2060}接"), "零宽连wj接");
+        // A combining mark with nothing to combine with, then a ZWJ: drawn on ◌, no ZWJ.
+        assert_eq!(sanitize_line("\u{301}\u{200d}"), "\u{25cc}\u{301}");
     }
 
     #[test]
