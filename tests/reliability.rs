@@ -473,6 +473,7 @@ fn a_full_disk_keeps_the_previous_file_and_says_so() {
 
 mod reanchoring {
     use inkmark::annotation::anchor::{fingerprint, reanchor};
+    use inkmark::annotation::AnnotationFile;
     use inkmark::annotation::{Entity, Source};
 
     /// Every suggestion of the detector on a seed, accepted.
@@ -556,6 +557,67 @@ mod reanchoring {
             .position(|&c| c == '\n')
             .map_or(chars.len(), |i| at + i + 1);
         (start, end - start)
+    }
+
+    /// The whole way through the reader: every suggestion of seed 000 accepted with `a`,
+    /// saved, quit; 62 characters put at the top of the article on disk; reopened.
+    #[test]
+    fn the_reader_reanchors_a_whole_seed_after_an_insert_at_the_top() {
+        use inkmark::positions::Positions;
+        use inkmark::text::WidthOptions;
+        use inkmark::tui::app::{App, Msg};
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        let text = std::fs::read_to_string("seeds/000_fb090d6bc539e31c.txt").unwrap();
+        std::fs::write(corpus.join("a.txt"), &text).unwrap();
+        let detector = inkmark::detect::Detector::new();
+        let app = |dir: &std::path::Path| {
+            let mut app = App::new(
+                inkmark::corpus::scan(&corpus).unwrap(),
+                dir.join("ann"),
+                WidthOptions::default(),
+                Positions::default(),
+            );
+            app.update(Msg::Resize(100, 30));
+            app.update(Msg::Open);
+            let req = app.requests.pop().unwrap();
+            app.update(Msg::Detected {
+                sha: req.sha,
+                analysis: std::sync::Arc::new(detector.analyse(&req.text)),
+            });
+            app
+        };
+        let mut a = app(dir.path());
+        a.update(Msg::NextEntity);
+        // `a` accepts and moves to the next suggestion.
+        for _ in 0..1000 {
+            a.update(Msg::Accept);
+        }
+        a.update(Msg::Quit);
+        let before =
+            AnnotationFile::parse(&std::fs::read_to_string(dir.path().join("ann/a.json")).unwrap())
+                .unwrap();
+        assert!(before.entities.len() > 100, "{}", before.entities.len());
+        assert!(before.article_fingerprint.is_some());
+        let note = "【编者按】本文原载于内部通讯，转载时略有删改，文中数据截至发稿时，特此说明！感谢读者的理解与支持，欢迎来信批评指正，谢谢。！";
+        assert_eq!(note.chars().count(), 62);
+        std::fs::write(corpus.join("a.txt"), format!("{note}{text}")).unwrap();
+        let b = app(dir.path());
+        let m = b.message.clone().unwrap_or_default();
+        assert!(m.contains("0 could not be placed"), "{m}");
+        let now = &b.reader().unwrap().ann.set.entities;
+        let moved: Vec<(usize, &str)> = now.iter().map(|e| (e.start, e.text.as_str())).collect();
+        let expected: Vec<(usize, &str)> = before
+            .entities
+            .iter()
+            .map(|e| (e.start + 62, e.text.as_str()))
+            .collect();
+        assert_eq!(moved, expected, "every span at its old offset + 62");
+        eprintln!(
+            "reader: {} accepted spans, all at old offset + 62 after reopening",
+            moved.len()
+        );
     }
 
     #[test]
