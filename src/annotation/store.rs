@@ -174,10 +174,10 @@ impl Store {
     }
 }
 
-/// `path` with every symlink along it followed (a missing file: its folder resolved).
+/// What `path` names once its symlinks are followed (a chain, link by link; a dangling
+/// one gives its missing target, which the save then creates).
 fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
     let mut p = path.to_path_buf();
-    // A chain of links, followed one by one so that a dangling one names its target.
     for _ in 0..40 {
         match fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
