@@ -232,19 +232,29 @@ pub struct App {
     pub layout_requests: Vec<LayoutRequest>,
 }
 
-/// The warning when leaving would lose unsaved annotations: at most 80 columns.
+/// The warning when leaving would lose unsaved annotations. Short enough (at most 50
+/// columns) to be read whole in an 80-column status bar beside the `NOT SAVED` state and
+/// the position; the full reason was the previous notice and is printed after quitting.
 fn lose_warning(why: &str, key: &str) -> String {
-    let tail = format!("; {key} again quits, losing the unsaved changes");
-    let room = 80 - "NOT SAVED: ".len() - tail.len();
-    let why = why.strip_prefix("NOT SAVED: ").unwrap_or(why);
-    // The reason's end (the OS error) says the most; a long path is cut from the front.
-    let why: String = if why.chars().count() > room {
-        let skip = why.chars().count() - (room - 1);
-        format!("…{}", why.chars().skip(skip).collect::<String>())
+    let short = if why.contains("read-only") {
+        "read-only file"
+    } else if why.contains("No space") || why.contains("quota") {
+        "disk full"
+    } else if why.contains("ermission denied") {
+        "no permission"
+    } else if why.contains("does not parse") {
+        "file broken"
+    } else if why.contains("lock held") {
+        "file locked"
     } else {
-        why.to_string()
+        "save failed"
     };
-    format!("NOT SAVED: {why}{tail}")
+    let action = if key == "q" {
+        "leave without saving"
+    } else {
+        "quit without saving"
+    };
+    format!("{key} again: {action} ({short})")
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
