@@ -72,10 +72,47 @@ pub fn read_texts(dir: &Path) -> io::Result<Vec<String>> {
         .collect()
 }
 
+/// Opens `path` for reading only if it is a regular file. Opened non-blocking first: a
+/// FIFO named like an article would otherwise block `open` until a writer came (forever),
+/// and a device could be endless. Non-blocking does not change reads of regular files.
+pub fn open_regular(path: &Path) -> io::Result<fs::File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = opts.open(path)?;
+    let meta = f.metadata()?;
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a folder, not a file",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device): refused",
+        ));
+    }
+    Ok(f)
+}
+
+/// The bytes of a regular file ([`open_regular`]).
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = open_regular(path)?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Reads an article. Invalid UTF-8 does not fail: bad bytes become U+FFFD and the
 /// position of the first one is reported.
 pub fn read_article(path: &Path) -> io::Result<ArticleText> {
-    let bytes = fs::read(path)?;
+    let bytes = read_regular(path)?;
     Ok(match String::from_utf8(bytes) {
         Ok(text) => ArticleText {
             text,
@@ -177,6 +214,11 @@ fn walk(
             Ok(m) if m.is_file() && is_article_file(&path) => {
                 files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf())
             }
+            // A FIFO, socket or device named like an article: listed, so that it is
+            // reported as not readable instead of skipped without a word.
+            Ok(_) if is_article_file(&path) => {
+                files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf())
+            }
             Ok(_) => {}
             Err(_) if is_article_file(&path) => {
                 // A dangling or looping symlink named like an article: list it as broken.
@@ -236,7 +278,7 @@ pub struct Summary {
 /// `String::from_utf8_lossy` decodes them (one U+FFFD per invalid sequence).
 pub fn summarize(path: &Path) -> io::Result<Summary> {
     use std::io::Read;
-    let mut file = fs::File::open(path)?;
+    let mut file = open_regular(path)?;
     let mut head = Vec::new();
     let mut buf = vec![0u8; HEAD_BYTES];
     // Bytes not yet counted: the tail of an incomplete sequence at the end of a chunk.

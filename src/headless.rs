@@ -32,7 +32,15 @@ pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl F
     let mut texts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for e in &corpus.entries {
         tick();
-        match Store::open(&annotation_path(annotations, &e.rel)) {
+        if let Some(crate::corpus::Problem::Unreadable(err)) = &e.problem {
+            s.unreadable.push(format!(
+                "{}: the article cannot be read: {err}",
+                e.path.display()
+            ));
+        }
+        // Problems name the annotation file: that is the file to fix.
+        let path = annotation_path(annotations, &e.rel);
+        match Store::open(&path) {
             Ok((_, Loaded::Found(f))) => {
                 s.annotated += 1;
                 let status = serde_json::to_value(f.status)
@@ -55,10 +63,10 @@ pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl F
                 }
             }
             Ok((_, Loaded::Missing)) => *s.by_status.entry("none".into()).or_default() += 1,
-            Ok((_, Loaded::Corrupt(err))) => {
-                s.unreadable.push(format!("{}: {err}", e.rel.display()))
-            }
-            Err(err) => s.unreadable.push(format!("{}: {err}", e.rel.display())),
+            Ok((_, Loaded::Corrupt(err))) => s
+                .unreadable
+                .push(format!("{}: does not parse: {err}", path.display())),
+            Err(err) => s.unreadable.push(format!("{}: {err}", path.display())),
         }
     }
     for (label, counts) in texts {
@@ -121,6 +129,13 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
         let path = annotation_path(annotations, &e.rel);
         known.insert(path.clone());
         let shown = path.display().to_string();
+        if let Some(crate::corpus::Problem::Unreadable(err)) = &e.problem {
+            problems.push(format!(
+                "{}: the article cannot be read: {err}",
+                e.path.display()
+            ));
+            continue;
+        }
         let file = match Store::open(&path) {
             Ok((_, Loaded::Found(f))) => f,
             Ok((_, Loaded::Missing)) => continue,
@@ -169,59 +184,40 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
         }
     }
     problems.sort();
-    problems
+    group(problems)
+}
+
+/// Identical lines once, with their count: a file with 1.3 M copies of one entity is
+/// one line of `check`, not 1.3 M.
+fn group(sorted: Vec<String>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for p in sorted {
+        match out.last_mut() {
+            Some((last, n)) if *last == p => *n += 1,
+            _ => out.push((p, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(p, n)| if n == 1 { p } else { format!("{p} (×{n})") })
+        .collect()
 }
 
 /// The problems of one annotation file against its article's text.
 pub fn check_file(file: &AnnotationFile, text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if file.article_sha256 != sha256_hex(text.as_bytes()) {
+    let drift = file.article_sha256 != sha256_hex(text.as_bytes());
+    if drift {
         out.push(
             "the article changed since it was annotated (drift): open it in inkmark to re-anchor"
                 .to_string(),
         );
     }
-    // Sparse offsets and grapheme checks at the entities only: a 10 MB article's 3.5 M
-    // characters are never collected.
-    let slicer = crate::detect::CharSlicer::new(text);
-    let is_boundary = |offset: usize| {
-        let byte = slicer.byte(offset);
-        unicode_segmentation::GraphemeCursor::new(byte, text.len(), true)
-            .is_boundary(text, 0)
-            .unwrap_or(true)
-    };
-    let mut prev: Option<&crate::annotation::Entity> = None;
-    let mut sorted = file.entities.clone();
-    sorted.sort();
-    for e in &sorted {
-        let what = format!("{} {}..{} {:?}", e.label, e.start, e.end, e.text);
-        if e.start >= e.end {
-            out.push(format!("{what}: empty span"));
-            continue;
-        }
-        if e.end > slicer.len() {
-            out.push(format!(
-                "{what}: past the end of the article ({} characters)",
-                slicer.len()
-            ));
-            continue;
-        }
-        let actual = slicer.slice(e.start, e.end);
-        if actual != e.text {
-            out.push(format!("{what}: the article has {actual:?} there"));
-        }
-        if !is_boundary(e.start) || !is_boundary(e.end) {
-            out.push(format!("{what}: splits a character (grapheme cluster)"));
-        }
-        if let Some(p) = prev {
-            if p.end > e.start {
-                out.push(format!(
-                    "{what}: overlaps {} {}..{}",
-                    p.label, p.start, p.end
-                ));
-            }
-        }
-        prev = Some(e);
-    }
+    // After drift the offsets refer to the old text: only what needs no text is checked.
+    let text = (!drift).then_some(text);
+    out.extend(
+        crate::annotation::validate::validate(&file.entities, text)
+            .into_iter()
+            .map(|p| p.message),
+    );
     out
 }

@@ -7,7 +7,7 @@ use inkmark::annotation::store::{Loaded, Store};
 use inkmark::config::Config;
 use inkmark::corpus::{self, read_article};
 use inkmark::positions::Positions;
-use inkmark::text::WidthOptions;
+use inkmark::text::{json_for_terminal, sanitize_line, sanitize_text, WidthOptions};
 use inkmark::tui::{self, app::App};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -125,7 +125,20 @@ enum Command {
     /// Test helper for the kill test: saves numbered versions of an annotation file in a
     /// loop until killed
     #[command(name = "__save-loop", hide = true)]
-    SaveLoop { file: PathBuf },
+    SaveLoop {
+        file: PathBuf,
+        /// Written as the article name, so a test can tell its runs apart
+        #[arg(default_value = "a.txt")]
+        tag: String,
+    },
+    /// Test helper for the two-writer test: reads an annotation file, adds one span at
+    /// START, waits until AT (Unix time in ms), saves
+    #[command(name = "__add-span", hide = true)]
+    AddSpan {
+        file: PathBuf,
+        start: usize,
+        at: u64,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -189,7 +202,8 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
-        eprintln!("inkmark: {e:#}");
+        // Errors name files: a file name can hold an escape sequence.
+        eprintln!("inkmark: {}", sanitize_line(&format!("{e:#}")));
         std::process::exit(1);
     }
 }
@@ -233,7 +247,8 @@ fn run(cli: Cli) -> Result<()> {
         }) => import(format, &files, &dir, annotations, annotator, &cli.display),
         Some(Command::Stats { json, top, corpus }) => stats(json, top, &corpus, &cli.display),
         Some(Command::Check { corpus }) => check(&corpus, &cli.display),
-        Some(Command::SaveLoop { file }) => save_loop(&file),
+        Some(Command::SaveLoop { file, tag }) => save_loop(&file, &tag),
+        Some(Command::AddSpan { file, start, at }) => add_span(&file, start, at),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -294,7 +309,7 @@ fn show(file: &Path, width: Option<usize>, display: &DisplayArgs) -> Result<()> 
     if let Some(at) = article.invalid_utf8_at {
         eprintln!(
             "inkmark: {}: not valid UTF-8 from byte {at}; bad bytes are shown as �",
-            file.display()
+            sanitize_line(&file.display().to_string())
         );
     }
     let stdout = std::io::stdout();
@@ -364,14 +379,14 @@ fn read_input(path: &Path) -> Result<String> {
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("cannot read stdin")?;
         buf
     } else {
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+        corpus::read_regular(path).with_context(|| format!("cannot read {}", path.display()))?
     };
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s),
         Err(e) => {
             eprintln!(
                 "inkmark: {}: not valid UTF-8 from byte {}; bad bytes read as U+FFFD",
-                path.display(),
+                sanitize_line(&path.display().to_string()),
                 e.utf8_error().valid_up_to()
             );
             Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -466,8 +481,19 @@ fn detect(
     // Each result is serialized on its worker and printed in input order as soon as it
     // is due, so a big corpus or a 10 MB article is never held as JSON values.
     let mut failure: Option<anyhow::Error> = None;
+    // An input that cannot be read (a FIFO, a missing file) is reported and skipped: the
+    // other files are still detected, and the exit status says something failed.
+    let mut input_errors = 0;
     let mut write = |line: Result<String>| -> bool {
-        let written = line.and_then(|line| match writeln!(out, "{line}") {
+        let line = match line {
+            Err(e) if e.is::<InputError>() => {
+                eprintln!("inkmark: {}", sanitize_line(&format!("{e:#}")));
+                input_errors += 1;
+                return true;
+            }
+            other => other,
+        };
+        let written = line.and_then(|line| match writeln!(out, "{}", json_for_terminal(&line)) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
             r => r.map(|_| true).context("cannot write to stdout"),
         });
@@ -481,7 +507,13 @@ fn detect(
     };
     if lines {
         for path in files {
-            let text = read_input(path)?;
+            let text = match read_input(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    write(Err(anyhow::Error::new(InputError(format!("{e:#}")))));
+                    continue;
+                }
+            };
             let mut docs: Vec<&str> = text.split('\n').collect();
             if docs.last() == Some(&"") {
                 docs.pop();
@@ -528,7 +560,8 @@ fn detect(
             files,
             jobs,
             |path| -> Result<String> {
-                let text = read_input(path)?;
+                let text = read_input(path)
+                    .map_err(|e| anyhow::Error::new(InputError(format!("{e:#}"))))?;
                 let (spans, scores) = run(&text);
                 let record = FileRecord {
                     file: path.to_string_lossy(),
@@ -545,10 +578,27 @@ fn detect(
         return Err(e);
     }
     match out.flush() {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.context("cannot write to stdout"),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        r => r.context("cannot write to stdout")?,
+    }
+    if input_errors > 0 {
+        // Each was reported on its own line already.
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// An input of `detect` that could not be read (reported, then the others go on).
+#[derive(Debug)]
+struct InputError(String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
+
+impl std::error::Error for InputError {}
 
 fn train(
     args: &CorpusArgs,
@@ -664,7 +714,11 @@ fn export(
     let (mut docs, skipped) = export::collect(&corpus, &annotations, &filter, || bar.inc(1));
     bar.finish_and_clear();
     for s in &skipped {
-        eprintln!("inkmark: skipped {}: {}", s.article, s.reason);
+        eprintln!(
+            "inkmark: skipped {}: {}",
+            sanitize_line(&s.article),
+            sanitize_line(&s.reason)
+        );
     }
     if format == Format::Labelstudio && predictions && !docs.is_empty() {
         let detector = inkmark::detect::Detector::new();
@@ -699,7 +753,7 @@ fn export(
             let out = out.unwrap_or_else(|| PathBuf::from("exports/brat"));
             let msg = export::write(format, &docs, &out, scheme)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            eprintln!("inkmark: exported {msg}");
+            eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (Format::Conll, Some(out)) => {
             inkmark::annotation::store::write_atomic(&out, text.as_bytes(), &|_| Ok(()))
@@ -707,19 +761,24 @@ fn export(
             eprintln!(
                 "inkmark: exported {} articles to {}",
                 docs.len(),
-                out.display()
+                sanitize_line(&out.display().to_string())
             );
         }
         (_, Some(out)) => {
             let msg = export::write(format, &docs, &out, scheme)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            eprintln!("inkmark: exported {msg}");
+            eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (_, None) => {
             let rendered = if format == Format::Conll {
-                text
+                // Plain text: made safe only for a terminal (a pipe gets the data as is).
+                if std::io::stdout().is_terminal() {
+                    sanitize_text(&text)
+                } else {
+                    text
+                }
             } else {
-                export::render(format, &docs, scheme)
+                json_for_terminal(&export::render(format, &docs, scheme))
             };
             let mut lock = std::io::stdout().lock();
             match lock
@@ -755,8 +814,7 @@ fn import(
         .unwrap_or_else(inkmark::tui::app::default_annotator);
     let mut docs = Vec::new();
     for f in files {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let text = read_text_file(f)?;
         let parsed = match format {
             Format::Doccano => export::doccano::parse(&text),
             Format::Labelstudio => export::labelstudio::parse(&text),
@@ -764,8 +822,7 @@ fn import(
             Format::Conll => export::conll::parse(&text),
             Format::Brat => {
                 let txt = f.with_extension("txt");
-                let article_text = std::fs::read_to_string(&txt)
-                    .with_context(|| format!("cannot read {}", txt.display()))?;
+                let article_text = read_text_file(&txt)?;
                 let name = txt.file_name().map(|n| n.to_string_lossy().into_owned());
                 export::brat::parse_ann(&text, &article_text, name).map(|d| vec![d])
             }
@@ -777,22 +834,32 @@ fn import(
     let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));
     bar.finish_and_clear();
     for c in &report.created {
-        eprintln!("inkmark: created article {}", dir.join(c).display());
+        eprintln!(
+            "inkmark: created article {}",
+            sanitize_line(&dir.join(c).display().to_string())
+        );
     }
     for p in &report.problems {
-        eprintln!("inkmark: {p}");
+        eprintln!("inkmark: {}", sanitize_line(p));
     }
     eprintln!(
         "inkmark: imported {} entities into {} articles ({} annotation files in {})",
         report.entities,
         report.articles,
         report.articles,
-        annotations.display()
+        sanitize_line(&annotations.display().to_string())
     );
     if !report.problems.is_empty() {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// A UTF-8 file to import, refused when it is not a regular file (a FIFO would hang).
+fn read_text_file(path: &Path) -> Result<String> {
+    let bytes =
+        corpus::read_regular(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("cannot read {}: not UTF-8", path.display()))
 }
 
 fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
@@ -801,9 +868,10 @@ fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Re
     let s = inkmark::headless::stats(&corpus, &annotations, top, || bar.inc(1));
     bar.finish_and_clear();
     if json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        println!("{}", json_for_terminal(&serde_json::to_string_pretty(&s)?));
     } else {
-        print!("{}", s.render());
+        // Entity texts and file names come from files: made safe for the terminal.
+        print!("{}", sanitize_text(&s.render()));
     }
     Ok(())
 }
@@ -817,12 +885,12 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
         println!(
             "ok: {} articles, annotation files in {} are valid",
             corpus.entries.len(),
-            annotations.display()
+            sanitize_line(&annotations.display().to_string())
         );
         return Ok(());
     }
     for p in &problems {
-        println!("{p}");
+        println!("{}", sanitize_line(p));
     }
     eprintln!("inkmark: {} problems", problems.len());
     std::process::exit(1);
@@ -844,12 +912,40 @@ pub fn save_loop_version(k: u64) -> inkmark::annotation::AnnotationFile {
     f
 }
 
-fn save_loop(file: &Path) -> Result<()> {
+fn save_loop(file: &Path, tag: &str) -> Result<()> {
     let (mut store, _) = Store::open(file)?;
+    let mut out = std::io::stdout();
     for k in 0.. {
-        store
-            .save(&save_loop_version(k))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut version = save_loop_version(k);
+        version.article = tag.to_string();
+        store.save(&version).map_err(|e| anyhow::anyhow!("{e}"))?;
+        // Each version is announced once its save returned: the power-cut test holds
+        // the file system to it.
+        let _ = writeln!(out, "{k}").and_then(|_| out.flush());
     }
+    Ok(())
+}
+
+/// One writer of the two-writer test: what an instance does when the user labels a word
+/// and presses Ctrl-s, with the save at a given instant.
+fn add_span(file: &Path, start: usize, at_ms: u64) -> Result<()> {
+    use inkmark::annotation::{Entity, Source};
+    let (mut store, loaded) = Store::open(file)?;
+    let mut f = match loaded {
+        Loaded::Found(f) => f,
+        _ => inkmark::annotation::AnnotationFile::new("a.txt", &"0".repeat(64), "w"),
+    };
+    f.entities.push(Entity {
+        start,
+        end: start + 1,
+        label: inkmark::label::Label::PER,
+        text: "x".into(),
+        source: Source::Manual,
+    });
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    std::thread::sleep(std::time::Duration::from_millis(at_ms.saturating_sub(now)));
+    store.save(&f).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }

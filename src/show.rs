@@ -13,7 +13,7 @@ pub fn render(text: &str, width: usize, opts: WidthOptions, styled: bool) -> Str
     for i in 0..l.lines.len() {
         for p in l.pieces(text, i) {
             match p.glyph {
-                Glyph::Text { .. } => out.push_str(p.cluster),
+                Glyph::Text { .. } => out.push_str(&crate::text::glyph::visible_cluster(p.cluster)),
                 g if g.is_placeholder() => {
                     out.push_str("\u{1b}[7m");
                     out.push_str(&g.symbol(p.cluster, p.width));

@@ -95,6 +95,14 @@ pub struct AnnotationFile {
     /// user to place again, never dropped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unanchored: Vec<Entity>,
+    /// Optional (files before it lack it): a compact fingerprint of the article text the
+    /// offsets refer to ([`crate::annotation::anchor::fingerprint`]), so that spans can be
+    /// shifted through a diff when the article changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article_fingerprint: Option<String>,
+    /// Top-level keys this version does not know: kept as they were and written back.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AnnotationFile {
@@ -109,11 +117,15 @@ impl AnnotationFile {
             entities: Vec::new(),
             rejected: Vec::new(),
             unanchored: Vec::new(),
+            article_fingerprint: None,
+            extra: serde_json::Map::new(),
         }
     }
 
     /// Parses a file; errors carry the line and column.
     pub fn parse(source: &str) -> Result<AnnotationFile, ParseError> {
+        // Editors on Windows save UTF-8 with a byte order mark.
+        let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
         let file: AnnotationFile = serde_json::from_str(source).map_err(|e| {
             // serde_json appends " at line L column C"; the position is reported apart.
             let message = e.to_string();
@@ -157,33 +169,38 @@ impl AnnotationFile {
                 format!("[\n    {}\n  ]", items.join(",\n    "))
             }
         };
-        let mut out = String::new();
-        out.push_str("{\n");
-        out.push_str(&format!("  \"format\": {},\n", q(&self.format)));
-        out.push_str(&format!("  \"article\": {},\n", q(&self.article)));
-        out.push_str(&format!(
-            "  \"article_sha256\": {},\n",
-            q(&self.article_sha256)
-        ));
-        out.push_str(&format!("  \"annotator\": {},\n", q(&self.annotator)));
-        out.push_str(&format!("  \"status\": {},\n", one_line(&self.status)));
-        out.push_str(&format!("  \"updated\": {},\n", q(&self.updated)));
-        out.push_str(&format!(
-            "  \"entities\": {},\n",
-            list(entities.iter().map(one_line).collect())
-        ));
-        let last_key = !unanchored.is_empty();
-        out.push_str(&format!(
-            "  \"rejected\": {}{}\n",
-            list(rejected.iter().map(one_line).collect()),
-            if last_key { "," } else { "" }
-        ));
-        if last_key {
-            out.push_str(&format!(
-                "  \"unanchored\": {}\n",
+        // One "key": value per line, in a fixed order; optional keys only when present.
+        let mut fields = vec![
+            format!("\"format\": {}", q(&self.format)),
+            format!("\"article\": {}", q(&self.article)),
+            format!("\"article_sha256\": {}", q(&self.article_sha256)),
+            format!("\"annotator\": {}", q(&self.annotator)),
+            format!("\"status\": {}", one_line(&self.status)),
+            format!("\"updated\": {}", q(&self.updated)),
+            format!(
+                "\"entities\": {}",
+                list(entities.iter().map(one_line).collect())
+            ),
+            format!(
+                "\"rejected\": {}",
+                list(rejected.iter().map(one_line).collect())
+            ),
+        ];
+        if !unanchored.is_empty() {
+            fields.push(format!(
+                "\"unanchored\": {}",
                 list(unanchored.iter().map(one_line).collect())
             ));
         }
+        if let Some(fp) = &self.article_fingerprint {
+            fields.push(format!("\"article_fingerprint\": {}", q(fp)));
+        }
+        for (k, v) in &self.extra {
+            let value = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+            fields.push(format!("{}: {value}", q(k)));
+        }
+        let mut out = String::from("{\n");
+        out.push_str(&format!("  {}\n", fields.join(",\n  ")));
         out.push_str("}\n");
         out
     }

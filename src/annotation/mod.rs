@@ -5,6 +5,7 @@ pub mod anchor;
 pub mod edit;
 pub mod file;
 pub mod store;
+pub mod validate;
 
 pub use edit::{Annotations, Change};
 pub use file::{AnnotationFile, Entity, Rejected, Source, Status};

@@ -3,12 +3,15 @@
 //! instead of clobbering when another program changed the file since it was read.
 
 use super::file::{AnnotationFile, Entity, ParseError, Rejected};
+use crate::corpus::read_regular;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// What was found on disk.
+// One per file read, never stored in bulk: boxing the file would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Loaded {
     Missing,
@@ -18,6 +21,7 @@ pub enum Loaded {
 }
 
 /// How a save went.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Saved {
     /// Written as given.
@@ -31,6 +35,10 @@ pub enum Saved {
 pub enum SaveError {
     /// The file on disk changed and no longer parses: not touched.
     Corrupt(PathBuf, ParseError),
+    /// The file's permissions say it must not be written (0444): respected, not replaced.
+    ReadOnly(PathBuf),
+    /// Not a regular file (a FIFO, a device, a folder): never read or replaced.
+    NotAFile(PathBuf),
     Io(PathBuf, io::Error),
 }
 
@@ -42,6 +50,12 @@ impl std::fmt::Display for SaveError {
                 "{} changed on disk and does not parse ({e}); not overwritten",
                 p.display()
             ),
+            SaveError::ReadOnly(p) => write!(
+                f,
+                "{} is read-only (no write permission); make it writable to save",
+                p.display()
+            ),
+            SaveError::NotAFile(p) => write!(f, "{} is not a regular file", p.display()),
             SaveError::Io(p, e) => write!(f, "cannot save {}: {e}", p.display()),
         }
     }
@@ -81,7 +95,7 @@ impl Store {
             last_bytes: None,
             base: None,
         };
-        let loaded = match fs::read(path) {
+        let loaded = match read_regular(path) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 store.last_bytes = Some(bytes);
@@ -111,8 +125,19 @@ impl Store {
         hook: &dyn Fn(Stage) -> io::Result<()>,
     ) -> Result<Saved, SaveError> {
         let io_err = |e| SaveError::Io(self.path.clone(), e);
-        let on_disk = match fs::read(&self.path) {
-            Ok(b) => Some(b),
+        // A symlinked annotation file is written through to its target, which stays the
+        // one file both names show.
+        let target = resolve_symlinks(&self.path).map_err(io_err)?;
+        // Read, merge and write under one lock, so that a second writer waits for this one
+        // and then merges with what it wrote (without it, two saves at the same instant
+        // both read the old file and the later rename drops the other's spans).
+        let _lock = lock_beside(&target).map_err(io_err)?;
+        let on_disk = match fs::symlink_metadata(&target) {
+            Ok(meta) if !meta.is_file() => return Err(SaveError::NotAFile(self.path.clone())),
+            Ok(meta) if meta.permissions().readonly() => {
+                return Err(SaveError::ReadOnly(self.path.clone()))
+            }
+            Ok(_) => Some(read_regular(&target).map_err(io_err)?),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(io_err(e)),
         };
@@ -125,18 +150,92 @@ impl Store {
             ),
             None => None,
         };
-        let (file, outcome) = match theirs {
+        let (mut file, outcome) = match &theirs {
             Some(theirs) if on_disk != self.last_bytes => {
-                let merged = merge(self.base.as_ref(), ours, &theirs);
+                let merged = merge(self.base.as_ref(), ours, theirs);
                 (merged.clone(), Saved::Merged(merged))
             }
             _ => (ours.clone(), Saved::Written),
         };
+        if let Some(theirs) = &theirs {
+            // Keys a newer inkmark or another tool added are not ours to drop.
+            for (k, v) in &theirs.extra {
+                file.extra.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            if file.article_fingerprint.is_none() && file.article_sha256 == theirs.article_sha256 {
+                file.article_fingerprint = theirs.article_fingerprint.clone();
+            }
+        }
         let bytes = file.to_json().into_bytes();
-        write_atomic(&self.path, &bytes, hook).map_err(io_err)?;
+        write_atomic(&target, &bytes, hook).map_err(io_err)?;
         self.last_bytes = Some(bytes);
         self.base = Some(file);
         Ok(outcome)
+    }
+}
+
+/// What `path` names once its symlinks are followed (a chain, link by link; a dangling
+/// one gives its missing target, which the save then creates).
+fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) => dir.join(link),
+                    None => link,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// The lock file of a folder of annotation files.
+pub const LOCK_FILE: &str = ".inkmark.lock";
+
+/// How long a save waits for another writer's lock before it gives up and says so.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An exclusive advisory lock on `.inkmark.lock` in the folder of `path`, held until
+/// dropped. Every inkmark writer takes it around read-merge-write. One per folder rather
+/// than per file: saves are short, and the folder does not fill with lock files.
+fn lock_beside(path: &Path) -> io::Result<Option<fs::File>> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(LOCK_FILE))?;
+    let started = std::time::Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(Some(lock)),
+            Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "another inkmark has been saving this file for 10 s (lock held); try again",
+                ))
+            }
+            // A file system without locks (some network mounts): save as before.
+            Err(fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
+                return Ok(None)
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
     }
 }
 
@@ -156,7 +255,10 @@ pub fn write_atomic(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Unique per write, not only per process: two threads may save at once.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::OpenOptions::new()
             .write(true)
@@ -164,6 +266,10 @@ pub fn write_atomic(
             .truncate(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
+        // The replacement keeps the file's permissions (a 0600 or 0664 file stays so).
+        if let Ok(meta) = fs::metadata(path) {
+            f.set_permissions(meta.permissions())?;
+        }
         hook(Stage::TempWritten)?;
         f.sync_all()?;
         drop(f);
@@ -183,7 +289,7 @@ pub fn write_atomic(
     result
 }
 
-/// Temp files of writers killed mid-save (`.NAME.PID.tmp`), once they are a minute old:
+/// Temp files of writers killed mid-save (`.NAME.PID.N.tmp`), once they are a minute old:
 /// younger ones may belong to a writer still at work.
 fn remove_stale_temps(dir: &Path, name: &str) {
     let prefix = format!(".{name}.");
@@ -223,14 +329,30 @@ pub fn merge(
         set(&ours.entities),
         set(&theirs.entities),
     );
+    // Ours are valid, so sorted by start they are sorted by end too: overlap tests are a
+    // binary search, not a scan of every pair.
     let added: Vec<&Entity> = o.difference(&b).collect();
     let removed: BTreeSet<&Entity> = b.difference(&o).collect();
-    let mut entities: Vec<Entity> = t
-        .iter()
-        .filter(|e| !removed.contains(e))
-        .filter(|e| !added.iter().any(|a| a.start < e.end && e.start < a.end))
-        .cloned()
-        .collect();
+    let overlaps_ours = |e: &Entity| {
+        let i = added.partition_point(|a| a.end <= e.start);
+        added.get(i).is_some_and(|a| a.start < e.end)
+    };
+    let mut entities: Vec<Entity> = Vec::new();
+    // Spans they added that clash with spans we added: both sides' work is kept, theirs
+    // aside (listed with the unplaced ones) for the user to choose.
+    let mut clashing: Vec<Entity> = Vec::new();
+    for e in &t {
+        if removed.contains(e) {
+            continue;
+        }
+        if overlaps_ours(e) {
+            if !b.contains(e) && !o.contains(e) {
+                clashing.push(e.clone());
+            }
+            continue;
+        }
+        entities.push(e.clone());
+    }
     entities.extend(added.into_iter().cloned());
     entities.sort();
     entities.dedup();
@@ -252,6 +374,7 @@ pub fn merge(
         .unanchored
         .iter()
         .chain(&ours.unanchored)
+        .chain(&clashing)
         .cloned()
         .collect();
     unanchored.sort();
@@ -285,6 +408,14 @@ mod tests {
         }
     }
 
+    /// Files in `dir` other than the lock file.
+    fn files_in(dir: &Path) -> usize {
+        fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name() != LOCK_FILE)
+            .count()
+    }
+
     fn file(entities: Vec<Entity>) -> AnnotationFile {
         let mut f = AnnotationFile::new("a.txt", &"0".repeat(64), "me");
         f.entities = entities;
@@ -301,8 +432,8 @@ mod tests {
         assert_eq!(store.save(&f).unwrap(), Saved::Written);
         let (_, loaded) = Store::open(&path).unwrap();
         assert_eq!(loaded, Loaded::Found(f));
-        // No temp files are left behind.
-        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        // No temp files are left behind (the folder's lock file stays).
+        assert_eq!(files_in(path.parent().unwrap()), 1);
     }
 
     #[test]
@@ -348,11 +479,7 @@ mod tests {
                 .unwrap_err();
             assert!(err.to_string().contains("disk full"), "{err}");
             assert_eq!(fs::read(&path).unwrap(), before);
-            assert_eq!(
-                fs::read_dir(dir.path()).unwrap().count(),
-                1,
-                "temp file removed"
-            );
+            assert_eq!(files_in(dir.path()), 1, "temp file removed");
         }
     }
 
@@ -400,6 +527,185 @@ mod tests {
             vec![ent(0, 4, Label::PER), ent(6, 9, Label::LOC)]
         );
         assert_eq!(m.status, Status::Done);
+    }
+
+    /// Rounds of the two-writer race (`INKMARK_WRITER_ROUNDS` raises it).
+    fn writer_rounds() -> usize {
+        std::env::var("INKMARK_WRITER_ROUNDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(100)
+    }
+
+    /// Two writers that both read the same file add one span each and save at the same
+    /// instant (or `jitter` apart): the file must end with both spans, every round.
+    fn race(jitter: bool) -> usize {
+        let mut lost = 0;
+        let mut seed = 0x5eed_u64;
+        for round in 0..writer_rounds() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a.json");
+            Store::open(&path)
+                .unwrap()
+                .0
+                .save(&file(vec![ent(0, 2, Label::PER)]))
+                .unwrap();
+            let barrier = std::sync::Barrier::new(2);
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let delay = if jitter { (seed >> 33) % 3_000 } else { 0 };
+            std::thread::scope(|s| {
+                for (k, label) in [(0u64, Label::LOC), (1, Label::ORG)] {
+                    let (path, barrier) = (&path, &barrier);
+                    s.spawn(move || {
+                        let (mut store, _) = Store::open(path).unwrap();
+                        let mine = file(vec![
+                            ent(0, 2, Label::PER),
+                            ent(10 + 10 * k as usize, 12 + 10 * k as usize, label),
+                        ]);
+                        barrier.wait();
+                        if k == 1 {
+                            std::thread::sleep(std::time::Duration::from_micros(delay));
+                        }
+                        store.save(&mine).unwrap();
+                    });
+                }
+            });
+            let (_, Loaded::Found(f)) = Store::open(&path).unwrap() else {
+                panic!("round {round}: no file")
+            };
+            lost += 3 - f.entities.len();
+        }
+        lost
+    }
+
+    #[test]
+    fn two_writers_saving_at_the_same_instant_lose_no_span() {
+        assert_eq!(race(false), 0, "spans lost in {} rounds", writer_rounds());
+    }
+
+    #[test]
+    fn two_writers_saving_with_varied_timing_lose_no_span() {
+        assert_eq!(race(true), 0, "spans lost in {} rounds", writer_rounds());
+    }
+
+    #[test]
+    fn clashing_additions_of_both_sides_are_both_kept() {
+        let base = file(vec![]);
+        let ours = file(vec![ent(0, 4, Label::PER)]);
+        let theirs = file(vec![ent(2, 6, Label::ORG), ent(8, 9, Label::LOC)]);
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(
+            m.entities,
+            vec![ent(0, 4, Label::PER), ent(8, 9, Label::LOC)]
+        );
+        assert_eq!(m.unanchored, vec![ent(2, 6, Label::ORG)]);
+    }
+
+    #[test]
+    fn unknown_keys_and_the_fingerprint_on_disk_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let mut f = file(vec![ent(0, 2, Label::PER)]);
+        f.article_fingerprint = Some("fp".into());
+        let json = f
+            .to_json()
+            .replacen("{\n", "{\n  \"reviewer\": {\"name\": \"li\"},\n", 1);
+        fs::write(&path, format!("\u{FEFF}{json}")).unwrap();
+        let (mut store, Loaded::Found(loaded)) = Store::open(&path).unwrap() else {
+            panic!("a BOM before the JSON must load")
+        };
+        assert_eq!(loaded.extra["reviewer"]["name"], "li");
+        // A writer that knows nothing of either (as the library's status key).
+        let mut ours = file(vec![ent(0, 2, Label::PER), ent(4, 6, Label::LOC)]);
+        ours.status = Status::Done;
+        store.save(&ours).unwrap();
+        let (_, Loaded::Found(back)) = Store::open(&path).unwrap() else {
+            panic!()
+        };
+        assert_eq!(back.extra["reviewer"]["name"], "li");
+        assert_eq!(back.article_fingerprint.as_deref(), Some("fp"));
+        assert_eq!(back.entities.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_refused_and_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let (mut store, _) = Store::open(&path).unwrap();
+        store.save(&file(vec![ent(0, 2, Label::PER)])).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+        let before = fs::read(&path).unwrap();
+        let err = store.save(&file(vec![])).unwrap_err();
+        assert!(matches!(err, SaveError::ReadOnly(_)), "{err}");
+        assert!(err.to_string().contains("read-only"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), before);
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444, "the file's mode is respected");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_save_keeps_the_file_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let (mut store, _) = Store::open(&path).unwrap();
+        store.save(&file(vec![ent(0, 2, Label::PER)])).unwrap();
+        for mode in [0o600, 0o664] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            store.save(&file(vec![ent(4, 6, Label::LOC)])).unwrap();
+            store.save(&file(vec![ent(0, 2, Label::PER)])).unwrap();
+            let now = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(now, mode);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_written_through_to_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real/a.json");
+        let link = dir.path().join("ann/a.json");
+        fs::create_dir_all(real.parent().unwrap()).unwrap();
+        fs::create_dir_all(link.parent().unwrap()).unwrap();
+        Store::open(&real)
+            .unwrap()
+            .0
+            .save(&file(vec![ent(0, 2, Label::PER)]))
+            .unwrap();
+        std::os::unix::fs::symlink("../real/a.json", &link).unwrap();
+        let (mut store, _) = Store::open(&link).unwrap();
+        store
+            .save(&file(vec![ent(0, 2, Label::PER), ent(4, 6, Label::LOC)]))
+            .unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let (_, Loaded::Found(f)) = Store::open(&real).unwrap() else {
+            panic!()
+        };
+        assert_eq!(f.entities.len(), 2, "the target holds the save");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return; // no mkfifo here
+        }
+        let err = Store::open(&path).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let err = Store::detached(&path).save(&file(vec![])).unwrap_err();
+        assert!(matches!(err, SaveError::NotAFile(_)), "{err}");
     }
 
     #[cfg(unix)]

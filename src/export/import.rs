@@ -116,6 +116,20 @@ pub fn apply(
                 continue;
             }
         };
+        // Never launder a file `check` rejects: importing would drop its bad entries.
+        let invalid = crate::annotation::validate::validate(&file.entities, Some(&doc.text));
+        if let Some(p) = invalid.first() {
+            report.problems.push(format!(
+                "{}: {} invalid entities (first: {}); not touched, see inkmark check",
+                path.display(),
+                invalid.len(),
+                p.message
+            ));
+            continue;
+        }
+        if file.article_fingerprint.is_none() {
+            file.article_fingerprint = Some(crate::annotation::anchor::fingerprint(&doc.text));
+        }
         let chars: Vec<char> = doc.text.chars().collect();
         let mut set = Annotations::new(file.entities.clone(), file.rejected.clone(), file.status);
         let mut added = 0;

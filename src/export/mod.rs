@@ -60,6 +60,10 @@ pub fn collect(
             article: article.clone(),
             reason,
         };
+        if let Some(crate::corpus::Problem::Unreadable(e)) = &entry.problem {
+            skipped.push(skip(format!("cannot read the article: {e}")));
+            continue;
+        }
         let file = match Store::open(&annotation_path(annotations, &entry.rel)) {
             Ok((_, Loaded::Found(f))) => f,
             Ok((_, Loaded::Missing)) => continue,

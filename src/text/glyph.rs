@@ -111,14 +111,38 @@ impl Glyph {
     /// Multi-cell placeholders are returned whole; callers split them per cell.
     pub fn symbol(self, cluster: &str, width: usize) -> String {
         match self {
-            Glyph::Text { .. } => cluster.to_string(),
+            Glyph::Text { .. } => visible_cluster(cluster).into_owned(),
             Glyph::ControlPicture(c) => c.to_string(),
             Glyph::CodePoint(cp) => format!("<U+{cp:04X}>"),
-            Glyph::Orphan => format!("\u{25CC}{cluster}"),
+            Glyph::Orphan => format!("\u{25CC}{}", visible_cluster(cluster)),
             Glyph::Tab => " ".repeat(width),
             Glyph::Invisible => String::new(),
         }
     }
+}
+
+/// What a terminal is sent for a printable cluster: the cluster without the zero-width
+/// format characters that ride on it (ZWJ, ZWNJ, ZWSP, word joiner, BOM, soft hyphen).
+/// Sent raw, a trailing ZWJ makes the terminal join the next cell into this one and
+/// leaves stale characters on screen. A ZWJ inside an emoji sequence (👩‍💻) stays: it is
+/// followed by the rest of its cluster.
+pub fn visible_cluster(cluster: &str) -> std::borrow::Cow<'_, str> {
+    let strip = |c: char| {
+        is_invisible_format(c)
+            && !matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0020}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
+    };
+    if cluster.is_ascii() || !cluster.chars().any(strip) {
+        return std::borrow::Cow::Borrowed(cluster);
+    }
+    let chars: Vec<char> = cluster.chars().collect();
+    let mut out = String::with_capacity(cluster.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let joins = c == '\u{200D}' && chars.get(i + 1).is_some_and(|&n| !strip(n)) && i > 0;
+        if !strip(c) || joins {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Bidi embedding, override, isolate and mark characters: a file could use them to make
@@ -154,13 +178,47 @@ pub fn sanitize_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for g in s.graphemes(true) {
         match Glyph::of(g, opts) {
-            Glyph::Text { .. } => out.push_str(g),
+            Glyph::Text { .. } => out.push_str(&visible_cluster(g)),
             Glyph::Invisible => {}
             Glyph::Tab => out.push(' '),
             glyph => {
                 let w = glyph.width_at(0, opts);
                 out.push_str(&glyph.symbol(g, w));
             }
+        }
+    }
+    out
+}
+
+/// [`sanitize_line`] for text of several lines: each line made safe, line breaks kept.
+pub fn sanitize_text(s: &str) -> String {
+    s.split('\n')
+        .map(|l| sanitize_line(l.strip_suffix('\r').unwrap_or(l)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// JSON made safe for a terminal without changing what it says: the characters JSON
+/// allows raw but a terminal may act on (DEL, C1 controls such as U+009B CSI, bidi and
+/// zero-width format characters) become `\uXXXX` escapes. They can only occur inside
+/// strings, so the result parses to the same value.
+pub fn json_for_terminal(json: &str) -> String {
+    let risky = |c: char| {
+        let cp = c as u32;
+        cp == 0x7F || (0x80..0xA0).contains(&cp) || is_bidi_control(c) || is_invisible_format(c)
+    };
+    if !json.chars().any(risky) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
         }
     }
     out
@@ -219,9 +277,36 @@ mod tests {
     }
 
     #[test]
+    fn zero_width_joiners_never_reach_the_terminal_on_their_own() {
+        // Grapheme rules attach ZWJ / ZWNJ to the character before them.
+        for cluster in ["甲\u{200d}", "甲\u{200c}", "宽\u{200b}", "a\u{2060}"] {
+            assert!(matches!(Glyph::of(cluster, NARROW), Glyph::Text { .. }));
+            let shown = Glyph::of(cluster, NARROW).symbol(cluster, 2);
+            assert_eq!(shown.chars().count(), 1, "{cluster:?} -> {shown:?}");
+        }
+        assert_eq!(visible_cluster("👩\u{200d}💻"), "👩\u{200d}💻");
+        assert_eq!(visible_cluster("❤\u{fe0f}"), "❤\u{fe0f}");
+        assert_eq!(sanitize_line("零宽\u{200d}连wj\u{2060}接"), "零宽连wj接");
+        // A combining mark with nothing to combine with, then a ZWJ: drawn on ◌, no ZWJ.
+        assert_eq!(sanitize_line("\u{301}\u{200d}"), "\u{25cc}\u{301}");
+    }
+
+    #[test]
     fn tabs_expand_to_the_next_stop() {
         assert_eq!(Glyph::Tab.width_at(0, NARROW), 4);
         assert_eq!(Glyph::Tab.width_at(5, NARROW), 3);
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_its_controls() {
+        let value = "a\u{9b}2J\u{7f}\u{202e}b\u{200d}c\u{e0041}";
+        let json = serde_json::to_string(&value).unwrap();
+        let safe = json_for_terminal(&json);
+        assert!(!safe
+            .chars()
+            .any(|c| c.is_control() || is_bidi_control(c) || is_invisible_format(c)));
+        assert_eq!(serde_json::from_str::<String>(&safe).unwrap(), value);
+        assert_eq!(sanitize_text("a\u{1b}[2J\nb\r\n"), "a␛[2J\nb\n");
     }
 
     #[test]

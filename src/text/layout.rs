@@ -371,7 +371,7 @@ impl Layout {
         for i in 0..self.lines.len() {
             for p in self.pieces(text, i) {
                 match p.glyph {
-                    Glyph::Text { .. } => out.push_str(p.cluster),
+                    Glyph::Text { .. } => out.push_str(&super::glyph::visible_cluster(p.cluster)),
                     g => out.push_str(&g.symbol(p.cluster, p.width)),
                 }
             }

@@ -6,7 +6,7 @@ pub mod breaking;
 pub mod glyph;
 pub mod layout;
 
-pub use glyph::{sanitize_line, Glyph, WidthOptions};
+pub use glyph::{json_for_terminal, sanitize_line, sanitize_text, Glyph, WidthOptions};
 pub use layout::{layout, Layout, Line, Piece};
 
 #[cfg(test)]

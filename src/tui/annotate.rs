@@ -2,12 +2,15 @@
 //! drift, read-only when it does not parse), the editing keys, and saving.
 
 use super::reader::{Pending, Reader};
-use crate::annotation::anchor::reanchor;
+use crate::annotation::anchor::{fingerprint, reanchor};
 use crate::annotation::edit::{free_occurrences, Op};
 use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
 use crate::annotation::store::{Loaded, Saved, Store};
+use crate::annotation::validate::validate;
 use crate::annotation::{Annotations, Change, Entity, Source, Status};
 use crate::label::{Label, Span};
+use crate::text::sanitize_line;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// How the annotations of the open article stand against the file.
@@ -35,6 +38,84 @@ pub struct Annotating {
     pub article: String,
     pub sha: String,
     pub annotator: String,
+    /// What is wrong with the annotation file when it is read-only, for the panel.
+    pub problems: Vec<String>,
+    /// Fingerprint of the article text, saved with the offsets for later re-anchoring.
+    pub fingerprint: String,
+    /// Size and time of the annotation file when it was read.
+    on_disk: Option<(u64, std::time::SystemTime)>,
+}
+
+/// The problems as panel rows: at most 100, identical messages once with a count.
+fn panel_problems(problems: &[crate::annotation::validate::Problem]) -> Vec<String> {
+    let mut rows: Vec<(String, usize)> = Vec::new();
+    for p in problems {
+        if let Some((_, n)) = rows.last_mut().filter(|(m, _)| *m == p.message) {
+            *n += 1;
+        } else if rows.len() == 100 {
+            break;
+        } else {
+            rows.push((p.message.clone(), 1));
+        }
+    }
+    let shown: usize = rows.iter().map(|(_, n)| n).sum();
+    let mut out: Vec<String> = rows
+        .into_iter()
+        .map(|(m, n)| if n > 1 { format!("{m} (×{n})") } else { m })
+        .collect();
+    if shown < problems.len() {
+        out.push(format!(
+            "… and {} more (inkmark check)",
+            problems.len() - shown
+        ));
+    }
+    out
+}
+
+/// Size and modification time of a file, to notice it changed.
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
+/// Whether a file that does not parse at least names the article as it is now.
+fn same_text(path: &Path, sha: &str) -> bool {
+    crate::corpus::read_regular(path)
+        .is_ok_and(|b| String::from_utf8_lossy(&b).contains(&format!("\"{sha}\"")))
+}
+
+/// The entities of a file that does not parse as a whole, when its JSON does: each
+/// entity that reads and passes the checks (against the text when it is the same).
+fn salvage(path: &Path, same: bool, text: &str) -> (Vec<Entity>, Status) {
+    let Ok(bytes) = crate::corpus::read_regular(path) else {
+        return (Vec::new(), Status::Todo);
+    };
+    let source = String::from_utf8_lossy(&bytes);
+    let Ok(value) =
+        serde_json::from_str::<serde_json::Value>(source.trim_start_matches('\u{FEFF}'))
+    else {
+        return (Vec::new(), Status::Todo);
+    };
+    let status = serde_json::from_value(value["status"].clone()).unwrap_or_default();
+    let entities: Vec<Entity> = value["entities"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|e| serde_json::from_value(e.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let bad: BTreeSet<usize> = validate(&entities, same.then_some(text))
+        .into_iter()
+        .map(|p| p.index)
+        .collect();
+    let valid = entities
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !bad.contains(i))
+        .map(|(_, e)| e)
+        .collect();
+    (valid, status)
 }
 
 /// What opening the annotations of an article found worth telling the user.
@@ -58,34 +139,82 @@ impl Annotating {
             article,
             sha: sha.to_string(),
             annotator: annotator.to_string(),
+            problems: Vec::new(),
+            fingerprint: fingerprint(text),
+            on_disk: file_stamp(&path),
         };
-        let shown = path.display().to_string();
+        let shown = sanitize_line(&path.display().to_string());
         let mut notice = None;
         match Store::open(&path) {
             Ok((store, loaded)) => {
                 ann.store = store;
                 match loaded {
                     Loaded::Missing => {}
-                    Loaded::Found(file) if file.article_sha256 == sha => {
-                        ann.set = Annotations::new(file.entities, file.rejected, file.status);
-                        ann.unanchored = file.unanchored;
-                    }
                     Loaded::Found(file) => {
-                        let r = reanchor(text, &file.entities, &file.rejected);
-                        ann.set = Annotations::new(r.entities, r.rejected, file.status);
-                        ann.unanchored = file.unanchored;
-                        ann.unanchored.extend(r.unanchored.iter().cloned());
-                        // The file still describes the old text until it is saved.
-                        ann.state = SaveState::Unsaved;
-                        ann.saved_revision = u64::MAX;
-                        notice = Some(format!(
-                            "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, p)",
-                            r.moved,
-                            r.unanchored.len()
-                        ));
+                        let same = file.article_sha256 == sha;
+                        // The same checks as `inkmark check`: a file it rejects is shown,
+                        // never edited and rewritten (which would drop or keep the bad
+                        // entries without a word).
+                        let problems = validate(&file.entities, same.then_some(text));
+                        if !problems.is_empty() {
+                            let bad: BTreeSet<usize> = problems.iter().map(|p| p.index).collect();
+                            let valid: Vec<Entity> = file
+                                .entities
+                                .iter()
+                                .enumerate()
+                                .filter(|(i, _)| !bad.contains(i))
+                                .map(|(_, e)| e.clone())
+                                .collect();
+                            // After drift the valid ones are shown where their text now is.
+                            let valid = if same {
+                                valid
+                            } else {
+                                reanchor(text, file.article_fingerprint.as_deref(), &valid, &[])
+                                    .entities
+                            };
+                            ann.set = Annotations::new(valid, file.rejected, file.status);
+                            ann.unanchored = file.unanchored;
+                            // The panel lists them (identical ones once, with a count).
+                            ann.problems = panel_problems(&problems);
+                            let first = sanitize_line(&problems[0].message);
+                            let n = problems.len();
+                            ann.read_only = Some(format!(
+                                "{shown}: {n} invalid {} (inkmark check lists them), first: {first}",
+                                if n == 1 { "entity" } else { "entities" }
+                            ));
+                            notice = Some(format!(
+                                "read-only: {n} invalid in {shown}, first: {first}; fix the file (inkmark check) to edit"
+                            ));
+                        } else if same {
+                            ann.set = Annotations::new(file.entities, file.rejected, file.status);
+                            ann.unanchored = file.unanchored;
+                        } else {
+                            let r = reanchor(
+                                text,
+                                file.article_fingerprint.as_deref(),
+                                &file.entities,
+                                &file.rejected,
+                            );
+                            ann.set = Annotations::new(r.entities, r.rejected, file.status);
+                            ann.unanchored = file.unanchored;
+                            ann.unanchored.extend(r.unanchored.iter().cloned());
+                            // The file still describes the old text until it is saved.
+                            ann.state = SaveState::Unsaved;
+                            ann.saved_revision = u64::MAX;
+                            notice = Some(format!(
+                                "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, p)",
+                                r.moved,
+                                r.unanchored.len()
+                            ));
+                        }
                     }
                     Loaded::Corrupt(e) => {
+                        // What can be read of it is shown (read-only), so the panel is not
+                        // empty while the user fixes the file.
+                        let (entities, status) = salvage(&path, same_text(&path, sha), text);
+                        ann.set = Annotations::new(entities, Vec::new(), status);
                         ann.read_only = Some(format!("{shown}: {e}"));
+                        ann.problems = vec![format!("does not parse: {e}")];
                         notice = Some(format!(
                             "read-only: {shown} does not parse ({e}); fix it to edit"
                         ));
@@ -100,6 +229,12 @@ impl Annotating {
         Opened { ann, notice }
     }
 
+    /// True when the annotation file of a read-only article changed on disk since it
+    /// was read (the user fixed it in an editor): time to open it again.
+    pub fn changed_on_disk(&self) -> bool {
+        self.read_only.is_some() && file_stamp(&self.store.path) != self.on_disk
+    }
+
     pub fn dirty(&self) -> bool {
         self.read_only.is_none() && self.set.revision != self.saved_revision
     }
@@ -111,6 +246,7 @@ impl Annotating {
         f.entities = self.set.entities.clone();
         f.rejected = self.set.rejected.clone();
         f.unanchored = self.unanchored.clone();
+        f.article_fingerprint = Some(self.fingerprint.clone());
         f
     }
 

@@ -10,7 +10,7 @@ use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus, Problem};
 use crate::detect::{sha256_hex, Analysis};
 use crate::positions::Positions;
-use crate::text::WidthOptions;
+use crate::text::{sanitize_line, WidthOptions};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -226,8 +226,13 @@ pub struct App {
     pub message: Option<String>,
     pub positions: Positions,
     pub should_quit: bool,
-    /// Set when quitting failed to save: a second quit leaves anyway.
+    /// Set when quitting failed to save: a second quit leaves anyway (kept until a save
+    /// succeeds, whatever happens in between).
     quit_armed: bool,
+    /// The same for `q` leaving the article.
+    leave_armed: bool,
+    /// What quitting left unsaved, for the shell to print once the terminal is back.
+    pub lost: Option<String>,
     /// Labels whose highlighting is off (indexed by `Label::index`).
     pub hidden: [bool; 5],
     /// The label filter menu is open.
@@ -252,6 +257,31 @@ pub struct App {
     pub lexicon: Vec<(String, crate::label::Label)>,
     /// The corpus model is being trained in the background.
     pub training: bool,
+}
+
+/// The warning when leaving would lose unsaved annotations. Short enough (at most 50
+/// columns) to be read whole in an 80-column status bar beside the `NOT SAVED` state and
+/// the position; the full reason was the previous notice and is printed after quitting.
+fn lose_warning(why: &str, key: &str) -> String {
+    let short = if why.contains("read-only") {
+        "read-only file"
+    } else if why.contains("No space") || why.contains("quota") {
+        "disk full"
+    } else if why.contains("ermission denied") {
+        "no permission"
+    } else if why.contains("does not parse") {
+        "file broken"
+    } else if why.contains("lock held") {
+        "file locked"
+    } else {
+        "save failed"
+    };
+    let action = if key == "q" {
+        "leave without saving"
+    } else {
+        "quit without saving"
+    };
+    format!("{key} again: {action} ({short})")
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
@@ -303,10 +333,22 @@ pub fn default_annotator() -> String {
 /// An article's annotation progress, read from its annotation file.
 pub fn read_progress(dir: &std::path::Path, rel: &std::path::Path) -> Progress {
     match Store::open(&annotation_path(dir, rel)) {
-        Ok((_, Loaded::Found(f))) => Progress::Some {
-            status: f.status,
-            entities: f.entities.len(),
-        },
+        Ok((_, Loaded::Found(f))) => {
+            // The reader opens such a file read-only: the library says why, instead of
+            // counting entities the reader will not show.
+            let problems = crate::annotation::validate::validate(&f.entities, None);
+            match problems.first() {
+                Some(p) => Progress::Broken(format!(
+                    "{} invalid entities, first: {}",
+                    problems.len(),
+                    crate::text::sanitize_line(&p.message)
+                )),
+                None => Progress::Some {
+                    status: f.status,
+                    entities: f.entities.len(),
+                },
+            }
+        }
         Ok((_, Loaded::Missing)) => Progress::None,
         Ok((_, Loaded::Corrupt(e))) => Progress::Broken(e.to_string()),
         Err(e) => Progress::Broken(e.to_string()),
@@ -348,6 +390,8 @@ impl App {
             positions,
             should_quit: false,
             quit_armed: false,
+            leave_armed: false,
+            lost: None,
             hidden: [false; 5],
             filter_menu: false,
             export_menu: false,
@@ -438,23 +482,24 @@ impl App {
         if !background {
             self.message = None;
         }
-        if msg != Msg::Quit {
+        if !self.unsaved() {
             self.quit_armed = false;
+            self.leave_armed = false;
         }
+        self.reload_if_fixed();
         match msg {
             Msg::Quit => {
                 self.remember_position();
-                if self.unsaved() && !self.quit_armed {
-                    if let Some(m) = self.save() {
-                        if self.unsaved() {
-                            // The way out first: the reason may not fit the bar.
-                            // The status bar already says NOT SAVED.
-                            let why = m.trim_start_matches("NOT SAVED: ");
-                            self.message =
-                                Some(format!("Ctrl-c again quits WITHOUT saving · {why}"));
+                if self.unsaved() {
+                    let problem = self.save();
+                    if self.unsaved() {
+                        let why = self.save_problem().or(problem).unwrap_or_default();
+                        if !self.quit_armed {
+                            self.message = Some(lose_warning(&why, "Ctrl-c"));
                             self.quit_armed = true;
                             return;
                         }
+                        self.lost = Some(format!("annotations NOT SAVED: {why}"));
                     }
                 }
                 self.should_quit = true;
@@ -478,6 +523,19 @@ impl App {
             }
             Msg::Loaded(batch) => {
                 for (idx, entry, progress) in batch {
+                    // Entries removed since the list was made shift the indices: find it
+                    // by its path then (the entries are sorted by it).
+                    let idx = match self.corpus.entries.get(idx) {
+                        Some(e) if e.rel == entry.rel => idx,
+                        _ => match self
+                            .corpus
+                            .entries
+                            .binary_search_by(|e| e.rel.cmp(&entry.rel))
+                        {
+                            Ok(i) => i,
+                            Err(_) => continue,
+                        },
+                    };
                     if idx < self.corpus.entries.len() {
                         self.library.keys[idx] = filter_key(&entry);
                         self.corpus.entries[idx] = entry;
@@ -545,6 +603,10 @@ impl App {
                         self.message = Some(format!("entity detection failed: {error}"));
                     }
                 }
+                return;
+            }
+            Msg::Save if self.reader().is_some_and(|r| r.ann.read_only.is_some()) => {
+                self.message = Some("read-only: nothing saved (see the panel, p)".to_string());
                 return;
             }
             Msg::AutoSave | Msg::Save => {
@@ -777,12 +839,19 @@ impl App {
         }
     }
 
-    /// Back to the library: saves first (a failed save keeps the reader open and says so).
+    /// Back to the library: saves first (a failed save keeps the reader open and says so;
+    /// a second `q` leaves anyway).
     pub(crate) fn leave_reader(&mut self) {
         if let Some(m) = self.save() {
             if self.unsaved() {
-                self.message = Some(m);
-                return;
+                let why = self.save_problem().unwrap_or(m);
+                if !self.leave_armed {
+                    self.message = Some(lose_warning(&why, "q"));
+                    self.leave_armed = true;
+                    return;
+                }
+                self.leave_armed = false;
+                self.message = Some("left without saving".to_string());
             }
         }
         self.remember_position();
@@ -791,6 +860,52 @@ impl App {
             self.lexicon = r.confirmed_texts();
         }
         self.screen = Screen::Library;
+    }
+
+    /// The reason the last save of the open article failed, if it did.
+    fn save_problem(&self) -> Option<String> {
+        match &self.reader()?.ann.state {
+            SaveState::Failed(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
+    /// A read-only article whose annotation file was fixed on disk opens it again, so the
+    /// fix shows without closing the article.
+    fn reload_if_fixed(&mut self) {
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        if !r.ann.changed_on_disk() {
+            return;
+        }
+        let rel = self.corpus.entries[r.entry].rel.clone();
+        let opened = Annotating::open(
+            &self.annotations_dir,
+            &rel,
+            &r.text,
+            &r.sha,
+            &self.annotator,
+        );
+        let editable = opened.ann.read_only.is_none();
+        self.progress[r.entry] = match &opened.ann.read_only {
+            None => Progress::Some {
+                status: opened.ann.set.status,
+                entities: opened.ann.set.entities.len(),
+            },
+            Some(why) => Progress::Broken(why.clone()),
+        };
+        r.ann = opened.ann;
+        let hidden = self.hidden;
+        r.rebuild_panel(&hidden);
+        self.message = Some(if editable {
+            "the annotation file was fixed on disk: reloaded, editing is on".to_string()
+        } else {
+            format!(
+                "the annotation file changed on disk: reloaded, {}",
+                opened.notice.unwrap_or_else(|| "still read-only".into())
+            )
+        });
     }
 
     fn open_selected(&mut self) {
@@ -856,7 +971,23 @@ impl App {
                 }
                 self.screen = Screen::Reader(Box::new(reader));
             }
-            Err(e) => self.message = Some(format!("{}: {e}", entry.rel.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Deleted since the library was listed: it goes from the list too.
+                self.message = Some(format!(
+                    "{}: deleted; removed from the library",
+                    sanitize_line(&entry.rel.display().to_string())
+                ));
+                self.corpus.entries.remove(idx);
+                self.progress.remove(idx);
+                self.library.keys.remove(idx);
+                self.refilter();
+            }
+            Err(e) => {
+                self.message = Some(format!(
+                    "{}: {e}",
+                    sanitize_line(&entry.rel.display().to_string())
+                ))
+            }
         }
     }
 

@@ -247,6 +247,8 @@ pub enum PanelRow {
     },
     /// An annotation that could not be placed after the article changed.
     Unanchored { label: Label, text: String },
+    /// Why the annotation file is read-only (one problem per row).
+    Problem(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -300,6 +302,8 @@ impl Panel {
                     }),
             );
         }
+        // Problems first: they are why nothing can be edited.
+        rows.splice(0..0, r.ann.problems.iter().cloned().map(PanelRow::Problem));
         rows.extend(r.ann.unanchored.iter().map(|e| PanelRow::Unanchored {
             label: e.label,
             text: e.text.clone(),

@@ -87,8 +87,31 @@ pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
         std::io::stdout(),
         ratatui::crossterm::event::EnableMouseCapture
     );
-    let result = event_loop(&mut terminal, &mut app, cache);
+    // A panic anywhere in the loop (update or drawing) still saves what is pending: the
+    // hook has restored the terminal by then; the annotations are saved, then the panic
+    // goes on.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        event_loop(&mut terminal, &mut app, cache)
+    }));
     restore_terminal();
+    let result = match result {
+        Ok(r) => r,
+        Err(panic) => {
+            match app.shutdown() {
+                Some(problem) if app.unsaved() => {
+                    eprintln!(
+                        "inkmark: after the crash, annotations NOT SAVED: {}",
+                        crate::text::sanitize_line(&problem)
+                    )
+                }
+                _ => eprintln!("inkmark: after the crash, pending annotations were saved"),
+            }
+            std::panic::resume_unwind(panic);
+        }
+    };
+    if let Some(lost) = &app.lost {
+        eprintln!("inkmark: quit with {}", crate::text::sanitize_line(lost));
+    }
     let saved = app.positions.save();
     result?;
     saved.context("cannot save reading positions")?;
@@ -224,6 +247,14 @@ fn event_loop(
                     dirty_since = None;
                     Wake::App(Msg::AutoSave)
                 }
+                Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("event channel closed"),
+            }
+        } else if app.reader().is_some_and(|r| r.ann.read_only.is_some()) {
+            // A read-only article looks at its annotation file every second, to pick up
+            // a fix made in an editor.
+            match rx.recv_timeout(std::time::Duration::from_secs(1)) {
+                Ok(w) => w,
+                Err(mpsc::RecvTimeoutError::Timeout) => Wake::App(Msg::AutoSave),
                 Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("event channel closed"),
             }
         } else {

@@ -673,6 +673,16 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 let line = format!("? {label} {text} (lost its place)");
                 put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
             }
+            PanelRow::Problem(p) => {
+                put_str(
+                    buf,
+                    inner.x + 1,
+                    y,
+                    &format!("! {p}"),
+                    w.saturating_sub(1),
+                    theme.warn,
+                );
+            }
         }
     }
 }
@@ -777,7 +787,8 @@ fn draw_text_line(
                     break;
                 }
                 let cell = &mut buf[(x, y)];
-                cell.set_symbol(p.cluster).set_style(style);
+                cell.set_symbol(&crate::text::glyph::visible_cluster(p.cluster))
+                    .set_style(style);
                 if !p.cluster.is_ascii() {
                     // Our width, not a guess from the symbol: ambiguous characters and
                     // emoji sequences depend on the width setting.
