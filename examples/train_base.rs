@@ -7,7 +7,9 @@
 //! `--eval` trains on the People's Daily clauses, 90% of MSRA 3k and the even sentences of
 //! the People's Daily dev split, and scores the odd dev sentences and the other 10% of MSRA
 //! against the rules alone. Other flags: `--no-clauses`, `--epochs N`, `--max-features N`,
-//! `--data DIR` (default ../shared/data), `--out FILE`, `--curve` (learning curve).
+//! `--data DIR` (default ../shared/data), `--out FILE`, `--curve` (learning curve),
+//! `--adapt` (a base model without MSRA trained further on N MSRA sentences, as
+//! `inkmark train` does).
 
 use inkmark::detect::tagger::{bio, model::Model, train, Example};
 use inkmark::detect::Detector;
@@ -71,6 +73,11 @@ fn report(name: &str, s: &train::Score) {
     );
 }
 
+/// How many times the sentences that follow the dev split's conventions are repeated.
+fn repeat_of(value: &dyn Fn(&str) -> Option<String>) -> usize {
+    value("--repeat").map_or(5, |r| r.parse().expect("--repeat N"))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
@@ -126,6 +133,36 @@ fn main() {
     let dev_a: Vec<bio::Sentence> = dev_a.into_iter().map(|x| x.1).collect();
     let dev_b: Vec<bio::Sentence> = dev_b.into_iter().map(|x| x.1).collect();
 
+    if flag("--adapt") {
+        // Learning from an annotator, simulated: a base model that never saw MSRA (the
+        // clauses and the even dev sentences), then trained further, as `inkmark train`
+        // does, on the first N MSRA sentences; scored on the held-out MSRA tenth (the new
+        // domain) and on the odd dev sentences (what it knew: does it forget?).
+        let mut base_set = clauses.clone();
+        for _ in 0..repeat_of(&value) {
+            base_set.extend(dev_a.iter().cloned());
+        }
+        let base_ex = examples(&rules, &base_set);
+        let base = train::train(&base_ex, labels.clone(), &opts, None, |_, _| {});
+        let msra_train_ex = examples(&rules, &msra_train);
+        let msra_test_ex = examples(&rules, &msra_test);
+        let dev_b_ex = examples(&rules, &dev_b);
+        report("base: MSRA held-out", &train::evaluate(&base, &msra_test_ex));
+        report("base: PD dev (odd)", &train::evaluate(&base, &dev_b_ex));
+        let adapt = train::Options {
+            epochs: 8,
+            min_count: 1,
+            max_features: base.index.len() + 50_000,
+            ..train::Options::default()
+        };
+        for n in [100, 500, 2000] {
+            let m = train::train(&msra_train_ex[..n], labels.clone(), &adapt, Some(&base), |_, _| {});
+            report(&format!("+{n} MSRA: MSRA held-out"), &train::evaluate(&m, &msra_test_ex));
+            report(&format!("+{n} MSRA: PD dev (odd)"), &train::evaluate(&m, &dev_b_ex));
+        }
+        return;
+    }
+
     if flag("--curve") {
         // Learning curve: train on the first N MSRA sentences, test on all of PD dev; and
         // on the first N PD dev sentences, test on all of MSRA.
@@ -148,7 +185,7 @@ fn main() {
 
     // The clauses follow other conventions (see SOURCES.md): the sentences that follow the
     // dev split's are repeated so that they weigh more.
-    let repeat: usize = value("--repeat").map_or(5, |r| r.parse().expect("--repeat N"));
+    let repeat = repeat_of(&value);
     let mut train_set: Vec<bio::Sentence> = clauses.clone();
     for _ in 0..repeat {
         train_set.extend(msra_train.iter().cloned());

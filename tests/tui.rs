@@ -746,7 +746,7 @@ fn the_quit_warning_fits_100_columns_and_says_not_saved_once() {
     assert!(!app.should_quit);
     let s = screen(&app);
     let bar = s.lines().last().unwrap();
-    assert!(bar.contains("Ctrl-c again quits WITHOUT saving"), "{bar}");
+    assert!(bar.contains("Ctrl-c again: quit without saving"), "{bar}");
     assert_eq!(bar.matches("NOT SAVED").count(), 1, "{bar}");
     send(&mut app, &[Msg::Quit]);
     assert!(app.should_quit);
