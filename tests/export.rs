@@ -465,6 +465,27 @@ fn export_and_import_commands() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bratout"));
     assert!(fx.dir.path().join("bratout/sub/a.ann").exists());
     assert!(fx.dir.path().join("bratout/annotation.conf").exists());
+    // Without -o: exports/brat, the folder `E` writes too (it was export-brat/).
+    let out = inkmark(&fx)
+        .args(["export", "-f", "brat", "--annotations", "ann", "corpus"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("exports/brat/"), "{err}");
+    assert!(fx.dir.path().join("exports/brat/sub/a.ann").exists());
+    assert!(!fx.dir.path().join("export-brat").exists());
+    // An offset unit the format does not count in is refused before any work.
+    let out = inkmark(&fx)
+        .args(["export", "-f", "labelstudio", "--offsets", "graphemes"])
+        .args(["--annotations", "ann", "corpus"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("labelstudio offsets cannot be graphemes (it takes codepoints or utf16)"),
+        "{err}"
+    );
 }
 
 #[test]

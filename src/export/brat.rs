@@ -64,31 +64,17 @@ pub fn annotation_conf() -> String {
     out
 }
 
-/// The first file under `dir` that a brat export does not write (an export writes
-/// `annotation.conf` and `.txt` + `.ann` pairs; brat adds `.stats_cache`), if any: such a
-/// folder is not replaced.
-fn foreign_file(dir: &Path) -> io::Result<Option<PathBuf>> {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d)? {
-            let p = entry?.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-            let ok = match ext {
-                "ann" => true,
-                "txt" => p.with_extension("ann").is_file(),
-                _ => name == "annotation.conf" || name == ".stats_cache",
-            };
-            if !ok {
-                return Ok(Some(p));
-            }
-        }
+/// The file that marks a folder as an inkmark brat export, which the next export may
+/// replace whole (brat lists `.txt` documents only; the name is hidden besides).
+pub const MARKER: &str = ".inkmark-export";
+
+/// Why the folder `dir` may not be replaced by an export, if it may not: it holds files
+/// and no [`MARKER`] (a brat project of the user's, a corpus: nothing of theirs is removed).
+fn not_replaceable(dir: &Path) -> io::Result<Option<PathBuf>> {
+    if dir.join(MARKER).is_file() {
+        return Ok(None);
     }
-    Ok(None)
+    Ok(fs::read_dir(dir)?.next().transpose()?.map(|e| e.path()))
 }
 
 /// Makes everything written under `dir` durable: one `syncfs` on Linux, else each file.
@@ -116,8 +102,8 @@ fn sync_tree(dir: &Path, files: &[PathBuf]) -> io::Result<()> {
 
 /// Writes the brat folder `out`: into a fresh temporary folder beside it without a sync
 /// per file, one sync at the end, then a rename into place (a 20,000-article export took
-/// 19 s with two fsyncs per file). A previous export at `out` is replaced whole; a folder
-/// holding anything an export does not write is left alone, with an error.
+/// 19 s with two fsyncs per file). A previous export at `out` (it has the [`MARKER`]) or an
+/// empty folder is replaced whole; any other folder is left alone, with an error.
 pub fn write_dir(docs: &[Doc], out: &Path) -> io::Result<()> {
     let parent = out
         .parent()
@@ -134,10 +120,10 @@ pub fn write_dir(docs: &[Doc], out: &Path) -> io::Result<()> {
                 out.display()
             )));
         }
-        if let Some(f) = foreign_file(out)? {
+        if let Some(f) = not_replaceable(out)? {
             return Err(io::Error::other(format!(
-                "{} holds {}, which a brat export does not write: not replaced (remove it or \
-                 choose another --out)",
+                "{} is not an inkmark export (it holds {} and no {MARKER}): not replaced; \
+                 empty it or choose another --out",
                 out.display(),
                 f.display()
             )));
@@ -152,8 +138,12 @@ pub fn write_dir(docs: &[Doc], out: &Path) -> io::Result<()> {
             fs::remove_dir_all(&tmp)?;
         }
         fs::create_dir(&tmp)?;
-        let mut files = vec![tmp.join("annotation.conf")];
+        let mut files = vec![tmp.join("annotation.conf"), tmp.join(MARKER)];
         fs::write(&files[0], annotation_conf())?;
+        fs::write(
+            &files[1],
+            "A brat export by inkmark: the next export replaces this folder whole.\n",
+        )?;
         for d in docs {
             let txt = tmp.join(&d.article).with_extension("txt");
             if let Some(dir) = txt.parent() {
