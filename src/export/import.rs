@@ -161,7 +161,8 @@ pub fn apply(
                 continue;
             }
             let text = bounds.slice(start, end);
-            if let Some(k) = kept.iter().find(|k| k.span.overlaps(&s.span)) {
+            // Kept spans are sorted and disjoint: only the last can reach this one.
+            if let Some(k) = kept.last().filter(|k| k.span.overlaps(&s.span)) {
                 if k.span != s.span {
                     report.problems.push(format!(
                         "{}: {what} {text:?} overlaps {} {}..{} ({}); inkmark has no nested \
