@@ -147,7 +147,10 @@ fn main() {
         let msra_train_ex = examples(&rules, &msra_train);
         let msra_test_ex = examples(&rules, &msra_test);
         let dev_b_ex = examples(&rules, &dev_b);
-        report("base: MSRA held-out", &train::evaluate(&base, &msra_test_ex));
+        report(
+            "base: MSRA held-out",
+            &train::evaluate(&base, &msra_test_ex),
+        );
         report("base: PD dev (odd)", &train::evaluate(&base, &dev_b_ex));
         let adapt = train::Options {
             epochs: 8,
@@ -156,9 +159,21 @@ fn main() {
             ..train::Options::default()
         };
         for n in [100, 500, 2000] {
-            let m = train::train(&msra_train_ex[..n], labels.clone(), &adapt, Some(&base), |_, _| {});
-            report(&format!("+{n} MSRA: MSRA held-out"), &train::evaluate(&m, &msra_test_ex));
-            report(&format!("+{n} MSRA: PD dev (odd)"), &train::evaluate(&m, &dev_b_ex));
+            let m = train::train(
+                &msra_train_ex[..n],
+                labels.clone(),
+                &adapt,
+                Some(&base),
+                |_, _| {},
+            );
+            report(
+                &format!("+{n} MSRA: MSRA held-out"),
+                &train::evaluate(&m, &msra_test_ex),
+            );
+            report(
+                &format!("+{n} MSRA: PD dev (odd)"),
+                &train::evaluate(&m, &dev_b_ex),
+            );
         }
         return;
     }

@@ -77,12 +77,23 @@ enum Command {
         /// Only these labels (comma-separated, e.g. PER,LOC)
         #[arg(long, value_delimiter = ',', value_parser = parse_label)]
         labels: Vec<inkmark::label::Label>,
-        /// CoNLL tagging scheme
+        /// CoNLL tagging scheme (bio loads in seqeval and `spacy convert`; bioes in
+        /// seqeval's IOBES mode, not in `spacy convert`)
         #[arg(long, value_enum, default_value = "bio")]
         scheme: inkmark::export::Scheme,
-        /// CoNLL: a "-DOCSTART- O" line before each article
+        /// CoNLL: what separates a character from its tag (tab: MSRA files and
+        /// HuggingFace's MSRA reader; both work with `spacy convert` and whitespace readers)
+        #[arg(long, value_enum, default_value = "tab")]
+        sep: inkmark::export::Sep,
+        /// CoNLL: a "-DOCSTART- -X- O O" line before each article (CoNLL-2003; where
+        /// `spacy convert --converter ner` splits documents)
         #[arg(long)]
         docstart: bool,
+        /// Offset unit: labelstudio codepoints (default) or utf16 (before Label Studio
+        /// counted code points); doccano utf16 (default) or graphemes (projects that count
+        /// grapheme clusters)
+        #[arg(long, value_enum)]
+        offsets: Option<inkmark::export::Offsets>,
         /// Label Studio: leave out the detector's open suggestions ("predictions")
         #[arg(long)]
         no_predictions: bool,
@@ -96,6 +107,10 @@ enum Command {
         /// Files to import (brat: the .ann files, next to their .txt)
         #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
+        /// Offset unit of the file, as for export (labelstudio: codepoints or utf16;
+        /// doccano: utf16 or graphemes)
+        #[arg(long, value_enum)]
+        offsets: Option<inkmark::export::Offsets>,
         /// Folder of articles; documents that match no article are written there
         #[arg(long, default_value = "seeds")]
         dir: PathBuf,
@@ -224,7 +239,9 @@ fn run(cli: Cli) -> Result<()> {
             status,
             labels,
             scheme,
+            sep,
             docstart,
+            offsets,
             no_predictions,
             corpus,
         }) => export(
@@ -232,8 +249,12 @@ fn run(cli: Cli) -> Result<()> {
             out,
             status,
             labels,
-            scheme,
-            docstart,
+            inkmark::export::Options {
+                scheme,
+                sep,
+                docstart,
+                offsets,
+            },
             !no_predictions,
             &corpus,
             &cli.display,
@@ -241,10 +262,19 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Import {
             format,
             files,
+            offsets,
             dir,
             annotations,
             annotator,
-        }) => import(format, &files, &dir, annotations, annotator, &cli.display),
+        }) => import(
+            format,
+            &files,
+            offsets,
+            &dir,
+            annotations,
+            annotator,
+            &cli.display,
+        ),
         Some(Command::Stats { json, top, corpus }) => stats(json, top, &corpus, &cli.display),
         Some(Command::Check { corpus }) => check(&corpus, &cli.display),
         Some(Command::SaveLoop { file, tag }) => save_loop(&file, &tag),
@@ -701,13 +731,16 @@ fn export(
     out: Option<PathBuf>,
     status: Option<inkmark::annotation::Status>,
     labels: Vec<inkmark::label::Label>,
-    scheme: inkmark::export::Scheme,
-    docstart: bool,
+    options: inkmark::export::Options,
     predictions: bool,
     args: &CorpusArgs,
     display: &DisplayArgs,
 ) -> Result<()> {
     use inkmark::export::{self, Filter, Format};
+    // A unit the format does not count in is an error before any work.
+    format
+        .offsets(options.offsets)
+        .map_err(anyhow::Error::msg)?;
     let (corpus, annotations) = open_corpus(args, display)?;
     let bar = progress(corpus.entries.len(), "reading");
     let filter = Filter { status, labels };
@@ -742,43 +775,30 @@ fn export(
         }
         bar.finish_and_clear();
     }
-    let text = if format == Format::Conll {
-        export::conll::render_with(&docs, scheme, docstart)
-    } else {
-        String::new()
-    };
     match (format, out) {
         (Format::Brat, out) => {
-            // The same folder as `E` in the TUI writes to.
-            let out = out.unwrap_or_else(|| PathBuf::from("exports/brat"));
-            let msg = export::write(format, &docs, &out, scheme)
+            let out = out.unwrap_or_else(|| Path::new("exports").join(Format::Brat.default_file()));
+            let msg = export::write_with(format, &docs, &out, &options)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
-        (Format::Conll, Some(out)) => {
-            inkmark::annotation::store::write_atomic(&out, text.as_bytes(), &|_| Ok(()))
-                .with_context(|| format!("cannot write {}", out.display()))?;
-            eprintln!(
-                "inkmark: exported {} articles to {}",
-                docs.len(),
-                sanitize_line(&out.display().to_string())
-            );
-        }
         (_, Some(out)) => {
-            let msg = export::write(format, &docs, &out, scheme)
+            let msg = export::write_with(format, &docs, &out, &options)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (_, None) => {
+            let rendered =
+                export::render_with(format, &docs, &options).map_err(anyhow::Error::msg)?;
             let rendered = if format == Format::Conll {
                 // Plain text: made safe only for a terminal (a pipe gets the data as is).
                 if std::io::stdout().is_terminal() {
-                    sanitize_text(&text)
+                    sanitize_text(&rendered)
                 } else {
-                    text
+                    rendered
                 }
             } else {
-                json_for_terminal(&export::render(format, &docs, scheme))
+                json_for_terminal(&rendered)
             };
             let mut lock = std::io::stdout().lock();
             match lock
@@ -796,12 +816,14 @@ fn export(
 fn import(
     format: inkmark::export::Format,
     files: &[PathBuf],
+    offsets: Option<inkmark::export::Offsets>,
     dir: &Path,
     annotations: Option<PathBuf>,
     annotator: Option<String>,
     display: &DisplayArgs,
 ) -> Result<()> {
     use inkmark::export::{self, Format};
+    let unit = format.offsets(offsets).map_err(anyhow::Error::msg)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let args = CorpusArgs {
         dir: dir.to_path_buf(),
@@ -816,19 +838,20 @@ fn import(
     for f in files {
         let text = read_text_file(f)?;
         let parsed = match format {
-            Format::Doccano => export::doccano::parse(&text),
-            Format::Labelstudio => export::labelstudio::parse(&text),
+            Format::Doccano => export::doccano::parse(&text, unit),
+            Format::Labelstudio => export::labelstudio::parse(&text, unit),
             Format::Spacy => export::spacy::parse(&text),
             Format::Conll => export::conll::parse(&text),
             Format::Brat => {
                 let txt = f.with_extension("txt");
                 let article_text = read_text_file(&txt)?;
-                let name = txt.file_name().map(|n| n.to_string_lossy().into_owned());
+                let name = export::brat::article_name(f);
                 export::brat::parse_ann(&text, &article_text, name).map(|d| vec![d])
             }
         }
         .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
-        docs.extend(parsed);
+        let source = f.display().to_string();
+        docs.extend(parsed.into_iter().map(|d| d.from_file(&source)));
     }
     let bar = progress(docs.len(), "importing");
     let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));

@@ -5,7 +5,7 @@ use inkmark::annotation::store::Store;
 use inkmark::annotation::{AnnotationFile, Entity, Source, Status};
 use inkmark::corpus;
 use inkmark::detect::sha256_hex;
-use inkmark::export::{self, conll, Doc, Filter, Format, Scheme};
+use inkmark::export::{self, conll, Doc, Filter, Format, Offsets, Options, Scheme};
 use inkmark::label::Label;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -132,11 +132,14 @@ fn export_then_import_gives_back_the_annotations() {
     ] {
         let parsed = match format {
             Format::Doccano => {
-                export::doccano::parse(&export::render(format, &docs, Scheme::Bio)).unwrap()
+                export::doccano::parse(&export::render(format, &docs, Scheme::Bio), Offsets::Utf16)
+                    .unwrap()
             }
-            Format::Labelstudio => {
-                export::labelstudio::parse(&export::render(format, &docs, Scheme::Bio)).unwrap()
-            }
+            Format::Labelstudio => export::labelstudio::parse(
+                &export::render(format, &docs, Scheme::Bio),
+                Offsets::Codepoints,
+            )
+            .unwrap(),
             Format::Spacy => {
                 export::spacy::parse(&export::render(format, &docs, Scheme::Bio)).unwrap()
             }
@@ -169,13 +172,21 @@ fn conll_round_trip_keeps_texts_and_labels() {
     let fx = Fixture::new();
     let docs = fx.docs();
     for scheme in [Scheme::Bio, Scheme::Bioes] {
-        let out = conll::render_with(&docs, scheme, true);
+        let options = Options {
+            scheme,
+            docstart: true,
+            ..Options::default()
+        };
+        let out = conll::render_opts(&docs, &options);
         let back = conll::parse(&out).unwrap();
         assert_eq!(back.len(), 1);
         let got: Vec<(String, Label)> = back[0]
             .spans
             .iter()
-            .map(|s| (export::slice(&back[0].text, s.start, s.end), s.label))
+            .map(|s| {
+                let s = s.span;
+                (export::slice(&back[0].text, s.start, s.end), s.label)
+            })
             .collect();
         // Whitespace is not written in CoNLL; the texts come back without it.
         let want: Vec<(String, Label)> = docs[0]
@@ -191,7 +202,7 @@ fn conll_round_trip_keeps_texts_and_labels() {
 fn import_creates_articles_that_do_not_exist() {
     let fx = Fixture::new();
     let line = r#"{"text": "新文章：高新区", "label": [[4, 7, "LOC"]]}"#;
-    let docs = export::doccano::parse(line).unwrap();
+    let docs = export::doccano::parse(line, Offsets::Utf16).unwrap();
     let c = corpus::scan(&fx.corpus()).unwrap();
     let report = export::import::apply(&docs, &c, &fx.ann(), "importer", || {});
     assert_eq!(report.created.len(), 1, "{report:?}");
@@ -203,24 +214,30 @@ fn import_creates_articles_that_do_not_exist() {
 
 #[test]
 fn malformed_imports_are_reported_with_their_place() {
+    let problems = |s: &str| {
+        export::doccano::parse(s, Offsets::Utf16).unwrap()[0]
+            .problems
+            .clone()
+    };
     assert!(
-        export::doccano::parse("{\"text\": \"a\", \"label\": [[0, 1, \"FOO\"]]}")
-            .unwrap_err()
-            .contains("line 1: unknown label")
+        problems("{\"text\": \"a\", \"label\": [[0, 1, \"FOO\"]]}")[0]
+            .contains("line 1: 0..1: unknown label")
     );
     // UTF-16 offset inside the surrogate pair of an emoji.
     assert!(
-        export::doccano::parse("{\"text\": \"😀a\", \"label\": [[1, 3, \"PER\"]]}")
-            .unwrap_err()
+        problems("{\"text\": \"😀a\", \"label\": [[1, 3, \"PER\"]]}")[0]
             .contains("character boundaries")
     );
+    assert!(export::doccano::parse("{broken", Offsets::Utf16)
+        .unwrap_err()
+        .contains("line 1"));
     assert!(conll::parse("字 B-PER\n坏\n")
         .unwrap_err()
         .contains("line 2"));
 }
 
 /// Offsets checked the way the consumers count: Python string slices for code-point
-/// formats, UTF-16 slices for doccano and Label Studio.
+/// formats (spaCy, brat, Label Studio), UTF-16 slices for doccano.
 #[test]
 fn consumers_read_the_same_entity_texts() {
     let python = Command::new("python3").arg("--version").output();
@@ -255,7 +272,7 @@ for task in json.load(open(out / "labelstudio.json", encoding="utf-8")):
     text = task["data"]["text"]
     for r in task["annotations"][0]["result"]:
         v = r["value"]
-        assert u16(text, v["start"], v["end"]) == v["text"], ("labelstudio", v)
+        assert text[v["start"]:v["end"]] == v["text"], ("labelstudio", v)
 for line in open(out / "spacy.jsonl", encoding="utf-8"):
     d = json.loads(line)
     got = {d["text"][s["start"]:s["end"]] for s in d["spans"]}
@@ -279,6 +296,115 @@ print("ok")
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(res.status.success(), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&res.stdout).trim(), "ok");
+}
+
+/// doccano projects that count grapheme clusters: read as UTF-16 (the default), the spans
+/// split a cluster; the import reports each with its line and writes nothing `check`
+/// rejects. `--offsets graphemes` reads them right, and writes them back the same way.
+#[test]
+fn imports_never_write_what_check_rejects_and_doccano_grapheme_offsets() {
+    let fx = Fixture::new();
+    let text = "cafe\u{301}高轶鹏👨\u{200d}👩\u{200d}👧北京";
+    // Graphemes: c a f é 高 轶 鹏 👨‍👩‍👧 北 京
+    let line = format!(r#"{{"text": "{text}", "label": [[4, 7, "PER"], [8, 10, "LOC"]]}}"#);
+    let c = corpus::scan(&fx.corpus()).unwrap();
+    let as_utf16 = export::doccano::parse(&line, Offsets::Utf16).unwrap();
+    let report = export::import::apply(&as_utf16, &c, &fx.ann(), "importer", || {});
+    assert_eq!(report.entities, 0, "{report:?}");
+    assert_eq!(report.problems.len(), 2, "{report:?}");
+    let created = report.created[0].clone();
+    assert!(report.problems[0].starts_with("line 1: PER 4..7: splits a character"));
+    assert!(
+        report.problems[1].starts_with("line 1: LOC 8..9: splits a character"),
+        "{report:?}"
+    );
+    let c = corpus::scan(&fx.corpus()).unwrap();
+    let check = inkmark::headless::check(&c, &fx.ann(), || {});
+    assert!(check.is_empty(), "{check:?}");
+
+    let as_graphemes = export::doccano::parse(&line, Offsets::Graphemes).unwrap();
+    let c = corpus::scan(&fx.corpus()).unwrap();
+    let report = export::import::apply(&as_graphemes, &c, &fx.ann(), "importer", || {});
+    assert!(report.problems.is_empty(), "{report:?}");
+    let f = read_ann(&fx.ann().join(&created).with_extension("json"));
+    let texts: Vec<&str> = f.entities.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["高轶鹏", "北京"]);
+    // Export in graphemes gives the same numbers back.
+    let c = corpus::scan(&fx.corpus()).unwrap();
+    let (docs, _) = export::collect(&c, &fx.ann(), &Filter::default(), || {});
+    let doc = docs.iter().find(|d| d.text == text).unwrap();
+    let options = Options {
+        offsets: Some(Offsets::Graphemes),
+        ..Options::default()
+    };
+    let out = export::render_with(Format::Doccano, std::slice::from_ref(doc), &options).unwrap();
+    assert!(
+        out.contains(r#""label":[[4,7,"PER"],[8,10,"LOC"]]"#),
+        "{out}"
+    );
+    // A unit the format does not count in is refused.
+    let spacy = Options {
+        offsets: Some(Offsets::Utf16),
+        ..Options::default()
+    };
+    assert!(export::render_with(Format::Spacy, &docs, &spacy)
+        .unwrap_err()
+        .contains("spacy offsets cannot be utf16"));
+}
+
+/// A brat folder as brat keeps it: a nested LOC inside an ORG, a discontinuous entity, an
+/// unknown type, and an article in a subfolder with CR LF line ends and an emoji.
+#[test]
+fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
+    let fx = Fixture::new();
+    let brat = fx.dir.path().join("bratin");
+    std::fs::create_dir_all(brat.join("tricky")).unwrap();
+    std::fs::write(
+        brat.join("annotation.conf"),
+        export::brat::annotation_conf(),
+    )
+    .unwrap();
+    let text = "😀中国的政府说：\r\n郑州市卫生健康委员会和高轶鹏在北京。";
+    std::fs::write(brat.join("tricky/crlf_emoji.txt"), text).unwrap();
+    let at = |w: &str| {
+        let b = text.find(w).unwrap();
+        let s = text[..b].chars().count();
+        format!("{s} {}", s + w.chars().count())
+    };
+    let ann = format!(
+        "T1\tORG {}\t郑州市卫生健康委员会\nT2\tPER {}\t高轶鹏\nT3\tLOC {}\t北京\n\
+         T4\tLOC {}\t中国\nT5\tLOC {}\t郑州市\nT6\tORG {};{}\t中国 政府\n\
+         T7\tDisease {}\t北京\n#1\tAnnotatorNotes T1\tnote\n",
+        at("郑州市卫生健康委员会"),
+        at("高轶鹏"),
+        at("北京"),
+        at("中国"),
+        at("郑州市"),
+        at("中国"),
+        at("政府"),
+        at("北京"),
+    );
+    std::fs::write(brat.join("tricky/crlf_emoji.ann"), ann).unwrap();
+    let out = inkmark(&fx)
+        .args(["import", "-f", "brat", "bratin/tricky/crlf_emoji.ann"])
+        .args(["--dir", "fresh", "--annotations", "fresh-ann"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("imported 4 entities into 1 articles"), "{err}");
+    let created = fx.dir.path().join("fresh/tricky/crlf_emoji.txt");
+    assert_eq!(std::fs::read_to_string(&created).unwrap(), text);
+    let f = read_ann(&fx.dir.path().join("fresh-ann/tricky/crlf_emoji.json"));
+    let texts: Vec<&str> = f.entities.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["中国", "郑州市卫生健康委员会", "高轶鹏", "北京"]);
+    for needle in [
+        "crlf_emoji.ann: line 5 (T5): LOC 10..13 \"郑州市\" overlaps ORG 10..20 (bratin/tricky/crlf_emoji.ann: line 1 (T1)); inkmark has no nested entities; not imported",
+        "crlf_emoji.ann: line 6: T6 ORG: a discontinuous entity",
+        "crlf_emoji.ann: line 7: T7: unknown type \"Disease\"; not imported",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing in:\n{err}");
+    }
 }
 
 // --- the commands -----------------------------------------------------------------------
@@ -339,6 +465,27 @@ fn export_and_import_commands() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bratout"));
     assert!(fx.dir.path().join("bratout/sub/a.ann").exists());
     assert!(fx.dir.path().join("bratout/annotation.conf").exists());
+    // Without -o: exports/brat, the folder `E` writes too (it was export-brat/).
+    let out = inkmark(&fx)
+        .args(["export", "-f", "brat", "--annotations", "ann", "corpus"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("exports/brat/"), "{err}");
+    assert!(fx.dir.path().join("exports/brat/sub/a.ann").exists());
+    assert!(!fx.dir.path().join("export-brat").exists());
+    // An offset unit the format does not count in is refused before any work.
+    let out = inkmark(&fx)
+        .args(["export", "-f", "labelstudio", "--offsets", "graphemes"])
+        .args(["--annotations", "ann", "corpus"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("labelstudio offsets cannot be graphemes (it takes codepoints or utf16)"),
+        "{err}"
+    );
 }
 
 #[test]

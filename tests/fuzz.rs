@@ -3,7 +3,7 @@
 //! long run (the default keeps CI fast); RELIABILITY.md has the figures.
 
 use inkmark::annotation::AnnotationFile;
-use inkmark::export;
+use inkmark::export::{self, Offsets};
 use inkmark::positions::Positions;
 use inkmark::text::WidthOptions;
 use inkmark::tui::app::{App, Msg};
@@ -99,8 +99,12 @@ proptest! {
 
     #[test]
     fn import_parsers_never_panic(src in prop_oneof![text_strategy(), any::<String>()], text in text_strategy()) {
-        let _ = export::doccano::parse(&src);
-        let _ = export::labelstudio::parse(&src);
+        for unit in [Offsets::Utf16, Offsets::Graphemes] {
+            let _ = export::doccano::parse(&src, unit);
+        }
+        for unit in [Offsets::Codepoints, Offsets::Utf16] {
+            let _ = export::labelstudio::parse(&src, unit);
+        }
         let _ = export::spacy::parse(&src);
         let _ = export::conll::parse(&src);
         let _ = export::brat::parse_ann(&src, &text, None);
@@ -108,7 +112,7 @@ proptest! {
 
     #[test]
     fn mutated_exports_never_panic_the_importers(seed in mutated(r#"{"text": "😀高新区", "label": [[2, 5, "LOC"]], "article": "a.txt"}"#)) {
-        if let Ok(docs) = export::doccano::parse(&seed) {
+        if let Ok(docs) = export::doccano::parse(&seed, Offsets::Utf16) {
             // Applying whatever parsed must not panic either (spans are checked there).
             let dir = tempfile::tempdir().unwrap();
             let corpus = inkmark::corpus::scan(dir.path()).unwrap();

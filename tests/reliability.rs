@@ -1041,7 +1041,7 @@ mod reader_faults {
 
     #[test]
     fn import_leaves_an_invalid_file_alone_and_fingerprints_new_ones() {
-        use inkmark::export::import::{apply, Imported};
+        use inkmark::export::import::{apply, Imported, ImportedSpan};
         let fx = Fx::new();
         std::fs::create_dir_all(&fx.ann).unwrap();
         let bad = invalid_file();
@@ -1049,7 +1049,11 @@ mod reader_faults {
         let doc = Imported {
             article: Some("a.txt".into()),
             text: TEXT.into(),
-            spans: vec![Span::new(8, 11, Label::LOC)],
+            spans: vec![ImportedSpan {
+                span: Span::new(8, 11, Label::LOC),
+                at: "test".into(),
+            }],
+            problems: Vec::new(),
         };
         let c = corpus::scan(&fx.corpus).unwrap();
         let report = apply(std::slice::from_ref(&doc), &c, &fx.ann, "me", || {});

@@ -1,32 +1,33 @@
-//! doccano JSONL: `{"text": …, "label": [[start, end, "PER"], …]}` per article. doccano
-//! counts offsets in UTF-16 code units (JavaScript strings); they equal code points for
-//! text without astral characters (emoji, rare CJK extensions).
+//! doccano JSONL: `{"text": …, "label": [[start, end, "PER"], …]}` per article. doccano's
+//! default projects count offsets in UTF-16 code units (JavaScript strings; equal to code
+//! points for text without astral characters such as emoji or CJK Extension B); projects
+//! with "Count grapheme clusters as one character" count grapheme clusters
+//! (`--offsets graphemes`), as its editor library v-annotator maps them.
 
-use super::import::Imported;
-use super::{Doc, Utf16};
+use super::import::{Imported, ImportedSpan};
+use super::{Doc, OffsetMap, Offsets};
 use crate::label::{Label, Span};
 use serde_json::{json, Value};
 
-pub fn render(docs: &[Doc]) -> String {
+pub fn render(docs: &[Doc], unit: Offsets) -> String {
     let mut out = String::new();
     for d in docs {
-        let u = Utf16::new(&d.text);
+        let u = OffsetMap::new(&d.text, unit);
         let labels: Vec<Value> = d
             .entities
             .iter()
-            .map(|e| json!([u.to_utf16(e.start), u.to_utf16(e.end), e.label.name()]))
+            .map(|e| json!([u.start(e.start), u.end(e.end), e.label.name()]))
             .collect();
         let line =
             json!({"text": d.text, "label": labels, "article": d.article, "status": d.status});
-        out.push_str(&line.to_string());
-        out.push('\n');
+        super::push_jsonl_line(&mut out, &line.to_string());
     }
     out
 }
 
 /// Reads doccano JSONL (`label` as `[[s, e, "L"]]`, or the newer `entities` objects with
-/// `start_offset`/`end_offset`/`label`).
-pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
+/// `start_offset`/`end_offset`/`label`), offsets counted in `unit`.
+pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
     let mut docs = Vec::new();
     for (n, line) in input
         .lines()
@@ -41,18 +42,28 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             .and_then(Value::as_str)
             .ok_or_else(|| at("no \"text\"".into()))?
             .to_string();
-        let u = Utf16::new(&text);
+        let u = OffsetMap::new(&text, unit);
         let mut spans = Vec::new();
-        let mut push = |s: u64, e: u64, l: &str| -> Result<(), String> {
-            let label = Label::parse(l).ok_or_else(|| at(format!("unknown label {l:?}")))?;
-            let (Some(s), Some(e)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
-            else {
-                return Err(at(format!(
-                    "offsets {s}..{e} are not on character boundaries of the text"
-                )));
+        let mut problems = Vec::new();
+        let mut push = |s: u64, e: u64, l: &str| {
+            let place = format!("line {}", n + 1);
+            let Some(label) = Label::parse(l) else {
+                problems.push(format!("{place}: {s}..{e}: unknown label {l:?}; skipped"));
+                return;
             };
-            spans.push(Span::new(s, e, label));
-            Ok(())
+            let (Some(cs), Some(ce)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
+            else {
+                problems.push(format!(
+                    "{place}: {label} {} offsets {s}..{e} are not on character boundaries \
+                     of the text; skipped",
+                    unit.name()
+                ));
+                return;
+            };
+            spans.push(ImportedSpan {
+                span: Span::new(cs, ce, label),
+                at: place,
+            });
         };
         if let Some(list) = v
             .get("label")
@@ -68,7 +79,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
                     a.get(1).and_then(Value::as_u64),
                     a.get(2).and_then(Value::as_str),
                 ) {
-                    (Some(s), Some(e), Some(l)) => push(s, e, l)?,
+                    (Some(s), Some(e), Some(l)) => push(s, e, l),
                     _ => return Err(at("a label is not [start, end, label]".into())),
                 }
             }
@@ -80,7 +91,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
                     item.get("end_offset").and_then(Value::as_u64),
                     item.get("label").and_then(Value::as_str),
                 ) {
-                    (Some(s), Some(e), Some(l)) => push(s, e, l)?,
+                    (Some(s), Some(e), Some(l)) => push(s, e, l),
                     _ => return Err(at("an entity lacks start_offset/end_offset/label".into())),
                 }
             }
@@ -89,6 +100,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             article: v.get("article").and_then(Value::as_str).map(str::to_string),
             text,
             spans,
+            problems,
         });
     }
     Ok(docs)

@@ -1,7 +1,9 @@
 //! Importing annotation sets: each imported document is matched to an article of the
 //! corpus (by its stored name, else by identical text) or written as a new article, and
 //! its spans are added to the article's annotation file (merge-safe, never over a file
-//! that does not parse).
+//! that does not parse). Every span is checked with `check`'s own code first, so an import
+//! never writes a file that `inkmark check` rejects; each span left out is reported with
+//! the place it came from.
 
 use crate::annotation::edit::Annotations;
 use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
@@ -9,6 +11,7 @@ use crate::annotation::store::{write_atomic, Loaded, Store};
 use crate::annotation::Source;
 use crate::corpus::{read_article, Corpus};
 use crate::detect::sha256_hex;
+use crate::headless::{check_file, SpanCheck};
 use crate::label::Span;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -19,7 +22,29 @@ pub struct Imported {
     /// The article's path relative to the corpus, when the format carried it.
     pub article: Option<String>,
     pub text: String,
-    pub spans: Vec<Span>,
+    pub spans: Vec<ImportedSpan>,
+    /// What the parser left out of this document, each with its place.
+    pub problems: Vec<String>,
+}
+
+/// A span and where it came from (`line 12`, `task 3 result 2`), for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedSpan {
+    pub span: Span,
+    pub at: String,
+}
+
+impl Imported {
+    /// Prefixes every place with `source` (the file the document was read from).
+    pub fn from_file(mut self, source: &str) -> Imported {
+        for s in &mut self.spans {
+            s.at = format!("{source}: {}", s.at);
+        }
+        for p in &mut self.problems {
+            *p = format!("{source}: {p}");
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,6 +80,7 @@ pub fn apply(
     }
     for (i, doc) in docs.iter().enumerate() {
         tick();
+        report.problems.extend(doc.problems.iter().cloned());
         let sha = sha256_hex(doc.text.as_bytes());
         let named = doc.article.as_deref().and_then(safe_relative);
         let rel = match (&named, by_sha.get(&sha)) {
@@ -130,33 +156,67 @@ pub fn apply(
         if file.article_fingerprint.is_none() {
             file.article_fingerprint = Some(crate::annotation::anchor::fingerprint(&doc.text));
         }
-        let chars: Vec<char> = doc.text.chars().collect();
+        let bounds = SpanCheck::new(&doc.text);
         let mut set = Annotations::new(file.entities.clone(), file.rejected.clone(), file.status);
         let mut added = 0;
-        for s in &doc.spans {
-            if s.start >= s.end || s.end > chars.len() {
-                report.problems.push(format!(
-                    "{article}: span {}..{} is outside the text; skipped",
-                    s.start, s.end
-                ));
+        // Outer spans first: inkmark has no nested or overlapping entities, so of two
+        // imported spans that overlap the one that starts first (the longer at a tie) is
+        // kept and the other reported, never silently replaced.
+        let mut spans: Vec<&ImportedSpan> = doc.spans.iter().collect();
+        spans.sort_by_key(|s| (s.span.start, std::cmp::Reverse(s.span.end)));
+        let mut kept: Vec<&ImportedSpan> = Vec::new();
+        for s in spans {
+            let Span { start, end, label } = s.span;
+            let what = format!("{label} {start}..{end}");
+            if let Some(p) = bounds.problems(start, end, None).first() {
+                report
+                    .problems
+                    .push(format!("{}: {what}: {p}; not imported", s.at));
                 continue;
             }
-            let text: String = chars[s.start..s.end].iter().collect();
+            let text = bounds.slice(start, end);
+            // Kept spans are sorted and disjoint: only the last can reach this one.
+            if let Some(k) = kept.last().filter(|k| k.span.overlaps(&s.span)) {
+                if k.span != s.span {
+                    report.problems.push(format!(
+                        "{}: {what} {text:?} overlaps {} {}..{} ({}); inkmark has no nested \
+                         entities; not imported",
+                        s.at, k.span.label, k.span.start, k.span.end, k.at
+                    ));
+                }
+                continue;
+            }
+            kept.push(s);
             // An identical existing span keeps its source (an accepted suggestion stays so).
             if set
                 .entities
                 .iter()
-                .any(|e| e.start == s.start && e.end == s.end && e.label == s.label)
+                .any(|e| e.start == start && e.end == end && e.label == label)
             {
                 continue;
             }
-            let change = set.label_change(s.start, s.end, s.label, &text, Source::Manual);
+            let change = set.label_change(start, end, label, text, Source::Manual);
             if set.apply(change) {
                 added += 1;
             }
         }
+        // The result goes through `check`: anything it would reject (and did not before)
+        // keeps the file as it was.
+        let before = check_file(&file, &doc.text);
         file.entities = set.entities;
         file.updated = utc_now();
+        let new: Vec<String> = check_file(&file, &doc.text)
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .collect();
+        if !new.is_empty() {
+            report.problems.push(format!(
+                "{}: the import would fail inkmark check ({}); not imported",
+                path.display(),
+                new.join("; ")
+            ));
+            continue;
+        }
         if let Err(e) = store.save(&file) {
             report.problems.push(e.to_string());
             continue;

@@ -1,10 +1,13 @@
 //! Label Studio: the JSON task list. Confirmed annotations go to `annotations[].result[]`,
-//! open suggestions to `predictions`; offsets in UTF-16 code units, as Label Studio counts.
+//! open suggestions to `predictions`; offsets in code points, as Label Studio counts since
+//! its PR #1559 ("Store code points instead of js length"; its editor test "Should calculate
+//! offsets by code points in text"). `--offsets utf16` writes and reads the JavaScript
+//! string offsets of older versions.
 //! The labelling config to pair it with: `<Labels name="label" toName="text">` over
 //! `<Text name="text" value="$text"/>`.
 
-use super::import::Imported;
-use super::{Doc, Utf16};
+use super::import::{Imported, ImportedSpan};
+use super::{Doc, OffsetMap, Offsets};
 use crate::annotation::Source;
 use crate::detect::CharSlicer;
 use crate::label::{Label, Span};
@@ -59,7 +62,7 @@ struct Prediction<'a> {
 }
 
 fn result<'a>(
-    u: &Utf16,
+    u: &OffsetMap,
     id: String,
     span: (usize, usize, Label),
     text: &'a str,
@@ -73,20 +76,20 @@ fn result<'a>(
         kind: "labels",
         origin,
         value: LabelValue {
-            start: u.to_utf16(start),
-            end: u.to_utf16(end),
+            start: u.start(start),
+            end: u.end(end),
             text,
             labels: [label.name()],
         },
     }
 }
 
-pub fn render(docs: &[Doc]) -> String {
+pub fn render(docs: &[Doc], unit: Offsets) -> String {
     let tasks: Vec<Task> = docs
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let u = Utf16::new(&d.text);
+            let u = OffsetMap::new(&d.text, unit);
             let confirmed: Vec<LabelResult> = d
                 .entities
                 .iter()
@@ -162,6 +165,46 @@ struct InData {
 struct InAnnotation {
     #[serde(default)]
     result: Vec<InResult>,
+    #[serde(default)]
+    was_cancelled: Option<Value>,
+    /// Older exports call a cancelled annotation skipped.
+    #[serde(default)]
+    skipped: Option<Value>,
+    #[serde(default)]
+    created_at: Option<Value>,
+    #[serde(default)]
+    updated_at: Option<Value>,
+}
+
+impl InAnnotation {
+    fn cancelled(&self) -> bool {
+        let yes = |v: &Option<Value>| v.as_ref().and_then(Value::as_bool) == Some(true);
+        yes(&self.was_cancelled) || yes(&self.skipped)
+    }
+
+    /// When it was last saved: ISO 8601 timestamps in Label Studio's one format, so
+    /// comparing the strings orders them.
+    fn saved(&self) -> &str {
+        self.updated_at
+            .as_ref()
+            .and_then(Value::as_str)
+            .or_else(|| self.created_at.as_ref().and_then(Value::as_str))
+            .unwrap_or("")
+    }
+}
+
+/// The annotation a task's entities come from: the latest one not cancelled (skipped),
+/// as label-studio-converter picks (it sorts by creation time; inkmark by the last save,
+/// then by place in the list). One per task: inkmark has one annotation file per article
+/// and annotator.
+fn chosen(annotations: Vec<InAnnotation>) -> Option<InAnnotation> {
+    let mut best: Option<InAnnotation> = None;
+    for a in annotations.into_iter().filter(|a| !a.cancelled()) {
+        if best.as_ref().is_none_or(|b| a.saved() >= b.saved()) {
+            best = Some(a);
+        }
+    }
+    best
 }
 
 #[derive(Deserialize)]
@@ -182,8 +225,9 @@ struct InValue {
     labels: Option<Value>,
 }
 
-/// Reads a task list (or one task): the first annotation's `labels` results.
-pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
+/// Reads a task list (or one task): the `labels` results of each task's latest
+/// annotation that was not cancelled, offsets counted in `unit`.
+pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
     let tasks: Vec<InTask> = if input.trim_start().starts_with('[') {
         serde_json::from_str(input).map_err(|e| e.to_string())?
     } else {
@@ -199,14 +243,17 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             }) => (text, article),
             _ => return Err(at("no data.text".into())),
         };
-        let u = Utf16::new(&text);
+        let u = OffsetMap::new(&text, unit);
         let mut spans = Vec::new();
-        let results = t.annotations.into_iter().next().map(|a| a.result);
-        for r in results
+        let mut problems = Vec::new();
+        let results = chosen(t.annotations).map(|a| a.result);
+        for (k, r) in results
             .into_iter()
             .flatten()
-            .filter(|r| r.kind.as_ref().and_then(Value::as_str) == Some("labels"))
+            .enumerate()
+            .filter(|(_, r)| r.kind.as_ref().and_then(Value::as_str) == Some("labels"))
         {
+            let place = format!("task {} result {}", i + 1, k + 1);
             let v = r.value.as_ref();
             let (Some(s), Some(e), Some(l)) = (
                 v.and_then(|v| v.start.as_ref()?.as_u64()),
@@ -215,20 +262,30 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             ) else {
                 return Err(at("a result lacks value.start/end/labels".into()));
             };
-            let label = Label::parse(l).ok_or_else(|| at(format!("unknown label {l:?}")))?;
+            let Some(label) = Label::parse(l) else {
+                problems.push(format!("{place}: unknown label {l:?}; skipped"));
+                continue;
+            };
             let (Some(s), Some(e)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
             else {
-                return Err(at(format!(
-                    "offsets {s}..{e} are not on character boundaries"
-                )));
+                problems.push(format!(
+                    "{place}: {} offsets {s}..{e} are not on character boundaries \
+                     of the text; skipped",
+                    unit.name()
+                ));
+                continue;
             };
-            spans.push(Span::new(s, e, label));
+            spans.push(ImportedSpan {
+                span: Span::new(s, e, label),
+                at: place,
+            });
         }
         drop(u);
         docs.push(Imported {
             article: article.and_then(|a| a.as_str().map(str::to_string)),
             text,
             spans,
+            problems,
         });
     }
     Ok(docs)
@@ -237,37 +294,89 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
 #[cfg(test)]
 mod tests {
     use super::parse;
+    use crate::export::Offsets::{Codepoints, Utf16};
 
     #[test]
     fn reads_one_task_or_a_list_and_skips_what_it_does_not_use() {
         let task = r#"{"id": 1, "data": {"text": "a😀高轶鹏", "article": "x.txt"},
             "annotations": [{"result": [
                 {"type": "choices", "value": {"choices": ["ok"]}},
-                {"type": "labels", "value": {"start": 3, "end": 6, "labels": ["PER"]}}
+                {"type": "labels", "value": {"start": 2, "end": 5, "labels": ["PER"]}}
             ]}],
             "predictions": [{"result": [{"type": "labels", "value": {"start": 0}}]}],
             "meta": {"anything": [1, 2, {"x": null}]}}"#;
         for input in [task.to_string(), format!("[{task}, {task}]")] {
-            let docs = parse(&input).unwrap();
+            let docs = parse(&input, Codepoints).unwrap();
             assert!(!docs.is_empty());
-            // UTF-16 3..6 is after the astral character: code points 2..5.
-            assert_eq!((docs[0].spans[0].start, docs[0].spans[0].end), (2, 5));
+            let s = docs[0].spans[0].span;
+            assert_eq!((s.start, s.end), (2, 5));
+            assert_eq!(docs[0].spans[0].at, "task 1 result 2");
             assert_eq!(docs[0].article.as_deref(), Some("x.txt"));
         }
-        assert_eq!(parse("[]").unwrap().len(), 0);
+        assert_eq!(parse("[]", Codepoints).unwrap().len(), 0);
+    }
+
+    /// Label Studio's editor test "Should calculate offsets by code points in text": `test`
+    /// in "🐱 Warning: This is a test text" is at 21..25. UTF-16 (the old unit) says 22..26.
+    #[test]
+    fn offsets_are_code_points_as_label_studio_counts_and_utf16_on_request() {
+        let text = "🐱 Warning: This is a test text";
+        let task = |s: usize, e: usize| {
+            format!(
+                r#"{{"data": {{"text": "{text}"}}, "annotations": [{{"result": [
+                {{"type": "labels", "value": {{"start": {s}, "end": {e}, "labels": ["ORG"]}}}}]}}]}}"#
+            )
+        };
+        let got = |input: String, unit| {
+            let d = &parse(&input, unit).unwrap()[0];
+            let s = d.spans[0].span;
+            crate::export::slice(&d.text, s.start, s.end)
+        };
+        assert_eq!(got(task(21, 25), Codepoints), "test");
+        assert_eq!(got(task(22, 26), Utf16), "test");
+    }
+
+    /// A cancelled annotation listed first does not hide the real one; of two real ones the
+    /// later saved wins.
+    #[test]
+    fn takes_the_latest_annotation_that_was_not_cancelled() {
+        let input = r#"{"data": {"text": "高轶鹏在北京"}, "annotations": [
+            {"was_cancelled": true, "updated_at": "2026-11-25T00:00:00.000000Z", "result": []},
+            {"was_cancelled": false, "updated_at": "2026-11-24T00:00:00.000000Z", "result": [
+                {"type": "labels", "value": {"start": 0, "end": 3, "labels": ["PER"]}},
+                {"type": "labels", "value": {"start": 4, "end": 6, "labels": ["LOC"]}}]},
+            {"updated_at": "2026-11-23T00:00:00.000000Z", "result": [
+                {"type": "labels", "value": {"start": 0, "end": 1, "labels": ["PER"]}}]},
+            {"skipped": true, "updated_at": "2026-11-26T00:00:00.000000Z", "result": [
+                {"type": "labels", "value": {"start": 0, "end": 2, "labels": ["PER"]}}]}
+        ]}"#;
+        let docs = parse(input, Codepoints).unwrap();
+        let spans: Vec<(usize, usize)> = docs[0]
+            .spans
+            .iter()
+            .map(|s| (s.span.start, s.span.end))
+            .collect();
+        assert_eq!(spans, [(0, 3), (4, 6)]);
     }
 
     #[test]
     fn clear_errors_for_what_is_missing_or_wrong() {
-        let err = |s: &str| parse(s).unwrap_err();
+        let err = |s: &str| parse(s, Codepoints).unwrap_err();
         assert_eq!(err(r#"[{"data": {}}]"#), "task 1: no data.text");
         assert_eq!(err(r#"{"data": {"text": 5}}"#), "task 1: no data.text");
         assert!(err(r#"{"data": {"text": "ab"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 1}}]}]}"#)
             .contains("lacks value.start/end/labels"));
-        assert!(err(r#"{"data": {"text": "ab"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 1, "labels": ["FOO"]}}]}]}"#)
-            .contains("unknown label"));
-        assert!(err(r#"{"data": {"text": "😀"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 1, "end": 2, "labels": ["PER"]}}]}]}"#)
-            .contains("not on character boundaries"));
         assert!(!err("{broken").is_empty());
+        // One bad result is reported with its place; the others are read.
+        let problems = |s: &str, unit| parse(s, unit).unwrap()[0].problems.clone();
+        assert_eq!(
+            problems(
+                r#"{"data": {"text": "ab"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 1, "labels": ["FOO"]}}]}]}"#,
+                Codepoints
+            ),
+            ["task 1 result 1: unknown label \"FOO\"; skipped"]
+        );
+        assert!(problems(r#"{"data": {"text": "😀"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 1, "end": 2, "labels": ["PER"]}}]}]}"#, Utf16)[0]
+            .contains("not on character boundaries"));
     }
 }

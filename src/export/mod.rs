@@ -1,6 +1,7 @@
 //! Exporting annotation sets to the formats NLP tools read, and importing them back.
 //! One module per format; offsets are converted where a consumer counts differently
-//! (doccano and Label Studio count UTF-16 code units).
+//! (doccano counts UTF-16 code units, or grapheme clusters in its grapheme mode; Label
+//! Studio counts code points, UTF-16 units before its PR #1559).
 
 pub mod brat;
 pub mod conll;
@@ -177,6 +178,109 @@ impl<'t> Utf16<'t> {
     }
 }
 
+/// The unit a format's offsets count in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Offsets {
+    /// Unicode code points (Python string indices): spaCy, brat, Label Studio.
+    Codepoints,
+    /// UTF-16 code units (JavaScript string indices): doccano's default projects, Label
+    /// Studio before it counted code points.
+    Utf16,
+    /// Extended grapheme clusters: doccano projects with "Count grapheme clusters as one
+    /// character".
+    Graphemes,
+}
+
+impl Offsets {
+    pub fn name(self) -> &'static str {
+        match self {
+            Offsets::Codepoints => "codepoints",
+            Offsets::Utf16 => "utf16",
+            Offsets::Graphemes => "graphemes",
+        }
+    }
+}
+
+/// Converts code-point offsets of one text to the offsets a format counts in, and back.
+pub enum OffsetMap<'t> {
+    CodePoints(usize),
+    Utf16(Utf16<'t>),
+    /// The code-point offset where each grapheme cluster starts, then the text's length.
+    Graphemes(Vec<usize>),
+}
+
+impl<'t> OffsetMap<'t> {
+    pub fn new(text: &'t str, unit: Offsets) -> OffsetMap<'t> {
+        match unit {
+            Offsets::Codepoints => OffsetMap::CodePoints(text.chars().count()),
+            Offsets::Utf16 => OffsetMap::Utf16(Utf16::new(text)),
+            Offsets::Graphemes => {
+                use unicode_segmentation::UnicodeSegmentation;
+                let mut starts = Vec::new();
+                let mut cp = 0;
+                for g in text.graphemes(true) {
+                    starts.push(cp);
+                    cp += g.chars().count();
+                }
+                starts.push(cp);
+                OffsetMap::Graphemes(starts)
+            }
+        }
+    }
+
+    /// The offset of a span's start at code point `cp` (in graphemes: the cluster holding it).
+    pub fn start(&self, cp: usize) -> usize {
+        match self {
+            OffsetMap::CodePoints(len) => cp.min(*len),
+            OffsetMap::Utf16(u) => u.to_utf16(cp),
+            OffsetMap::Graphemes(starts) => starts.partition_point(|&s| s <= cp).max(1) - 1,
+        }
+    }
+
+    /// The offset of a span's end at code point `cp` (in graphemes: past the cluster
+    /// holding the last character).
+    pub fn end(&self, cp: usize) -> usize {
+        match self {
+            OffsetMap::Graphemes(starts) => {
+                starts.partition_point(|&s| s < cp).min(starts.len() - 1)
+            }
+            _ => self.start(cp),
+        }
+    }
+
+    /// The code point at `offset`; `None` past the end or inside a UTF-16 surrogate pair.
+    pub fn to_code_point(&self, offset: usize) -> Option<usize> {
+        match self {
+            OffsetMap::CodePoints(len) => (offset <= *len).then_some(offset),
+            OffsetMap::Utf16(u) => u.to_code_point(offset),
+            OffsetMap::Graphemes(starts) => starts.get(offset).copied(),
+        }
+    }
+}
+
+/// Line breaks as Python's `str.splitlines()` (and so brat's line reader) sees them:
+/// `\n`, `\r`, vertical tab, form feed, U+001C..U+001E, U+0085, U+2028 and U+2029.
+/// Exports never let one of them fall inside a line of their own syntax.
+pub fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}'..='\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Appends one JSON value as a JSONL line. JSON allows U+0085, U+2028 and U+2029 raw in
+/// strings, but readers that split lines with Python's `splitlines()` (or JavaScript's
+/// line terminators) would cut the record there, so they are written as escapes.
+pub fn push_jsonl_line(out: &mut String, json: &str) {
+    for c in json.chars() {
+        match c {
+            '\u{85}' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+}
+
 /// Code points `start..end` of `text`.
 pub fn slice(text: &str, start: usize, end: usize) -> String {
     text.chars()
@@ -234,9 +338,81 @@ pub enum Scheme {
     Bioes,
 }
 
+/// How CoNLL separates a character from its tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Sep {
+    /// A tab: the MSRA / People's Daily files, HuggingFace's MSRA reader (splits at tabs),
+    /// `spacy convert` and any reader that splits at whitespace.
+    #[default]
+    Tab,
+    /// A space: CoNLL-2003 style readers that split at single spaces.
+    Space,
+}
+
+/// Everything a writer may be asked besides the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// CoNLL tagging scheme.
+    pub scheme: Scheme,
+    /// CoNLL column separator.
+    pub sep: Sep,
+    /// CoNLL: a `-DOCSTART- -X- O O` line before each article.
+    pub docstart: bool,
+    /// The offset unit; `None` takes the format's default.
+    pub offsets: Option<Offsets>,
+}
+
+impl Format {
+    /// The offset units the format can be written and read in, the default first (none
+    /// for CoNLL, which has one line per character).
+    pub fn offset_units(self) -> &'static [Offsets] {
+        match self {
+            Format::Doccano => &[Offsets::Utf16, Offsets::Graphemes],
+            Format::Labelstudio => &[Offsets::Codepoints, Offsets::Utf16],
+            Format::Brat | Format::Spacy => &[Offsets::Codepoints],
+            Format::Conll => &[],
+        }
+    }
+
+    /// The unit to use: `asked`, if the format counts that way, else its default.
+    pub fn offsets(self, asked: Option<Offsets>) -> Result<Offsets, String> {
+        let units = self.offset_units();
+        match (asked, units.first()) {
+            (None, Some(&default)) => Ok(default),
+            (Some(a), _) if units.contains(&a) => Ok(a),
+            (Some(a), _) => Err(format!(
+                "{} offsets cannot be {}{}",
+                self.name(),
+                a.name(),
+                if units.is_empty() {
+                    " (CoNLL has no offsets)".to_string()
+                } else {
+                    let names: Vec<&str> = units.iter().map(|u| u.name()).collect();
+                    format!(" (it takes {})", names.join(" or "))
+                }
+            )),
+            (None, None) => Ok(Offsets::Codepoints),
+        }
+    }
+}
+
 /// Writes `docs` in `format` to `out` (a file, or a folder for brat). Returns what was
 /// written, for the user.
 pub fn write(format: Format, docs: &[Doc], out: &Path, scheme: Scheme) -> std::io::Result<String> {
+    let options = Options {
+        scheme,
+        ..Options::default()
+    };
+    write_with(format, docs, out, &options)
+}
+
+/// [`write`] with every option.
+pub fn write_with(
+    format: Format,
+    docs: &[Doc],
+    out: &Path,
+    options: &Options,
+) -> std::io::Result<String> {
     use crate::annotation::store::write_atomic;
     let none = |_| Ok(());
     match format {
@@ -249,22 +425,33 @@ pub fn write(format: Format, docs: &[Doc], out: &Path, scheme: Scheme) -> std::i
             ))
         }
         _ => {
-            let text = render(format, docs, scheme);
+            let text = render_with(format, docs, options)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
             write_atomic(out, text.as_bytes(), &none)?;
             Ok(format!("{} articles to {}", docs.len(), out.display()))
         }
     }
 }
 
-/// The single-file formats as text.
+/// The single-file formats as text, with the defaults of every option but `scheme`.
 pub fn render(format: Format, docs: &[Doc], scheme: Scheme) -> String {
-    match format {
-        Format::Doccano => doccano::render(docs),
-        Format::Labelstudio => labelstudio::render(docs),
-        Format::Conll => conll::render(docs, scheme),
+    let options = Options {
+        scheme,
+        ..Options::default()
+    };
+    render_with(format, docs, &options).unwrap_or_default()
+}
+
+/// The single-file formats as text; an error for an offset unit the format cannot take.
+pub fn render_with(format: Format, docs: &[Doc], options: &Options) -> Result<String, String> {
+    let unit = format.offsets(options.offsets)?;
+    Ok(match format {
+        Format::Doccano => doccano::render(docs, unit),
+        Format::Labelstudio => labelstudio::render(docs, unit),
+        Format::Conll => conll::render_opts(docs, options),
         Format::Spacy => spacy::render(docs),
         Format::Brat => brat::render_one(docs),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -280,6 +467,22 @@ mod tests {
         );
         assert_eq!(u.to_code_point(3), Some(2));
         assert_eq!(u.to_code_point(2), None, "inside the surrogate pair");
+    }
+
+    /// U+2028 / U+0085 in a text must not split its JSONL record for line readers that
+    /// break there (Python's `splitlines()`), and the JSON still reads back the same.
+    #[test]
+    fn jsonl_records_survive_every_line_splitter() {
+        let mut out = String::new();
+        let json = serde_json::json!({"text": "a\u{2028}b\u{85}c\u{2029}\n"}).to_string();
+        push_jsonl_line(&mut out, &json);
+        let lines: Vec<&str> = out
+            .split(['\n', '\u{85}', '\u{2028}', '\u{2029}'])
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines.len(), 1, "{out:?}");
+        let back: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(back["text"], "a\u{2028}b\u{85}c\u{2029}\n");
     }
 
     proptest::proptest! {

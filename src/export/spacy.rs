@@ -1,7 +1,7 @@
 //! spaCy / Prodigy JSONL: `{"text": …, "spans": [{"start", "end", "label"}]}` per article,
 //! offsets in code points (Python string indices).
 
-use super::import::Imported;
+use super::import::{Imported, ImportedSpan};
 use super::Doc;
 use crate::label::{Label, Span};
 use serde_json::{json, Value};
@@ -15,8 +15,7 @@ pub fn render(docs: &[Doc]) -> String {
             .map(|e| json!({"start": e.start, "end": e.end, "label": e.label.name(), "text": e.text}))
             .collect();
         let line = json!({"text": d.text, "spans": spans, "meta": {"article": d.article, "status": d.status}});
-        out.push_str(&line.to_string());
-        out.push('\n');
+        super::push_jsonl_line(&mut out, &line.to_string());
     }
     out
 }
@@ -37,13 +36,15 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             .ok_or_else(|| at("no \"text\"".into()))?
             .to_string();
         let mut spans = Vec::new();
+        let mut problems = Vec::new();
         let items = v
             .get("spans")
             .or_else(|| v.get("entities"))
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        for item in items {
+        for (k, item) in items.into_iter().enumerate() {
+            let place = format!("line {} span {}", n + 1, k + 1);
             let (s, e, l) = match &item {
                 Value::Array(a) => (
                     a.first().and_then(Value::as_u64),
@@ -59,8 +60,14 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             let (Some(s), Some(e), Some(l)) = (s, e, l) else {
                 return Err(at("a span lacks start/end/label".into()));
             };
-            let label = Label::parse(&l).ok_or_else(|| at(format!("unknown label {l:?}")))?;
-            spans.push(Span::new(s as usize, e as usize, label));
+            let Some(label) = Label::parse(&l) else {
+                problems.push(format!("{place}: {s}..{e}: unknown label {l:?}; skipped"));
+                continue;
+            };
+            spans.push(ImportedSpan {
+                span: Span::new(s as usize, e as usize, label),
+                at: place,
+            });
         }
         let article = v
             .pointer("/meta/article")
@@ -70,6 +77,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             article,
             text,
             spans,
+            problems,
         });
     }
     Ok(docs)
