@@ -777,20 +777,20 @@ fn draw_text_line(
     }
 }
 
-/// Before an overlay is drawn over `area`: a wide character cut by its left or right edge
-/// is blanked whole, so that no half of it is left next to the border (upstream ratatui
-/// #2526 describes the same for `Clear`). The halves inside are rewritten by
-/// [`refresh_cut_wide_chars`].
+/// Before an overlay is drawn over `area`: a wide character cut by its left edge is
+/// blanked whole, so that no half of it is left next to the border (upstream ratatui
+/// #2526 describes the same for `Clear`). One cut by the right edge is replaced by the
+/// border and leaves a blank cell. What the terminal still shows of either is rewritten
+/// through [`refresh_cut_wide_chars`].
 fn cut_wide_chars_at(area: Rect, buf: &mut Buffer) {
     use ratatui::buffer::CellWidth;
-    let bounds = buf.area;
+    if area.x <= buf.area.x {
+        return;
+    }
     for y in area.y..area.bottom() {
-        if area.x > bounds.x && buf[(area.x - 1, y)].cell_width() > 1 {
-            buf[(area.x - 1, y)].reset();
-        }
-        let last = area.right().saturating_sub(1);
-        if last >= area.x && last + 1 < bounds.right() && buf[(last, y)].cell_width() > 1 {
-            buf[(last + 1, y)].reset();
+        let left = &mut buf[(area.x - 1, y)];
+        if left.cell_width() > 1 {
+            left.reset();
         }
     }
 }
