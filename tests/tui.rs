@@ -508,7 +508,7 @@ fn hidden_labels_are_skipped_and_not_drawn() {
         .buffer()
         .content
         .iter()
-        .all(|c| c.fg != Color::LightGreen));
+        .all(|c| c.fg != Color::Indexed(28)));
 }
 
 #[test]
