@@ -80,6 +80,8 @@ pub struct TrainReport {
     /// Per label: (name, current F1, new F1) on the held-out sentences.
     pub per_label: Vec<(String, f64, f64)>,
     pub kept: bool,
+    /// Whether the held-out sentences had enough entities to judge the model.
+    pub enough_held_out: bool,
     pub model: String,
     pub seconds: f64,
     pub updated: String,
@@ -90,13 +92,22 @@ struct UserSentence {
     text: String,
     spans: Vec<(usize, usize, Label)>,
     held_out: bool,
+    /// The labels its article uses at all: the others it says nothing about.
+    article_labels: Vec<Label>,
 }
+
+/// A model kept automatically must have been compared on at least this many held-out
+/// entities: on fewer, one lucky sentence decides (`--force` overrides).
+pub const MIN_HELD_OUT_ENTITIES: usize = 20;
 
 /// The sentences of the annotated articles, a tenth of them (chosen by a hash of the
 /// article and the sentence's place, so the split is the same every run) held out.
 fn user_sentences(docs: &[Doc]) -> Vec<UserSentence> {
     let mut out = Vec::new();
     for doc in docs {
+        let mut article_labels: Vec<Label> = doc.entities.iter().map(|e| e.label).collect();
+        article_labels.sort();
+        article_labels.dedup();
         for (k, (base, piece)) in Detector::sentences(&doc.text).into_iter().enumerate() {
             let n = piece.chars().count();
             let spans = doc
@@ -113,6 +124,7 @@ fn user_sentences(docs: &[Doc]) -> Vec<UserSentence> {
                 text: piece.to_string(),
                 spans,
                 held_out,
+                article_labels: article_labels.clone(),
             });
         }
     }
@@ -207,7 +219,15 @@ pub fn train_corpus(
             .iter()
             .filter_map(|&(a, b, l)| labels.iter().position(|x| x == l.name()).map(|k| (a, b, k)))
             .collect();
-        features.example(&s.text, &spans)
+        // Labels the article never uses are not taught as "no entity here".
+        let unlabelled = labels
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !s.article_labels.iter().any(|a| a.name() == l.as_str()))
+            .fold(0u64, |m, (k, _)| m | (1 << k));
+        features
+            .example(&s.text, &spans)
+            .with_unlabelled(unlabelled)
     };
     let train_ex: Vec<Example> = sentences
         .iter()
@@ -244,7 +264,8 @@ pub fn train_corpus(
     let before = score(&current, &held, &label_set);
     let candidate = Detector::rules_only().with_tagger(Some(new_tagger));
     let after = score(&candidate, &held, &label_set);
-    let kept = opts.force || after.micro_f1() > before.micro_f1();
+    let enough = held_entities >= MIN_HELD_OUT_ENTITIES;
+    let kept = opts.force || (enough && after.micro_f1() > before.micro_f1());
     if kept {
         write_atomic(&model_path(annotations), &bytes, &|_| Ok(()))
             .map_err(|e| format!("cannot write {}: {e}", model_path(annotations).display()))?;
@@ -263,6 +284,7 @@ pub fn train_corpus(
             .map(|(k, l)| (l.name().to_string(), before.label_f1(k), after.label_f1(k)))
             .collect(),
         kept,
+        enough_held_out: enough,
         model: format!(
             "{DETECTOR_VERSION}+{}",
             candidate.tagger().map_or("", |t| t.id())

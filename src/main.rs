@@ -677,6 +677,12 @@ fn train(
             path.display(),
             annotations.display()
         );
+    } else if !report.enough_held_out {
+        println!(
+            "not kept: only {} entities in the held-out sentences, {} needed to judge a model; mark more articles done (--force keeps it anyway)",
+            report.held_out_entities,
+            inkmark::learn::MIN_HELD_OUT_ENTITIES
+        );
     } else {
         println!(
             "not kept: the new model does not beat the current one on the held-out sentences (--force keeps it anyway)"

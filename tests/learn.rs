@@ -53,10 +53,17 @@ fn annotation(article: &str, text: &str, status: &str) -> String {
 
 /// A corpus of `done` annotated articles plus one unannotated article `new.txt`.
 fn corpus(dir: &Path, done: usize, status: &str) {
+    corpus_of(dir, done, 60, status)
+}
+
+/// [`corpus`] with `per_article` paragraphs per article.
+fn corpus_of(dir: &Path, done: usize, per_article: usize, status: &str) {
     std::fs::create_dir_all(dir.join("docs")).unwrap();
     std::fs::create_dir_all(dir.join("ann")).unwrap();
     for a in 0..done {
-        let text: String = (0..30).map(|i| paragraph(a * 30 + i)).collect();
+        let text: String = (0..per_article)
+            .map(|i| paragraph(a * per_article + i))
+            .collect();
         let name = format!("a{a}.txt");
         std::fs::write(dir.join("docs").join(&name), &text).unwrap();
         std::fs::write(
@@ -224,7 +231,8 @@ fn marking_an_article_done_changes_the_suggestions_of_another() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    corpus(dir.path(), 1, "in_progress");
+    // One article, long enough for a held-out tenth to judge the model.
+    corpus_of(dir.path(), 1, 200, "in_progress");
     let d = dir.path().display();
     let cmd = format!(
         "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} {d}/docs --annotations {d}/ann 2>{d}/stderr; echo $? > {d}/exit",
@@ -264,4 +272,32 @@ fn marking_an_article_done_changes_the_suggestions_of_another() {
             );
         }
     }
+}
+
+#[test]
+fn too_few_held_out_entities_keep_the_current_model() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus_of(dir.path(), 1, 8, "done");
+    let ann = dir.path().join("ann");
+    let out = inkmark()
+        .args(["train", "--annotations", ann.to_str().unwrap()])
+        .arg(dir.path().join("docs"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("not kept: only"), "{said}");
+    assert!(!ann.join("model.inkm").exists());
+    // --force keeps it anyway.
+    let out = inkmark()
+        .args(["train", "--force", "--annotations", ann.to_str().unwrap()])
+        .arg(dir.path().join("docs"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(ann.join("model.inkm").exists());
 }

@@ -552,7 +552,14 @@ impl App {
                 return;
             }
             Msg::Notice(text) => {
-                self.message = Some(text);
+                // The training result says more than "the model changed".
+                if !self
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("corpus model"))
+                {
+                    self.message = Some(text);
+                }
                 return;
             }
             Msg::Trained { message, kept } => {

@@ -137,6 +137,14 @@ fn spawn_training(app: &App, tx: mpsc::Sender<Wake>) {
                     ),
                     true,
                 ),
+                Ok(Ok(r)) if !r.enough_held_out => (
+                    format!(
+                        "corpus model not changed yet: {} held-out entities, {} needed to judge it; mark more articles done",
+                        r.held_out_entities,
+                        crate::learn::MIN_HELD_OUT_ENTITIES
+                    ),
+                    false,
+                ),
                 Ok(Ok(r)) => (
                     format!(
                         "corpus model not changed: the new one scored {:.2} on held-out sentences, the current {:.2}",

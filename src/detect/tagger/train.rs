@@ -10,6 +10,10 @@ use rustc_hash::FxHashMap;
 pub struct Example {
     pub feats: Vec<u64>,
     pub gold: Vec<u8>,
+    /// Labels (bit `k` for label `k`) this sentence says nothing about: predicted spans of
+    /// these labels over unlabelled characters are not counted as mistakes. An annotator
+    /// who marked no person in a whole article has not said there are none.
+    pub unlabelled: u64,
 }
 
 impl Example {
@@ -26,7 +30,35 @@ impl Example {
                 *g = inside(k) as u8;
             }
         }
-        Example { feats, gold }
+        Example {
+            feats,
+            gold,
+            unlabelled: 0,
+        }
+    }
+
+    /// The same example, with labels it says nothing about (see [`Example::unlabelled`]).
+    pub fn with_unlabelled(mut self, labels: u64) -> Example {
+        self.unlabelled = labels;
+        self
+    }
+
+    /// The gold tags to learn from against `pred`: predicted spans of unlabelled labels
+    /// where the gold has nothing are taken as right.
+    fn target(&self, pred: &[usize]) -> std::borrow::Cow<'_, [u8]> {
+        if self.unlabelled == 0 {
+            return std::borrow::Cow::Borrowed(&self.gold);
+        }
+        let mut gold = self.gold.clone();
+        for (s, e, k) in spans(pred) {
+            if k < 64 && self.unlabelled & (1 << k) != 0 && gold[s..e].iter().all(|&g| g == 0) {
+                gold[s] = begin(k) as u8;
+                for g in &mut gold[s + 1..e] {
+                    *g = inside(k) as u8;
+                }
+            }
+        }
+        std::borrow::Cow::Owned(gold)
     }
 }
 
@@ -156,6 +188,7 @@ pub fn train(
             }
             model.trans.copy_from_slice(&tr);
             let pred = viterbi(&model, &emit);
+            let gold = ex.target(&pred);
             let update =
                 |cell: usize, delta: f32, w: &mut [f32], acc: &mut [f32], stamp: &mut [u32]| {
                     acc[cell] += w[cell] * (step - stamp[cell]) as f32;
@@ -163,8 +196,8 @@ pub fn train(
                     w[cell] += delta;
                 };
             for i in 0..n {
-                let (g, p) = (ex.gold[i] as usize, pred[i]);
-                let gp = if i == 0 { t } else { ex.gold[i - 1] as usize };
+                let (g, p) = (gold[i] as usize, pred[i]);
+                let gp = if i == 0 { t } else { gold[i - 1] as usize };
                 let pp = if i == 0 { t } else { pred[i - 1] };
                 if g != p {
                     for &r in &rows[e][i * PER_CHAR..(i + 1) * PER_CHAR] {
@@ -397,6 +430,28 @@ mod tests {
         );
         assert_eq!(more.labels, vec!["LOC", "DISEASE"]);
         assert!(evaluate(&more, &ex).label_f1(0) > 0.99);
+    }
+
+    #[test]
+    fn labels_an_example_says_nothing_about_are_not_unlearned() {
+        // The toy place rule, learned; then "annotations" that never mark a place. Taught as
+        // plain negatives they erase the rule; marked unlabelled for the label, they do not.
+        let ex = toy_examples();
+        let opts = Options {
+            epochs: 5,
+            min_count: 1,
+            ..Options::default()
+        };
+        let base = train(&ex, vec!["LOC".into()], &opts, None, |_, _| {});
+        let silent: Vec<Example> = ex
+            .iter()
+            .map(|e| Example::new(e.feats.clone(), e.gold.len(), &[]))
+            .collect();
+        let erased = train(&silent, vec!["LOC".into()], &opts, Some(&base), |_, _| {});
+        assert!(evaluate(&erased, &ex).label_f1(0) < 0.5);
+        let kept: Vec<Example> = silent.into_iter().map(|e| e.with_unlabelled(1)).collect();
+        let kept = train(&kept, vec!["LOC".into()], &opts, Some(&base), |_, _| {});
+        assert!(evaluate(&kept, &ex).label_f1(0) > 0.99);
     }
 
     #[test]
