@@ -478,7 +478,7 @@ fn detect(
         } => {
             let (d, warning) = inkmark::learn::detector_for(annotations.as_deref(), no_model);
             if let Some(w) = warning {
-                eprintln!("inkmark: {w}");
+                eprintln!("inkmark: {}", sanitize_line(&w));
             }
             d
         }
@@ -768,7 +768,11 @@ fn export(
         );
     }
     if format == Format::Labelstudio && predictions && !docs.is_empty() {
-        let detector = inkmark::detect::Detector::new();
+        // The suggestions the reader would show: the corpus model's when there is one.
+        let (detector, warning) = inkmark::learn::detector_for(Some(&annotations), false);
+        if let Some(w) = warning {
+            eprintln!("inkmark: {}", sanitize_line(&w));
+        }
         let bar = progress(docs.len(), "suggesting");
         for d in &mut docs {
             let detected = detector.detect(&d.text);

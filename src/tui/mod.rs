@@ -152,7 +152,13 @@ fn spawn_training(app: &App, tx: mpsc::Sender<Wake>) {
                     ),
                     false,
                 ),
-                Ok(Err(e)) => (format!("training failed: {e}"), false),
+                Ok(Err(e)) => (
+                    format!(
+                        "training failed: {}",
+                        crate::text::glyph::sanitize_line(&e)
+                    ),
+                    false,
+                ),
                 Err(_) => ("training failed: the trainer crashed".to_string(), false),
             };
             let _ = tx.send(Wake::App(Msg::Trained { message, kept }));

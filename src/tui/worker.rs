@@ -81,7 +81,7 @@ fn run<E>(
 ) {
     let (mut model, warning) = ModelState::load(&settings);
     if let Some(w) = warning {
-        let _ = out.send(wrap(Msg::Notice(w)));
+        let _ = out.send(wrap(Msg::Notice(crate::text::glyph::sanitize_line(&w))));
     }
     let mut detector: Option<Detector> = None;
     let load = |detector: &mut Option<Detector>, model: &ModelState| {
@@ -116,10 +116,11 @@ fn run<E>(
             if let Some(d) = detector.as_mut() {
                 d.set_tagger(model.tagger.clone());
             }
-            let _ =
-                out.send(wrap(Msg::Notice(warning.unwrap_or_else(|| {
-                    "suggestions now come from the corpus model".into()
-                }))));
+            let notice = match warning {
+                Some(w) => crate::text::glyph::sanitize_line(&w),
+                None => "suggestions now come from the corpus model".into(),
+            };
+            let _ = out.send(wrap(Msg::Notice(notice)));
         }
         let version = version_of(model.tagger.as_ref());
         if let Some(analysis) = cache.load(&req.sha, &version) {
