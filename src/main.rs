@@ -204,6 +204,31 @@ enum Command {
         #[command(flatten)]
         corpus: CorpusArgs,
     },
+    /// Agreement between annotators' folders: exact-span F1 per label, character-level
+    /// Cohen's kappa per pair, Fleiss' kappa for three or more, kinds of disagreement
+    Agree {
+        /// Folder of articles
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// One annotator's folder (give two or more)
+        #[arg(long, value_name = "DIR")]
+        annotations: Vec<PathBuf>,
+        /// Every subfolder of this folder that holds annotation files is an annotator
+        #[arg(long, value_name = "DIR", conflicts_with = "annotations")]
+        team: Option<PathBuf>,
+        /// JSON for scripts
+        #[arg(long)]
+        json: bool,
+        /// Also list the articles, worst agreement first
+        #[arg(long)]
+        by_article: bool,
+        /// Articles of any status, not only the ones every annotator marked done
+        #[arg(long)]
+        all: bool,
+        /// Threads [default: one per core]
+        #[arg(long, short)]
+        jobs: Option<usize>,
+    },
     /// Print an article wrapped exactly as the reader shows it
     Show {
         /// The article file
@@ -327,6 +352,28 @@ fn run(cli: Cli) -> Result<()> {
             },
             json,
         ),
+        Some(Command::Agree {
+            dir,
+            annotations,
+            team,
+            json,
+            by_article,
+            all,
+            jobs,
+        }) => agree(
+            &dir,
+            annotations,
+            team,
+            json,
+            by_article,
+            inkmark::team::AgreeOptions {
+                all,
+                threads: jobs
+                    .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+                    .unwrap_or(1)
+                    .max(1),
+            },
+        ),
         None => open_tui(&cli.dir, cli.annotations, cli.annotator, &cli.display),
     }
 }
@@ -369,7 +416,7 @@ fn open_tui(
     if !dir.exists() {
         // The word may have been meant as a command: name both readings.
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, show, completions; inkmark --help)",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, agree, show, completions; inkmark --help)",
             dir.display()
         );
     }
@@ -895,6 +942,65 @@ fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Re
     } else {
         // Entity texts and file names come from files: made safe for the terminal.
         print!("{}", sanitize_text(&s.render()));
+    }
+    Ok(())
+}
+
+fn agree(
+    dir: &Path,
+    annotations: Vec<PathBuf>,
+    team: Option<PathBuf>,
+    json: bool,
+    by_article: bool,
+    opts: inkmark::team::AgreeOptions,
+) -> Result<()> {
+    use inkmark::team::{self, Annotator};
+    if !dir.is_dir() {
+        bail!("no folder {}", dir.display());
+    }
+    let annotators: Vec<Annotator> = match team {
+        Some(root) => {
+            if !root.is_dir() {
+                bail!("no folder {}", root.display());
+            }
+            team::team_folders(&root).map_err(anyhow::Error::msg)?
+        }
+        None => annotations.iter().map(|d| Annotator::from_dir(d)).collect(),
+    };
+    let problems = team::check_folders(&annotators);
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("inkmark: {}", sanitize_line(p));
+        }
+        std::process::exit(1);
+    }
+    if annotators.len() < 2 {
+        bail!(
+            "agree needs two or more annotators (--annotations A --annotations B, or --team DIR with a subfolder per annotator); found {}",
+            annotators.len()
+        );
+    }
+    // Names only: each article is read once, in parallel, by `agree`.
+    let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let bar = progress(corpus.entries.len(), "comparing");
+    let report = team::agree(&corpus, &annotators, opts, by_article, || bar.inc(1));
+    bar.finish_and_clear();
+    let report = match report {
+        Ok(r) => r,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("inkmark: {}", sanitize_line(e));
+            }
+            std::process::exit(1);
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            json_for_terminal(&serde_json::to_string_pretty(&report)?)
+        );
+    } else {
+        print!("{}", sanitize_text(&report.render()));
     }
     Ok(())
 }
