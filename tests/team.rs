@@ -365,3 +365,178 @@ fn chars(len: usize, spans: &[inkmark::label::Span]) -> Vec<String> {
     }
     v
 }
+
+/// The library of alice, in a team where bob finished a.txt and carol started b.txt.
+fn team_library(root: &Path) -> inkmark::tui::app::App {
+    use inkmark::tui::app::{App, Msg};
+    fixture(root);
+    annotate(
+        &root.join("annotations/carol"),
+        "b.txt",
+        TEXT,
+        A,
+        Status::InProgress,
+        "carol",
+    );
+    let corpus = inkmark::corpus::scan(&root.join("corpus")).unwrap();
+    let mine = root.join("annotations/alice");
+    let mut app = App::new(
+        corpus,
+        mine.clone(),
+        inkmark::text::WidthOptions::default(),
+        inkmark::positions::Positions::default(),
+    );
+    app.annotator = "alice".into();
+    app.peers = inkmark::team::peers::siblings(&mine);
+    // What the shell's peer loader sends.
+    let batch = app
+        .corpus
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            (
+                i,
+                e.rel.clone(),
+                inkmark::team::peers::states(&app.peers, &e.rel),
+            )
+        })
+        .collect();
+    app.update(Msg::Peers(batch));
+    app.update(Msg::Resize(100, 8));
+    app
+}
+
+fn library_rows(app: &inkmark::tui::app::App) -> Vec<String> {
+    let area = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    inkmark::tui::view::draw_app(app, area, &mut buf);
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn the_library_shows_who_else_annotated_each_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = team_library(tmp.path());
+    let names: Vec<&str> = app.peers.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["bob", "carol"]);
+    let rows = library_rows(&app);
+    let a = rows.iter().find(|r| r.contains("a.txt")).unwrap();
+    let b = rows.iter().find(|r| r.contains("b.txt")).unwrap();
+    // a.txt: bob done; b.txt: bob in progress, carol in progress.
+    assert!(a.contains("bob✓ ") && !a.contains("carol"), "{a}");
+    assert!(b.contains("bob~ carol~"), "{b}");
+}
+
+#[test]
+fn assign_writes_a_plan_and_the_library_filters_to_mine() {
+    use inkmark::tui::app::Msg;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("corpus")).unwrap();
+    for i in 0..10 {
+        std::fs::write(root.join(format!("corpus/{i:02}.txt")), format!("第{i}篇")).unwrap();
+    }
+    let args = [
+        "assign",
+        "corpus",
+        "--team",
+        "alice,bob",
+        "--overlap",
+        "0.2",
+    ];
+    let out = run(root, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(root.join("annotations/assignment.json")).unwrap();
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    // 2 doubles + 8 singles: 6 each.
+    assert_eq!(plan["double"].as_array().unwrap().len(), 2);
+    assert_eq!(plan["annotators"]["alice"].as_array().unwrap().len(), 6);
+    assert_eq!(plan["annotators"]["bob"].as_array().unwrap().len(), 6);
+    // A second run does not replace the plan people work from, unless told to.
+    let again = run(root, &args);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(root.join("annotations/assignment.json")).unwrap(),
+        text
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(run(root, &forced).status.success());
+    assert_eq!(
+        std::fs::read_to_string(root.join("annotations/assignment.json")).unwrap(),
+        text,
+        "deterministic"
+    );
+
+    // `check` on the folder does not take the plan for an annotation file.
+    let out = run(root, &["check", "corpus", "--annotations", "annotations"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // alice's library: `m` shows only her six.
+    let corpus = inkmark::corpus::scan(&root.join("corpus")).unwrap();
+    let mine = root.join("annotations/alice");
+    let mut app = inkmark::tui::app::App::new(
+        corpus,
+        mine.clone(),
+        inkmark::text::WidthOptions::default(),
+        inkmark::positions::Positions::default(),
+    );
+    app.annotator = "alice".into();
+    app.assigned = inkmark::team::assign::mine(&mine, "alice").unwrap();
+    assert_eq!(app.library.visible.len(), 10);
+    app.update(Msg::ToggleMine);
+    let shown: Vec<String> = app
+        .library
+        .visible
+        .iter()
+        .map(|&i| app.corpus.entries[i].rel.to_string_lossy().into_owned())
+        .collect();
+    let want: Vec<String> = plan["annotators"]["alice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(shown, want);
+    app.update(Msg::ToggleMine);
+    assert_eq!(app.library.visible.len(), 10);
+}
+
+#[test]
+fn a_named_annotator_gets_a_folder_of_their_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    // `check` (like every command) finds alice's folder from --annotator alone.
+    let out = run(tmp.path(), &["check", "corpus", "--annotator", "alice"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("annotations/alice"), "{stdout}");
+    // And from the user config.
+    let cfg = tmp.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "annotator = \"bob\"\n").unwrap();
+    let out = inkmark()
+        .current_dir(tmp.path())
+        .env("INKMARK_CONFIG_DIR", &cfg)
+        .args(["stats", "corpus", "--json"])
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["by_status"]["in_progress"], 1, "bob's b.txt: {s}");
+    // Without a name: annotations/ as before (it holds no files of its own here).
+    let out = run(tmp.path(), &["stats", "corpus", "--json"]);
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["annotated"], 0, "{s}");
+}

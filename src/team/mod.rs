@@ -2,6 +2,8 @@
 //! compares them. No terminal here.
 
 pub mod agree;
+pub mod assign;
+pub mod peers;
 
 use crate::annotation::anchor::reanchor;
 use crate::annotation::file::annotation_path;
