@@ -482,7 +482,11 @@ fn assign_writes_a_plan_and_the_library_filters_to_mine() {
 
     // `check` on the folder does not take the plan for an annotation file.
     let out = run(root, &["check", "corpus", "--annotations", "annotations"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // alice's library: `m` shows only her six.
     let corpus = inkmark::corpus::scan(&root.join("corpus")).unwrap();
@@ -539,4 +543,128 @@ fn a_named_annotator_gets_a_folder_of_their_own() {
     let out = run(tmp.path(), &["stats", "corpus", "--json"]);
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["annotated"], 0, "{s}");
+}
+
+/// Runs git in `dir` with a fixed identity; panics with git's words on failure.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "pull.rebase=false",
+        ])
+        .args(args)
+        .env("INKMARK", env!("CARGO_BIN_EXE_inkmark"))
+        .env("INKMARK_CORPUS", "corpus")
+        .env(
+            "INKMARK_CONFIG_DIR",
+            std::env::temp_dir().join("inkmark-team-test-empty"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The team workflow of the README: one repository, two clones, each annotator commits
+/// only their folder through the pre-commit hook; pulls merge without conflicts and
+/// `agree` reads both folders.
+#[test]
+fn two_clones_annotate_apart_and_merge_without_conflict() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: no git");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    git(t, &["init", "--bare", "-q", "origin.git"]);
+    git(t, &["clone", "-q", "origin.git", "alice"]);
+    let (a, b) = (t.join("alice"), t.join("bob"));
+    // The corpus and the hook, committed once.
+    std::fs::create_dir_all(a.join("corpus")).unwrap();
+    std::fs::write(a.join("corpus/a.txt"), TEXT).unwrap();
+    std::fs::create_dir_all(a.join("hooks")).unwrap();
+    let hook = a.join("hooks/pre-commit");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-commit"),
+        &hook,
+    )
+    .unwrap();
+    git(&a, &["add", "."]);
+    git(&a, &["commit", "-q", "-m", "corpus"]);
+    git(&a, &["push", "-q", "origin", "HEAD:main"]);
+    git(t, &["clone", "-q", "-b", "main", "origin.git", "bob"]);
+    for clone in [&a, &b] {
+        git(clone, &["config", "core.hooksPath", "hooks"]);
+    }
+
+    // Each annotates in their own folder and commits it (the hook checks it).
+    annotate(
+        &a.join("annotations/alice"),
+        "a.txt",
+        TEXT,
+        A,
+        Status::Done,
+        "alice",
+    );
+    git(&a, &["add", "annotations"]);
+    git(&a, &["commit", "-q", "-m", "alice: a.txt"]);
+    annotate(
+        &b.join("annotations/bob"),
+        "a.txt",
+        TEXT,
+        B,
+        Status::Done,
+        "bob",
+    );
+    git(&b, &["add", "annotations"]);
+    git(&b, &["commit", "-q", "-m", "bob: a.txt"]);
+
+    // alice pushes first; bob pulls (a merge: no conflict) and pushes; alice pulls.
+    git(&a, &["push", "-q", "origin", "HEAD:main"]);
+    git(&b, &["pull", "-q", "--no-edit", "origin", "main"]);
+    git(&b, &["push", "-q", "origin", "HEAD:main"]);
+    git(&a, &["pull", "-q", "--no-edit", "origin", "main"]);
+    for clone in [&a, &b] {
+        assert!(git(clone, &["status", "--porcelain"]).is_empty());
+        let r = json(&run(
+            clone,
+            &["agree", "corpus", "--team", "annotations", "--json"],
+        ));
+        assert_eq!(r["annotators"], serde_json::json!(["alice", "bob"]));
+        assert_eq!(r["articles"], 1);
+        assert!(close(&r["pairs"][0]["f1"], 0.4));
+    }
+
+    // The hook refuses a broken annotation file, and the commit does not happen.
+    let path = a.join("annotations/alice/a.json");
+    let good = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, good.replace("\"start\": 0", "\"start\": 1")).unwrap();
+    git(&a, &["add", "annotations"]);
+    let out = Command::new("git")
+        .current_dir(&a)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(["commit", "-q", "-m", "broken"])
+        .env("INKMARK", env!("CARGO_BIN_EXE_inkmark"))
+        .env("INKMARK_CORPUS", "corpus")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the hook let a broken file through");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not pass inkmark check"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(git(&a, &["log", "-1", "--format=%s"]).trim(), "broken");
 }
