@@ -38,6 +38,9 @@ pub fn siblings(annotations: &Path) -> Vec<Annotator> {
     out
 }
 
+/// The peers with a file for one article (by index into the peer list) and its state.
+pub type PeerStates = Vec<(u8, PeerState)>;
+
 /// A peer's state for one article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeerState {
@@ -96,7 +99,7 @@ pub fn peer_state(dir: &Path, rel: &Path) -> Option<PeerState> {
 }
 
 /// The states of every peer for `rel`, by peer index (only peers with a file).
-pub fn states(peers: &[Annotator], rel: &Path) -> Vec<(u8, PeerState)> {
+pub fn states(peers: &[Annotator], rel: &Path) -> PeerStates {
     peers
         .iter()
         .enumerate()

@@ -10,7 +10,7 @@ use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus, Problem};
 use crate::detect::{sha256_hex, Analysis};
 use crate::positions::Positions;
-use crate::team::peers::PeerState;
+use crate::team::peers::PeerStates;
 use crate::text::{sanitize_line, WidthOptions};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -142,7 +142,7 @@ pub enum Msg {
     /// The background loader read these library entries (index, entry, progress).
     Loaded(Vec<(usize, crate::corpus::Entry, Progress)>),
     /// Other annotators' states of these entries (index, path, states by peer).
-    Peers(Vec<(usize, PathBuf, Vec<(u8, PeerState)>)>),
+    Peers(Vec<(usize, PathBuf, PeerStates)>),
     /// The complete layout of a long article, computed off the UI thread.
     LaidOut {
         sha: String,
@@ -230,7 +230,7 @@ pub struct App {
     pub peers: Vec<crate::team::Annotator>,
     /// Per corpus entry, the peers that have a file for it and its state (filled in by
     /// a background thread of its own).
-    pub peer_states: Vec<Vec<(u8, PeerState)>>,
+    pub peer_states: Vec<PeerStates>,
     /// The articles the assignment plan gives this annotator (`None`: no plan).
     pub assigned: Option<std::collections::HashSet<PathBuf>>,
     pub help: super::modes::Help,
