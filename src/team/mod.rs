@@ -387,7 +387,11 @@ impl Report {
                 num(p.f1),
                 num(p.kappa)
             ));
-            for (label, l) in &p.labels {
+            // In the label set's order (PER LOC ORG TIME QTY), as everywhere else.
+            for label in Label::ALL.map(Label::name) {
+                let Some(l) = p.labels.get(label) else {
+                    continue;
+                };
                 if l.spans_a + l.spans_b == 0 {
                     continue;
                 }
