@@ -170,6 +170,9 @@ fn agree_reports_the_hand_computed_figures_on_done_articles() {
         text.contains("disagreements 4: label 1, boundary 1"),
         "{text}"
     );
+    // Labels in the label set's order.
+    let at = |l: &str| text.find(&format!("  {l} ")).unwrap();
+    assert!(at("PER") < at("LOC") && at("LOC") < at("ORG") && at("ORG") < at("TIME"));
 }
 
 #[test]
