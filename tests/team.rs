@@ -8,6 +8,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 fn inkmark() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_inkmark"));
     let empty = std::env::temp_dir().join("inkmark-team-test-empty");
@@ -670,4 +672,43 @@ fn two_clones_annotate_apart_and_merge_without_conflict() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_ne!(git(&a, &["log", "-1", "--format=%s"]).trim(), "broken");
+}
+
+/// The real binary in tmux: `--annotator alice` alone picks annotations/alice, the
+/// peers' loader fills in bob's and carol's marks, and `m` filters to alice's plan.
+#[test]
+fn the_reader_in_a_terminal_shows_peers_and_filters_to_mine() {
+    if !common::Tmux::available() {
+        eprintln!("note: tmux not installed; end-to-end test skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fixture(root);
+    annotate(
+        &root.join("annotations/carol"),
+        "b.txt",
+        TEXT,
+        A,
+        Status::InProgress,
+        "carol",
+    );
+    let plan = r#"{"format": "inkmark-assign/1", "team": ["alice", "bob"], "overlap": 0.0,
+        "double": [], "annotators": {"alice": ["b.txt"], "bob": ["a.txt"]}}"#;
+    std::fs::write(root.join("annotations/assignment.json"), plan).unwrap();
+    let state = root.join("state");
+    let command = format!(
+        "cd '{}' && INKMARK_CONFIG_DIR='{s}' INKMARK_STATE_DIR='{s}' '{}' corpus --annotator alice",
+        root.display(),
+        env!("CARGO_BIN_EXE_inkmark"),
+        s = state.display(),
+    );
+    let t = common::Tmux::start("team", 110, 8, &command);
+    let s = t.wait_for("bob~ carol~");
+    assert!(s.contains("annotations in annotations/alice/"), "{s}");
+    assert!(s.contains("bob✓"), "{s}");
+    t.keys(&["m"]);
+    let s = t.wait_for("only mine: 1 assigned to alice");
+    assert!(s.contains("b.txt") && !s.contains("a.txt"), "{s}");
+    t.keys(&["q"]);
 }

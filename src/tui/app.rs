@@ -737,9 +737,9 @@ impl App {
         self.library.mine = !self.library.mine;
         self.message = Some(if self.library.mine {
             format!(
-                "assigned to {}: {} articles (m: all)",
-                sanitize_line(&self.annotator),
-                mine.len()
+                "only mine: {} assigned to {} (m: all)",
+                mine.len(),
+                sanitize_line(&self.annotator)
             )
         } else {
             "all articles (m: only mine)".to_string()
