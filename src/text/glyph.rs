@@ -68,6 +68,10 @@ impl Glyph {
         if cp < 0x7F && cluster.len() == 1 {
             return Glyph::Text { width: 1 };
         }
+        // A lone CJK ideograph: wide in both modes (the hot path for Chinese text).
+        if cluster.len() == 3 && (0x4E00..=0x9FFF).contains(&cp) {
+            return Glyph::Text { width: 2 };
+        }
         let width = if opts.ambiguous_wide {
             cluster.width_cjk()
         } else {

@@ -2,9 +2,9 @@
 //! from every screen cell back to the code-point offset it shows.
 
 use super::breaking::{break_opportunities, is_no_end, is_no_start, ClusterEdge};
+use super::clusters::{cluster_indices, ClusterIndices};
 use super::glyph::{Glyph, WidthOptions};
 use std::ops::Range;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// One display line: a slice of the article text, already without the whitespace at which
 /// it was broken. A blank separator line between paragraphs has an empty range.
@@ -69,8 +69,11 @@ fn is_hard_break(c: char) -> bool {
 /// assert_eq!(l.offset_at(text, 1, 6), Some(8));
 /// ```
 pub fn layout(text: &str, width: usize, opts: WidthOptions) -> Layout {
+    layout_with(text, width, opts, Wrapper::default())
+}
+
+fn layout_with(text: &str, width: usize, opts: WidthOptions, mut wrapper: Wrapper) -> Layout {
     let width = width.max(1);
-    let mut wrapper = Wrapper::default();
     let mut lines = Vec::new();
     let mut byte = 0;
     let mut chars = 0;
@@ -130,6 +133,9 @@ struct Wrapper {
     clusters: Vec<Cluster>,
     edges: Vec<ClusterEdge>,
     breaks: Vec<bool>,
+    /// Segment with `unicode-segmentation` only, without the per-character fast path
+    /// (the reference the tests compare the fast path with).
+    full_segmentation: bool,
 }
 
 /// Paragraphs longer than this many bytes are wrapped a segment at a time.
@@ -196,24 +202,12 @@ impl Wrapper {
     ) {
         self.clusters.clear();
         self.edges.clear();
-        let mut chars = 0;
-        for (b, g) in para.grapheme_indices(true) {
-            let first = g.chars().next().unwrap_or(' ');
-            let last = g.chars().next_back().unwrap_or(' ');
-            self.clusters.push(Cluster {
-                byte: b,
-                chars,
-                glyph: Glyph::of(g, opts),
-                space: g.chars().all(char::is_whitespace),
-            });
-            self.edges.push(ClusterEdge {
-                byte: b,
-                first,
-                last,
-            });
-            chars += if g.len() == 1 { 1 } else { g.chars().count() };
-        }
-        let total_chars = chars;
+        let total_chars = if self.full_segmentation {
+            use unicode_segmentation::UnicodeSegmentation;
+            self.push_clusters(para.grapheme_indices(true), opts)
+        } else {
+            self.push_clusters(cluster_indices(para), opts)
+        };
         break_opportunities(para, &self.edges, &mut self.breaks);
 
         let n = self.clusters.len();
@@ -274,6 +268,33 @@ impl Wrapper {
         emit(start, n, ink, out);
     }
 
+    /// Records the clusters of a paragraph; returns its length in code points.
+    fn push_clusters<'p>(
+        &mut self,
+        clusters: impl Iterator<Item = (usize, &'p str)>,
+        opts: WidthOptions,
+    ) -> usize {
+        let mut chars = 0;
+        for (b, g) in clusters {
+            let mut cs = g.chars();
+            let first = cs.next().unwrap_or(' ');
+            let last = cs.next_back().unwrap_or(first);
+            self.clusters.push(Cluster {
+                byte: b,
+                chars,
+                glyph: Glyph::of(g, opts),
+                space: first.is_whitespace() && g.chars().all(char::is_whitespace),
+            });
+            self.edges.push(ClusterEdge {
+                byte: b,
+                first,
+                last,
+            });
+            chars += if g.len() == 1 { 1 } else { g.chars().count() };
+        }
+        chars
+    }
+
     /// Where to split a run with no break opportunity that overflows before cluster `i`:
     /// the last boundary that keeps closing punctuation off the line start and opening
     /// brackets off the line end; failing that, the last that does not split "——" or
@@ -318,7 +339,7 @@ impl Layout {
             width: 0,
         });
         Pieces {
-            inner: text[l.bytes()].grapheme_indices(true),
+            inner: cluster_indices(&text[l.bytes()]),
             byte0: l.byte_start,
             chars: l.char_start,
             col: 0,
@@ -383,7 +404,7 @@ impl Layout {
 
 /// Iterator over the pieces of one display line.
 pub struct Pieces<'t> {
-    inner: unicode_segmentation::GraphemeIndices<'t>,
+    inner: ClusterIndices<'t>,
     byte0: usize,
     chars: usize,
     col: usize,
@@ -406,7 +427,7 @@ impl<'t> Iterator for Pieces<'t> {
             glyph,
         };
         self.col += width;
-        self.chars += g.chars().count();
+        self.chars += if g.len() == 1 { 1 } else { g.chars().count() };
         Some(piece)
     }
 }
@@ -480,5 +501,24 @@ mod segment_tests {
         Wrapper::default().wrap(&para, 0, 0, 20, opts, &mut whole);
         Wrapper::default().wrap_in_segments(&para, 0, 0, 20, opts, &mut segmented);
         assert_eq!(whole, segmented);
+    }
+
+    proptest::proptest! {
+        /// The fast path of segmentation changes nothing: the same lines as segmenting
+        /// every paragraph with `unicode-segmentation`, at any width, in both width modes.
+        #[test]
+        fn fast_and_full_segmentation_give_the_same_layout(
+            parts in proptest::collection::vec(crate::text::clusters::tests::piece(), 0..60),
+            width in 1usize..30,
+            ambiguous_wide: bool,
+        ) {
+            let text = parts.concat();
+            let opts = WidthOptions { ambiguous_wide, tab_width: 4 };
+            let full = Wrapper { full_segmentation: true, ..Wrapper::default() };
+            let slow = layout_with(&text, width, opts, full);
+            let fast = layout(&text, width, opts);
+            proptest::prop_assert_eq!(&fast, &slow);
+            proptest::prop_assert_eq!(fast.render_plain(&text), slow.render_plain(&text));
+        }
     }
 }

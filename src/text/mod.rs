@@ -3,6 +3,7 @@
 
 pub mod bounds;
 pub mod breaking;
+pub mod clusters;
 pub mod glyph;
 pub mod layout;
 

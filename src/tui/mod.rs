@@ -239,6 +239,7 @@ fn event_loop(
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
     let mut dirty_since: Option<std::time::Instant> = None;
+    let mut shown = view::Shown::default();
     loop {
         for req in app.layout_requests.drain(..) {
             // A long article's full layout, off the UI thread (the first frame showed a part).
@@ -265,7 +266,7 @@ fn event_loop(
             app.message = Some("training the corpus model on the done articles...".into());
             spawn_training(app, train_tx.clone());
         }
-        terminal.draw(|f| view::draw(app, f))?;
+        terminal.draw(|f| view::draw_shown(app, f, &mut shown))?;
         // Unsaved annotations are written half a second after the first unsaved change,
         // however fast the keys keep coming.
         if !app.unsaved() {

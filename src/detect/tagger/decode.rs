@@ -67,100 +67,109 @@ pub fn spans(tags: &[usize]) -> Vec<(usize, usize, usize)> {
     out
 }
 
-/// log(sum(exp(x))) of the values `f(0..n)`, without allocating.
-fn logsumexp(n: usize, f: impl Fn(usize) -> f32) -> f32 {
-    let m = (0..n).map(&f).fold(f32::NEG_INFINITY, f32::max);
-    if m == f32::NEG_INFINITY {
-        return m;
-    }
-    m + (0..n).map(|i| (f(i) - m).exp()).sum::<f32>().ln()
-}
-
-/// Forward-backward tables over the scores divided by the model's temperature.
-pub struct Marginals<'m> {
-    model: &'m Model,
-    /// `emit / temperature`.
+/// Forward-backward tables over the scores divided by the model's temperature, in
+/// probability space with a scale factor per position (Rabiner's scaling): one `exp` per
+/// character and tag instead of one per pair of tags, and no logarithms.
+pub struct Marginals {
+    n_tags: usize,
+    /// `exp(emit / temperature - row max)`.
     emit: Vec<f32>,
+    /// `exp(transition / temperature)`, 0 where not allowed; row `n_tags` is the start.
+    trans: Vec<f32>,
+    /// Scaled forward and backward tables.
     alpha: Vec<f32>,
     beta: Vec<f32>,
-    log_z: f32,
+    /// The forward sum at each position (what `alpha` was divided by).
+    scale: Vec<f32>,
     n: usize,
 }
 
-impl<'m> Marginals<'m> {
-    pub fn new(model: &'m Model, emit: &[f32]) -> Marginals<'m> {
+impl Marginals {
+    pub fn new(model: &Model, emit: &[f32]) -> Marginals {
         let t = model.n_tags();
         let n = emit.len() / t;
         let inv = 1.0 / model.temperature;
-        let emit: Vec<f32> = emit.iter().map(|e| e * inv).collect();
-        let tr = |from: Option<usize>, to: usize| -> f32 {
-            if allowed(from, to) {
-                model.transition(from, to) * inv
-            } else {
-                f32::NEG_INFINITY
+        let mut e = vec![0f32; n * t];
+        for (row, out) in emit.chunks_exact(t).zip(e.chunks_exact_mut(t)) {
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) * inv;
+            for (o, x) in out.iter_mut().zip(row) {
+                *o = (x * inv - max).exp();
             }
-        };
-        let mut alpha = vec![f32::NEG_INFINITY; n * t];
-        let mut beta = vec![0f32; n * t];
-        if n > 0 {
+        }
+        let mut trans = vec![0f32; (t + 1) * t];
+        for from in 0..=t {
+            let f = (from < t).then_some(from);
             for to in 0..t {
-                alpha[to] = tr(None, to) + emit[to];
-            }
-            for i in 1..n {
-                for to in 0..t {
-                    alpha[i * t + to] =
-                        logsumexp(t, |from| alpha[(i - 1) * t + from] + tr(Some(from), to))
-                            + emit[i * t + to];
-                }
-            }
-            for i in (0..n - 1).rev() {
-                for from in 0..t {
-                    beta[i * t + from] = logsumexp(t, |to| {
-                        tr(Some(from), to) + emit[(i + 1) * t + to] + beta[(i + 1) * t + to]
-                    });
+                if allowed(f, to) {
+                    trans[from * t + to] = (model.transition(f, to) * inv).exp();
                 }
             }
         }
-        let log_z = if n > 0 {
-            logsumexp(t, |to| alpha[(n - 1) * t + to])
-        } else {
-            0.0
-        };
+        let mut alpha = vec![0f32; n * t];
+        let mut beta = vec![1f32; n * t];
+        let mut scale = vec![1f32; n];
+        for i in 0..n {
+            let mut sum = 0.0;
+            for to in 0..t {
+                let reach = if i == 0 {
+                    trans[t * t + to]
+                } else {
+                    (0..t)
+                        .map(|from| alpha[(i - 1) * t + from] * trans[from * t + to])
+                        .sum()
+                };
+                let a = reach * e[i * t + to];
+                alpha[i * t + to] = a;
+                sum += a;
+            }
+            let sum = if sum > 0.0 { sum } else { f32::MIN_POSITIVE };
+            scale[i] = sum;
+            for a in &mut alpha[i * t..(i + 1) * t] {
+                *a /= sum;
+            }
+        }
+        for i in (0..n.saturating_sub(1)).rev() {
+            for from in 0..t {
+                let b: f32 = (0..t)
+                    .map(|to| trans[from * t + to] * e[(i + 1) * t + to] * beta[(i + 1) * t + to])
+                    .sum();
+                beta[i * t + from] = b / scale[i + 1];
+            }
+        }
         Marginals {
-            model,
-            emit,
+            n_tags: t,
+            emit: e,
+            trans,
             alpha,
             beta,
-            log_z,
+            scale,
             n,
         }
     }
 
     /// Probability that characters `start..end` are exactly one entity of label `k`.
     pub fn span(&self, start: usize, end: usize, k: usize) -> f32 {
-        let t = self.model.n_tags();
+        let t = self.n_tags;
         if start >= end || end > self.n {
             return 0.0;
         }
-        let inv = 1.0 / self.model.temperature;
         let (b, i_) = (begin(k), inside(k));
-        let mut s = self.alpha[start * t + b];
+        let mut p = self.alpha[start * t + b];
         let mut prev = b;
         for j in start + 1..end {
-            s += self.model.transition(Some(prev), i_) * inv + self.emit[j * t + i_];
+            p *= self.trans[prev * t + i_] * self.emit[j * t + i_] / self.scale[j];
             prev = i_;
         }
         if end < self.n {
-            s += logsumexp(t, |q| {
-                if q == i_ || !allowed(Some(prev), q) {
-                    return f32::NEG_INFINITY;
-                }
-                self.model.transition(Some(prev), q) * inv
-                    + self.emit[end * t + q]
-                    + self.beta[end * t + q]
-            });
+            let out: f32 = (0..t)
+                .filter(|&q| q != i_)
+                .map(|q| self.trans[prev * t + q] * self.emit[end * t + q] * self.beta[end * t + q])
+                .sum();
+            p *= out / self.scale[end];
+        } else {
+            p *= self.beta[(end - 1) * t + prev];
         }
-        (s - self.log_z).exp().clamp(0.0, 1.0)
+        p.clamp(0.0, 1.0)
     }
 }
 

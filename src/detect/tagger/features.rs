@@ -65,6 +65,9 @@ pub fn class(c: u32) -> u64 {
             '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千'
             | '万' | '亿' | '零' | '〇' | '两',
         ) => 2,
+        // CJK ideographs before the general test: most characters, and
+        // `is_alphabetic` is slow on them (same class as it gives).
+        _ if (0x4E00..=0x9FFF).contains(&c) => 5,
         Some('a'..='z') => 3,
         Some(ch) if ch.is_alphabetic() && (ch as u32) < 0x2E80 => 4,
         Some(ch) if ch.is_alphabetic() => 5,

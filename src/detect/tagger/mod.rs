@@ -21,12 +21,21 @@ use std::path::Path;
 pub static BASE_MODEL: &[u8] = include_bytes!("../../../models/base.inkm");
 
 /// A model ready to tag, with its labels mapped to the label set.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Tagger {
     model: Model,
     /// The label set's label for each of the model's labels (`None`: not in the set).
     labels: Vec<Option<Label>>,
     id: String,
+}
+
+impl std::fmt::Debug for Tagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tagger")
+            .field("model", &self.model)
+            .field("id", &self.id)
+            .finish()
+    }
 }
 
 impl Tagger {
