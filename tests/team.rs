@@ -266,6 +266,15 @@ fn bad_input_is_one_clear_line_and_exit_1() {
             "two or more annotators",
         ),
         (&["--team", "missing"], "no folder missing"),
+        (
+            &[
+                "--annotations",
+                "annotations/alice",
+                "--annotations",
+                "annotations",
+            ],
+            "annotations: no annotation file for any article of corpus",
+        ),
     ];
     for (args, want) in cases {
         let mut all = vec!["agree", "corpus"];

@@ -215,18 +215,28 @@ fn spans_on(file: &AnnotationFile, text: &str, sha: &str) -> Result<(Vec<Span>, 
     Ok((v, true))
 }
 
-fn one_article(corpus: &Corpus, rel: &Path, annotators: &[Annotator], all: bool) -> Outcome {
+/// One article's outcome, and which annotators have a file for it.
+fn one_article(
+    corpus: &Corpus,
+    rel: &Path,
+    annotators: &[Annotator],
+    all: bool,
+) -> (Outcome, Vec<bool>) {
+    let mut present = vec![true; annotators.len()];
     let mut files = Vec::with_capacity(annotators.len());
     let mut errors = Vec::new();
     let mut eligible = true;
-    for a in annotators {
+    for (k, a) in annotators.iter().enumerate() {
         let path = annotation_path(&a.dir, rel);
         match Store::open(&path) {
             Ok((_, Loaded::Found(f))) => {
                 eligible &= all || f.status == Status::Done;
                 files.push(f);
             }
-            Ok((_, Loaded::Missing)) => eligible = false,
+            Ok((_, Loaded::Missing)) => {
+                present[k] = false;
+                eligible = false;
+            }
             Ok((_, Loaded::Corrupt(e))) => {
                 errors.push(format!("{}: does not parse: {e}", path.display()))
             }
@@ -234,15 +244,18 @@ fn one_article(corpus: &Corpus, rel: &Path, annotators: &[Annotator], all: bool)
         }
     }
     if !errors.is_empty() {
-        return Outcome::Errors(errors);
+        return (Outcome::Errors(errors), present);
     }
     if !eligible {
-        return Outcome::NotEligible;
+        return (Outcome::NotEligible, present);
     }
     let article = rel.to_string_lossy().into_owned();
     let text = match read_article(&corpus.root.join(rel)) {
         Ok(a) => a.text,
-        Err(e) => return Outcome::Skipped(article, format!("the article cannot be read: {e}")),
+        Err(e) => {
+            let reason = format!("the article cannot be read: {e}");
+            return (Outcome::Skipped(article, reason), present);
+        }
     };
     let sha = sha256_hex(text.as_bytes());
     let mut spans = Vec::with_capacity(files.len());
@@ -253,15 +266,16 @@ fn one_article(corpus: &Corpus, rel: &Path, annotators: &[Annotator], all: bool)
                 reanchored |= moved;
                 spans.push(s);
             }
-            Err(reason) => return Outcome::Skipped(article, reason),
+            Err(reason) => return (Outcome::Skipped(article, reason), present),
         }
     }
     let len = text.chars().count();
-    Outcome::Compared {
+    let outcome = Outcome::Compared {
         article,
         agreement: compare_article(len, &spans),
         reanchored,
-    }
+    };
+    (outcome, present)
 }
 
 /// Compares the annotators' files over the corpus, reading articles on `threads`
@@ -278,12 +292,16 @@ pub fn agree(
     let mut skipped = Vec::new();
     let mut errors = Vec::new();
     let (mut articles, mut reanchored) = (0, 0);
+    let mut found = vec![0usize; annotators.len()];
     crate::parallel::for_each_in_order(
         &corpus.entries,
         opts.threads,
         |e| one_article(corpus, &e.rel, annotators, opts.all),
-        |outcome| {
+        |(outcome, present)| {
             tick();
+            for (n, p) in found.iter_mut().zip(present) {
+                *n += usize::from(p);
+            }
             match outcome {
                 Outcome::Compared {
                     article,
@@ -312,6 +330,17 @@ pub fn agree(
             true
         },
     );
+    // A folder with files for none of the articles is not an annotator's folder of this
+    // corpus (often the team's folder itself, or another corpus's).
+    for (a, n) in annotators.iter().zip(&found) {
+        if *n == 0 {
+            errors.push(format!(
+                "{}: no annotation file for any article of {} (a folder of annotators' folders? use --team)",
+                a.dir.display(),
+                corpus.root.display()
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
