@@ -92,6 +92,27 @@ impl Config {
         }
     }
 
+    /// The annotation folder, one rule for every command: `--annotations` (`flag`), else
+    /// the config's `annotations`, else `annotations/<annotator>/` when an annotator is
+    /// named (`--annotator`, else the config's `annotator`; $USER does not count, so a
+    /// single user keeps `annotations/`), else `annotations/`.
+    pub fn annotation_dir(
+        &self,
+        flag: Option<PathBuf>,
+        annotator: Option<&str>,
+    ) -> Result<PathBuf, String> {
+        if let Some(dir) = flag.or_else(|| self.annotations.clone()) {
+            return Ok(dir);
+        }
+        match annotator.or(self.annotator.as_deref()) {
+            Some(name) => {
+                check_annotator_name(name)?;
+                Ok(Path::new("annotations").join(name))
+            }
+            None => Ok(PathBuf::from("annotations")),
+        }
+    }
+
     /// The user's config file, `$XDG_CONFIG_HOME/inkmark/config.toml` or the platform's
     /// equivalent; `INKMARK_CONFIG_DIR` overrides the folder (tests, portable setups).
     pub fn user_path() -> Option<PathBuf> {
@@ -122,9 +143,56 @@ impl Config {
     }
 }
 
+/// An annotator's name becomes a folder name: one plain path component.
+pub fn check_annotator_name(name: &str) -> Result<(), String> {
+    let ok = !name.trim().is_empty()
+        && !name.starts_with('.')
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "annotator name {:?} cannot name a folder (no /, \\, leading dot or control characters)",
+            crate::text::sanitize_line(name)
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_annotation_folder_rule() {
+        let none = Config::default();
+        let named = Config {
+            annotator: Some("alice".into()),
+            ..Config::default()
+        };
+        let fixed = Config {
+            annotator: Some("alice".into()),
+            annotations: Some("ann".into()),
+            ..Config::default()
+        };
+        let dir = |c: &Config, flag: Option<&str>, who: Option<&str>| {
+            c.annotation_dir(flag.map(PathBuf::from), who).unwrap()
+        };
+        // Nobody named: the single user's annotations/.
+        assert_eq!(dir(&none, None, None), Path::new("annotations"));
+        // A named annotator (config or flag) gets a folder of their own.
+        assert_eq!(dir(&named, None, None), Path::new("annotations/alice"));
+        assert_eq!(dir(&none, None, Some("bob")), Path::new("annotations/bob"));
+        assert_eq!(dir(&named, None, Some("bob")), Path::new("annotations/bob"));
+        // A folder given by the config or the flag wins over the annotator.
+        assert_eq!(dir(&fixed, None, Some("bob")), Path::new("ann"));
+        assert_eq!(dir(&named, Some("x"), None), Path::new("x"));
+        // A name that is not one path component is refused, not used as a path.
+        for bad in ["../evil", "a/b", ".hidden", " ", "a\\b"] {
+            assert!(none.annotation_dir(None, Some(bad)).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn parses_known_keys() {

@@ -174,7 +174,11 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") && !known.contains(&p) {
+            } else if p.extension().is_some_and(|x| x == "json")
+                && !known.contains(&p)
+                // The team's assignment plan lives beside the annotation files.
+                && p != annotations.join(crate::team::assign::PLAN_FILE)
+            {
                 problems.push(format!(
                     "{}: no article for this annotation file in {}",
                     p.display(),

@@ -15,5 +15,6 @@ pub mod learn;
 pub mod parallel;
 pub mod positions;
 pub mod show;
+pub mod team;
 pub mod text;
 pub mod tui;

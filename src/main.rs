@@ -27,11 +27,13 @@ struct Cli {
     #[arg(default_value = "seeds")]
     dir: PathBuf,
 
-    /// Folder for annotation files [default: config key annotations, else annotations]
+    /// Folder for annotation files [default: config key annotations, else
+    /// annotations/<annotator> when an annotator is named, else annotations]
     #[arg(long, value_name = "DIR")]
     annotations: Option<PathBuf>,
 
-    /// Name recorded in annotation files [default: config key annotator, else $USER]
+    /// Name recorded in annotation files; also picks the folder annotations/<NAME>
+    /// [default: config key annotator, else $USER (which picks no folder)]
     #[arg(long, value_name = "NAME")]
     annotator: Option<String>,
 
@@ -57,9 +59,14 @@ struct CorpusArgs {
     /// Folder of articles
     #[arg(default_value = "seeds")]
     dir: PathBuf,
-    /// Folder of annotation files [default: config key annotations, else annotations]
+    /// Folder of annotation files [default: config key annotations, else
+    /// annotations/<annotator> when an annotator is named, else annotations]
     #[arg(long, value_name = "DIR")]
     annotations: Option<PathBuf>,
+    /// Annotator whose folder (annotations/<NAME>) is used when no folder is given
+    /// [default: config key annotator]
+    #[arg(long, value_name = "NAME")]
+    annotator: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -117,7 +124,8 @@ enum Command {
         /// Folder of annotation files
         #[arg(long, value_name = "DIR")]
         annotations: Option<PathBuf>,
-        /// Name recorded in new annotation files
+        /// Name recorded in new annotation files (and, with no folder given, the folder
+        /// annotations/<NAME>)
         #[arg(long)]
         annotator: Option<String>,
     },
@@ -203,6 +211,50 @@ enum Command {
         json: bool,
         #[command(flatten)]
         corpus: CorpusArgs,
+    },
+    /// Agreement between annotators' folders: exact-span F1 per label, character-level
+    /// Cohen's kappa per pair, Fleiss' kappa for three or more, kinds of disagreement
+    Agree {
+        /// Folder of articles
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// One annotator's folder (give two or more)
+        #[arg(long, value_name = "DIR")]
+        annotations: Vec<PathBuf>,
+        /// Every subfolder of this folder that holds annotation files is an annotator
+        #[arg(long, value_name = "DIR", conflicts_with = "annotations")]
+        team: Option<PathBuf>,
+        /// JSON for scripts
+        #[arg(long)]
+        json: bool,
+        /// Also list the articles, worst agreement first
+        #[arg(long)]
+        by_article: bool,
+        /// Articles of any status, not only the ones every annotator marked done
+        #[arg(long)]
+        all: bool,
+        /// Threads [default: one per core]
+        #[arg(long, short)]
+        jobs: Option<usize>,
+    },
+    /// Plan who annotates what: each article to one annotator, a fraction to two (for
+    /// `agree`); written to assignment.json in the folder of the annotators' folders
+    Assign {
+        /// Folder of articles
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// The annotators, comma-separated (alice,bob,carol)
+        #[arg(long, value_delimiter = ',', required = true)]
+        team: Vec<String>,
+        /// Fraction of articles given to two annotators (0-1)
+        #[arg(long, default_value_t = 0.0)]
+        overlap: f64,
+        /// The folder holding the annotators' folders
+        #[arg(long, value_name = "DIR", default_value = "annotations")]
+        annotations: PathBuf,
+        /// Replace an existing plan (annotators may lose articles they started)
+        #[arg(long)]
+        force: bool,
     },
     /// Print an article wrapped exactly as the reader shows it
     Show {
@@ -327,6 +379,35 @@ fn run(cli: Cli) -> Result<()> {
             },
             json,
         ),
+        Some(Command::Agree {
+            dir,
+            annotations,
+            team,
+            json,
+            by_article,
+            all,
+            jobs,
+        }) => agree(
+            &dir,
+            annotations,
+            team,
+            json,
+            by_article,
+            inkmark::team::AgreeOptions {
+                all,
+                threads: jobs
+                    .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+                    .unwrap_or(1)
+                    .max(1),
+            },
+        ),
+        Some(Command::Assign {
+            dir,
+            team,
+            overlap,
+            annotations,
+            force,
+        }) => assign(&dir, &team, overlap, &annotations, force),
         None => open_tui(&cli.dir, cli.annotations, cli.annotator, &cli.display),
     }
 }
@@ -369,7 +450,7 @@ fn open_tui(
     if !dir.exists() {
         // The word may have been meant as a command: name both readings.
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, show, completions; inkmark --help)",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, agree, assign, show, completions; inkmark --help)",
             dir.display()
         );
     }
@@ -383,9 +464,9 @@ fn open_tui(
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the reader needs a terminal; for plain output use: inkmark show FILE");
     }
-    let annotations = annotations
-        .or(cfg.annotations.clone())
-        .unwrap_or_else(|| PathBuf::from("annotations"));
+    let annotations = cfg
+        .annotation_dir(annotations, annotator.as_deref())
+        .map_err(anyhow::Error::msg)?;
     let (positions, warning) = Positions::load(Positions::default_file());
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -396,6 +477,11 @@ fn open_tui(
     }
     if warning.is_some() {
         app.message = warning;
+    }
+    app.peers = inkmark::team::peers::siblings(&app.annotations_dir);
+    match inkmark::team::assign::mine(&app.annotations_dir, &app.annotator) {
+        Ok(mine) => app.assigned = mine,
+        Err(e) => app.message = Some(format!("assignment plan not read: {e}")),
     }
     let cache = inkmark::detect::cache::DetectCache {
         dir: inkmark::detect::cache::DetectCache::default_dir(),
@@ -731,11 +817,9 @@ fn open_corpus(
         Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let corpus =
         corpus::scan(&args.dir).with_context(|| format!("cannot open {}", args.dir.display()))?;
-    let annotations = args
-        .annotations
-        .clone()
-        .or(cfg.annotations)
-        .unwrap_or_else(|| PathBuf::from("annotations"));
+    let annotations = cfg
+        .annotation_dir(args.annotations.clone(), args.annotator.as_deref())
+        .map_err(anyhow::Error::msg)?;
     Ok((corpus, annotations))
 }
 
@@ -846,6 +930,7 @@ fn import(
     let args = CorpusArgs {
         dir: dir.to_path_buf(),
         annotations,
+        annotator: annotator.clone(),
     };
     let (corpus, annotations) = open_corpus(&args, display)?;
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
@@ -914,6 +999,99 @@ fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Re
         // Entity texts and file names come from files: made safe for the terminal.
         print!("{}", sanitize_text(&s.render()));
     }
+    Ok(())
+}
+
+fn agree(
+    dir: &Path,
+    annotations: Vec<PathBuf>,
+    team: Option<PathBuf>,
+    json: bool,
+    by_article: bool,
+    opts: inkmark::team::AgreeOptions,
+) -> Result<()> {
+    use inkmark::team::{self, Annotator};
+    if !dir.is_dir() {
+        bail!("no folder {}", dir.display());
+    }
+    let annotators: Vec<Annotator> = match team {
+        Some(root) => {
+            if !root.is_dir() {
+                bail!("no folder {}", root.display());
+            }
+            team::team_folders(&root).map_err(anyhow::Error::msg)?
+        }
+        None => annotations.iter().map(|d| Annotator::from_dir(d)).collect(),
+    };
+    let problems = team::check_folders(&annotators);
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("inkmark: {}", sanitize_line(p));
+        }
+        std::process::exit(1);
+    }
+    if annotators.len() < 2 {
+        bail!(
+            "agree needs two or more annotators (--annotations A --annotations B, or --team DIR with a subfolder per annotator); found {}",
+            annotators.len()
+        );
+    }
+    // Names only: each article is read once, in parallel, by `agree`.
+    let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let bar = progress(corpus.entries.len(), "comparing");
+    let report = team::agree(&corpus, &annotators, opts, by_article, || bar.inc(1));
+    bar.finish_and_clear();
+    let report = match report {
+        Ok(r) => r,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("inkmark: {}", sanitize_line(e));
+            }
+            std::process::exit(1);
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            json_for_terminal(&serde_json::to_string_pretty(&report)?)
+        );
+    } else {
+        print!("{}", sanitize_text(&report.render()));
+    }
+    Ok(())
+}
+
+fn assign(dir: &Path, team: &[String], overlap: f64, root: &Path, force: bool) -> Result<()> {
+    use inkmark::team::assign::{plan, PLAN_FILE};
+    if !dir.is_dir() {
+        bail!("no folder {}", dir.display());
+    }
+    let team: Vec<String> = team.iter().map(|t| t.trim().to_string()).collect();
+    let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let articles: Vec<String> = corpus
+        .entries
+        .iter()
+        .map(|e| e.rel.to_string_lossy().into_owned())
+        .collect();
+    let plan = plan(&articles, &team, overlap).map_err(anyhow::Error::msg)?;
+    let path = root.join(PLAN_FILE);
+    if path.exists() && !force {
+        bail!(
+            "{} exists: annotators may have started on it; --force replaces it",
+            path.display()
+        );
+    }
+    inkmark::annotation::store::write_atomic(&path, plan.to_json().as_bytes(), &|_| Ok(()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    for (name, list) in &plan.annotators {
+        println!("{:<12} {} articles", sanitize_line(name), list.len());
+    }
+    println!(
+        "{} articles, {} of them for two annotators; plan in {}",
+        articles.len(),
+        plan.double.len(),
+        sanitize_line(&path.display().to_string())
+    );
     Ok(())
 }
 

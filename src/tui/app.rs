@@ -10,6 +10,7 @@ use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus, Problem};
 use crate::detect::{sha256_hex, Analysis};
 use crate::positions::Positions;
+use crate::team::peers::PeerStates;
 use crate::text::{sanitize_line, WidthOptions};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -94,6 +95,8 @@ pub enum Msg {
     /// Sent by the shell a moment after the last change.
     AutoSave,
     CycleStatus,
+    /// `m` in the library: only the articles assigned to this annotator, or all.
+    ToggleMine,
     Yes,
     /// `c` at a `*` prompt: yes, and in every other article of the corpus too.
     YesCorpus,
@@ -138,6 +141,8 @@ pub enum Msg {
     },
     /// The background loader read these library entries (index, entry, progress).
     Loaded(Vec<(usize, crate::corpus::Entry, Progress)>),
+    /// Other annotators' states of these entries (index, path, states by peer).
+    Peers(Vec<(usize, PathBuf, PeerStates)>),
     /// The complete layout of a long article, computed off the UI thread.
     LaidOut {
         sha: String,
@@ -186,6 +191,8 @@ pub struct Library {
     pub scroll: usize,
     pub filter: String,
     pub editing: bool,
+    /// `m`: only the articles the assignment plan gives this annotator.
+    pub mine: bool,
     /// Per corpus entry, the lowercased title and path the filter searches (kept, not
     /// recomputed per key: 20,000 titles).
     pub keys: Vec<String>,
@@ -219,6 +226,13 @@ pub struct App {
     pub library: Library,
     /// Annotation progress per corpus entry.
     pub progress: Vec<Progress>,
+    /// The other annotators of a team (folders beside the annotation folder).
+    pub peers: Vec<crate::team::Annotator>,
+    /// Per corpus entry, the peers that have a file for it and its state (filled in by
+    /// a background thread of its own).
+    pub peer_states: Vec<PeerStates>,
+    /// The articles the assignment plan gives this annotator (`None`: no plan).
+    pub assigned: Option<std::collections::HashSet<PathBuf>>,
     pub help: super::modes::Help,
     /// The reader's keys (defaults and the config's `[keys]`).
     pub keymap: super::keys::KeyMap,
@@ -363,7 +377,7 @@ impl App {
         positions: Positions,
     ) -> App {
         // Entries not read yet (a fast `corpus::list`) get theirs from the loader.
-        let progress = corpus
+        let progress: Vec<Progress> = corpus
             .entries
             .iter()
             .map(|e| {
@@ -383,7 +397,10 @@ impl App {
             size: (80, 24),
             screen: Screen::Library,
             library: Library::default(),
+            peer_states: vec![Vec::new(); progress.len()],
             progress,
+            peers: Vec::new(),
+            assigned: None,
             help: super::modes::Help::default(),
             keymap: super::keys::KeyMap::default(),
             message: None,
@@ -470,6 +487,7 @@ impl App {
             msg,
             Msg::Resize(..)
                 | Msg::Loaded(_)
+                | Msg::Peers(_)
                 | Msg::LaidOut { .. }
                 | Msg::DetectorReady(_)
                 | Msg::Notice(_)
@@ -544,6 +562,22 @@ impl App {
                 }
                 if !self.library.filter.is_empty() {
                     self.refilter();
+                }
+                return;
+            }
+            Msg::Peers(batch) => {
+                for (idx, rel, states) in batch {
+                    // As for `Loaded`: indices shift when entries are removed.
+                    let idx = match self.corpus.entries.get(idx) {
+                        Some(e) if e.rel == rel => idx,
+                        _ => match self.corpus.entries.binary_search_by(|e| e.rel.cmp(&rel)) {
+                            Ok(i) => i,
+                            Err(_) => continue,
+                        },
+                    };
+                    if let Some(slot) = self.peer_states.get_mut(idx) {
+                        *slot = states;
+                    }
                 }
                 return;
             }
@@ -694,9 +728,30 @@ impl App {
             }
             Msg::Open => self.open_selected(),
             Msg::CycleStatus => self.message = self.cycle_library_status(),
+            Msg::ToggleMine => self.toggle_mine(),
             _ => {}
         }
         self.library.keep_visible(rows);
+    }
+
+    /// `m` in the library: only the articles assigned to this annotator, or all again.
+    fn toggle_mine(&mut self) {
+        let Some(mine) = &self.assigned else {
+            self.message =
+                Some("no assignment plan here (make one: inkmark assign --team ...)".to_string());
+            return;
+        };
+        self.library.mine = !self.library.mine;
+        self.message = Some(if self.library.mine {
+            format!(
+                "only mine: {} assigned to {} (m: all)",
+                mine.len(),
+                sanitize_line(&self.annotator)
+            )
+        } else {
+            "all articles (m: only mine)".to_string()
+        });
+        self.refilter();
     }
 
     /// `s` in the library: cycle the selected article's status in its annotation file.
@@ -986,6 +1041,9 @@ impl App {
                 ));
                 self.corpus.entries.remove(idx);
                 self.progress.remove(idx);
+                if idx < self.peer_states.len() {
+                    self.peer_states.remove(idx);
+                }
                 self.library.keys.remove(idx);
                 self.refilter();
             }
@@ -1050,12 +1108,20 @@ impl App {
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
+        let mine = match (&self.assigned, self.library.mine) {
+            (Some(set), true) => Some(set),
+            _ => None,
+        };
+        let entries = &self.corpus.entries;
         self.library.visible = self
             .library
             .keys
             .iter()
             .enumerate()
             .filter(|(_, key)| words.iter().all(|w| key.contains(w.as_str())))
+            .filter(|(i, _)| {
+                mine.is_none_or(|m| entries.get(*i).is_some_and(|e| m.contains(&e.rel)))
+            })
             .map(|(i, _)| i)
             .collect();
         self.library.selected = keep

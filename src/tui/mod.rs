@@ -41,6 +41,7 @@ fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
         .filter(|(_, e)| !e.loaded)
         .map(|(i, e)| (i, e.rel.clone()))
         .collect();
+    spawn_peer_loader(app, tx.clone());
     if todo.is_empty() {
         return;
     }
@@ -58,6 +59,38 @@ fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
                     })
                     .collect();
                 if tx.send(Wake::App(Msg::Loaded(batch))).is_err() {
+                    return;
+                }
+            }
+        });
+}
+
+/// Reads the other annotators' states of every article on a thread of its own, so that
+/// the library's own loader (titles, lengths, progress) is not held up by it.
+fn spawn_peer_loader(app: &App, tx: mpsc::Sender<Wake>) {
+    if app.peers.is_empty() {
+        return;
+    }
+    let todo: Vec<(usize, std::path::PathBuf)> = app
+        .corpus
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i, e.rel.clone()))
+        .collect();
+    let peers = app.peers.clone();
+    let _ = std::thread::Builder::new()
+        .name("inkmark-peers".into())
+        .spawn(move || {
+            for chunk in todo.chunks(512) {
+                let batch = chunk
+                    .iter()
+                    .map(|(i, rel)| {
+                        let states = crate::team::peers::states(&peers, rel);
+                        (*i, rel.clone(), states)
+                    })
+                    .collect();
+                if tx.send(Wake::App(Msg::Peers(batch))).is_err() {
                     return;
                 }
             }

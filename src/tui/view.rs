@@ -240,6 +240,29 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// `right` (status, length) after the other annotators' marks (`bob✓ carol~`), in a
+/// column of fixed width so that rows line up; initials when full names would take more
+/// than a quarter of the row.
+fn with_peers(app: &App, idx: usize, w: usize, right: String) -> String {
+    use crate::team::peers::render;
+    if app.peers.is_empty() {
+        return right;
+    }
+    let all: Vec<(u8, crate::team::peers::PeerState)> = (0..app.peers.len())
+        .map(|i| (i as u8, crate::team::peers::PeerState::Broken))
+        .collect();
+    let initials = str_width(&render(&app.peers, &all, false)) > w / 4;
+    let slot = str_width(&render(&app.peers, &all, initials));
+    let marks = app
+        .peer_states
+        .get(idx)
+        .map(|s| render(&app.peers, s, initials))
+        .unwrap_or_default();
+    let marks = sanitize_line(&marks);
+    let pad = slot.saturating_sub(str_width(&marks));
+    format!("{marks}{}  {right}", " ".repeat(pad))
+}
+
 fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let w = area.width as usize;
     let lib = &app.library;
@@ -337,6 +360,7 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         } else {
             size
         };
+        let size = with_peers(app, idx, w, size);
         let file = sanitize_line(&e.rel.to_string_lossy());
         let file_w = if show_file {
             str_width(&file).min(28)
