@@ -678,18 +678,31 @@ fn help_scrolls_on_a_small_terminal() {
     let mut app = seeds_app(40, 12);
     send(&mut app, &[Msg::Open, Msg::ToggleHelp]);
     let first = screen(&app);
-    assert!(first.contains("1-10/"), "{first}");
+    assert!(first.contains("1-9/"), "{first}");
     assert!(!first.contains("back to the library"), "{first}");
     send(&mut app, &[Msg::Down]);
-    assert!(screen(&app).contains("2-11/"));
+    assert!(screen(&app).contains("2-10/"));
     send(&mut app, &[Msg::Bottom]);
     let last = screen(&app);
     assert!(last.contains("quit (saves)"), "{last}");
     send(&mut app, &[Msg::PageUp, Msg::Top]);
-    assert!(screen(&app).contains("1-10/"));
+    assert!(screen(&app).contains("1-9/"));
     // ? closes it, and it opens at the top again.
     send(&mut app, &[Msg::ToggleHelp, Msg::ToggleHelp]);
-    assert!(screen(&app).contains("1-10/"));
+    assert!(screen(&app).contains("1-9/"));
+}
+
+#[test]
+fn help_leaves_the_status_bar_visible() {
+    // Seen in xterm: the help's bottom border covered the status bar.
+    for (w, h) in [(100, 30), (40, 12)] {
+        let mut app = seeds_app(w, h);
+        send(&mut app, &[Msg::Open]);
+        let bar = screen(&app).lines().last().unwrap().to_string();
+        send(&mut app, &[Msg::ToggleHelp]);
+        let s = screen(&app);
+        assert_eq!(s.lines().last().unwrap(), bar, "{w}x{h}:\n{s}");
+    }
 }
 
 #[test]

@@ -1006,8 +1006,9 @@ fn refresh_cut_wide_chars(prev: &Buffer, next: &mut Buffer) {
 /// Rows of the help popup that fit on the screen, and how many rows it has.
 fn help_fit(app: &App) -> (usize, usize) {
     let (_, rows) = help_rows(app);
+    // The popup leaves the status bar (the last row) visible.
     let visible = (app.size.1 as usize)
-        .saturating_sub(2)
+        .saturating_sub(3)
         .min(rows.len())
         .max(1);
     (visible, rows.len())
@@ -1022,6 +1023,11 @@ pub fn help_max_scroll(app: &App) -> usize {
 /// The help popup (drawn by its mode, [`super::modes::HelpMode`]).
 pub(crate) fn draw_help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &Theme::new(app.no_color);
+    // Above the status bar, which keeps saying where the reader is.
+    let area = Rect {
+        height: area.height.saturating_sub(1).max(1),
+        ..area
+    };
     let (title, keys) = help_rows(app);
     let (visible, total) = help_fit(app);
     let scroll = app.help.scroll.min(total.saturating_sub(visible));
