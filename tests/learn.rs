@@ -75,6 +75,18 @@ fn corpus_of(dir: &Path, done: usize, per_article: usize, status: &str) {
     std::fs::write(dir.join("docs/new.txt"), "目前，凌昌电力公司已恢复供电。\n").unwrap();
 }
 
+/// `inkmark train FLAGS --annotations DIR/ann DIR/docs`.
+fn train(dir: &Path, flags: &[&str]) -> std::process::Output {
+    inkmark()
+        .arg("train")
+        .args(flags)
+        .arg("--annotations")
+        .arg(dir.join("ann"))
+        .arg(dir.join("docs"))
+        .output()
+        .unwrap()
+}
+
 fn detect(dir: &Path, extra: &[&str]) -> (Value, String) {
     let out = inkmark()
         .arg("detect")
@@ -115,11 +127,7 @@ fn train_then_detect_suggests_what_the_annotator_confirmed() {
         assert!((0.0..=1.0).contains(&s), "{e}");
     }
 
-    let out = inkmark()
-        .args(["train", "--json", "--annotations", ann_arg])
-        .arg(dir.path().join("docs"))
-        .output()
-        .unwrap();
+    let out = train(dir.path(), &["--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -180,26 +188,13 @@ fn train_needs_done_articles_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     corpus(dir.path(), 2, "in_progress");
     let ann = dir.path().join("ann");
-    let out = inkmark()
-        .args(["train", "--annotations", ann.to_str().unwrap()])
-        .arg(dir.path().join("docs"))
-        .output()
-        .unwrap();
+    let out = train(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no article is marked done"), "{err}");
     assert!(!ann.join("model.inkm").exists());
     // With --include-in-progress it learns from them.
-    let out = inkmark()
-        .args([
-            "train",
-            "--include-in-progress",
-            "--annotations",
-            ann.to_str().unwrap(),
-        ])
-        .arg(dir.path().join("docs"))
-        .output()
-        .unwrap();
+    let out = train(dir.path(), &["--include-in-progress"]);
     assert!(
         out.status.success(),
         "{}",
@@ -279,11 +274,7 @@ fn too_few_held_out_entities_keep_the_current_model() {
     let dir = tempfile::tempdir().unwrap();
     corpus_of(dir.path(), 1, 8, "done");
     let ann = dir.path().join("ann");
-    let out = inkmark()
-        .args(["train", "--annotations", ann.to_str().unwrap()])
-        .arg(dir.path().join("docs"))
-        .output()
-        .unwrap();
+    let out = train(dir.path(), &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -293,11 +284,7 @@ fn too_few_held_out_entities_keep_the_current_model() {
     assert!(said.contains("not kept: only"), "{said}");
     assert!(!ann.join("model.inkm").exists());
     // --force keeps it anyway.
-    let out = inkmark()
-        .args(["train", "--force", "--annotations", ann.to_str().unwrap()])
-        .arg(dir.path().join("docs"))
-        .output()
-        .unwrap();
+    let out = train(dir.path(), &["--force"]);
     assert!(out.status.success());
     assert!(ann.join("model.inkm").exists());
 }

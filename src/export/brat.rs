@@ -283,30 +283,9 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::annotation::{Entity, Source, Status};
 
     fn doc(article: &str, text: &str, words: &[(&str, Label)]) -> Doc {
-        let entities = words
-            .iter()
-            .map(|&(word, label)| {
-                let b = text.find(word).unwrap();
-                let start = text[..b].chars().count();
-                Entity {
-                    start,
-                    end: start + word.chars().count(),
-                    label,
-                    text: word.to_string(),
-                    source: Source::Manual,
-                }
-            })
-            .collect();
-        Doc {
-            article: article.into(),
-            text: text.into(),
-            status: Status::Done,
-            entities,
-            suggestions: Vec::new(),
-        }
+        super::super::test_doc(article, text, words)
     }
 
     /// brat splits the `.ann` with Python's `splitlines()`: an entity holding U+2028,

@@ -230,30 +230,9 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::annotation::{Entity, Source, Status};
 
     fn doc(text: &str, spans: &[(&str, Label)]) -> Doc {
-        let entities = spans
-            .iter()
-            .map(|&(word, label)| {
-                let b = text.find(word).unwrap();
-                let start = text[..b].chars().count();
-                Entity {
-                    start,
-                    end: start + word.chars().count(),
-                    label,
-                    text: word.to_string(),
-                    source: Source::Manual,
-                }
-            })
-            .collect();
-        Doc {
-            article: "a.txt".into(),
-            text: text.into(),
-            status: Status::Done,
-            entities,
-            suggestions: Vec::new(),
-        }
+        super::super::test_doc("a.txt", text, spans)
     }
 
     /// The sentences of a rendering, each as its (character, tag) lines split at whitespace

@@ -454,6 +454,32 @@ pub fn render_with(format: Format, docs: &[Doc], options: &Options) -> Result<St
     })
 }
 
+/// A done document whose entities are the first occurrence of each word (tests).
+#[cfg(test)]
+pub(crate) fn test_doc(article: &str, text: &str, words: &[(&str, Label)]) -> Doc {
+    let entities = words
+        .iter()
+        .map(|&(word, label)| {
+            let b = text.find(word).unwrap();
+            let start = text[..b].chars().count();
+            Entity {
+                start,
+                end: start + word.chars().count(),
+                label,
+                text: word.to_string(),
+                source: crate::annotation::Source::Manual,
+            }
+        })
+        .collect();
+    Doc {
+        article: article.into(),
+        text: text.into(),
+        status: Status::Done,
+        entities,
+        suggestions: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
