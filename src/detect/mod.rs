@@ -17,7 +17,7 @@ pub use resolve::resolve_overlaps;
 pub use words::WordStarts;
 
 /// Changes whenever the rules change, so cached results are recomputed.
-pub const DETECTOR_VERSION: &str = "inkmark-detect-4";
+pub const DETECTOR_VERSION: &str = "inkmark-detect-5";
 
 /// One jieba token of a paragraph, with code-point offsets relative to the paragraph.
 #[derive(Debug, Clone, Copy)]
@@ -285,6 +285,7 @@ impl Detector {
     ) -> (Vec<Span>, Vec<f32>) {
         let mut out: Vec<(Span, f32)> = Vec::new();
         let mut feats = Vec::new();
+        let first = base;
         for para in text.split_inclusive('\n').flat_map(pieces) {
             let n = para.chars().count();
             if para.trim().is_empty() {
@@ -307,6 +308,9 @@ impl Detector {
                     .map(|(s, p)| (Span::new(s.start + base, s.end + base, s.label), p)),
             );
             base += n;
+        }
+        if self.tagger.is_some() {
+            propagate(text, first, &mut out);
         }
         out.into_iter().unzip()
     }
@@ -353,6 +357,61 @@ impl Detector {
     pub fn jieba(&self) -> &Jieba {
         &self.jieba
     }
+}
+
+/// A name or place the tagger is this sure of is suggested at its other mentions in the
+/// article too.
+const PROPAGATE_MIN: f32 = 0.8;
+
+/// One article, one reading: the tagger sees a sentence at a time, so it may find 钱永刚
+/// in "书记钱永刚" and miss him in "钱永刚说". Names and places of two or more characters it
+/// found with a score of at least [`PROPAGATE_MIN`] are suggested wherever else they occur
+/// and nothing else was found (the longest first), scored a tenth lower than the mention
+/// they come from. Organisations are left out: generic ones (物业公司, 村党支部) are often
+/// sure and seldom entities. `out` holds spans of `text` offset by `base`, sorted.
+fn propagate(text: &str, base: usize, out: &mut Vec<(Span, f32)>) {
+    use crate::label::Label;
+    let slicer = CharSlicer::new(text);
+    let mut sure: Vec<(String, Label, f32)> = out
+        .iter()
+        .filter(|(s, p)| {
+            *p >= PROPAGATE_MIN
+                && *p < 1.0 + f32::EPSILON
+                && matches!(s.label, Label::PER | Label::LOC)
+                && s.len() >= 2
+        })
+        .map(|(s, p)| {
+            (
+                slicer.slice(s.start - base, s.end - base).to_string(),
+                s.label,
+                *p,
+            )
+        })
+        .collect();
+    if sure.is_empty() {
+        return;
+    }
+    // One label per text: its most certain mention's.
+    sure.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)));
+    sure.dedup_by(|a, b| a.0 == b.0);
+    let entries: Vec<(String, Label)> = sure.iter().map(|(t, l, _)| (t.clone(), *l)).collect();
+    let taken: Vec<Span> = out
+        .iter()
+        .map(|(s, _)| Span::new(s.start - base, s.end - base, s.label))
+        .collect();
+    let added = confirmed::occurrences(text, &entries, &taken);
+    if added.is_empty() {
+        return;
+    }
+    for s in added {
+        let t = slicer.slice(s.start, s.end);
+        let score = sure
+            .binary_search_by(|(x, _, _)| x.as_str().cmp(t))
+            .map_or(PROPAGATE_MIN, |i| sure[i].2)
+            * 0.9;
+        out.push((Span::new(s.start + base, s.end + base, s.label), score));
+    }
+    out.sort_by_key(|(s, _)| *s);
 }
 
 /// [`Detector::version`] of a detector with this model (known before jieba is loaded).

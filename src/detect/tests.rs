@@ -299,3 +299,24 @@ fn the_tagger_scores_its_spans_as_probabilities() {
     assert!(TAGGER.version().starts_with(DETECTOR_VERSION));
     assert_ne!(TAGGER.version(), DETECTOR.version());
 }
+
+#[test]
+fn a_sure_name_is_suggested_at_its_other_mentions() {
+    // From seed 000: the tagger alone misses the name after 有人问 (checked with the
+    // propagation off); the sure mentions elsewhere bring it in.
+    let text =
+        "钱永刚的爱人石晓明也在社区。\n看着别人家都团团圆圆,有人问钱永刚:“你不想回去陪陪孩子吗?”\n";
+    let (spans, scores) = TAGGER.detect_scored(text);
+    let slicer = CharSlicer::new(text);
+    let names: Vec<(usize, f32)> = spans
+        .iter()
+        .zip(&scores)
+        .filter(|(s, _)| s.label == Label::PER && slicer.slice(s.start, s.end) == "钱永刚")
+        .map(|(s, p)| (s.start, *p))
+        .collect();
+    assert_eq!(names.len(), 2, "{spans:?} {scores:?}");
+    // Never overlapping anything else, and scored below the mention it came from.
+    for w in spans.windows(2) {
+        assert!(w[0].end <= w[1].start);
+    }
+}
