@@ -917,3 +917,18 @@ fn resizing_keeps_the_cursor_and_the_selection_on_their_characters() {
         );
     }
 }
+
+#[test]
+fn the_status_bar_says_when_the_corpus_model_is_training() {
+    let mut app = seeds_app(100, 30);
+    send(&mut app, &[Msg::Open]);
+    assert!(!screen(&app).lines().last().unwrap().contains("training"));
+    app.training = true;
+    let bar = screen(&app).lines().last().unwrap().to_string();
+    assert!(bar.contains("todo 0 · training"), "{bar}");
+    app.update(Msg::Trained {
+        message: "corpus model updated".into(),
+        kept: false,
+    });
+    assert!(!app.training);
+}

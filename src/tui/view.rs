@@ -549,7 +549,11 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         return;
     }
     // Title, then the status and legend while they fit.
-    let status = format!("{} {}", r.ann.set.status.name(), r.ann.set.entities.len());
+    let mut status = format!("{} {}", r.ann.set.status.name(), r.ann.set.entities.len());
+    if app.training {
+        // Marking an article done trains the corpus model in the background.
+        status.push_str(" · training");
+    }
     let legend_w = legend_width(r);
     let extras = str_width(&status) + 3 + legend_w + 3;
     let title_max = if left_max >= extras + 12 {
