@@ -932,3 +932,64 @@ fn the_status_bar_says_when_the_corpus_model_is_training() {
     });
     assert!(!app.training);
 }
+
+#[test]
+fn s_in_the_panel_lists_the_least_certain_suggestions_first() {
+    let mut app = seeds_app(100, 30);
+    app.update(Msg::Open);
+    let req = app.requests.remove(0);
+    let text = req.text.as_str();
+    let at = |w: &str| {
+        let b = text.find(w).unwrap();
+        let s = text[..b].chars().count();
+        Span::new(s, s + w.chars().count(), Label::PER)
+    };
+    // 高轶鹏 is mentioned more often than 文尚龙, but the detector is less sure of 文尚龙.
+    let (a, b) = (at("高轶鹏"), at("文尚龙"));
+    let mut second = a;
+    let later = text[text.find("高轶鹏").unwrap() + 9..]
+        .find("高轶鹏")
+        .unwrap()
+        + text.find("高轶鹏").unwrap()
+        + 9;
+    second.start = text[..later].chars().count();
+    second.end = second.start + 3;
+    let mut spans = vec![(a, 0.95f32), (b, 0.41), (second, 0.9)];
+    spans.sort_by_key(|(s, _)| *s);
+    app.update(Msg::Detected {
+        sha: req.sha,
+        analysis: Arc::new(Analysis {
+            spans: spans.iter().map(|(s, _)| *s).collect(),
+            words: Default::default(),
+            scores: spans.iter().map(|(_, p)| *p).collect(),
+        }),
+    });
+    let items = |app: &App| -> Vec<String> {
+        app.reader()
+            .unwrap()
+            .panel
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .filter_map(|r| match r {
+                inkmark::tui::entities::PanelRow::Item { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    send(&mut app, &[Msg::TogglePanel]);
+    assert_eq!(items(&app), vec!["高轶鹏", "文尚龙"]);
+    send(&mut app, &[Msg::CycleStatus]);
+    assert_eq!(items(&app), vec!["文尚龙", "高轶鹏"]);
+    let s = screen(&app);
+    assert!(s.contains("least certain first"), "{s}");
+    assert!(s.contains("文尚龙") && s.contains("41%"), "{s}");
+    // The article's status did not change: `s` belongs to the panel here.
+    assert_eq!(
+        app.reader().unwrap().ann.set.status,
+        inkmark::annotation::Status::Todo
+    );
+    send(&mut app, &[Msg::CycleStatus]);
+    assert_eq!(items(&app), vec!["高轶鹏", "文尚龙"]);
+}

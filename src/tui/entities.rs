@@ -175,6 +175,26 @@ impl Reader {
         )
     }
 
+    /// The detector's score of a suggested span, in thousandths.
+    pub fn score_of(&self, span: &Span) -> u16 {
+        let Some(a) = &self.analysis else { return 1000 };
+        match a.spans.binary_search(span) {
+            Ok(i) => (a.score(i).clamp(0.0, 1.0) * 1000.0).round() as u16,
+            Err(_) => 1000,
+        }
+    }
+
+    /// `s` in the panel: least certain suggestions first, or most mentioned first.
+    pub fn toggle_panel_order(&mut self, hidden: &[bool; 5]) -> String {
+        self.panel_by_score = !self.panel_by_score;
+        self.rebuild_panel(hidden);
+        if self.panel_by_score {
+            "panel: least certain suggestions first (s: most mentioned first)".into()
+        } else {
+            "panel: most mentioned first (s: least certain first)".into()
+        }
+    }
+
     /// Rebuilds the panel (after annotations or the label filter changed).
     pub fn rebuild_panel(&mut self, hidden: &[bool; 5]) {
         if let Some(p) = &self.panel {
@@ -238,12 +258,14 @@ pub enum PanelRow {
         mentions: usize,
         confirmed: usize,
     },
-    /// A distinct text, its mentions and how many of them are confirmed.
+    /// A distinct text, its mentions, how many of them are confirmed, and the lowest
+    /// score of its open suggestions in thousandths (1000 when there are none).
     Item {
         label: Label,
         text: String,
         mentions: Vec<Span>,
         confirmed: usize,
+        score: u16,
     },
     /// An annotation that could not be placed after the article changed.
     Unanchored { label: Label, text: String },
@@ -273,34 +295,44 @@ impl Panel {
             if hidden[label.index()] {
                 continue;
             }
-            let mut by_text: BTreeMap<&str, (Vec<Span>, usize)> = BTreeMap::new();
+            // Per text: its mentions, how many are confirmed, and the detector's lowest
+            // score among them in thousandths (confirmed ones count as sure).
+            let mut by_text: BTreeMap<&str, (Vec<Span>, usize, u16)> = BTreeMap::new();
             for m in marks.iter().filter(|m| m.span.label == label) {
-                let entry = by_text
-                    .entry(r.slice(m.span.start, m.span.end))
-                    .or_default();
+                let entry = by_text.entry(r.slice(m.span.start, m.span.end)).or_insert((
+                    Vec::new(),
+                    0,
+                    1000,
+                ));
                 entry.0.push(m.span);
                 entry.1 += usize::from(m.kind == MarkKind::Confirmed);
+                if m.kind == MarkKind::Suggested {
+                    entry.2 = entry.2.min(r.score_of(&m.span));
+                }
             }
             if by_text.is_empty() {
                 continue;
             }
-            let mut items: Vec<(&str, (Vec<Span>, usize))> = by_text.into_iter().collect();
-            items.sort_by_key(|(_, (m, _))| (std::cmp::Reverse(m.len()), m[0].start));
+            let mut items: Vec<(&str, (Vec<Span>, usize, u16))> = by_text.into_iter().collect();
+            if r.panel_by_score {
+                items.sort_by_key(|(_, (m, _, s))| (*s, std::cmp::Reverse(m.len()), m[0].start));
+            } else {
+                items.sort_by_key(|(_, (m, _, _))| (std::cmp::Reverse(m.len()), m[0].start));
+            }
             rows.push(PanelRow::Header {
                 label,
-                mentions: items.iter().map(|(_, (m, _))| m.len()).sum(),
-                confirmed: items.iter().map(|(_, (_, c))| c).sum(),
+                mentions: items.iter().map(|(_, (m, _, _))| m.len()).sum(),
+                confirmed: items.iter().map(|(_, (_, c, _))| c).sum(),
             });
-            rows.extend(
-                items
-                    .into_iter()
-                    .map(|(t, (mentions, confirmed))| PanelRow::Item {
-                        label,
-                        text: t.to_string(),
-                        mentions,
-                        confirmed,
-                    }),
-            );
+            rows.extend(items.into_iter().map(|(t, (mentions, confirmed, score))| {
+                PanelRow::Item {
+                    label,
+                    text: t.to_string(),
+                    mentions,
+                    confirmed,
+                    score,
+                }
+            }));
         }
         // Problems first: they are why nothing can be edited.
         rows.splice(0..0, r.ann.problems.iter().cloned().map(PanelRow::Problem));

@@ -574,6 +574,7 @@ pub const PANEL_KEYS: &[(&str, &str)] = &[
     ("Enter", "first mention"),
     ("n N", "next / previous mention"),
     ("Tab", "keys back to the text"),
+    ("s", "least certain first / most mentioned first"),
     ("f", "show / hide labels"),
     ("p Esc q", "close the panel"),
 ];

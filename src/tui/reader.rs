@@ -57,6 +57,9 @@ pub struct Reader {
     pub lexicon: Vec<(String, crate::label::Label)>,
     /// The confirmed texts `analysis` was last built with.
     confirmed_texts: Vec<(String, crate::label::Label)>,
+    /// The entity panel lists the least certain suggestions first (`s` in the panel),
+    /// else the most mentioned.
+    pub panel_by_score: bool,
     /// Starts of the visible marks, for `]`/`[`'s "3 of 238" (built on first use).
     pub mark_index: Option<super::entities::MarkIndex>,
     /// No key has been pressed since the article opened: `]` may stop on the mark
@@ -140,6 +143,7 @@ impl Reader {
             detected: None,
             lexicon: Vec::new(),
             confirmed_texts: Vec::new(),
+            panel_by_score: false,
             fresh: true,
             count: None,
         };

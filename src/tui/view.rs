@@ -612,10 +612,11 @@ fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &
 fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Theme) {
     cut_wide_chars_at(rect, buf);
     Clear.render(rect, buf);
-    let title = if panel.focused {
-        " Entities "
-    } else {
-        " Entities (Tab) "
+    let r_by_score = app.reader().is_some_and(|r| r.panel_by_score);
+    let title = match (panel.focused, r_by_score) {
+        (true, false) => " Entities ",
+        (true, true) => " Entities, least certain first ",
+        (false, _) => " Entities (Tab) ",
     };
     let block = Block::new().borders(Borders::ALL).title(title);
     let inner = block.inner(rect);
@@ -672,6 +673,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 text,
                 mentions,
                 confirmed,
+                score,
                 ..
             } => {
                 let selected = row == panel.selected;
@@ -687,11 +689,15 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                         buf[(x, y)].set_style(style);
                     }
                 }
-                let count = if *confirmed > 0 {
+                let mut count = if *confirmed > 0 {
                     format!("×{} ✓{confirmed}", mentions.len())
                 } else {
                     format!("×{}", mentions.len())
                 };
+                if r_by_score && *score < 1000 {
+                    // The least certain open suggestion of this text.
+                    count.push_str(&format!(" {}%", (*score + 5) / 10));
+                }
                 let count_w = str_width(&count);
                 put_str(
                     buf,

@@ -26,6 +26,11 @@ impl Mode for PanelMode {
             Msg::PrevMatch => app.message = r.jump_mention(-1, body),
             Msg::SwitchFocus => panel.focused = false,
             Msg::FilterMenu => app.filter_menu = true,
+            Msg::CycleStatus => {
+                let hidden = app.hidden;
+                app.message = Some(r.toggle_panel_order(&hidden));
+                return Handled::Consumed;
+            }
             Msg::TogglePanel | Msg::Cancel | Msg::Back => {
                 r.panel = None;
                 app.reflow();
