@@ -249,6 +249,9 @@ pub struct MarkIndex {
     starts: Vec<usize>,
 }
 
+/// A text's mentions, how many are confirmed, and its lowest suggestion score (permille).
+type TextMarks = (Vec<Span>, usize, u16);
+
 /// One line of the entity panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PanelRow {
@@ -297,7 +300,7 @@ impl Panel {
             }
             // Per text: its mentions, how many are confirmed, and the detector's lowest
             // score among them in thousandths (confirmed ones count as sure).
-            let mut by_text: BTreeMap<&str, (Vec<Span>, usize, u16)> = BTreeMap::new();
+            let mut by_text: BTreeMap<&str, TextMarks> = BTreeMap::new();
             for m in marks.iter().filter(|m| m.span.label == label) {
                 let entry = by_text.entry(r.slice(m.span.start, m.span.end)).or_insert((
                     Vec::new(),
@@ -313,7 +316,7 @@ impl Panel {
             if by_text.is_empty() {
                 continue;
             }
-            let mut items: Vec<(&str, (Vec<Span>, usize, u16))> = by_text.into_iter().collect();
+            let mut items: Vec<(&str, TextMarks)> = by_text.into_iter().collect();
             if r.panel_by_score {
                 items.sort_by_key(|(_, (m, _, s))| (*s, std::cmp::Reverse(m.len()), m[0].start));
             } else {
