@@ -954,7 +954,7 @@ fn s_in_the_panel_lists_the_least_certain_suggestions_first() {
         + 9;
     second.start = text[..later].chars().count();
     second.end = second.start + 3;
-    let mut spans = vec![(a, 0.95f32), (b, 0.41), (second, 0.9)];
+    let mut spans = [(a, 0.95f32), (b, 0.41), (second, 0.9)];
     spans.sort_by_key(|(s, _)| *s);
     app.update(Msg::Detected {
         sha: req.sha,
