@@ -980,16 +980,21 @@ fn s_in_the_panel_lists_the_least_certain_suggestions_first() {
     };
     send(&mut app, &[Msg::TogglePanel]);
     assert_eq!(items(&app), vec!["高轶鹏", "文尚龙"]);
-    send(&mut app, &[Msg::CycleStatus]);
+    // `s` in the focused panel.
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let s_key = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
+    let order = inkmark::tui::keys::map_key(&app, s_key).unwrap();
+    assert_eq!(order, Msg::PanelOrder);
+    send(&mut app, &[order]);
     assert_eq!(items(&app), vec!["文尚龙", "高轶鹏"]);
     let s = screen(&app);
     assert!(s.contains("least certain first"), "{s}");
     assert!(s.contains("文尚龙") && s.contains("41%"), "{s}");
-    // The article's status did not change: `s` belongs to the panel here.
+    // The article's status did not change: `s` belongs to the panel there.
     assert_eq!(
         app.reader().unwrap().ann.set.status,
         inkmark::annotation::Status::Todo
     );
-    send(&mut app, &[Msg::CycleStatus]);
+    send(&mut app, &[Msg::PanelOrder]);
     assert_eq!(items(&app), vec!["高轶鹏", "文尚龙"]);
 }

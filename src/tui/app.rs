@@ -115,6 +115,8 @@ pub enum Msg {
     },
     /// The detector finished loading its dictionary (milliseconds).
     DetectorReady(u64),
+    /// The entity panel: least certain suggestions first, or most mentioned first.
+    PanelOrder,
     /// A notice from a background task, for the status bar.
     Notice(String),
     /// Background training (after an article was marked done) finished: what to tell the

@@ -534,6 +534,7 @@ fn panel_key(code: KeyCode, ctrl: bool) -> Option<Msg> {
         KeyCode::Tab | KeyCode::BackTab => Some(Msg::SwitchFocus),
         KeyCode::Char('p' | 'q') | KeyCode::Esc => Some(Msg::TogglePanel),
         KeyCode::Char('f') => Some(Msg::FilterMenu),
+        KeyCode::Char('s') => Some(Msg::PanelOrder),
         KeyCode::Char('?') => Some(Msg::ToggleHelp),
         _ => None,
     }

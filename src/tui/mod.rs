@@ -165,7 +165,7 @@ fn spawn_training(app: &App, tx: mpsc::Sender<Wake>) {
             let (message, kept) = match result {
                 Ok(Ok(r)) if r.kept => (
                     format!(
-                        "corpus model updated from {} done articles (held-out F1 {:.2} -> {:.2}); suggestions refreshed",
+                        "corpus model updated from {} done articles: held-out F1 {:.2} -> {:.2}",
                         r.articles, r.current_f1, r.new_f1
                     ),
                     true,

@@ -26,7 +26,7 @@ impl Mode for PanelMode {
             Msg::PrevMatch => app.message = r.jump_mention(-1, body),
             Msg::SwitchFocus => panel.focused = false,
             Msg::FilterMenu => app.filter_menu = true,
-            Msg::CycleStatus => {
+            Msg::PanelOrder => {
                 let hidden = app.hidden;
                 app.message = Some(r.toggle_panel_order(&hidden));
                 return Handled::Consumed;
