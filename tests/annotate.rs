@@ -669,9 +669,22 @@ fn a_long_article_shows_before_it_is_laid_out() {
         "the part matches the whole"
     );
     assert_eq!(app.layout_requests.len(), 1);
-    // Local moves stay on the part.
+    // Local moves stay on the part, and so do ], [, a and x to marks inside it (they
+    // used to lay out the whole text first, freezing the keys for a moment).
     send(&mut app, &[Msg::PageDown, Msg::Down, Msg::Right]);
     assert!(app.reader().unwrap().partial);
+    let before = app.reader().unwrap().cursor;
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::NextEntity, Msg::PrevEntity],
+    );
+    assert!(app.reader().unwrap().partial);
+    assert!(app.reader().unwrap().cursor > before, "] moved");
+    send(&mut app, &[Msg::Accept, Msg::Reject]);
+    let r = app.reader().unwrap();
+    assert!(r.partial);
+    assert_eq!(r.ann.set.entities.len(), 1, "a accepted");
+    assert_eq!(r.ann.set.rejected.len(), 1, "x rejected");
     // The layout thread's answer replaces it, keeping the view.
     let top_char = app.reader().unwrap().first_visible_char();
     let req = app.layout_requests.pop().unwrap();

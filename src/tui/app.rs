@@ -826,7 +826,9 @@ impl App {
                     | Msg::Label(_)
             );
             let near_end = r.top + 3 * body >= r.layout.lines.len();
-            if !local || near_end {
+            let hidden = self.hidden;
+            let stays = r.mark_move_stays_in_part(&msg, &hidden, body);
+            if !(local || stays) || near_end {
                 r.complete_layout();
             }
         }

@@ -1,6 +1,7 @@
 //! Entities in the reader: confirmed annotations and open suggestions ("marks"), jumping
 //! between them, and the side panel that lists them grouped by label.
 
+use super::app::Msg;
 use super::reader::Reader;
 use crate::label::{Label, Span};
 use std::collections::BTreeMap;
@@ -173,6 +174,36 @@ impl Reader {
             starts.partition_point(|&s| s < m.span.start) + 1,
             starts.len(),
         )
+    }
+
+    /// `]`, `[`, `a` and `x` in a long article laid out only in part: whether the mark
+    /// they go to lies well inside the laid-out part (three screens from its end), so the
+    /// key need not wait for the whole layout, which its thread is computing.
+    pub fn mark_move_stays_in_part(&self, msg: &Msg, hidden: &[bool; 5], body: usize) -> bool {
+        let lines = &self.layout.lines;
+        let limit = lines
+            .get(lines.len().saturating_sub(3 * body))
+            .map_or(0, |l| l.char_start);
+        let next_open = || {
+            let a = self.analysis.as_ref()?;
+            let from = a.spans.partition_point(|s| s.start <= self.cursor);
+            a.spans[from..]
+                .iter()
+                .find(|s| !hidden[s.label.index()] && self.ann.set.is_open(s))
+                .map(|s| s.start)
+        };
+        let target = match msg {
+            Msg::NextEntity => self
+                .first_mark_from(self.cursor, hidden)
+                .map(|m| m.span.start.max(self.cursor)),
+            Msg::PrevEntity => self
+                .last_mark_until(self.cursor, hidden)
+                .map(|m| m.span.start),
+            // After accepting or rejecting, the cursor goes to the next open suggestion.
+            Msg::Accept | Msg::Reject => next_open(),
+            _ => None,
+        };
+        target.is_some_and(|t| t < limit && self.cursor < limit)
     }
 
     /// The detector's score of a suggested span, in thousandths.
