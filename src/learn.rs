@@ -54,6 +54,10 @@ pub struct TrainOptions {
     /// Keep the new model even when it does not beat the current one.
     pub force: bool,
     pub epochs: usize,
+    /// Character-level BIO files (the base model's corpora, e.g. ../shared/data) whose
+    /// sentences are mixed in, up to twice as many as the annotator's, so that a few
+    /// articles do not make the model forget.
+    pub base_data: Vec<PathBuf>,
 }
 
 impl Default for TrainOptions {
@@ -62,8 +66,57 @@ impl Default for TrainOptions {
             include_in_progress: false,
             force: false,
             epochs: 8,
+            base_data: Vec::new(),
         }
     }
+}
+
+/// Sentences of BIO files as training examples for `labels`: up to `max` of them, spread
+/// evenly over the files' sentences (the same ones every run). The labels these files do
+/// not mark (dates and quantities, the annotator's own) are left unlabelled there, so they
+/// do not teach "no entity".
+fn base_examples(
+    files: &[PathBuf],
+    labels: &[String],
+    max: usize,
+    features: &Detector,
+) -> Result<(Vec<Example>, usize), String> {
+    let mut sents = Vec::new();
+    for f in files {
+        let read = crate::detect::tagger::bio::read(f)
+            .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        sents.extend(read);
+    }
+    if sents.is_empty() || max == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let mut marked: Vec<&str> = sents
+        .iter()
+        .flat_map(|s| s.spans.iter().map(|(_, _, l)| l.as_str()))
+        .collect();
+    marked.sort_unstable();
+    marked.dedup();
+    let unlabelled = labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !marked.contains(&l.as_str()))
+        .fold(0u64, |m, (k, _)| m | (1 << k));
+    let step = sents.len().div_ceil(max).max(1);
+    let chosen: Vec<&crate::detect::tagger::bio::Sentence> = sents.iter().step_by(step).collect();
+    let out = chosen
+        .iter()
+        .map(|s| {
+            let spans: Vec<(usize, usize, usize)> = s
+                .spans
+                .iter()
+                .filter_map(|(a, b, l)| labels.iter().position(|x| x == l).map(|k| (*a, *b, k)))
+                .collect();
+            features
+                .example(&s.text, &spans)
+                .with_unlabelled(unlabelled)
+        })
+        .collect();
+    Ok((out, chosen.len()))
 }
 
 /// What a training run did.
@@ -73,6 +126,8 @@ pub struct TrainReport {
     pub sentences: usize,
     pub held_out_sentences: usize,
     pub held_out_entities: usize,
+    /// Sentences mixed in from `--base-data`.
+    pub base_sentences: usize,
     pub labels: Vec<String>,
     /// All-label micro-F1 on the held-out sentences: the detector before, and the new one.
     pub current_f1: f64,
@@ -229,11 +284,14 @@ pub fn train_corpus(
             .example(&s.text, &spans)
             .with_unlabelled(unlabelled)
     };
-    let train_ex: Vec<Example> = sentences
+    let mut train_ex: Vec<Example> = sentences
         .iter()
         .filter(|s| !s.held_out)
         .map(example)
         .collect();
+    let (base_ex, base_sentences) =
+        base_examples(&opts.base_data, &labels, 2 * train_ex.len(), &features)?;
+    train_ex.extend(base_ex);
     let held: Vec<&UserSentence> = sentences.iter().filter(|s| s.held_out).collect();
     let held_ex: Vec<Example> = held.iter().map(|s| example(s)).collect();
     progress("training");
@@ -275,6 +333,7 @@ pub fn train_corpus(
         sentences: sentences.len(),
         held_out_sentences: held.len(),
         held_out_entities: held_entities,
+        base_sentences,
         labels,
         current_f1: before.micro_f1(),
         new_f1: after.micro_f1(),

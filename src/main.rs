@@ -206,6 +206,10 @@ enum Command {
         /// Passes over the data
         #[arg(long, default_value_t = 8)]
         epochs: usize,
+        /// Mix in sentences of this character-level BIO file (the base model's data, e.g.
+        /// ../shared/data/msra-train-3k.bio), up to twice the annotator's; repeatable
+        #[arg(long, value_name = "FILE")]
+        base_data: Vec<PathBuf>,
         /// Print the report as JSON
         #[arg(long)]
         json: bool,
@@ -367,6 +371,7 @@ fn run(cli: Cli) -> Result<()> {
             include_in_progress,
             force,
             epochs,
+            base_data,
             json,
             corpus,
         }) => train(
@@ -376,6 +381,7 @@ fn run(cli: Cli) -> Result<()> {
                 include_in_progress,
                 force,
                 epochs: epochs.max(1),
+                base_data,
             },
             json,
         ),
@@ -749,6 +755,12 @@ fn train(
         report.held_out_entities,
         report.seconds
     );
+    if report.base_sentences > 0 {
+        println!(
+            "mixed in {} sentences of the base data",
+            report.base_sentences
+        );
+    }
     println!(
         "held-out F1, all labels: current {:.3}, new {:.3}",
         report.current_f1, report.new_f1

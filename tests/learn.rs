@@ -288,3 +288,52 @@ fn too_few_held_out_entities_keep_the_current_model() {
     assert!(out.status.success());
     assert!(ann.join("model.inkm").exists());
 }
+
+#[test]
+fn base_data_is_mixed_in_without_unteaching_the_annotator_s_own_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 3, "done");
+    // Public-style BIO data that marks people and places only: the annotator's very
+    // sentences with every character O. After mixing them in, the annotator's TIME and ORG
+    // are still suggested (the mechanism that keeps them, labels a sentence says nothing
+    // about, is tested in `tagger::train`).
+    let mut bio = String::new();
+    for (c, tag) in "张三在北京。"
+        .chars()
+        .zip(["B-PER", "I-PER", "O", "B-LOC", "I-LOC", "O"])
+    {
+        bio.push_str(&format!("{c}\t{tag}\n"));
+    }
+    bio.push('\n');
+    for i in 0..1000 {
+        for c in paragraph(i).trim_end().chars() {
+            bio.push_str(&format!("{c}\tO\n"));
+        }
+        bio.push('\n');
+    }
+    let base = dir.path().join("base.bio");
+    std::fs::write(&base, bio).unwrap();
+    let out = train(
+        dir.path(),
+        &["--json", "--base-data", base.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Up to twice the annotator's training sentences (about 160 here).
+    let mixed = report["base_sentences"].as_u64().unwrap();
+    assert!((250..=400).contains(&mixed), "{report}");
+    assert_eq!(report["kept"], true, "{report}");
+    let ann = dir.path().join("ann");
+    let (after, _) = detect(dir.path(), &["--annotations", ann.to_str().unwrap()]);
+    assert!(has(&after, "目前", "TIME"), "{after}");
+    // A file that is not there is one clear error, and nothing is written.
+    std::fs::remove_file(ann.join("model.inkm")).unwrap();
+    let out = train(dir.path(), &["--base-data", "/nonexistent/base.bio"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/base.bio"));
+    assert!(!ann.join("model.inkm").exists());
+}
