@@ -209,7 +209,38 @@ impl Detector {
     /// Entities and jieba's word boundaries (the code-point start of every word, for
     /// moving the cursor by words).
     pub fn analyse(&self, text: &str) -> Analysis {
-        self.analyse_part(text, 0..text.len())
+        if text.len() < PARALLEL_BYTES || self.tagger.is_none() {
+            return self.analyse_part(text, 0..text.len());
+        }
+        // A long article: its two halves (cut at a paragraph end) on two threads, then the
+        // sure names spread over the whole, as one pass would.
+        let cut = crate::text::bounds::break_after(text, text.len() / 2, 64 * 1024);
+        if cut == 0 || cut >= text.len() {
+            return self.analyse_part(text, 0..text.len());
+        }
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| self.analyse_part(text, cut..text.len()));
+            let first = self.analyse_part(text, 0..cut);
+            (first, second.join())
+        });
+        let Ok(second) = second else {
+            return self.analyse_part(text, 0..text.len());
+        };
+        let mut words = first.words;
+        words.union(&second.words);
+        let mut out: Vec<(Span, f32)> = first
+            .spans
+            .into_iter()
+            .zip(first.scores)
+            .chain(second.spans.into_iter().zip(second.scores))
+            .collect();
+        propagate(text, 0, &mut out);
+        let (spans, scores) = out.into_iter().unzip();
+        Analysis {
+            spans,
+            words,
+            scores,
+        }
     }
 
     /// [`Detector::analyse`] of the paragraphs in `bytes` (which should start and end at
@@ -358,6 +389,9 @@ impl Detector {
         &self.jieba
     }
 }
+
+/// Articles this long are analysed in two halves on two threads.
+const PARALLEL_BYTES: usize = 512 * 1024;
 
 /// A name or place the tagger is this sure of is suggested at its other mentions in the
 /// article too.

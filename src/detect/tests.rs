@@ -320,3 +320,23 @@ fn a_sure_name_is_suggested_at_its_other_mentions() {
         assert!(w[0].end <= w[1].start);
     }
 }
+
+#[test]
+fn a_long_article_in_two_halves_gives_what_one_pass_gives() {
+    let seeds = crate::corpus::read_texts(std::path::Path::new("seeds"))
+        .unwrap()
+        .join("\n");
+    let mut text = String::new();
+    while text.len() < PARALLEL_BYTES + 64 * 1024 {
+        text.push_str(&seeds);
+        text.push('\n');
+    }
+    let halves = TAGGER.analyse(&text);
+    let one = TAGGER.analyse_part(&text, 0..text.len());
+    assert_eq!(halves.spans, one.spans);
+    assert_eq!(halves.words, one.words);
+    assert_eq!(halves.scores.len(), halves.spans.len());
+    for (a, b) in halves.scores.iter().zip(&one.scores) {
+        assert!((a - b).abs() < 0.05, "{a} vs {b}");
+    }
+}

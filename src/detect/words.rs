@@ -19,6 +19,16 @@ impl WordStarts {
         self.bits[word] |= 1 << bit;
     }
 
+    /// Adds every word start of `other` (a set for another part of the same text).
+    pub fn union(&mut self, other: &WordStarts) {
+        if other.bits.len() > self.bits.len() {
+            self.bits.resize(other.bits.len(), 0);
+        }
+        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
+            *a |= b;
+        }
+    }
+
     pub fn contains(&self, offset: usize) -> bool {
         self.bits
             .get(offset / 64)
