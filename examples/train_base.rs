@@ -9,7 +9,8 @@
 //! against the rules alone. Other flags: `--no-clauses`, `--epochs N`, `--max-features N`,
 //! `--data DIR` (default ../shared/data), `--out FILE`, `--curve` (learning curve),
 //! `--adapt` (a base model without MSRA trained further on N MSRA sentences, as
-//! `inkmark train` does).
+//! `inkmark train` does), `--pred DIR` (with `--eval`: the held-out sentences and both
+//! detectors' predictions, for ner_eval.py and effort.py).
 
 use inkmark::detect::tagger::{bio, model::Model, train, Example};
 use inkmark::detect::Detector;
@@ -71,6 +72,54 @@ fn report(name: &str, s: &train::Score) {
         s.label_f1(1),
         s.label_f1(2)
     );
+}
+
+/// Writes `dev-odd.bio`, `rules.jsonl` and `tagger.jsonl` into `dir`.
+fn write_predictions(
+    dir: PathBuf,
+    rules: &Detector,
+    model: &Model,
+    sents: &[bio::Sentence],
+    ex: &[Example],
+) {
+    use std::fmt::Write as _;
+    std::fs::create_dir_all(&dir).expect("the --pred folder");
+    let (mut gold, mut r, mut t) = (String::new(), String::new(), String::new());
+    for (i, (s, e)) in sents.iter().zip(ex).enumerate() {
+        let mut tags = vec!["O".to_string(); s.text.chars().count()];
+        for (a, b, l) in &s.spans {
+            tags[*a] = format!("B-{l}");
+            for tag in &mut tags[a + 1..*b] {
+                *tag = format!("I-{l}");
+            }
+        }
+        for (c, tag) in s.text.chars().zip(&tags) {
+            let _ = writeln!(gold, "{c}\t{tag}");
+        }
+        gold.push('\n');
+        let line = |spans: Vec<(usize, usize, String)>| {
+            let ents: Vec<serde_json::Value> = spans
+                .into_iter()
+                .map(|(a, b, l)| serde_json::json!({"start": a, "end": b, "label": l}))
+                .collect();
+            serde_json::json!({"id": i, "entities": ents}).to_string()
+        };
+        let by_rules = rules
+            .detect(&s.text)
+            .iter()
+            .map(|sp| (sp.start, sp.end, sp.label.name().to_string()))
+            .collect();
+        let by_tagger = train::predict(model, &e.feats)
+            .into_iter()
+            .map(|(a, b, k)| (a, b, LABELS[k].to_string()))
+            .collect();
+        let _ = writeln!(r, "{}", line(by_rules));
+        let _ = writeln!(t, "{}", line(by_tagger));
+    }
+    std::fs::write(dir.join("dev-odd.bio"), gold).expect("write");
+    std::fs::write(dir.join("rules.jsonl"), r).expect("write");
+    std::fs::write(dir.join("tagger.jsonl"), t).expect("write");
+    eprintln!("wrote dev-odd.bio, rules.jsonl and tagger.jsonl to {}", dir.display());
 }
 
 /// How many times the sentences that follow the dev split's conventions are repeated.
@@ -248,6 +297,11 @@ fn main() {
             "tagger, MSRA held-out 10%",
             &train::evaluate(&model, &examples(&rules, &msra_test)),
         );
+        if let Some(dir) = value("--pred") {
+            // The held-out dev sentences as BIO, and both detectors' predictions in the
+            // scorer's JSONL, for ../shared/tools/ner_eval.py and effort.py.
+            write_predictions(PathBuf::from(dir), &rules, &model, &dev_b, &calib_ex);
+        }
         return;
     }
     let bytes = model.to_bytes();
