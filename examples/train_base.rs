@@ -119,7 +119,10 @@ fn write_predictions(
     std::fs::write(dir.join("dev-odd.bio"), gold).expect("write");
     std::fs::write(dir.join("rules.jsonl"), r).expect("write");
     std::fs::write(dir.join("tagger.jsonl"), t).expect("write");
-    eprintln!("wrote dev-odd.bio, rules.jsonl and tagger.jsonl to {}", dir.display());
+    eprintln!(
+        "wrote dev-odd.bio, rules.jsonl and tagger.jsonl to {}",
+        dir.display()
+    );
 }
 
 /// How many times the sentences that follow the dev split's conventions are repeated.
