@@ -110,14 +110,18 @@ fn send(app: &mut App, msgs: &[Msg]) {
 }
 
 fn cursor_to(app: &mut App, needle: &str, nth: usize) {
-    let target = offset(TEXT, needle, nth);
-    // Walk there by keys, as a user would: lines first, then characters.
-    for _ in 0..200 {
-        let c = app.reader().unwrap().cursor;
+    walk_to(app, offset(TEXT, needle, nth), needle);
+}
+
+/// Walks the cursor to code point `target` by keys, as a user would: lines first, then
+/// characters.
+fn walk_to(app: &mut App, target: usize, what: &str) {
+    for _ in 0..400 {
+        let r = app.reader().unwrap();
+        let c = r.cursor;
         if c == target {
             return;
         }
-        let r = app.reader().unwrap();
         let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
         app.update(if cl < tl {
             Msg::Down
@@ -129,7 +133,7 @@ fn cursor_to(app: &mut App, needle: &str, nth: usize) {
             Msg::Left
         });
     }
-    panic!("cursor never reached {needle}");
+    panic!("cursor never reached {what}");
 }
 
 fn labels(f: &AnnotationFile) -> Vec<(String, Label, String)> {
@@ -992,25 +996,7 @@ fn v_on_a_suggestion_selects_it_and_e_grows_it_by_words() {
 
 /// Like `cursor_to`, for another text.
 fn cursor_to_in(app: &mut App, text: &str, needle: &str) {
-    let target = offset(text, needle, 0);
-    for _ in 0..400 {
-        let r = app.reader().unwrap();
-        let c = r.cursor;
-        if c == target {
-            return;
-        }
-        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
-        app.update(if cl < tl {
-            Msg::Down
-        } else if cl > tl {
-            Msg::Up
-        } else if c < target {
-            Msg::Right
-        } else {
-            Msg::Left
-        });
-    }
-    panic!("cursor never reached {needle}");
+    walk_to(app, offset(text, needle, 0), needle);
 }
 
 #[test]

@@ -16,17 +16,24 @@ fn session_command(dir: &Path, extra: &str) -> String {
     )
 }
 
+/// inkmark on the seeds in a `width` x `height` tmux window, annotating as `e2e`, once
+/// the library shows.
+fn start_session(name: &str, width: u16, height: u16) -> (tempfile::TempDir, Tmux) {
+    let dir = tempfile::tempdir().unwrap();
+    let command = session_command(dir.path(), "--annotator e2e");
+    let t = Tmux::start(name, width, height, &command);
+    t.wait_for("0/5 done");
+    (dir, t)
+}
+
 #[test]
 fn a_reading_session_in_a_real_terminal() {
     if !Tmux::available() {
         eprintln!("note: tmux not installed; end-to-end test skipped");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, t) = start_session("session", 90, 24);
     let exit_file = dir.path().join("exit");
-    let command = session_command(dir.path(), "--annotator e2e");
-    let t = Tmux::start("session", 90, 24, &command);
-    t.wait_for("0/5 done");
     // Open the second article, wait for entities, accept one, label a word, undo and
     // redo, save, search, open the panel, go back, quit.
     t.keys(&["j", "Enter"]);
@@ -112,11 +119,8 @@ fn annotating_targets_in_a_few_keys() {
         eprintln!("note: tmux not installed; end-to-end test skipped");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, t) = start_session("targets", 100, 30);
     let exit_file = dir.path().join("exit");
-    let command = session_command(dir.path(), "--annotator e2e");
-    let t = Tmux::start("targets", 100, 30, &command);
-    t.wait_for("0/5 done");
     t.keys(&["Enter"]);
     t.wait_for("PER LOC ORG TIME QTY");
 
