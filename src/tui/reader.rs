@@ -173,6 +173,32 @@ impl Reader {
         texts
     }
 
+    /// Whether the distinct confirmed texts are still those `analysis` was built with:
+    /// one pass with no sorting or copying, since it runs after every edit (accepting
+    /// a suggestion whose text is already confirmed changes nothing here).
+    fn confirmed_unchanged(&self) -> bool {
+        let known = |t: &str| {
+            self.confirmed_texts
+                .binary_search_by(|(x, _)| x.as_str().cmp(t))
+                .is_ok()
+        };
+        let mut present = std::collections::HashSet::new();
+        for t in self
+            .ann
+            .set
+            .entities
+            .iter()
+            .map(|e| e.text.as_str())
+            .chain(self.lexicon.iter().map(|(t, _)| t.as_str()))
+        {
+            if !known(t) {
+                return false;
+            }
+            present.insert(t);
+        }
+        present.len() == self.confirmed_texts.len()
+    }
+
     /// Suggests every other occurrence of a confirmed text where the detector found nothing
     /// (a span the user confirms is suggested elsewhere at once). Recomputed only when the
     /// confirmed texts changed, unless `force`.
@@ -180,10 +206,10 @@ impl Reader {
         let Some(detected) = self.detected.clone() else {
             return;
         };
-        let texts = self.confirmed_texts();
-        if !force && texts == self.confirmed_texts {
+        if !force && self.confirmed_unchanged() {
             return;
         }
+        let texts = self.confirmed_texts();
         let taken: Vec<crate::label::Span> = {
             let mut t: Vec<_> = detected
                 .spans
