@@ -53,6 +53,7 @@ pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl F
                     let src = match ent.source {
                         Source::Manual => "manual",
                         Source::Accepted => "accepted",
+                        Source::Review => "review",
                     };
                     *s.by_source.entry(src.to_string()).or_default() += 1;
                     *texts

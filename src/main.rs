@@ -1138,6 +1138,7 @@ pub fn save_loop_version(k: u64) -> inkmark::annotation::AnnotationFile {
             label: inkmark::label::Label::PER,
             text: "x".into(),
             source: Source::Manual,
+            by: Vec::new(),
         })
         .collect();
     f
@@ -1172,6 +1173,7 @@ fn add_span(file: &Path, start: usize, at_ms: u64) -> Result<()> {
         label: inkmark::label::Label::PER,
         text: "x".into(),
         source: Source::Manual,
+        by: Vec::new(),
     });
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
