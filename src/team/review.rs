@@ -374,6 +374,73 @@ pub fn load_versions(annotators: &[Annotator], rel: &Path, text: &str, sha: &str
     out
 }
 
+/// Which articles of `corpus` go to review: those every annotator has a file for, marked
+/// done by all unless `all`. `Err`: one line per annotation file that cannot be read,
+/// and per folder with a file for none of the articles (not an annotator's folder of
+/// this corpus).
+pub fn reviewable(
+    corpus: &crate::corpus::Corpus,
+    annotators: &[Annotator],
+    all: bool,
+    threads: usize,
+) -> Result<Vec<bool>, Vec<String>> {
+    let mut out = Vec::with_capacity(corpus.entries.len());
+    let mut errors = Vec::new();
+    let mut found = vec![0usize; annotators.len()];
+    crate::parallel::for_each_in_order(
+        &corpus.entries,
+        threads,
+        |e| {
+            annotators
+                .iter()
+                .map(|a| {
+                    let path = annotation_path(&a.dir, &e.rel);
+                    match Store::open(&path) {
+                        Ok((_, Loaded::Found(f))) => Ok(Some(f.status)),
+                        Ok((_, Loaded::Missing)) => Ok(None),
+                        Ok((_, Loaded::Corrupt(e))) => {
+                            Err(format!("{}: does not parse: {e}", path.display()))
+                        }
+                        Err(e) => Err(format!("{}: cannot be read: {e}", path.display())),
+                    }
+                })
+                .collect::<Vec<_>>()
+        },
+        |states| {
+            let mut ok = true;
+            for (k, s) in states.into_iter().enumerate() {
+                match s {
+                    Ok(Some(status)) => {
+                        found[k] += 1;
+                        ok &= all || status == crate::annotation::Status::Done;
+                    }
+                    Ok(None) => ok = false,
+                    Err(e) => {
+                        errors.push(e);
+                        ok = false;
+                    }
+                }
+            }
+            out.push(ok);
+            true
+        },
+    );
+    for (a, n) in annotators.iter().zip(&found) {
+        if *n == 0 {
+            errors.push(format!(
+                "{}: no annotation file for any article of {} (a folder of annotators' folders? use --team)",
+                a.dir.display(),
+                corpus.root.display()
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,8 @@ pub struct Annotating {
     pub fingerprint: String,
     /// Size and time of the annotation file when it was read.
     on_disk: Option<(u64, std::time::SystemTime)>,
+    /// File-level keys to write beside the format's own (review marks its gold files).
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The problems as panel rows: at most 100, identical messages once with a count.
@@ -142,6 +144,7 @@ impl Annotating {
             problems: Vec::new(),
             fingerprint: fingerprint(text),
             on_disk: file_stamp(&path),
+            extra: serde_json::Map::new(),
         };
         let shown = sanitize_line(&path.display().to_string());
         let mut notice = None;
@@ -247,6 +250,7 @@ impl Annotating {
         f.rejected = self.set.rejected.clone();
         f.unanchored = self.unanchored.clone();
         f.article_fingerprint = Some(self.fingerprint.clone());
+        f.extra = self.extra.clone();
         f
     }
 

@@ -117,6 +117,8 @@ pub enum Msg {
     DetectorReady(u64),
     /// The entity panel: least certain suggestions first, or most mentioned first.
     PanelOrder,
+    /// A choice in review mode (`inkmark review`).
+    Review(super::review::ReviewKey),
     /// A notice from a background task, for the status bar.
     Notice(String),
     /// Background training (after an article was marked done) finished: what to tell the
@@ -273,6 +275,8 @@ pub struct App {
     pub lexicon: Vec<(String, crate::label::Label)>,
     /// The corpus model is being trained in the background.
     pub training: bool,
+    /// Review mode: the annotators compared into the gold set (the annotation folder).
+    pub review: Option<super::review::ReviewSession>,
 }
 
 /// The warning when leaving would lose unsaved annotations. Short enough (at most 50
@@ -423,6 +427,7 @@ impl App {
             train_wanted: false,
             training: false,
             lexicon: Vec::new(),
+            review: None,
         };
         app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
         app.refilter();
@@ -507,6 +512,8 @@ impl App {
             self.leave_armed = false;
         }
         self.reload_if_fixed();
+        // A save may have merged the gold set with the file on disk.
+        super::review::sync(self);
         match msg {
             Msg::Quit => {
                 self.remember_position();
@@ -834,6 +841,7 @@ impl App {
         }
         let entry = r.entry;
         super::modes::dispatch(super::modes::READER, self, &msg);
+        super::review::sync(self);
         // Any key in the article ends its freshness (see `Reader::fresh`).
         if let Screen::Reader(r) = &mut self.screen {
             if r.entry == entry {
@@ -1036,6 +1044,7 @@ impl App {
                     self.message = Some(notices.join("; "));
                 }
                 self.screen = Screen::Reader(Box::new(reader));
+                super::review::start(self);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 // Deleted since the library was listed: it goes from the list too.

@@ -13,6 +13,7 @@ mod menus;
 mod panel;
 mod pending;
 mod prompt;
+mod review;
 mod text;
 
 pub use help::{Help, HelpMode};
@@ -20,6 +21,7 @@ pub use menus::{ExportMenu, FilterMenu};
 pub use panel::PanelMode;
 pub use pending::{CountMode, RelabelMode};
 pub use prompt::{ConfirmMode, SearchMode};
+pub use review::ReviewMode;
 pub use text::TextMode;
 
 use super::app::{App, Msg};
@@ -53,6 +55,7 @@ pub const READER: &[&dyn Mode] = &[
     &PanelMode,
     &RelabelMode,
     &CountMode,
+    &ReviewMode,
     &TextMode,
 ];
 
