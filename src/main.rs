@@ -593,23 +593,18 @@ fn open_reader(
     let keymap = tui::keys::KeyMap::new(&cfg.key_bindings(), &cfg.keys_origin)
         .map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
-    let mut corpus =
-        corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let mut corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
     if let Some(rv) = &review {
-        let keep = match inkmark::team::review::reviewable(
-            &corpus,
-            &rv.annotators,
-            rv.all,
-            rv.threads,
-        ) {
-            Ok(k) => k,
-            Err(errors) => {
-                for e in &errors {
-                    eprintln!("inkmark: {}", sanitize_line(e));
+        let keep =
+            match inkmark::team::review::reviewable(&corpus, &rv.annotators, rv.all, rv.threads) {
+                Ok(k) => k,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("inkmark: {}", sanitize_line(e));
+                    }
+                    std::process::exit(1);
                 }
-                std::process::exit(1);
-            }
-        };
+            };
         let mut keep = keep.into_iter();
         corpus.entries.retain(|_| keep.next().unwrap_or(false));
         if corpus.entries.is_empty() {

@@ -100,10 +100,7 @@ pub(crate) fn start(app: &mut App) {
     r.ann.set.take_touched();
     let open = review.open_in(&r.ann.set);
     let total = review.disagreements.len();
-    let mut line = format!(
-        "review: {} of {total} disagreements left",
-        open.len()
-    );
+    let mut line = format!("review: {} of {total} disagreements left", open.len());
     if !notes.is_empty() {
         line.push_str(&format!(" ({})", notes.join(", ")));
     }
