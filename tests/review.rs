@@ -304,6 +304,34 @@ fn three_annotators_cycle_and_a_changed_article_skips_with_one_line() {
 }
 
 #[test]
+fn a_file_made_on_an_older_version_of_the_article_is_re_anchored() {
+    let fx = Fixture::new();
+    // The article gained two characters at the start; alice annotated the new text,
+    // bob's file is from before.
+    let new_text = format!("今天{TEXT}");
+    std::fs::write(fx.root.join("corpus/a.txt"), &new_text).unwrap();
+    let shifted: Vec<(usize, usize, Label)> =
+        ALICE.iter().map(|&(s, e, l)| (s + 2, e + 2, l)).collect();
+    annotate(
+        &fx.root.join("annotations/alice"),
+        "a.txt",
+        &new_text,
+        &shifted,
+        "alice",
+    );
+    let mut app = fx.app(&["alice", "bob"]);
+    app.update(Msg::Open);
+    let m = message(&app);
+    assert!(!m.contains("skipped"), "{m}");
+    // 李培华 still agreed, at its new place; the three disagreements as before.
+    assert_eq!(gold_spans(&app), vec![(2, 5, PER, names(&["alice", "bob"]))]);
+    assert!(m.contains("3 of 3 disagreements left"), "{m}");
+    app.update(Msg::NextEntity);
+    assert_eq!(cursor(&app), 6);
+    assert!(message(&app).starts_with("alice:ORG 北京大学 · bob:LOC 北京 + ORG 大学"));
+}
+
+#[test]
 fn open_disagreements_are_marked_in_the_text_with_and_without_colour() {
     use ratatui::backend::TestBackend;
     use ratatui::style::Modifier;

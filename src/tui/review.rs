@@ -5,7 +5,7 @@
 use super::annotate::SaveState;
 use super::app::{App, Screen};
 use crate::annotation::{Annotations, Status};
-use crate::team::review::{load_versions, Choice, Review};
+use crate::team::review::{load_versions, Choice, Review, Slicer};
 use crate::team::Annotator;
 use std::collections::BTreeSet;
 
@@ -83,7 +83,8 @@ pub(crate) fn start(app: &mut App) {
     if r.ann.read_only.is_none() {
         let first = !r.ann.store.path.exists();
         if first {
-            let agreed = review.agreed_entities(|a, b| r.slice(a, b).to_string());
+            let mut slicer = Slicer::new(&r.text);
+            let agreed = review.agreed_entities(|a, b| slicer.slice(a, b).to_string());
             notes.push(format!("{} agreed spans taken", agreed.len()));
             // Not an undoable step: it is where the review starts.
             r.ann.set = Annotations::new(agreed, Vec::new(), Status::InProgress);
@@ -260,8 +261,7 @@ pub fn status_line(app: &App) -> Option<String> {
 /// For the status bar's counts: `36 of 37 to review`.
 pub fn left(app: &App) -> Option<String> {
     let a = app.review.as_ref()?.article.as_ref()?;
-    let r = app.reader().filter(|r| r.entry == a.entry)?;
-    let _ = r;
+    app.reader().filter(|r| r.entry == a.entry)?;
     Some(format!(
         "{} of {} to review",
         a.open.len(),
