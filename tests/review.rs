@@ -4,7 +4,10 @@
 use inkmark::annotation::anchor::fingerprint;
 use inkmark::annotation::{AnnotationFile, Entity, Source, Status};
 use inkmark::corpus;
-use inkmark::label::Label::{self, *};
+use inkmark::label::Label;
+const PER: Label = Label::PER;
+const LOC: Label = Label::LOC;
+const ORG: Label = Label::ORG;
 use inkmark::positions::Positions;
 use inkmark::team::Annotator;
 use inkmark::text::WidthOptions;
@@ -324,7 +327,10 @@ fn a_file_made_on_an_older_version_of_the_article_is_re_anchored() {
     let m = message(&app);
     assert!(!m.contains("skipped"), "{m}");
     // 李培华 still agreed, at its new place; the three disagreements as before.
-    assert_eq!(gold_spans(&app), vec![(2, 5, PER, names(&["alice", "bob"]))]);
+    assert_eq!(
+        gold_spans(&app),
+        vec![(2, 5, PER, names(&["alice", "bob"]))]
+    );
     assert!(m.contains("3 of 3 disagreements left"), "{m}");
     app.update(Msg::NextEntity);
     assert_eq!(cursor(&app), 6);

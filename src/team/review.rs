@@ -484,7 +484,10 @@ pub fn reviewable(
 mod tests {
     use super::*;
     use crate::annotation::Status;
-    use crate::label::Label::{self, *};
+    use crate::label::Label;
+    const PER: Label = Label::PER;
+    const LOC: Label = Label::LOC;
+    const ORG: Label = Label::ORG;
 
     fn s(start: usize, end: usize, label: Label) -> Span {
         Span::new(start, end, label)

@@ -109,7 +109,7 @@ pub(crate) fn start(app: &mut App) {
     let mut lines = vec![line];
     // One line per annotator left out, joined: never compared at wrong offsets.
     lines.extend(versions.skipped.iter().map(|s| format!("skipped {s}")));
-    let hidden = app.hidden;
+    let hidden = app.hidden.clone();
     r.refresh_confirmed(false);
     r.rebuild_panel(&hidden);
     let seen_revision = r.ann.set.revision;
@@ -184,7 +184,7 @@ pub(crate) fn walk(app: &mut App, forward: bool, body: usize) -> String {
 
 /// A choice key on the disagreement under the cursor.
 pub(crate) fn choose(app: &mut App, key: ReviewKey) -> String {
-    let hidden = app.hidden;
+    let hidden = app.hidden.clone();
     let Some((a, r)) = current(app) else {
         return "not reviewing (inkmark review --annotations A --annotations B --to DIR)"
             .to_string();
