@@ -110,6 +110,8 @@ pub(crate) fn start(app: &mut App) {
     // One line per annotator left out, joined: never compared at wrong offsets.
     lines.extend(versions.skipped.iter().map(|s| format!("skipped {s}")));
     let hidden = app.hidden.clone();
+    // The set may have been replaced whole: the entity walk's cached index goes.
+    r.mark_index = None;
     r.refresh_confirmed(false);
     r.rebuild_panel(&hidden);
     let seen_revision = r.ann.set.revision;
