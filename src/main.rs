@@ -594,19 +594,32 @@ fn open_reader(
         .map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
     let mut corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    // Review: per article kept, its open disagreements when known before opening it.
+    let mut counts: Vec<Option<usize>> = Vec::new();
     if let Some(rv) = &review {
-        let keep =
-            match inkmark::team::review::reviewable(&corpus, &rv.annotators, rv.all, rv.threads) {
-                Ok(k) => k,
-                Err(errors) => {
-                    for e in &errors {
-                        eprintln!("inkmark: {}", sanitize_line(e));
-                    }
-                    std::process::exit(1);
+        let keep = match inkmark::team::review::reviewable(
+            &corpus,
+            &rv.annotators,
+            &rv.to,
+            rv.all,
+            rv.threads,
+        ) {
+            Ok(k) => k,
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("inkmark: {}", sanitize_line(e));
                 }
-            };
+                std::process::exit(1);
+            }
+        };
         let mut keep = keep.into_iter();
-        corpus.entries.retain(|_| keep.next().unwrap_or(false));
+        corpus.entries.retain(|_| match keep.next().flatten() {
+            Some(count) => {
+                counts.push(count);
+                true
+            }
+            None => false,
+        });
         if corpus.entries.is_empty() {
             let names: Vec<&str> = rv.annotators.iter().map(|a| a.name.as_str()).collect();
             bail!(
@@ -651,7 +664,9 @@ fn open_reader(
                 Some(m) => format!("{m}; {intro}"),
                 None => intro,
             });
-            app.review = Some(tui::review::ReviewSession::new(rv.annotators));
+            let mut session = tui::review::ReviewSession::new(rv.annotators);
+            session.counts = counts;
+            app.review = Some(session);
         }
         None => match inkmark::team::assign::mine(&app.annotations_dir, &app.annotator) {
             Ok(mine) => app.assigned = mine,

@@ -338,6 +338,71 @@ fn a_file_made_on_an_older_version_of_the_article_is_re_anchored() {
 }
 
 #[test]
+fn reviewable_articles_and_the_corpus_figure() {
+    let fx = Fixture::new();
+    // b.txt: both done and alike (nothing to settle); c.txt: bob not done; d.txt: alice only.
+    for (name, bob_status) in [("b.txt", Status::Done), ("c.txt", Status::InProgress)] {
+        std::fs::write(fx.root.join("corpus").join(name), TEXT).unwrap();
+        annotate(
+            &fx.root.join("annotations/alice"),
+            name,
+            TEXT,
+            ALICE,
+            "alice",
+        );
+        annotate(&fx.root.join("annotations/bob"), name, TEXT, ALICE, "bob");
+        let p = fx
+            .root
+            .join("annotations/bob")
+            .join(name)
+            .with_extension("json");
+        let f = AnnotationFile::parse(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let mut f = f;
+        f.status = bob_status;
+        std::fs::write(&p, f.to_json()).unwrap();
+    }
+    std::fs::write(fx.root.join("corpus/d.txt"), TEXT).unwrap();
+    annotate(
+        &fx.root.join("annotations/alice"),
+        "d.txt",
+        TEXT,
+        ALICE,
+        "alice",
+    );
+    let annotators: Vec<Annotator> = ["alice", "bob"]
+        .iter()
+        .map(|n| Annotator::from_dir(&fx.root.join("annotations").join(n)))
+        .collect();
+    let corpus = corpus::list(&fx.root.join("corpus")).unwrap();
+    let kept =
+        inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), false, 2).unwrap();
+    // a: 3 open, b: nothing to settle, c and d: not reviewed.
+    assert_eq!(kept, vec![Some(Some(3)), Some(Some(0)), None, None]);
+    let all = inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), true, 1).unwrap();
+    assert_eq!(all, vec![Some(Some(3)), Some(Some(0)), Some(Some(0)), None]);
+
+    // In the reader: this article's figure and the corpus's, kept up to date.
+    let mut app = fx.app(&["alice", "bob"]);
+    if let Some(s) = app.review.as_mut() {
+        s.counts = vec![Some(3), Some(0), Some(0), Some(2)];
+    }
+    app.update(Msg::Open);
+    let left = inkmark::tui::review::left(&app).unwrap();
+    assert_eq!(left, "3/3 to review (corpus 5)");
+    app.update(Msg::NextEntity);
+    app.update(Msg::Review(ReviewKey::First));
+    assert_eq!(
+        inkmark::tui::review::left(&app).unwrap(),
+        "2/3 to review (corpus 4)"
+    );
+    // A gold file already there: its decisions count before the article is opened.
+    app.update(Msg::Back);
+    let again =
+        inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), false, 1).unwrap();
+    assert_eq!(again[0], Some(Some(2)));
+}
+
+#[test]
 fn open_disagreements_are_marked_in_the_text_with_and_without_colour() {
     use ratatui::backend::TestBackend;
     use ratatui::style::Modifier;

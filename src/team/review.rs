@@ -9,7 +9,7 @@ use super::{spans_on, Annotator};
 use crate::annotation::edit::Op;
 use crate::annotation::file::annotation_path;
 use crate::annotation::store::{Loaded, Store};
-use crate::annotation::{Annotations, Change, Entity, Rejected, Source};
+use crate::annotation::{AnnotationFile, Annotations, Change, Entity, Rejected, Source};
 use crate::label::Span;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -413,16 +413,42 @@ pub fn load_versions(annotators: &[Annotator], rel: &Path, text: &str, sha: &str
     out
 }
 
+/// Open disagreements of one article from files already read, when that is cheap and
+/// safe: every annotator's file made on the same text, and the gold file (if any) too.
+/// `None`: not known until the article is opened (and re-anchored).
+fn open_count(files: &[AnnotationFile], gold: &Path) -> Option<usize> {
+    let sha = &files.first()?.article_sha256;
+    if files.iter().any(|f| f.article_sha256 != *sha) {
+        return None;
+    }
+    let names = files.iter().map(|f| f.annotator.clone()).collect();
+    let spans: Vec<Vec<Span>> = files
+        .iter()
+        .map(|f| f.entities.iter().map(|e| e.span()).collect())
+        .collect();
+    let review = Review::new(names, &spans);
+    match Store::open(gold) {
+        Ok((_, Loaded::Missing)) => Some(review.disagreements.len()),
+        Ok((_, Loaded::Found(g))) if g.article_sha256 == *sha => {
+            let set = Annotations::new(g.entities, g.rejected, g.status);
+            Some(review.open_in(&set).len())
+        }
+        _ => None,
+    }
+}
+
 /// Which articles of `corpus` go to review: those every annotator has a file for, marked
-/// done by all unless `all`. `Err`: one line per annotation file that cannot be read,
-/// and per folder with a file for none of the articles (not an annotator's folder of
-/// this corpus).
+/// done by all unless `all`; for each, its open disagreements when known cheaply (see
+/// [`open_count`]; `gold` is the gold folder). `Err`: one line per annotation file that
+/// cannot be read, and per folder with a file for none of the articles (not an
+/// annotator's folder of this corpus).
 pub fn reviewable(
     corpus: &crate::corpus::Corpus,
     annotators: &[Annotator],
+    gold: &Path,
     all: bool,
     threads: usize,
-) -> Result<Vec<bool>, Vec<String>> {
+) -> Result<Vec<Option<Option<usize>>>, Vec<String>> {
     let mut out = Vec::with_capacity(corpus.entries.len());
     let mut errors = Vec::new();
     let mut found = vec![0usize; annotators.len()];
@@ -430,12 +456,12 @@ pub fn reviewable(
         &corpus.entries,
         threads,
         |e| {
-            annotators
+            let files: Vec<Result<Option<AnnotationFile>, String>> = annotators
                 .iter()
                 .map(|a| {
                     let path = annotation_path(&a.dir, &e.rel);
                     match Store::open(&path) {
-                        Ok((_, Loaded::Found(f))) => Ok(Some(f.status)),
+                        Ok((_, Loaded::Found(f))) => Ok(Some(f)),
                         Ok((_, Loaded::Missing)) => Ok(None),
                         Ok((_, Loaded::Corrupt(e))) => {
                             Err(format!("{}: does not parse: {e}", path.display()))
@@ -443,24 +469,30 @@ pub fn reviewable(
                         Err(e) => Err(format!("{}: cannot be read: {e}", path.display())),
                     }
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            let eligible = files.iter().all(|f| {
+                f.as_ref().is_ok_and(|f| {
+                    f.as_ref()
+                        .is_some_and(|f| all || f.status == crate::annotation::Status::Done)
+                })
+            });
+            let count = eligible.then(|| {
+                let read: Vec<AnnotationFile> = files.iter().flatten().flatten().cloned().collect();
+                open_count(&read, &annotation_path(gold, &e.rel))
+            });
+            let present: Vec<Result<bool, String>> =
+                files.into_iter().map(|f| f.map(|f| f.is_some())).collect();
+            (present, count)
         },
-        |states| {
-            let mut ok = true;
-            for (k, s) in states.into_iter().enumerate() {
-                match s {
-                    Ok(Some(status)) => {
-                        found[k] += 1;
-                        ok &= all || status == crate::annotation::Status::Done;
-                    }
-                    Ok(None) => ok = false,
-                    Err(e) => {
-                        errors.push(e);
-                        ok = false;
-                    }
+        |(present, count)| {
+            for (k, p) in present.into_iter().enumerate() {
+                match p {
+                    Ok(true) => found[k] += 1,
+                    Ok(false) => {}
+                    Err(e) => errors.push(e),
                 }
             }
-            out.push(ok);
+            out.push(count);
             true
         },
     );

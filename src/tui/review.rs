@@ -29,6 +29,9 @@ pub enum ReviewKey {
 pub struct ReviewSession {
     pub annotators: Vec<Annotator>,
     pub article: Option<ArticleReview>,
+    /// Per corpus entry, its open disagreements (`None`: not known before it is opened;
+    /// empty: no corpus figure). The open article's live count replaces its entry.
+    pub counts: Vec<Option<usize>>,
 }
 
 /// The open article's comparison.
@@ -50,6 +53,7 @@ impl ReviewSession {
         ReviewSession {
             annotators,
             article: None,
+            counts: Vec::new(),
         }
     }
 }
@@ -116,6 +120,12 @@ pub(crate) fn start(app: &mut App) {
     r.rebuild_panel(&hidden);
     let seen_revision = r.ann.set.revision;
     let entry = r.entry;
+    // What the article left behind still has open counts toward the corpus figure.
+    if let Some(prev) = &session.article {
+        if let Some(c) = session.counts.get_mut(prev.entry) {
+            *c = Some(prev.open.len());
+        }
+    }
     session.article = Some(ArticleReview {
         entry,
         review,
@@ -260,15 +270,30 @@ pub fn status_line(app: &App) -> Option<String> {
     Some(format!("{said} {}", a.progress(i)))
 }
 
-/// For the status bar's counts: `36 of 37 to review`.
+/// For the status bar's counts: `36/37 to review (corpus 1204)`; the corpus figure
+/// ends with `+` when some articles' counts are not known before they are opened.
 pub fn left(app: &App) -> Option<String> {
-    let a = app.review.as_ref()?.article.as_ref()?;
+    let session = app.review.as_ref()?;
+    let a = session.article.as_ref()?;
     app.reader().filter(|r| r.entry == a.entry)?;
-    Some(format!(
-        "{} of {} to review",
+    let here = format!(
+        "{}/{} to review",
         a.open.len(),
         a.review.disagreements.len()
-    ))
+    );
+    if session.counts.len() <= 1 {
+        return Some(here);
+    }
+    let (mut sum, mut unknown) = (0, false);
+    for (i, c) in session.counts.iter().enumerate() {
+        match (i == a.entry, c) {
+            (true, _) => sum += a.open.len(),
+            (false, Some(n)) => sum += n,
+            (false, None) => unknown = true,
+        }
+    }
+    let plus = if unknown { "+" } else { "" };
+    Some(format!("{here} (corpus {sum}{plus})"))
 }
 
 /// Whether code point `offset` of the open article is in an open disagreement (drawn
