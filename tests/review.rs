@@ -338,6 +338,32 @@ fn a_file_made_on_an_older_version_of_the_article_is_re_anchored() {
 }
 
 #[test]
+fn the_first_bracket_stops_on_a_disagreement_at_the_cursor() {
+    let fx = Fixture::new();
+    // The very first characters are in dispute; the article opens with the cursor there.
+    annotate(
+        &fx.root.join("annotations/bob"),
+        "a.txt",
+        TEXT,
+        &[(0, 3, LOC)],
+        "bob",
+    );
+    let mut app = fx.app(&["alice", "bob"]);
+    app.update(Msg::Open);
+    assert_eq!(cursor(&app), 0);
+    app.update(Msg::NextEntity);
+    assert_eq!(cursor(&app), 0);
+    assert!(
+        message(&app).starts_with("alice:PER 李培华 · bob:LOC 李培华 (1 of 4, 4 left)"),
+        "{}",
+        message(&app)
+    );
+    // Not fresh any more: on to the next.
+    app.update(Msg::NextEntity);
+    assert_eq!(cursor(&app), 4);
+}
+
+#[test]
 fn reviewable_articles_and_the_corpus_figure() {
     let fx = Fixture::new();
     // b.txt: both done and alike (nothing to settle); c.txt: bob not done; d.txt: alice only.

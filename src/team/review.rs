@@ -196,15 +196,19 @@ impl Review {
     }
 
     /// The next (or previous) open disagreement from code point `offset`, skipping the
-    /// one `offset` is in; wraps around (then `true`).
+    /// one `offset` is in, unless `at_offset` and it starts there (the first `]` in a
+    /// freshly opened article); wraps around (then `true`).
     pub fn next_open(
         &self,
         open: &BTreeSet<usize>,
         offset: usize,
         forward: bool,
+        at_offset: bool,
     ) -> Option<(usize, bool)> {
         if forward {
-            let from = self.disagreements.partition_point(|d| d.start <= offset);
+            let from = self
+                .disagreements
+                .partition_point(|d| d.start < offset || (d.start == offset && !at_offset));
             open.range(from..)
                 .next()
                 .map(|&i| (i, false))
@@ -703,12 +707,15 @@ mod tests {
     fn walking_the_open_ones_with_wrap() {
         let r = two();
         let open = BTreeSet::from([0, 2]);
-        assert_eq!(r.next_open(&open, 0, true), Some((0, false)));
+        assert_eq!(r.next_open(&open, 0, true, false), Some((0, false)));
         // From inside 0, the next open one is 2 (1 is resolved).
-        assert_eq!(r.next_open(&open, 4, true), Some((2, false)));
-        assert_eq!(r.next_open(&open, 17, true), Some((0, true)));
-        assert_eq!(r.next_open(&open, 17, false), Some((0, false)));
-        assert_eq!(r.next_open(&open, 4, false), Some((2, true)));
-        assert_eq!(r.next_open(&BTreeSet::new(), 4, true), None);
+        assert_eq!(r.next_open(&open, 4, true, false), Some((2, false)));
+        assert_eq!(r.next_open(&open, 17, true, false), Some((0, true)));
+        assert_eq!(r.next_open(&open, 17, false, false), Some((0, false)));
+        assert_eq!(r.next_open(&open, 4, false, false), Some((2, true)));
+        assert_eq!(r.next_open(&BTreeSet::new(), 4, true, false), None);
+        // Freshly opened with the cursor where one starts: that one first.
+        assert_eq!(r.next_open(&open, 4, true, true), Some((0, false)));
+        assert_eq!(r.next_open(&open, 5, true, true), Some((2, false)));
     }
 }

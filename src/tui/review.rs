@@ -174,7 +174,8 @@ pub(crate) fn walk(app: &mut App, forward: bool, body: usize) -> String {
     let Some((a, r)) = current(app) else {
         return "not reviewing".to_string();
     };
-    let Some((i, wrapped)) = a.review.next_open(&a.open, r.cursor, forward) else {
+    let fresh = r.fresh && forward;
+    let Some((i, wrapped)) = a.review.next_open(&a.open, r.cursor, forward, fresh) else {
         return if a.review.disagreements.is_empty() {
             "no disagreements in this article (J: next article)".to_string()
         } else {
