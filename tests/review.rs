@@ -364,6 +364,43 @@ fn the_first_bracket_stops_on_a_disagreement_at_the_cursor() {
 }
 
 #[test]
+fn bracket_in_a_long_article_reaches_a_disagreement_past_the_laid_out_part() {
+    let fx = Fixture::new();
+    // Over 1 MB: the reader lays out the beginning first. An agreed span near the start
+    // (a mark well inside that part), the only disagreement near the end.
+    let long: String = "一二三四五六七八九十。\n".repeat(100_000);
+    let n = long.chars().count();
+    std::fs::write(fx.root.join("corpus/a.txt"), &long).unwrap();
+    let agreed = (100, 102, PER);
+    annotate(
+        &fx.root.join("annotations/alice"),
+        "a.txt",
+        &long,
+        &[agreed, (n - 6, n - 4, LOC)],
+        "alice",
+    );
+    annotate(
+        &fx.root.join("annotations/bob"),
+        "a.txt",
+        &long,
+        &[agreed],
+        "bob",
+    );
+    let mut app = fx.app(&["alice", "bob"]);
+    app.update(Msg::Open);
+    assert!(
+        app.reader().unwrap().partial,
+        "the test needs a partial layout"
+    );
+    app.update(Msg::NextEntity);
+    let r = app.reader().unwrap();
+    assert_eq!(r.cursor, n - 6);
+    assert!(!r.partial, "laid out whole before jumping there");
+    let line = r.layout.line_of(r.cursor);
+    assert!(r.top <= line && line < r.top + 11, "on screen");
+}
+
+#[test]
 fn reviewable_articles_and_the_corpus_figure() {
     let fx = Fixture::new();
     // b.txt: both done and alike (nothing to settle); c.txt: bob not done; d.txt: alice only.

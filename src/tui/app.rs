@@ -835,10 +835,12 @@ impl App {
                     | Msg::Drag { .. }
                     | Msg::Select
                     | Msg::Label(_)
+                    | Msg::Review(_)
             );
             let near_end = r.top + 3 * body >= r.layout.lines.len();
             let hidden = self.hidden.clone();
-            let stays = r.mark_move_stays_in_part(&msg, &hidden, body);
+            // In review `]` walks disagreements, which may lie past the next mark.
+            let stays = self.review.is_none() && r.mark_move_stays_in_part(&msg, &hidden, body);
             if !(local || stays) || near_end {
                 r.complete_layout();
             }
