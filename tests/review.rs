@@ -232,6 +232,7 @@ fn a_review_session_walks_chooses_undoes_and_reopens_as_left() {
         "{}",
         message(&app)
     );
+    assert!(!message(&app).contains("not written by review"));
     assert_eq!(gold_spans(&app).len(), 5);
     // Deleting a hand fix in the reopened article reopens its disagreement.
     app.update(Msg::Top);
@@ -335,6 +336,20 @@ fn a_file_made_on_an_older_version_of_the_article_is_re_anchored() {
     app.update(Msg::NextEntity);
     assert_eq!(cursor(&app), 6);
     assert!(message(&app).starts_with("alice:ORG 北京大学 · bob:LOC 北京 + ORG 大学"));
+}
+
+#[test]
+fn a_gold_folder_that_is_someones_annotations_is_said_and_kept() {
+    let fx = Fixture::new();
+    // An ordinary annotation file where the gold file would go.
+    annotate(&fx.gold(), "a.txt", TEXT, &[(11, 13, ORG)], "carol");
+    let mut app = fx.app(&["alice", "bob"]);
+    app.update(Msg::Open);
+    let m = message(&app);
+    assert!(m.contains("not written by review"), "{m}");
+    // Nothing taken into it unasked; its span stands (and resolves the one under it).
+    assert_eq!(gold_spans(&app), vec![(11, 13, ORG, vec![])]);
+    assert!(m.contains("2 of 3 disagreements left"), "{m}");
 }
 
 #[test]

@@ -155,6 +155,7 @@ impl Annotating {
                 match loaded {
                     Loaded::Missing => {}
                     Loaded::Found(file) => {
+                        ann.extra = file.extra.clone();
                         let same = file.article_sha256 == sha;
                         // The same checks as `inkmark check`: a file it rejects is shown,
                         // never edited and rewritten (which would drop or keep the bad

@@ -95,6 +95,11 @@ pub(crate) fn start(app: &mut App) {
             r.ann.state = SaveState::Unsaved;
             r.ann.saved_revision = u64::MAX;
         }
+        let ours = r.ann.extra.get("source").and_then(|v| v.as_str()) == Some("review");
+        if !first && !ours {
+            // Most likely an annotator's own folder given as --to: say so, lose nothing.
+            notes.push("this file was not written by review: choices are added to it".into());
+        }
         // The file says it is a review, and of whom (kept beside the format's keys).
         r.ann.extra.insert("source".into(), "review".into());
         r.ann.extra.insert(
