@@ -353,6 +353,31 @@ fn a_gold_folder_that_is_someones_annotations_is_said_and_kept() {
 }
 
 #[test]
+fn a_merge_on_save_with_another_writer_updates_what_is_left() {
+    let fx = Fixture::new();
+    let mut app = fx.app(&["alice", "bob"]);
+    app.update(Msg::Open);
+    app.update(Msg::Save);
+    // Another inkmark settles 张三|李四 in the same gold file meanwhile.
+    let mut theirs = fx.saved();
+    theirs.entities.push(Entity {
+        start: 11,
+        end: 13,
+        label: PER,
+        text: "张三".into(),
+        source: Source::Manual,
+        by: Vec::new(),
+    });
+    std::fs::write(fx.gold().join("a.json"), theirs.to_json()).unwrap();
+    app.update(Msg::NextEntity);
+    app.update(Msg::Review(ReviewKey::First));
+    app.update(Msg::Save);
+    assert!(message(&app).contains("merged"), "{}", message(&app));
+    // Both decisions count at once, before any other key.
+    assert_eq!(inkmark::tui::review::left(&app).unwrap(), "1/3 to review");
+}
+
+#[test]
 fn the_first_bracket_stops_on_a_disagreement_at_the_cursor() {
     let fx = Fixture::new();
     // The very first characters are in dispute; the article opens with the cursor there.

@@ -516,7 +516,7 @@ impl App {
             self.leave_armed = false;
         }
         self.reload_if_fixed();
-        // A save may have merged the gold set with the file on disk.
+        // A reload may have replaced the gold set.
         super::review::sync(self);
         match msg {
             Msg::Quit => {
@@ -669,6 +669,8 @@ impl App {
                 } else if msg == Msg::Save {
                     self.message = Some("saved".to_string());
                 }
+                // A merge with the file on disk may have changed the gold set.
+                super::review::sync(self);
                 return;
             }
             _ => {}
