@@ -362,6 +362,16 @@ impl KeyMap {
             .map(|&i| READER_ACTIONS[i].msg.clone())
     }
 
+    /// The action a plain character key runs in the reader (a label key may not take
+    /// one).
+    pub fn action_of_char(&self, c: char) -> Option<&'static str> {
+        let key = Key {
+            code: KeyCode::Char(c),
+            ctrl: false,
+        };
+        self.by_key.get(&key).map(|&i| READER_ACTIONS[i].name)
+    }
+
     /// The keys of action `name`, as written in the help (`h ←`).
     pub fn keys_of(&self, name: &str) -> String {
         READER_ACTIONS

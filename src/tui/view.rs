@@ -23,7 +23,7 @@ use unicode_segmentation::UnicodeSegmentation;
 /// defaults PER, LOC, ORG, TIME, QTY: red #d70000, green #008700, blue #005fff, amber
 /// #af8700, purple #af00af), then teal #008787, orange #d75f00, pink #d70087, olive
 /// #5f8700, slate #5f5faf, brown #875f00, lilac #875faf; then round again.
-const LABEL_COLOURS: [u8; 12] = [160, 28, 27, 136, 127, 30, 166, 162, 64, 61, 94, 97];
+const LABEL_COLOURS: [u8; 12] = crate::label::PALETTE;
 /// Teal #0087af (help keys, the selected row), blue #005faf (a selection), grey #808080.
 const TEAL: u8 = 31;
 const BLUE: u8 = 25;
@@ -1264,7 +1264,9 @@ mod tests {
         let (white, black) = ([255; 3], [0; 3]);
         // Computed (against white / black): PER 5.40/3.89, LOC 4.70/4.47, ORG 5.15/4.08,
         // TIME 3.34/6.29, QTY 6.10/3.44; help keys 4.13/5.08, dim text 3.95/5.32.
-        for index in LABEL_COLOURS.into_iter().chain([TEAL, GREY]) {
+        // The colour names a config may use too.
+        let named = crate::label::COLOR_NAMES.iter().map(|&(_, i)| i);
+        for index in LABEL_COLOURS.into_iter().chain([TEAL, GREY]).chain(named) {
             let c = rgb(index);
             let (on_white, on_black) = (contrast(c, white), contrast(c, black));
             assert!(
@@ -1276,10 +1278,14 @@ mod tests {
         // selected row (3.56) and a selection (5.56).
         let confirmed_fg = LABEL_COLOURS.map(|c| text_on(rgb(c)));
         assert_eq!(confirmed_fg[..5], [WHITE, WHITE, WHITE, BLACK, WHITE]);
+        let named = crate::label::COLOR_NAMES
+            .iter()
+            .map(|&(_, i)| (text_on(rgb(i)), i));
         for (fg, bg) in confirmed_fg
             .into_iter()
             .zip(LABEL_COLOURS)
             .chain([(WHITE, TEAL), (WHITE, BLUE)])
+            .chain(named)
         {
             let ratio = contrast(rgb(fg), rgb(bg));
             assert!(ratio >= 3.0, "{fg} on {bg}: {ratio:.2}");
