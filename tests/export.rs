@@ -220,7 +220,7 @@ fn malformed_imports_are_reported_with_their_place() {
             .clone()
     };
     assert!(
-        problems("{\"text\": \"a\", \"label\": [[0, 1, \"FOO\"]]}")[0]
+        problems("{\"text\": \"a\", \"label\": [[0, 1, \"疾病\"]]}")[0]
             .contains("line 1: 0..1: unknown label")
     );
     // UTF-16 offset inside the surrogate pair of an emoji.
@@ -374,7 +374,7 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
     let ann = format!(
         "T1\tORG {}\t郑州市卫生健康委员会\nT2\tPER {}\t高轶鹏\nT3\tLOC {}\t北京\n\
          T4\tLOC {}\t中国\nT5\tLOC {}\t郑州市\nT6\tORG {};{}\t中国 政府\n\
-         T7\tDisease {}\t北京\n#1\tAnnotatorNotes T1\tnote\n",
+         T7\t疾病 {}\t北京\n#1\tAnnotatorNotes T1\tnote\n",
         at("郑州市卫生健康委员会"),
         at("高轶鹏"),
         at("北京"),
@@ -401,7 +401,7 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
     for needle in [
         "crlf_emoji.ann: line 5 (T5): LOC 10..13 \"郑州市\" overlaps ORG 10..20 (bratin/tricky/crlf_emoji.ann: line 1 (T1)); inkmark has no nested entities; not imported",
         "crlf_emoji.ann: line 6: T6 ORG: a discontinuous entity",
-        "crlf_emoji.ann: line 7: T7: unknown type \"Disease\"; not imported",
+        "crlf_emoji.ann: line 7: T7: unknown type \"疾病\"; not imported",
     ] {
         assert!(err.contains(needle), "{needle:?} missing in:\n{err}");
     }

@@ -189,7 +189,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             None => return Err(format!("line {}: expected CHAR TAG", n + 1)),
         };
         let (prefix, label) = match tag.split_once('-') {
-            Some((p, l)) => match Label::parse(l) {
+            Some((p, l)) => match super::import::foreign_label(l) {
                 Some(l) => (p, Some(l)),
                 None => {
                     problems.push(format!("line {}: unknown label {l:?}; read as O", n + 1));

@@ -3,7 +3,7 @@
 
 use super::import::{Imported, ImportedSpan};
 use super::Doc;
-use crate::label::{Label, Span};
+use crate::label::Span;
 use serde_json::{json, Value};
 
 pub fn render(docs: &[Doc]) -> String {
@@ -60,7 +60,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             let (Some(s), Some(e), Some(l)) = (s, e, l) else {
                 return Err(at("a span lacks start/end/label".into()));
             };
-            let Some(label) = Label::parse(&l) else {
+            let Some(label) = super::import::foreign_label(&l) else {
                 problems.push(format!("{place}: {s}..{e}: unknown label {l:?}; skipped"));
                 continue;
             };

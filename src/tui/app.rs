@@ -862,7 +862,11 @@ impl App {
             || {},
         );
         let out = self.exports_dir.join(format.default_file());
-        match export::write(format, &docs, &out, Scheme::Bio) {
+        let options = export::Options {
+            scheme: Scheme::Bio,
+            ..export::Options::default()
+        };
+        match export::write_labelled(format, &docs, &out, &options, &self.labels) {
             Ok(msg) if skipped.is_empty() => format!("exported {msg}"),
             Ok(msg) => format!(
                 "exported {msg}; skipped {} (run inkmark check)",
