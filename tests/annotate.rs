@@ -1051,7 +1051,7 @@ fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
         &mut app,
         &[
             Msg::Zero,
-            Msg::Label(8),
+            Msg::Digit(9),
             Msg::Edge {
                 start: false,
                 right: true,
@@ -1071,7 +1071,7 @@ fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
     );
     // 0 3 l moves three characters.
     let before = app.reader().unwrap().cursor;
-    send(&mut app, &[Msg::Zero, Msg::Label(2), Msg::Right]);
+    send(&mut app, &[Msg::Zero, Msg::Digit(3), Msg::Right]);
     assert_eq!(app.reader().unwrap().cursor, before + 3);
 }
 
