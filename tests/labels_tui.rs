@@ -214,6 +214,17 @@ fn more_than_nine_labels_reach_the_rest_through_the_menu() {
     // The help lists all eleven, the last two on the menu key.
     let help = app.keymap.reader_help_with(&app.labels);
     assert_eq!(help[9], ("t …".to_string(), "label L10".to_string()));
+    // On a small screen the filter menu scrolls to the highlighted label; Space toggles
+    // the keyless ones.
+    app.update(Msg::Resize(40, 12));
+    keys(&mut app, "f");
+    assert!(!screen(&app).contains("L11"));
+    keys(&mut app, &"j".repeat(10));
+    let s = screen(&app);
+    assert!(s.contains("  [x] L11") && !s.contains("[x] L1 "), "{s}");
+    keys(&mut app, " ");
+    assert!(app.hidden.contains(Label::new("L11").unwrap()));
+    assert!(screen(&app).contains("  [ ] L11"));
 }
 
 #[test]
