@@ -89,8 +89,24 @@ impl KeyList {
 impl Config {
     /// Parses one config file; the error names the file, line and column.
     pub fn parse(path: &Path, source: &str) -> Result<Config, String> {
-        let mut c: Config =
-            toml::from_str(source).map_err(|e| format!("{}: {e}", path.display()))?;
+        // One line: toml's own message draws the source line under it.
+        let mut c: Config = toml::from_str(source).map_err(|e| {
+            let mut at = e.span().map_or(0, |r| r.start.min(source.len()));
+            while !source.is_char_boundary(at) {
+                at -= 1;
+            }
+            let line = source[..at].matches('\n').count() + 1;
+            let column = source[..at]
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                + 1;
+            format!(
+                "{}: line {line}, column {column}: {}",
+                path.display(),
+                e.message().trim().replace('\n', "; ")
+            )
+        })?;
         c.keys_origin = c
             .keys
             .keys()
@@ -565,9 +581,9 @@ color = "#12abEF"
             assert!(e.starts_with(want), "{e}\nwanted: {want}");
             assert!(!e.contains('\n'), "one line: {e}");
         }
-        // A missing name is toml's error, with its line.
-        let e = labels_of("[[labels]]\nkey = \"7\"\n").unwrap_err();
-        assert!(e.starts_with("inkmark.toml: ") && e.contains("name"), "{e}");
+        // A missing name is toml's error, with its line, on one line.
+        let e = labels_of("\n[[labels]]\nkey = \"7\"\n").unwrap_err();
+        assert_eq!(e, "inkmark.toml: line 2, column 1: missing field `name`");
         // A clash with a rebound command key counts, a key moved away is free.
         let src = "[keys]\ndown = \"m\"\n[[labels]]\nname = \"A\"\nkey = \"m\"\n";
         assert!(labels_of(src)
