@@ -1101,7 +1101,14 @@ fn import(
                 unknown.keys().next().map_or("X".into(), |l| l.to_string())
             );
         }
-        let added: Vec<inkmark::label::Label> = unknown.keys().copied().collect();
+        let added = unknown
+            .keys()
+            .map(|name| {
+                inkmark::label::Label::new(name).map_err(|e| {
+                    anyhow::anyhow!("nothing imported: {e}; map it (--map {name}=LABEL)")
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         add_labels_to_config(dir, display, &set, &added)?;
     }
     let bar = progress(docs.len(), "importing");

@@ -219,10 +219,13 @@ fn malformed_imports_are_reported_with_their_place() {
             .problems
             .clone()
     };
-    assert!(
-        problems("{\"text\": \"a\", \"label\": [[0, 1, \"疾病\"]]}")[0]
-            .contains("line 1: 0..1: unknown label")
-    );
+    // A label no name can carry is kept by its name, for `import --map`.
+    let d = export::doccano::parse(
+        "{\"text\": \"a\", \"label\": [[0, 1, \"疾病\"]]}",
+        Offsets::Utf16,
+    )
+    .unwrap();
+    assert_eq!(d[0].spans[0].foreign.as_deref(), Some("疾病"));
     // UTF-16 offset inside the surrogate pair of an emoji.
     assert!(
         problems("{\"text\": \"😀a\", \"label\": [[1, 3, \"PER\"]]}")[0]
@@ -385,9 +388,27 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
         at("北京"),
     );
     std::fs::write(brat.join("tricky/crlf_emoji.ann"), ann).unwrap();
+    // A type outside the label set stops the import before anything is written.
     let out = inkmark(&fx)
         .args(["import", "-f", "brat", "bratin/tricky/crlf_emoji.ann"])
         .args(["--dir", "fresh", "--annotations", "fresh-ann"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("label 疾病 is not in the label set: 1 spans (first: bratin/tricky/crlf_emoji.ann: line 7 (T7))"), "{err}");
+    assert!(!fx.dir.path().join("fresh/tricky").exists());
+    // Mapped, T7 is the LOC 北京 of T3 again: kept once.
+    let out = inkmark(&fx)
+        .args(["import", "-f", "brat", "bratin/tricky/crlf_emoji.ann"])
+        .args([
+            "--dir",
+            "fresh",
+            "--annotations",
+            "fresh-ann",
+            "--map",
+            "疾病=LOC",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -401,7 +422,6 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
     for needle in [
         "crlf_emoji.ann: line 5 (T5): LOC 10..13 \"郑州市\" overlaps ORG 10..20 (bratin/tricky/crlf_emoji.ann: line 1 (T1)); inkmark has no nested entities; not imported",
         "crlf_emoji.ann: line 6: T6 ORG: a discontinuous entity",
-        "crlf_emoji.ann: line 7: T7: unknown type \"疾病\"; not imported",
     ] {
         assert!(err.contains(needle), "{needle:?} missing in:\n{err}");
     }

@@ -559,3 +559,51 @@ fn detect_suggests_only_the_sets_labels_renamed_by_detector_labels() {
     assert_eq!(mapped, want);
     assert_eq!(mapped, ["GPE 郑州市", "PER 高轶鹏", "GPE 北京"]);
 }
+
+#[test]
+fn import_maps_labels_no_name_can_carry() {
+    let fx = Fx::new();
+    let line = serde_json::json!({
+        "text": "患者王芳确诊流感。\n", "article": "d.txt",
+        "label": [[2, 4, "人名"], [6, 8, "疾病"]]
+    });
+    std::fs::write(fx.root.join("d.jsonl"), format!("{line}\n")).unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "-f",
+            "doccano",
+            "d.jsonl",
+            "--dir",
+            "corpus",
+            "--annotations",
+            "ann",
+        ];
+        args.extend_from_slice(extra);
+        fx.run(&args)
+    };
+    let stopped = import(&[]);
+    assert_eq!(stopped.status.code(), Some(1));
+    assert!(
+        err(&stopped).contains("label 疾病 is not in the label set: 1 spans"),
+        "{}",
+        err(&stopped)
+    );
+    assert!(
+        err(&stopped).contains("label 人名 is not in the label set: 1 spans"),
+        "{}",
+        err(&stopped)
+    );
+    // They cannot become labels of their own: --add-labels says to map them.
+    let add = import(&["--add-labels"]);
+    assert_eq!(add.status.code(), Some(1));
+    assert!(
+        err(&add).contains("map it (--map 人名=LABEL)"),
+        "{}",
+        err(&add)
+    );
+    assert!(!fx.root.join("corpus/d.txt").exists());
+    let mapped = import(&["--map", "人名=PER,疾病=DISEASE"]);
+    assert!(mapped.status.success(), "{}", err(&mapped));
+    assert_eq!(fx.labels_of("d.txt"), ["PER", "DISEASE"]);
+}

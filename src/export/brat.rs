@@ -267,10 +267,7 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
             bad(format!("{id}: expected TYPE START END"));
             continue;
         };
-        let Some(label) = super::import::foreign_label(label_name) else {
-            bad(format!("{id}: unknown type {label_name:?}"));
-            continue;
-        };
+        let (label, foreign) = super::import::foreign_label(label_name);
         let mut frags = Vec::new();
         for frag in offsets.split(';') {
             let parsed = frag
@@ -307,6 +304,7 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
         spans.push(ImportedSpan {
             span: Span::new(lo, hi, label),
             at: format!("{place} ({id})"),
+            foreign,
         });
     }
     Ok(Imported {
@@ -383,17 +381,20 @@ mod tests {
                      T5\tLOC 6 9\t郑州市\r\n";
         let d = parse_ann(input, text, None).unwrap();
         let spans: Vec<(Span, &str)> = d.spans.iter().map(|s| (s.span, s.at.as_str())).collect();
+        // A type no label can be named is kept by its name, for `import --map`.
+        let unnamed = crate::export::import::UNNAMED;
         assert_eq!(
             spans,
             [
+                (Span::new(0, 2, unnamed), "line 2 (T2)"),
                 (Span::new(6, 16, Label::ORG), "line 3 (T3)"),
                 (Span::new(6, 9, Label::LOC), "line 5 (T5)"),
             ]
         );
-        assert_eq!(d.problems.len(), 3, "{:?}", d.problems);
+        assert_eq!(d.spans[0].foreign.as_deref(), Some("疾病"));
+        assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
         assert!(d.problems[0].starts_with("line 1: T1 ORG: a discontinuous entity"));
-        assert!(d.problems[1].contains("line 2: T2: unknown type \"疾病\""));
-        assert!(d.problems[2].contains("line 4: T4: bad offsets"));
+        assert!(d.problems[1].contains("line 4: T4: bad offsets"));
     }
 
     #[test]

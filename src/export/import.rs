@@ -32,7 +32,13 @@ pub struct Imported {
 pub struct ImportedSpan {
     pub span: Span,
     pub at: String,
+    /// The label as the file names it when no label can carry that name (疾病, "Body
+    /// Part"): `--map` must rename it; until then `span.label` is [`UNNAMED`].
+    pub foreign: Option<String>,
 }
+
+/// The placeholder label of a span whose foreign label cannot be a name; never written.
+pub const UNNAMED: Label = Label::from_static("_unnamed_");
 
 impl Imported {
     /// Prefixes every place with `source` (the file the document was read from).
@@ -47,10 +53,13 @@ impl Imported {
     }
 }
 
-/// A label as a foreign file names it, kept as written when it can be stored (mapped to
-/// the corpus's labels by [`map_labels`]); `None` for a name no label can have.
-pub fn foreign_label(name: &str) -> Option<Label> {
-    Label::new(name.trim()).ok()
+/// A label as a foreign file names it, kept as written (mapped to the corpus's labels by
+/// [`map_labels`]); a name no label can have is kept beside [`UNNAMED`] for `--map`.
+pub fn foreign_label(name: &str) -> (Label, Option<String>) {
+    match Label::new(name.trim()) {
+        Ok(l) => (l, None),
+        Err(_) => (UNNAMED, Some(name.trim().to_string())),
+    }
 }
 
 /// Parses `--map Person=PER,GPE=LOC` pairs: each target must be in `set`.
@@ -78,7 +87,7 @@ pub fn parse_map(pairs: &[String], set: &LabelSet) -> Result<Vec<(String, Label)
 }
 
 /// Labels of imported spans that are still unknown: name -> (spans, first place).
-pub type Unknown = BTreeMap<Label, (usize, String)>;
+pub type Unknown = BTreeMap<String, (usize, String)>;
 
 /// Renames the spans' foreign labels to the set's: `map` first (exact names), then the
 /// set's own names and the default labels' synonyms (PERSON, GPE, DATE...). Returns the
@@ -87,20 +96,21 @@ pub fn map_labels(docs: &mut [Imported], set: &LabelSet, map: &[(String, Label)]
     let mut unknown = Unknown::new();
     for doc in docs {
         for s in &mut doc.spans {
-            let name = s.span.label.name();
+            let name = s
+                .foreign
+                .clone()
+                .unwrap_or_else(|| s.span.label.to_string());
             let to = map
                 .iter()
-                .find(|(from, _)| from == name)
+                .find(|(from, _)| *from == name)
                 .map(|(_, to)| *to)
-                .or_else(|| set.resolve(name));
+                .or_else(|| set.resolve(&name));
             match to {
-                Some(l) => s.span.label = l,
-                None => {
-                    unknown
-                        .entry(s.span.label)
-                        .or_insert_with(|| (0, s.at.clone()))
-                        .0 += 1
+                Some(l) => {
+                    s.span.label = l;
+                    s.foreign = None;
                 }
+                None => unknown.entry(name).or_insert_with(|| (0, s.at.clone())).0 += 1,
             }
         }
     }
@@ -253,6 +263,14 @@ pub fn apply(
         let mut kept: Vec<&ImportedSpan> = Vec::new();
         for s in spans {
             let Span { start, end, label } = s.span;
+            if let Some(name) = &s.foreign {
+                // Not mapped to a label (`inkmark import --map` does): never written.
+                report.problems.push(format!(
+                    "{}: {start}..{end}: unknown label {name:?}; not imported",
+                    s.at
+                ));
+                continue;
+            }
             let what = format!("{label} {start}..{end}");
             if let Some(p) = bounds.problems(start, end, None).first() {
                 report

@@ -299,10 +299,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
             ) else {
                 return Err(at("a result lacks value.start/end/labels".into()));
             };
-            let Some(label) = super::import::foreign_label(l) else {
-                problems.push(format!("{place}: unknown label {l:?}; skipped"));
-                continue;
-            };
+            let (label, foreign) = super::import::foreign_label(l);
             let (Some(s), Some(e)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
             else {
                 problems.push(format!(
@@ -315,6 +312,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
             spans.push(ImportedSpan {
                 span: Span::new(s, e, label),
                 at: place,
+                foreign,
             });
         }
         drop(u);
@@ -406,13 +404,14 @@ mod tests {
         assert!(!err("{broken").is_empty());
         // One bad result is reported with its place; the others are read.
         let problems = |s: &str, unit| parse(s, unit).unwrap()[0].problems.clone();
-        assert_eq!(
-            problems(
-                r#"{"data": {"text": "ab"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 1, "labels": ["疾病"]}}]}]}"#,
-                Codepoints
-            ),
-            ["task 1 result 1: unknown label \"疾病\"; skipped"]
-        );
+        // A label no name can carry is kept by its name, for `import --map`.
+        let d = parse(
+            r#"{"data": {"text": "ab"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 1, "labels": ["疾病"]}}]}]}"#,
+            Codepoints,
+        )
+        .unwrap();
+        assert!(d[0].problems.is_empty());
+        assert_eq!(d[0].spans[0].foreign.as_deref(), Some("疾病"));
         assert!(problems(r#"{"data": {"text": "😀"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 1, "end": 2, "labels": ["PER"]}}]}]}"#, Utf16)[0]
             .contains("not on character boundaries"));
     }
