@@ -14,6 +14,7 @@ pub mod label;
 pub mod learn;
 pub mod parallel;
 pub mod positions;
+pub mod relabel;
 pub mod show;
 pub mod team;
 pub mod text;

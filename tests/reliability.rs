@@ -1055,6 +1055,7 @@ mod reader_faults {
             spans: vec![ImportedSpan {
                 span: Span::new(8, 11, Label::LOC),
                 at: "test".into(),
+                foreign: None,
             }],
             problems: Vec::new(),
         };

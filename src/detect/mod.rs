@@ -126,6 +126,18 @@ impl Analysis {
         self.scores.get(i).copied().unwrap_or(1.0)
     }
 
+    /// The suggestions in the corpus's labels: renamed by `detector_labels`, dropped
+    /// when the set lacks their label ([`LabelSet::suggested`]; `scores` kept aligned).
+    pub fn follow_labels(&mut self, set: &crate::label::LabelSet) {
+        let (spans, scores) = follow_labels(
+            std::mem::take(&mut self.spans),
+            std::mem::take(&mut self.scores),
+            set,
+        );
+        self.spans = spans;
+        self.scores = scores;
+    }
+
     /// Drops the spans scored under `min` (keeps `scores` aligned).
     pub fn retain_min_score(&mut self, min: f32) {
         if min <= 0.0 || self.scores.len() != self.spans.len() {
@@ -135,6 +147,29 @@ impl Analysis {
         self.spans.retain(|_| keep.next().unwrap_or(true));
         self.scores.retain(|&s| s >= min);
     }
+}
+
+/// The detector's spans (and scores, if any) in the labels of `set`: what every command
+/// and the reader suggest.
+pub fn follow_labels(
+    spans: Vec<Span>,
+    scores: Vec<f32>,
+    set: &crate::label::LabelSet,
+) -> (Vec<Span>, Vec<f32>) {
+    let scored = scores.len() == spans.len();
+    let mut scores = scores.into_iter();
+    let mut out_spans = Vec::with_capacity(spans.len());
+    let mut out_scores = Vec::new();
+    for s in spans {
+        let score = scores.next();
+        if let Some(label) = set.suggested(s.label) {
+            out_spans.push(Span { label, ..s });
+            if let (true, Some(p)) = (scored, score) {
+                out_scores.push(p);
+            }
+        }
+    }
+    (out_spans, out_scores)
 }
 
 /// The words, part-of-speech tags and rule candidates of one paragraph piece.

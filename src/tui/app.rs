@@ -75,8 +75,13 @@ pub enum Msg {
     FilterMenu,
     /// `E`: open or close the export menu (a number key then exports).
     ExportMenu,
-    /// A number key: label `n` (0-based) in the reader, toggle it in the filter menu.
+    /// A label's key: label `n` (0-based, in the set's order) in the reader, toggle it
+    /// in the filter menu; a number key in the export menu.
     Label(usize),
+    /// A number key that is no label's, or a digit of a count (`03w`).
+    Digit(u8),
+    /// `t`: open the label menu (every label, by letter or filter).
+    LabelMenu,
     /// `v`: start or end a selection.
     Select,
     Accept,
@@ -258,6 +263,10 @@ pub struct App {
     pub hidden: HiddenLabels,
     /// The label filter menu is open.
     pub filter_menu: bool,
+    /// The filter menu's highlighted row (labels without a key are toggled there).
+    pub filter_cursor: usize,
+    /// The label menu, while it is open.
+    pub label_menu: Option<super::modes::LabelMenu>,
     /// The export menu is open.
     pub export_menu: bool,
     /// Where `E` writes.
@@ -421,6 +430,8 @@ impl App {
             labels: LabelSet::default(),
             hidden: HiddenLabels::default(),
             filter_menu: false,
+            filter_cursor: 0,
+            label_menu: None,
             export_menu: false,
             exports_dir: PathBuf::from("exports"),
             detector: DetectorState::Loading,
@@ -837,6 +848,7 @@ impl App {
                     | Msg::Drag { .. }
                     | Msg::Select
                     | Msg::Label(_)
+                    | Msg::Digit(_)
                     | Msg::Review(_)
             );
             let near_end = r.top + 3 * body >= r.layout.lines.len();
@@ -874,7 +886,11 @@ impl App {
             || {},
         );
         let out = self.exports_dir.join(format.default_file());
-        match export::write(format, &docs, &out, Scheme::Bio) {
+        let options = export::Options {
+            scheme: Scheme::Bio,
+            ..export::Options::default()
+        };
+        match export::write_labelled(format, &docs, &out, &options, &self.labels) {
             Ok(msg) if skipped.is_empty() => format!("exported {msg}"),
             Ok(msg) => format!(
                 "exported {msg}; skipped {} (run inkmark check)",

@@ -19,6 +19,8 @@ pub struct ModelSettings {
     pub annotations: Option<PathBuf>,
     /// Suggestions scored under this are not shown (config `min_score`).
     pub min_score: f32,
+    /// The corpus's labels: suggestions are renamed or dropped to fit them.
+    pub labels: crate::label::LabelSet,
 }
 
 /// The model in use and the state of the corpus model file it came from.
@@ -91,7 +93,9 @@ fn run<E>(
             let _ = out.send(wrap(Msg::DetectorReady(t.elapsed().as_millis() as u64)));
         }
     };
+    // The cache keeps the detector's own labels; the set applies on the way out.
     let shown = |mut a: Analysis| {
+        a.follow_labels(&settings.labels);
         a.retain_min_score(settings.min_score);
         Arc::new(a)
     };

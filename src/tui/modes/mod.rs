@@ -9,6 +9,7 @@
 //! update stays a plain function of (state, message).
 
 mod help;
+mod labelmenu;
 mod menus;
 mod panel;
 mod pending;
@@ -17,6 +18,7 @@ mod review;
 mod text;
 
 pub use help::{Help, HelpMode};
+pub use labelmenu::{shortcuts, LabelMenu, LabelMenuMode};
 pub use menus::{ExportMenu, FilterMenu};
 pub use panel::PanelMode;
 pub use pending::{CountMode, RelabelMode};
@@ -46,7 +48,7 @@ pub trait Mode {
 }
 
 /// Modes over any screen, topmost first.
-pub const OVERLAYS: &[&dyn Mode] = &[&HelpMode, &ExportMenu, &FilterMenu];
+pub const OVERLAYS: &[&dyn Mode] = &[&HelpMode, &ExportMenu, &FilterMenu, &LabelMenuMode];
 
 /// Modes of the reader, topmost first (under the overlays).
 pub const READER: &[&dyn Mode] = &[
