@@ -648,13 +648,18 @@ fn open_reader(
     // Review: per article kept, its open disagreements when known before opening it.
     let mut counts: Vec<Option<usize>> = Vec::new();
     if let Some(rv) = &review {
-        let keep = match inkmark::team::review::reviewable(
+        // 20,000 articles take a second or two before the reader opens: say so.
+        let bar = progress(corpus.entries.len(), "reading the annotators' files");
+        let kept = inkmark::team::review::reviewable(
             &corpus,
             &rv.annotators,
             &rv.to,
             rv.all,
             rv.threads,
-        ) {
+            || bar.inc(1),
+        );
+        bar.finish_and_clear();
+        let keep = match kept {
             Ok(k) => k,
             Err(errors) => {
                 for e in &errors {

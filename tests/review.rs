@@ -477,11 +477,12 @@ fn reviewable_articles_and_the_corpus_figure() {
         .map(|n| Annotator::from_dir(&fx.root.join("annotations").join(n)))
         .collect();
     let corpus = corpus::list(&fx.root.join("corpus")).unwrap();
-    let kept =
-        inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), false, 2).unwrap();
+    let kept = inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), false, 2, || {})
+        .unwrap();
     // a: 3 open, b: nothing to settle, c and d: not reviewed.
     assert_eq!(kept, vec![Some(Some(3)), Some(Some(0)), None, None]);
-    let all = inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), true, 1).unwrap();
+    let all = inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), true, 1, || {})
+        .unwrap();
     assert_eq!(all, vec![Some(Some(3)), Some(Some(0)), Some(Some(0)), None]);
 
     // In the reader: this article's figure and the corpus's, kept up to date.
@@ -501,7 +502,8 @@ fn reviewable_articles_and_the_corpus_figure() {
     // A gold file already there: its decisions count before the article is opened.
     app.update(Msg::Back);
     let again =
-        inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), false, 1).unwrap();
+        inkmark::team::review::reviewable(&corpus, &annotators, &fx.gold(), false, 1, || {})
+            .unwrap();
     assert_eq!(again[0], Some(Some(2)));
 }
 

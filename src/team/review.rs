@@ -445,13 +445,14 @@ fn open_count(files: &[AnnotationFile], gold: &Path) -> Option<usize> {
 /// done by all unless `all`; for each, its open disagreements when known cheaply (see
 /// [`open_count`]; `gold` is the gold folder). `Err`: one line per annotation file that
 /// cannot be read, and per folder with a file for none of the articles (not an
-/// annotator's folder of this corpus).
+/// annotator's folder of this corpus). `tick` is called once per article read.
 pub fn reviewable(
     corpus: &crate::corpus::Corpus,
     annotators: &[Annotator],
     gold: &Path,
     all: bool,
     threads: usize,
+    mut tick: impl FnMut(),
 ) -> Result<Vec<Option<Option<usize>>>, Vec<String>> {
     let mut out = Vec::with_capacity(corpus.entries.len());
     let mut errors = Vec::new();
@@ -489,6 +490,7 @@ pub fn reviewable(
             (present, count)
         },
         |(present, count)| {
+            tick();
             for (k, p) in present.into_iter().enumerate() {
                 match p {
                     Ok(true) => found[k] += 1,
