@@ -443,7 +443,7 @@ fn open_count(files: &[AnnotationFile], gold: &Path) -> Option<usize> {
 
 /// Which articles of `corpus` go to review: those every annotator has a file for, marked
 /// done by all unless `all`; for each, its open disagreements when known cheaply (see
-/// [`open_count`]; `gold` is the gold folder). `Err`: one line per annotation file that
+/// `open_count`; `gold` is the gold folder). `Err`: one line per annotation file that
 /// cannot be read, and per folder with a file for none of the articles (not an
 /// annotator's folder of this corpus). `tick` is called once per article read.
 pub fn reviewable(
