@@ -1297,6 +1297,11 @@ pub(crate) fn draw_label_menu(
     buf: &mut Buffer,
 ) {
     let theme = &Theme::new(app.no_color, &app.labels);
+    // Above the status bar, which keeps showing the prompt.
+    let area = Rect {
+        height: area.height.saturating_sub(1).max(1),
+        ..area
+    };
     let rows = menu.rows(&app.labels);
     let keys = super::modes::shortcuts(&app.labels);
     let relabel = app.reader().is_some_and(|r| r.pending == Pending::Relabel);
