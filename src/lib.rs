@@ -15,6 +15,7 @@ pub mod learn;
 pub mod parallel;
 pub mod positions;
 pub mod show;
+pub mod stats;
 pub mod team;
 pub mod text;
 pub mod tui;
