@@ -97,6 +97,10 @@ pub enum Msg {
     CycleStatus,
     /// `m` in the library: only the articles assigned to this annotator, or all.
     ToggleMine,
+    /// `S`: open or close the stats view.
+    ToggleStats,
+    /// The stats view's numbers, computed off the UI thread.
+    StatsReady(super::modes::StatsReady),
     Yes,
     /// `c` at a `*` prompt: yes, and in every other article of the corpus too.
     YesCorpus,
@@ -273,6 +277,8 @@ pub struct App {
     pub lexicon: Vec<(String, crate::label::Label)>,
     /// The corpus model is being trained in the background.
     pub training: bool,
+    /// The stats view (`S`).
+    pub stats: super::modes::Stats,
 }
 
 /// The warning when leaving would lose unsaved annotations. Short enough (at most 50
@@ -423,6 +429,7 @@ impl App {
             train_wanted: false,
             training: false,
             lexicon: Vec::new(),
+            stats: Default::default(),
         };
         app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
         app.refilter();
@@ -494,6 +501,7 @@ impl App {
                 | Msg::DetectorReady(_)
                 | Msg::Notice(_)
                 | Msg::Trained { .. }
+                | Msg::StatsReady(_)
                 | Msg::Detected { .. }
                 | Msg::DetectedNear { .. }
                 | Msg::DetectFailed { .. }

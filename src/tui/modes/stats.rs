@@ -1,0 +1,118 @@
+//! `S` (the `stats` action): charts of the corpus and the team over the whole screen.
+//! The numbers are read from every annotation file, which takes a while in a big corpus:
+//! the shell computes them on a thread of its own ([`spawn`]) and the view says
+//! `computing…` until they arrive as [`Msg::StatsReady`].
+
+use super::{Handled, Mode};
+use crate::stats::{Dashboard, Job};
+use crate::tui::app::{App, Msg};
+use crate::tui::stats_view::{self, Look};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+use std::sync::Arc;
+
+/// The stats view's state.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub open: bool,
+    /// The numbers, once computed for this opening.
+    pub data: Option<Arc<Dashboard>>,
+    /// Counts the openings: a result computed for an earlier one is dropped.
+    pub generation: u64,
+    /// Set on opening; the shell starts the computation and clears it.
+    pub wanted: bool,
+}
+
+/// The numbers of one computation, sent by the thread that made them.
+#[derive(Debug, Clone)]
+pub struct StatsReady {
+    pub generation: u64,
+    pub data: Arc<Dashboard>,
+}
+
+/// Messages compare by identity: the numbers themselves hold floating-point scores.
+impl PartialEq for StatsReady {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation && Arc::ptr_eq(&self.data, &other.data)
+    }
+}
+
+impl Eq for StatsReady {}
+
+pub struct StatsMode;
+
+impl Mode for StatsMode {
+    fn update(&self, app: &mut App, msg: &Msg) -> Handled {
+        match msg {
+            Msg::StatsReady(ready) => {
+                if app.stats.open && ready.generation == app.stats.generation {
+                    app.stats.data = Some(ready.data.clone());
+                }
+                Handled::Consumed
+            }
+            Msg::ToggleStats if !app.is_editing() => {
+                if app.stats.open {
+                    app.stats.open = false;
+                } else {
+                    app.stats = Stats {
+                        open: true,
+                        data: None,
+                        generation: app.stats.generation + 1,
+                        wanted: true,
+                    };
+                }
+                Handled::Consumed
+            }
+            _ if !app.stats.open => Handled::Ignored,
+            Msg::Cancel | Msg::Back => {
+                app.stats.open = false;
+                Handled::Consumed
+            }
+            // Nothing else happens behind the view.
+            _ => Handled::Consumed,
+        }
+    }
+
+    fn view(&self, app: &App, area: Rect, buf: &mut Buffer) {
+        if !app.stats.open {
+            return;
+        }
+        Clear.render(area, buf);
+        let keys = app.keymap.keys_of("stats");
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .title(" Stats ")
+            .title_bottom(format!(" {keys} Esc q close "));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let look = Look {
+            no_color: app.no_color,
+            ascii: app.opts.ambiguous_wide,
+        };
+        stats_view::render(app.stats.data.as_deref(), inner, buf, &look);
+    }
+}
+
+/// What the shell computes for the app's current corpus and folders.
+pub fn job(app: &App) -> Job {
+    Job {
+        corpus: app.corpus.clone(),
+        annotations: app.annotations_dir.clone(),
+        peers: app.peers.clone(),
+        // The label set, in order (issue 15 makes it the config's).
+        labels: crate::label::Label::ALL.to_vec(),
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+}
+
+/// Computes the numbers on a thread of its own and hands them to `send` as
+/// [`Msg::StatsReady`]; returns at once.
+pub fn spawn(job: Job, generation: u64, send: impl FnOnce(Msg) + Send + 'static) {
+    let _ = std::thread::Builder::new()
+        .name("inkmark-stats".into())
+        .spawn(move || {
+            let data = Arc::new(crate::stats::compute(&job));
+            send(Msg::StatsReady(StatsReady { generation, data }));
+        });
+}
