@@ -34,10 +34,11 @@ fn main() {
             let mut start = 3;
             let mut i = 0;
             while start + 3 <= chars.len() {
-                let mut label = Label::ALL[(i + k) % Label::ALL.len()];
+                let ls = &Label::DEFAULTS;
+                let mut label = ls[(i + k) % ls.len()];
                 let mut end = start + 2;
                 match (i + k + a) % (5 + a) {
-                    0 if a > 0 => label = Label::ALL[(label.index() + 1) % Label::ALL.len()],
+                    0 if a > 0 => label = ls[(i + k + 1) % ls.len()],
                     1 if a > 0 => end += 1,
                     2 if a > 0 => {
                         start += 17;

@@ -5,7 +5,7 @@ use crate::annotation::store::{Loaded, Store};
 use crate::annotation::{AnnotationFile, Source};
 use crate::corpus::{read_article, Corpus};
 use crate::detect::sha256_hex;
-use crate::label::Label;
+use crate::label::LabelSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -96,14 +96,17 @@ impl Stats {
         out.push('\n');
         let total: usize = self.by_label.values().sum();
         out.push_str(&format!("entities   {total}\n"));
-        for l in Label::ALL {
-            let n = self.by_label.get(l.name()).copied().unwrap_or(0);
+        let set = LabelSet::default();
+        let names = set.labels().map(|l| l.name().to_string());
+        let names: Vec<String> = names.chain(self.by_label.keys().cloned()).collect();
+        for l in set.order(names.iter().map(String::as_str)) {
+            let n = self.by_label.get(l).copied().unwrap_or(0);
             let top: Vec<String> = self
                 .top
-                .get(l.name())
+                .get(l)
                 .map(|v| v.iter().map(|(t, c)| format!("{t} ×{c}")).collect())
                 .unwrap_or_default();
-            out.push_str(&format!("  {:<5}{n:>6}   {}\n", l.name(), top.join(", ")));
+            out.push_str(&format!("  {:<5}{n:>6}   {}\n", l, top.join(", ")));
         }
         out.push_str("source    ");
         for k in ["manual", "accepted"] {

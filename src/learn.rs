@@ -251,21 +251,21 @@ pub fn train_corpus(
     let sentences = user_sentences(&docs);
     let base = Tagger::base().map_err(|e| format!("the base model: {e}"))?;
     // The labels: the base model's, then those the annotator uses that it does not know.
+    let used: std::collections::BTreeSet<Label> = sentences
+        .iter()
+        .flat_map(|s| s.spans.iter().map(|sp| sp.2))
+        .collect();
     let mut labels: Vec<String> = base.model().labels.clone();
-    for l in Label::ALL {
-        if !labels.iter().any(|x| x == l.name())
-            && sentences.iter().any(|s| s.spans.iter().any(|sp| sp.2 == l))
-        {
+    for l in &used {
+        if !labels.iter().any(|x| x == l.name()) {
             labels.push(l.name().to_string());
         }
     }
-    let label_set: Vec<Label> = Label::ALL
-        .into_iter()
-        .filter(|l| {
-            sentences
-                .iter()
-                .any(|s| s.spans.iter().any(|sp| sp.2 == *l))
-        })
+    // The labels taught, in the model's order.
+    let label_set: Vec<Label> = labels
+        .iter()
+        .filter_map(|n| Label::new(n).ok())
+        .filter(|l| used.contains(l))
         .collect();
     let features = Detector::rules_only();
     let example = |s: &UserSentence| -> Example {

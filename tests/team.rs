@@ -3,7 +3,13 @@
 
 use inkmark::annotation::anchor::fingerprint;
 use inkmark::annotation::{AnnotationFile, Entity, Source, Status};
-use inkmark::label::Label::{self, *};
+use inkmark::label::Label;
+
+const PER: Label = Label::PER;
+const LOC: Label = Label::LOC;
+const ORG: Label = Label::ORG;
+const TIME: Label = Label::TIME;
+const QTY: Label = Label::QTY;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -286,10 +292,10 @@ fn bad_input_is_one_clear_line_and_exit_1() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
-    // A file that does not parse (here: an unknown label) stops the comparison.
+    // A file that does not parse (here: a label name no set can hold) stops the comparison.
     let bob = tmp.path().join("annotations/bob/a.json");
     let text = std::fs::read_to_string(&bob).unwrap();
-    std::fs::write(&bob, text.replace("\"LOC\"", "\"PLACE_X\"")).unwrap();
+    std::fs::write(&bob, text.replace("\"LOC\"", "\"地点\"")).unwrap();
     let out = run(tmp.path(), &["agree", "corpus", "--team", "annotations"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -297,7 +303,7 @@ fn bad_input_is_one_clear_line_and_exit_1() {
     assert!(err.contains("does not parse"), "{err}");
     assert_eq!(
         std::fs::read_to_string(&bob).unwrap(),
-        text.replace("\"LOC\"", "\"PLACE_X\"")
+        text.replace("\"LOC\"", "\"地点\"")
     );
 }
 

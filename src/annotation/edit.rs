@@ -548,9 +548,9 @@ mod tests {
             let base_depth = 1;
             for act in actions {
                 let change = match act {
-                    Action::Label(s, e, k) => a.label_change(s, e, Label::ALL[k as usize], "", Source::Manual),
+                    Action::Label(s, e, k) => a.label_change(s, e, Label::DEFAULTS[k as usize], "", Source::Manual),
                     Action::Delete(i) => a.delete_change(i),
-                    Action::Relabel(i, k) => a.relabel_change(i, Label::ALL[k as usize]),
+                    Action::Relabel(i, k) => a.relabel_change(i, Label::DEFAULTS[k as usize]),
                     Action::Resize(i, s, e) => a.resize_change(i, s, e, ""),
                     Action::Reject(s, e) => a.reject_change(Span::new(s, e, Label::LOC), ""),
                     Action::Status(k) => a.status_change([Status::Todo, Status::InProgress, Status::Done][k as usize]),

@@ -10,7 +10,7 @@ mod rules;
 pub mod tagger;
 mod words;
 
-use crate::label::Span;
+use crate::label::{Label, Span};
 use jieba_rs::Jieba;
 
 pub use resolve::resolve_overlaps;
@@ -542,7 +542,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub struct EntityOut<'t> {
     pub start: usize,
     pub end: usize,
-    pub label: &'static str,
+    pub label: Label,
     pub text: &'t str,
     /// The detector's probability that this is exactly the entity (absent for the baseline).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -567,7 +567,7 @@ pub fn entities_json_scored<'t>(
         .map(|(i, s)| EntityOut {
             start: s.start,
             end: s.end,
-            label: s.label.name(),
+            label: s.label,
             text: slicer.slice(s.start, s.end),
             score: scores
                 .and_then(|sc| sc.get(i))

@@ -10,6 +10,7 @@ fn specificity(l: Label) -> u8 {
         Label::LOC => 2,
         Label::TIME => 3,
         Label::QTY => 4,
+        _ => 5,
     }
 }
 

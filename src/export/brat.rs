@@ -6,7 +6,7 @@
 
 use super::import::{Imported, ImportedSpan};
 use super::{is_line_break, Doc};
-use crate::label::{Label, Span};
+use crate::label::{Label, LabelSet, Span};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,7 @@ pub fn ann(doc: &Doc) -> String {
 
 pub fn annotation_conf() -> String {
     let mut out = String::from("[entities]\n");
-    for l in Label::ALL {
+    for l in LabelSet::default().labels() {
         out.push_str(l.name());
         out.push('\n');
     }

@@ -31,7 +31,7 @@ struct LabelValue<'a> {
     start: usize,
     end: usize,
     text: &'a str,
-    labels: [&'static str; 1],
+    labels: [Label; 1],
 }
 
 #[derive(Serialize)]
@@ -79,7 +79,7 @@ fn result<'a>(
             start: u.start(start),
             end: u.end(end),
             text,
-            labels: [label.name()],
+            labels: [label],
         },
     }
 }

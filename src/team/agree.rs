@@ -4,23 +4,36 @@
 
 use crate::label::{Label, Span};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-/// Character categories: 0 is "outside any span" (O), then one per label.
-pub const CATS: usize = Label::ALL.len() + 1;
+/// A character's category: outside any span (`None`, "O") or a label.
+pub type Category = Option<Label>;
 
-fn cat(l: Option<Label>) -> usize {
-    l.map_or(0, |l| l.index() + 1)
-}
-
-/// The category of every character of an article of `len` code points.
-fn char_labels(len: usize, spans: &[Span]) -> Vec<u8> {
-    let mut out = vec![0u8; len];
+/// The category of every character of an article of `len` code points, as an index into
+/// `cats` (the article's labels, sorted) plus one; 0 is O. Labels are data, so the
+/// categories of an article are counted densely here and named when added up.
+fn char_labels(len: usize, spans: &[Span], cats: &[Label]) -> Vec<u16> {
+    let mut out = vec![0u16; len];
     for s in spans {
         let (a, b) = (s.start.min(len), s.end.min(len));
-        out[a..b].fill(cat(Some(s.label)) as u8);
+        let k = cats.binary_search(&s.label).map_or(0, |k| k + 1);
+        out[a..b].fill(k as u16);
     }
     out
+}
+
+fn category(cats: &[Label], k: usize) -> Category {
+    k.checked_sub(1).map(|k| cats[k])
+}
+
+fn bump(map: &mut BTreeMap<Label, u64>, l: Label) {
+    *map.entry(l).or_default() += 1;
+}
+
+fn add_map<K: Ord + Copy>(to: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
+    for (k, v) in from {
+        *to.entry(*k).or_default() += v;
+    }
 }
 
 /// Kinds of disagreement between two annotators. Spans that are not matched exactly are
@@ -55,52 +68,48 @@ impl Disagreements {
 }
 
 /// What one pair of annotators did, added up over articles.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PairCounts {
     /// Spans both marked with the same start, end and label, per label.
-    pub matched: [u64; Label::ALL.len()],
+    pub matched: BTreeMap<Label, u64>,
     /// Spans of the first annotator, per label.
-    pub spans_a: [u64; Label::ALL.len()],
-    pub spans_b: [u64; Label::ALL.len()],
-    /// Characters by (first annotator's category, second's): O then the labels.
-    pub confusion: [[u64; CATS]; CATS],
+    pub spans_a: BTreeMap<Label, u64>,
+    pub spans_b: BTreeMap<Label, u64>,
+    /// Characters by (first annotator's category, second's); cells never seen are absent.
+    pub confusion: BTreeMap<(Category, Category), u64>,
     pub disagreements: Disagreements,
-}
-
-impl Default for PairCounts {
-    fn default() -> Self {
-        PairCounts {
-            matched: [0; Label::ALL.len()],
-            spans_a: [0; Label::ALL.len()],
-            spans_b: [0; Label::ALL.len()],
-            confusion: [[0; CATS]; CATS],
-            disagreements: Disagreements::default(),
-        }
-    }
 }
 
 impl PairCounts {
     pub fn add(&mut self, o: &PairCounts) {
-        for i in 0..Label::ALL.len() {
-            self.matched[i] += o.matched[i];
-            self.spans_a[i] += o.spans_a[i];
-            self.spans_b[i] += o.spans_b[i];
-        }
-        for (row, orow) in self.confusion.iter_mut().zip(&o.confusion) {
-            for (c, oc) in row.iter_mut().zip(orow) {
-                *c += oc;
-            }
-        }
+        add_map(&mut self.matched, &o.matched);
+        add_map(&mut self.spans_a, &o.spans_a);
+        add_map(&mut self.spans_b, &o.spans_b);
+        add_map(&mut self.confusion, &o.confusion);
         self.disagreements.add(&o.disagreements);
+    }
+
+    /// Every label either annotator used.
+    pub fn labels(&self) -> BTreeSet<Label> {
+        self.spans_a
+            .keys()
+            .chain(self.spans_b.keys())
+            .copied()
+            .collect()
+    }
+
+    /// Count of `label` in one of the per-label maps (0 when absent).
+    pub fn count(map: &BTreeMap<Label, u64>, label: Label) -> u64 {
+        map.get(&label).copied().unwrap_or(0)
     }
 
     /// Exact-span F1 for one label (`None`: all labels): 2·matched / (spans of A + spans
     /// of B), symmetric, the same as taking either side as the reference. `None` when
     /// neither marked anything.
     pub fn f1(&self, label: Option<Label>) -> Option<f64> {
-        let pick = |v: &[u64; Label::ALL.len()]| match label {
-            Some(l) => v[l.index()],
-            None => v.iter().sum(),
+        let pick = |v: &BTreeMap<Label, u64>| match label {
+            Some(l) => PairCounts::count(v, l),
+            None => v.values().sum(),
         };
         let (m, a, b) = (
             pick(&self.matched),
@@ -113,17 +122,26 @@ impl PairCounts {
     /// Cohen's kappa over characters: (p_o − p_e) / (1 − p_e). `None` when it is not
     /// defined (no characters, or both always used one and the same category).
     pub fn kappa(&self) -> Option<f64> {
-        let n: u64 = self.confusion.iter().flatten().sum();
+        let n: u64 = self.confusion.values().sum();
         if n == 0 {
             return None;
         }
         let n = n as f64;
-        let agree: u64 = (0..CATS).map(|i| self.confusion[i][i]).sum();
+        let mut agree = 0u64;
+        let mut rows: BTreeMap<Category, u64> = BTreeMap::new();
+        let mut cols: BTreeMap<Category, u64> = BTreeMap::new();
+        for (&(a, b), &c) in &self.confusion {
+            if a == b {
+                agree += c;
+            }
+            *rows.entry(a).or_default() += c;
+            *cols.entry(b).or_default() += c;
+        }
         let po = agree as f64 / n;
-        let pe: f64 = (0..CATS)
-            .map(|i| {
-                let row: u64 = self.confusion[i].iter().sum();
-                let col: u64 = self.confusion.iter().map(|r| r[i]).sum();
+        let pe: f64 = rows
+            .iter()
+            .map(|(k, &row)| {
+                let col = cols.get(k).copied().unwrap_or(0);
                 (row as f64 / n) * (col as f64 / n)
             })
             .sum();
@@ -141,7 +159,7 @@ pub struct FleissCounts {
     /// in category j).
     pub sum_sq: u64,
     /// Σ over characters of n_ij, per category.
-    pub totals: [u64; CATS],
+    pub totals: BTreeMap<Category, u64>,
 }
 
 impl FleissCounts {
@@ -149,9 +167,7 @@ impl FleissCounts {
         self.raters = self.raters.max(o.raters);
         self.items += o.items;
         self.sum_sq += o.sum_sq;
-        for (t, ot) in self.totals.iter_mut().zip(&o.totals) {
-            *t += ot;
-        }
+        add_map(&mut self.totals, &o.totals);
     }
 
     /// Fleiss' kappa: (P̄ − P̄_e) / (1 − P̄_e) with P̄ = (Σ n_ij² − N·n) / (N·n·(n − 1))
@@ -164,7 +180,7 @@ impl FleissCounts {
         let p_bar = (self.sum_sq as f64 - big_n * n) / (big_n * n * (n - 1.0));
         let pe: f64 = self
             .totals
-            .iter()
+            .values()
             .map(|&t| {
                 let p = t as f64 / (big_n * n);
                 p * p
@@ -225,26 +241,47 @@ pub fn pairs(n: usize) -> Vec<(usize, usize)> {
 /// Compares the spans of every annotator (`spans[k]`: annotator k's) on one article of
 /// `len` code points.
 pub fn compare_article(len: usize, spans: &[Vec<Span>]) -> Agreement {
-    let chars: Vec<Vec<u8>> = spans.iter().map(|s| char_labels(len, s)).collect();
+    let cats: Vec<Label> = spans
+        .iter()
+        .flatten()
+        .map(|s| s.label)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let k_cats = cats.len() + 1;
+    let chars: Vec<Vec<u16>> = spans.iter().map(|s| char_labels(len, s, &cats)).collect();
     let mut out = Agreement::new(spans.len());
     for (k, &(i, j)) in pairs(spans.len()).iter().enumerate() {
         let p = &mut out.pairs[k];
+        let mut dense = vec![0u64; k_cats * k_cats];
         for (&a, &b) in chars[i].iter().zip(&chars[j]) {
-            p.confusion[a as usize][b as usize] += 1;
+            dense[a as usize * k_cats + b as usize] += 1;
+        }
+        for (cell, &c) in dense.iter().enumerate().filter(|(_, &c)| c > 0) {
+            let key = (
+                category(&cats, cell / k_cats),
+                category(&cats, cell % k_cats),
+            );
+            *p.confusion.entry(key).or_default() += c;
         }
         compare_spans(&spans[i], &spans[j], p);
     }
     if let Some(f) = &mut out.fleiss {
         f.items = len as u64;
+        let mut totals = vec![0u64; k_cats];
+        let mut n = vec![0u64; k_cats];
         for c in 0..len {
-            let mut n = [0u64; CATS];
+            n.fill(0);
             for a in &chars {
                 n[a[c] as usize] += 1;
             }
             f.sum_sq += n.iter().map(|x| x * x).sum::<u64>();
-            for (t, x) in f.totals.iter_mut().zip(n) {
+            for (t, x) in totals.iter_mut().zip(&n) {
                 *t += x;
             }
+        }
+        for (k, &t) in totals.iter().enumerate().filter(|(_, &t)| t > 0) {
+            *f.totals.entry(category(&cats, k)).or_default() += t;
         }
     }
     out
@@ -255,13 +292,13 @@ fn compare_spans(a: &[Span], b: &[Span], p: &mut PairCounts) {
     let set_a: HashSet<&Span> = a.iter().collect();
     let set_b: HashSet<&Span> = b.iter().collect();
     for s in a {
-        p.spans_a[s.label.index()] += 1;
+        bump(&mut p.spans_a, s.label);
         if set_b.contains(s) {
-            p.matched[s.label.index()] += 1;
+            bump(&mut p.matched, s.label);
         }
     }
     for s in b {
-        p.spans_b[s.label.index()] += 1;
+        bump(&mut p.spans_b, s.label);
     }
     // Unmatched spans of both sides, sorted by start; runs of overlapping ones are the
     // groups (interval overlap is found by a sweep keeping the run's furthest end).
@@ -314,7 +351,11 @@ fn classify(group: &[(Span, bool)], d: &mut Disagreements) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Label::*;
+    const PER: Label = Label::PER;
+    const LOC: Label = Label::LOC;
+    const ORG: Label = Label::ORG;
+    const TIME: Label = Label::TIME;
+    const QTY: Label = Label::QTY;
 
     fn s(start: usize, end: usize, label: Label) -> Span {
         Span::new(start, end, label)

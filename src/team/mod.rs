@@ -11,8 +11,8 @@ use crate::annotation::store::{Loaded, Store};
 use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus};
 use crate::detect::sha256_hex;
-use crate::label::{Label, Span};
-use agree::{compare_article, pairs, Agreement};
+use crate::label::{LabelSet, Span};
+use agree::{compare_article, pairs, Agreement, PairCounts};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -357,17 +357,17 @@ pub fn agree(
             a: names[i].clone(),
             b: names[j].clone(),
             f1: p.f1(None),
-            labels: Label::ALL
-                .iter()
-                .map(|&l| {
-                    let k = l.index();
+            labels: p
+                .labels()
+                .into_iter()
+                .map(|l| {
                     (
                         l.name().to_string(),
                         LabelReport {
                             f1: p.f1(Some(l)),
-                            matched: p.matched[k],
-                            spans_a: p.spans_a[k],
-                            spans_b: p.spans_b[k],
+                            matched: PairCounts::count(&p.matched, l),
+                            spans_a: PairCounts::count(&p.spans_a, l),
+                            spans_b: PairCounts::count(&p.spans_b, l),
                         },
                     )
                 })
@@ -417,7 +417,7 @@ impl Report {
                 num(p.kappa)
             ));
             // In the label set's order (PER LOC ORG TIME QTY), as everywhere else.
-            for label in Label::ALL.map(Label::name) {
+            for label in LabelSet::default().order(p.labels.keys().map(String::as_str)) {
                 let Some(l) = p.labels.get(label) else {
                     continue;
                 };

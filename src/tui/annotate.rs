@@ -8,6 +8,7 @@ use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
 use crate::annotation::store::{Loaded, Saved, Store};
 use crate::annotation::validate::validate;
 use crate::annotation::{Annotations, Change, Entity, Source, Status};
+use crate::label::HiddenLabels;
 use crate::label::{Label, Span};
 use crate::text::sanitize_line;
 use std::collections::BTreeSet;
@@ -288,7 +289,12 @@ fn describe(label: Label, text: &str) -> String {
 
 impl Reader {
     /// Applies an annotation change (when editing is allowed) and refreshes the panel.
-    pub fn commit(&mut self, change: Change, done: String, hidden: &[bool; 5]) -> Option<String> {
+    pub fn commit(
+        &mut self,
+        change: Change,
+        done: String,
+        hidden: &HiddenLabels,
+    ) -> Option<String> {
         if let Some(why) = &self.ann.read_only {
             return Some(format!("read-only: {why}"));
         }
@@ -313,7 +319,7 @@ impl Reader {
 
     /// `1`-`9`: label the selection; else relabel the annotation or accept the
     /// suggestion under the cursor with this label; else label the word under it.
-    pub fn label_key(&mut self, label: Label, hidden: &[bool; 5]) -> Option<String> {
+    pub fn label_key(&mut self, label: Label, hidden: &HiddenLabels) -> Option<String> {
         let relabel = std::mem::take(&mut self.pending) == Pending::Relabel;
         if relabel || self.anchor.is_none() {
             if let Some(i) = self.ann.set.at(self.cursor) {
@@ -375,7 +381,7 @@ impl Reader {
     }
 
     /// `a`: accept the suggestion under the cursor and move to the next one.
-    pub fn accept(&mut self, hidden: &[bool; 5], body: usize) -> Option<String> {
+    pub fn accept(&mut self, hidden: &HiddenLabels, body: usize) -> Option<String> {
         let Some(s) = self.suggestion_at(self.cursor) else {
             return Some("no suggestion under the cursor (] moves to the next)".to_string());
         };
@@ -395,7 +401,7 @@ impl Reader {
         change: Change,
         done: String,
         end: usize,
-        hidden: &[bool; 5],
+        hidden: &HiddenLabels,
         body: usize,
     ) -> Option<String> {
         let before = self.ann.set.revision;
@@ -414,7 +420,7 @@ impl Reader {
     }
 
     /// `x`: reject the suggestion under the cursor (never suggested again).
-    pub fn reject(&mut self, hidden: &[bool; 5], body: usize) -> Option<String> {
+    pub fn reject(&mut self, hidden: &HiddenLabels, body: usize) -> Option<String> {
         let Some(s) = self.suggestion_at(self.cursor) else {
             return Some("no suggestion under the cursor".to_string());
         };
@@ -427,14 +433,14 @@ impl Reader {
     fn move_to_next_suggestion(
         &mut self,
         from: usize,
-        hidden: &[bool; 5],
+        hidden: &HiddenLabels,
         body: usize,
     ) -> Option<Span> {
         let a = self.analysis.as_ref()?;
         let first = a.spans.partition_point(|s| s.start < from);
         let next = a.spans[first..]
             .iter()
-            .find(|s| !hidden[s.label.index()] && self.ann.set.is_open(s))
+            .find(|s| !hidden.contains(s.label) && self.ann.set.is_open(s))
             .copied();
         if let Some(s) = next {
             self.cursor = s.start;
@@ -525,7 +531,7 @@ impl Reader {
     }
 
     /// `d`: delete the annotation under the cursor.
-    pub fn delete(&mut self, hidden: &[bool; 5]) -> Option<String> {
+    pub fn delete(&mut self, hidden: &HiddenLabels) -> Option<String> {
         let Some(i) = self.ann.set.at(self.cursor) else {
             return Some("no annotation under the cursor".to_string());
         };
@@ -545,7 +551,7 @@ impl Reader {
         &mut self,
         start_edge: bool,
         right: bool,
-        hidden: &[bool; 5],
+        hidden: &HiddenLabels,
         body: usize,
     ) -> Option<String> {
         let (span, index) = match self.ann.set.at(self.cursor) {
@@ -612,13 +618,13 @@ impl Reader {
     }
 
     /// `s`: todo -> in_progress -> done.
-    pub fn cycle_status(&mut self, hidden: &[bool; 5]) -> Option<String> {
+    pub fn cycle_status(&mut self, hidden: &HiddenLabels) -> Option<String> {
         let to = self.ann.set.status.next();
         let change = self.ann.set.status_change(to);
         self.commit(change, format!("status: {}", to.name()), hidden)
     }
 
-    pub fn answer(&mut self, yes: bool, hidden: &[bool; 5]) -> Option<String> {
+    pub fn answer(&mut self, yes: bool, hidden: &HiddenLabels) -> Option<String> {
         let Pending::Confirm { change, .. } = std::mem::take(&mut self.pending) else {
             return None;
         };
@@ -636,7 +642,7 @@ impl Reader {
         self.commit(change, format!("labelled {n} spans (u undoes)"), hidden)
     }
 
-    pub fn undo(&mut self, hidden: &[bool; 5]) -> Option<String> {
+    pub fn undo(&mut self, hidden: &HiddenLabels) -> Option<String> {
         if self.ann.read_only.is_some() {
             return Some("read-only".to_string());
         }
@@ -649,7 +655,7 @@ impl Reader {
         Some(if done { "undone" } else { "nothing to undo" }.to_string())
     }
 
-    pub fn redo(&mut self, hidden: &[bool; 5]) -> Option<String> {
+    pub fn redo(&mut self, hidden: &HiddenLabels) -> Option<String> {
         let done = self.ann.read_only.is_none() && self.ann.set.redo();
         if done {
             self.ann.state = SaveState::Unsaved;

@@ -9,6 +9,7 @@ use crate::annotation::store::{Loaded, Store};
 use crate::annotation::{AnnotationFile, Status};
 use crate::corpus::{read_article, Corpus, Problem};
 use crate::detect::{sha256_hex, Analysis};
+use crate::label::{HiddenLabels, LabelSet};
 use crate::positions::Positions;
 use crate::team::peers::PeerStates;
 use crate::text::{sanitize_line, WidthOptions};
@@ -253,8 +254,10 @@ pub struct App {
     leave_armed: bool,
     /// What quitting left unsaved, for the shell to print once the terminal is back.
     pub lost: Option<String>,
-    /// Labels whose highlighting is off (indexed by `Label::index`).
-    pub hidden: [bool; 5],
+    /// The corpus's labels (config `[[labels]]`, else the default five).
+    pub labels: LabelSet,
+    /// Labels whose highlighting is off.
+    pub hidden: HiddenLabels,
     /// The label filter menu is open.
     pub filter_menu: bool,
     /// The export menu is open.
@@ -417,7 +420,8 @@ impl App {
             quit_armed: false,
             leave_armed: false,
             lost: None,
-            hidden: [false; 5],
+            labels: LabelSet::default(),
+            hidden: HiddenLabels::default(),
             filter_menu: false,
             export_menu: false,
             exports_dir: PathBuf::from("exports"),
@@ -623,7 +627,7 @@ impl App {
                 return;
             }
             Msg::Detected { sha, analysis } => {
-                let hidden = self.hidden;
+                let hidden = self.hidden.clone();
                 if let Screen::Reader(r) = &mut self.screen {
                     if r.sha == sha {
                         r.set_analysis(analysis.clone());
@@ -700,7 +704,7 @@ impl App {
                 status: r.ann.set.status,
                 entities: r.ann.set.entities.len(),
             };
-            let hidden = self.hidden;
+            let hidden = self.hidden.clone();
             r.rebuild_panel(&hidden);
         }
         notice
@@ -834,7 +838,7 @@ impl App {
                     | Msg::Label(_)
             );
             let near_end = r.top + 3 * body >= r.layout.lines.len();
-            let hidden = self.hidden;
+            let hidden = self.hidden.clone();
             let stays = r.mark_move_stays_in_part(&msg, &hidden, body);
             if !(local || stays) || near_end {
                 r.complete_layout();
@@ -970,7 +974,7 @@ impl App {
             Some(why) => Progress::Broken(why.clone()),
         };
         r.ann = opened.ann;
-        let hidden = self.hidden;
+        let hidden = self.hidden.clone();
         r.rebuild_panel(&hidden);
         self.message = Some(if editable {
             "the annotation file was fixed on disk: reloaded, editing is on".to_string()
@@ -1020,6 +1024,7 @@ impl App {
                     opened.ann,
                     saved,
                 );
+                reader.labels = self.labels.clone();
                 if reader.partial {
                     self.layout_requests.push(LayoutRequest {
                         sha: reader.sha.clone(),
@@ -1082,7 +1087,7 @@ impl App {
     }
 
     pub(crate) fn toggle_panel(&mut self) {
-        let hidden = self.hidden;
+        let hidden = self.hidden.clone();
         let Screen::Reader(r) = &mut self.screen else {
             return;
         };

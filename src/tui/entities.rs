@@ -3,6 +3,7 @@
 
 use super::app::Msg;
 use super::reader::Reader;
+use crate::label::HiddenLabels;
 use crate::label::{Label, Span};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -65,7 +66,7 @@ impl Reader {
         &mut self,
         forward: bool,
         at_cursor: bool,
-        hidden: &[bool; 5],
+        hidden: &HiddenLabels,
         body: usize,
     ) -> Option<String> {
         let from = self.cursor.saturating_add(usize::from(!at_cursor));
@@ -108,7 +109,7 @@ impl Reader {
     }
 
     /// The first visible mark starting at or after `from`.
-    fn first_mark_from(&self, from: usize, hidden: &[bool; 5]) -> Option<Mark> {
+    fn first_mark_from(&self, from: usize, hidden: &HiddenLabels) -> Option<Mark> {
         let (mut lo, mut size) = (from, MARK_WINDOW);
         while lo < self.chars {
             let hi = lo.saturating_add(size);
@@ -116,7 +117,7 @@ impl Reader {
             if let Some(m) = self
                 .marks_in(lo, hi)
                 .into_iter()
-                .find(|m| m.span.start >= from && !hidden[m.span.label.index()])
+                .find(|m| m.span.start >= from && !hidden.contains(m.span.label))
             {
                 return Some(m);
             }
@@ -127,7 +128,7 @@ impl Reader {
     }
 
     /// The last visible mark ending at or before `until`.
-    fn last_mark_until(&self, until: usize, hidden: &[bool; 5]) -> Option<Mark> {
+    fn last_mark_until(&self, until: usize, hidden: &HiddenLabels) -> Option<Mark> {
         let (mut hi, mut size) = (until, MARK_WINDOW);
         while hi > 0 {
             let lo = hi.saturating_sub(size);
@@ -135,7 +136,7 @@ impl Reader {
                 .marks_in(lo, hi)
                 .into_iter()
                 .rev()
-                .find(|m| m.span.end <= until && !hidden[m.span.label.index()])
+                .find(|m| m.span.end <= until && !hidden.contains(m.span.label))
             {
                 return Some(m);
             }
@@ -146,12 +147,12 @@ impl Reader {
     }
 
     /// `m`'s number (from 1) among the visible marks, and how many there are.
-    fn mark_number(&mut self, m: &Mark, hidden: &[bool; 5]) -> (usize, usize) {
+    fn mark_number(&mut self, m: &Mark, hidden: &HiddenLabels) -> (usize, usize) {
         let key = MarkKey {
             revision: self.ann.set.revision,
             entities: self.ann.set.entities.len(),
             rejected: self.ann.set.rejected.len(),
-            hidden: *hidden,
+            hidden: hidden.clone(),
             analysis: self
                 .analysis
                 .as_ref()
@@ -164,7 +165,7 @@ impl Reader {
             let starts = self
                 .marks()
                 .iter()
-                .filter(|m| !hidden[m.span.label.index()])
+                .filter(|m| !hidden.contains(m.span.label))
                 .map(|m| m.span.start)
                 .collect();
             self.mark_index = Some(MarkIndex { key, starts });
@@ -179,7 +180,7 @@ impl Reader {
     /// `]`, `[`, `a` and `x` in a long article laid out only in part: whether the mark
     /// they go to lies well inside the laid-out part (three screens from its end), so the
     /// key need not wait for the whole layout, which its thread is computing.
-    pub fn mark_move_stays_in_part(&self, msg: &Msg, hidden: &[bool; 5], body: usize) -> bool {
+    pub fn mark_move_stays_in_part(&self, msg: &Msg, hidden: &HiddenLabels, body: usize) -> bool {
         let lines = &self.layout.lines;
         let limit = lines
             .get(lines.len().saturating_sub(3 * body))
@@ -189,7 +190,7 @@ impl Reader {
             let from = a.spans.partition_point(|s| s.start <= self.cursor);
             a.spans[from..]
                 .iter()
-                .find(|s| !hidden[s.label.index()] && self.ann.set.is_open(s))
+                .find(|s| !hidden.contains(s.label) && self.ann.set.is_open(s))
                 .map(|s| s.start)
         };
         let target = match msg {
@@ -216,7 +217,7 @@ impl Reader {
     }
 
     /// `s` in the panel: least certain suggestions first, or most mentioned first.
-    pub fn toggle_panel_order(&mut self, hidden: &[bool; 5]) -> String {
+    pub fn toggle_panel_order(&mut self, hidden: &HiddenLabels) -> String {
         self.panel_by_score = !self.panel_by_score;
         self.rebuild_panel(hidden);
         if self.panel_by_score {
@@ -227,7 +228,7 @@ impl Reader {
     }
 
     /// Rebuilds the panel (after annotations or the label filter changed).
-    pub fn rebuild_panel(&mut self, hidden: &[bool; 5]) {
+    pub fn rebuild_panel(&mut self, hidden: &HiddenLabels) {
         if let Some(p) = &self.panel {
             let (focused, selected, scroll) = (p.focused, p.selected, p.scroll);
             let mut panel = Panel::build(self, hidden);
@@ -264,12 +265,12 @@ impl Reader {
 const MARK_WINDOW: usize = 4096;
 
 /// What the visible marks depend on: the annotations, the label filter, the detection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct MarkKey {
     revision: u64,
     entities: usize,
     rejected: usize,
-    hidden: [bool; 5],
+    hidden: HiddenLabels,
     analysis: usize,
 }
 
@@ -322,11 +323,22 @@ pub struct Panel {
 impl Panel {
     /// Groups the reader's marks by label (in label order), then by text, most mentioned
     /// first; annotations that lost their place come last.
-    pub fn build(r: &Reader, hidden: &[bool; 5]) -> Panel {
+    pub fn build(r: &Reader, hidden: &HiddenLabels) -> Panel {
         let marks = r.marks();
         let mut rows = Vec::new();
-        for label in Label::ALL {
-            if hidden[label.index()] {
+        // The set's labels in order, then any others the marks use (a file may hold
+        // labels the config no longer defines).
+        let mut order: Vec<Label> = r.labels.labels().collect();
+        let mut others: Vec<Label> = marks
+            .iter()
+            .map(|m| m.span.label)
+            .filter(|l| !r.labels.contains(*l))
+            .collect();
+        others.sort();
+        others.dedup();
+        order.extend(others);
+        for label in order {
+            if hidden.contains(label) {
                 continue;
             }
             // Per text: its mentions, how many are confirmed, and the detector's lowest

@@ -5,6 +5,7 @@ use super::annotate::Annotating;
 use super::entities::Panel;
 use super::search::Search;
 use crate::detect::Analysis;
+use crate::label::LabelSet;
 use crate::text::{layout, Layout, WidthOptions};
 use std::sync::Arc;
 
@@ -25,6 +26,8 @@ pub enum Pending {
 }
 
 pub struct Reader {
+    /// The corpus's labels (the app's, copied in when the article opens).
+    pub labels: LabelSet,
     pub entry: usize,
     pub title: String,
     pub text: Arc<String>,
@@ -123,6 +126,7 @@ impl Reader {
         let partial = cut < text.len();
         let layout = layout(&text[..cut], width, opts);
         let mut r = Reader {
+            labels: LabelSet::default(),
             entry,
             title,
             chars: text.chars().count(),

@@ -9,7 +9,7 @@ use super::app::{
 use super::entities::{Mark, MarkKind, Panel, PanelRow};
 use super::keys::{LIBRARY_KEYS, PANEL_KEYS};
 use crate::corpus::Problem;
-use crate::label::Label;
+use crate::label::{Label, LabelColor, LabelSet};
 use crate::text::{sanitize_line, Glyph, WidthOptions};
 use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::Rect;
@@ -19,9 +19,11 @@ use ratatui::Frame;
 use std::num::NonZeroU16;
 use unicode_segmentation::UnicodeSegmentation;
 
-/// 256-colour cube indices of the label colours in `Label::ALL` order (PER, LOC, ORG,
-/// TIME, QTY): red #d70000, green #008700, blue #005fff, amber #af8700, purple #af00af.
-const LABEL_COLOURS: [u8; 5] = [160, 28, 27, 136, 127];
+/// 256-colour cube indices of the label colours, by position in the label set (the
+/// defaults PER, LOC, ORG, TIME, QTY: red #d70000, green #008700, blue #005fff, amber
+/// #af8700, purple #af00af), then teal #008787, orange #d75f00, pink #d70087, olive
+/// #5f8700, slate #5f5faf, brown #875f00, lilac #875faf; then round again.
+const LABEL_COLOURS: [u8; 12] = [160, 28, 27, 136, 127, 30, 166, 162, 64, 61, 94, 97];
 /// Teal #0087af (help keys, the selected row), blue #005faf (a selection), grey #808080.
 const TEAL: u8 = 31;
 const BLUE: u8 = 25;
@@ -29,8 +31,72 @@ const GREY: u8 = 244;
 /// Near-white #eeeeee and black #000000 for text on coloured backgrounds.
 const WHITE: u8 = 255;
 const BLACK: u8 = 16;
-/// Text on a confirmed entity's background, per label: whichever reads better.
-const CONFIRMED_FG: [u8; 5] = [WHITE, WHITE, WHITE, BLACK, WHITE];
+
+/// The sRGB value of a 256-colour palette index from the colour cube or the grey ramp
+/// (both fixed by xterm's definition, which urxvt, VS Code and GNOME Terminal share);
+/// `None` for the 16 colours each terminal defines its own way.
+fn rgb(index: u8) -> Option<[u8; 3]> {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    match index {
+        16..=231 => {
+            let i = index - 16;
+            Some([
+                LEVELS[(i / 36) as usize],
+                LEVELS[(i / 6 % 6) as usize],
+                LEVELS[(i % 6) as usize],
+            ])
+        }
+        232..=255 => Some([8 + 10 * (index - 232); 3]),
+        _ => None,
+    }
+}
+
+/// WCAG relative luminance.
+fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let lin = |c: u8| {
+        let c = c as f64 / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// Text on a confirmed entity's background: near-white or black, whichever reads better.
+fn text_on(background: [u8; 3]) -> u8 {
+    if contrast(background, [255; 3]) >= contrast(background, [0; 3]) {
+        WHITE
+    } else {
+        BLACK
+    }
+}
+
+/// A label's colour (the set's, else the palette's for its position) and the text
+/// colour on it.
+fn label_colour(set: &LabelSet, i: usize) -> (Color, u8) {
+    let palette = LABEL_COLOURS[i % LABEL_COLOURS.len()];
+    match set.defs().get(i).and_then(|d| d.color) {
+        Some(LabelColor::Rgb(r, g, b)) => (Color::Rgb(r, g, b), text_on([r, g, b])),
+        Some(LabelColor::Indexed(c)) => (Color::Indexed(c), rgb(c).map_or(WHITE, text_on)),
+        None => (Color::Indexed(palette), rgb(palette).map_or(WHITE, text_on)),
+    }
+}
+
+/// Monochrome attributes that tell labels apart under NO_COLOR, by position.
+const MONO: [Modifier; 5] = [
+    Modifier::BOLD,
+    Modifier::empty(),
+    Modifier::ITALIC,
+    Modifier::DIM,
+    Modifier::ITALIC.union(Modifier::DIM),
+];
 
 /// Styles, with a monochrome variant for NO_COLOR.
 struct Theme {
@@ -42,15 +108,20 @@ struct Theme {
     matched: Style,
     current: Style,
     key: Style,
-    labels: [Style; 5],
+    /// Suggestions, by position in the label set; the last is for labels outside it.
+    labels: Vec<Style>,
     /// Confirmed annotations: solid background in the label's colour.
-    confirmed: [Style; 5],
+    confirmed: Vec<Style>,
+    /// Where the styles' labels are.
+    set: LabelSet,
     selection: Style,
     bar_alert: Style,
 }
 
 impl Theme {
-    fn new(no_color: bool) -> Theme {
+    fn new(no_color: bool, set: &LabelSet) -> Theme {
+        // One more style than labels: grey, for a label the set does not define.
+        let n = set.len() + 1;
         if no_color {
             let plain = Style::new();
             return Theme {
@@ -64,22 +135,15 @@ impl Theme {
                 current: plain.add_modifier(Modifier::SLOW_BLINK | Modifier::REVERSED),
                 key: plain.add_modifier(Modifier::BOLD),
                 // Reversed, with the label's own attribute (as the legend shows).
-                confirmed: [
-                    plain.add_modifier(Modifier::REVERSED | Modifier::BOLD),
-                    plain.add_modifier(Modifier::REVERSED),
-                    plain.add_modifier(Modifier::REVERSED | Modifier::ITALIC),
-                    plain.add_modifier(Modifier::REVERSED | Modifier::DIM),
-                    plain.add_modifier(Modifier::REVERSED | Modifier::ITALIC | Modifier::DIM),
-                ],
+                confirmed: (0..n)
+                    .map(|i| plain.add_modifier(Modifier::REVERSED | MONO[i % MONO.len()]))
+                    .collect(),
+                set: set.clone(),
                 selection: plain.add_modifier(Modifier::UNDERLINED | Modifier::REVERSED),
                 bar_alert: plain.add_modifier(Modifier::BOLD | Modifier::SLOW_BLINK),
-                labels: [
-                    plain.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
-                    plain.add_modifier(Modifier::UNDERLINED),
-                    plain.add_modifier(Modifier::UNDERLINED | Modifier::ITALIC),
-                    plain.add_modifier(Modifier::UNDERLINED | Modifier::DIM),
-                    plain.add_modifier(Modifier::UNDERLINED | Modifier::ITALIC | Modifier::DIM),
-                ],
+                labels: (0..n)
+                    .map(|i| plain.add_modifier(Modifier::UNDERLINED | MONO[i % MONO.len()]))
+                    .collect(),
             };
         }
         // Label colours come from the 6x6x6 cube of the 256-colour palette, which xterm,
@@ -87,7 +151,10 @@ impl Theme {
         // between them: urxvt's "light blue" is pure blue, bright yellow vanishes on
         // white). Each keeps a contrast of at least 3:1 against both a white and a black
         // background (see `label_colours_read_on_light_and_dark_backgrounds`).
-        let label = LABEL_COLOURS.map(Color::Indexed);
+        let colours: Vec<(Color, u8)> = (0..set.len())
+            .map(|i| label_colour(set, i))
+            .chain([(Color::Indexed(GREY), WHITE)])
+            .collect();
         Theme {
             // Reverse video stands out on any background.
             bar: Style::new().add_modifier(Modifier::REVERSED),
@@ -108,11 +175,11 @@ impl Theme {
             key: Style::new()
                 .fg(Color::Indexed(TEAL))
                 .add_modifier(Modifier::BOLD),
-            confirmed: std::array::from_fn(|i| {
-                Style::new()
-                    .fg(Color::Indexed(CONFIRMED_FG[i]))
-                    .bg(label[i])
-            }),
+            confirmed: colours
+                .iter()
+                .map(|&(c, fg)| Style::new().fg(Color::Indexed(fg)).bg(c))
+                .collect(),
+            set: set.clone(),
             selection: Style::new()
                 .fg(Color::Indexed(WHITE))
                 .bg(Color::Indexed(BLUE)),
@@ -121,16 +188,23 @@ impl Theme {
                 .bg(Color::Indexed(LABEL_COLOURS[0]))
                 .add_modifier(Modifier::BOLD),
             // Suggestions are underlined in their label's colour.
-            labels: label.map(|c| Style::new().fg(c).add_modifier(Modifier::UNDERLINED)),
+            labels: colours
+                .iter()
+                .map(|&(c, _)| Style::new().fg(c).add_modifier(Modifier::UNDERLINED))
+                .collect(),
         }
     }
 
+    fn slot(&self, label: Label) -> usize {
+        self.set.index_of(label).unwrap_or(self.set.len())
+    }
+
     fn label(&self, label: Label) -> Style {
-        self.labels[label.index()]
+        self.labels[self.slot(label)]
     }
 
     fn confirmed(&self, label: Label) -> Style {
-        self.confirmed[label.index()]
+        self.confirmed[self.slot(label)]
     }
 }
 
@@ -152,7 +226,7 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(app.no_color);
+    let theme = Theme::new(app.no_color, &app.labels);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         draw_too_small(area, buf);
         return;
@@ -559,7 +633,7 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         // Marking an article done trains the corpus model in the background.
         status.push_str(" · training");
     }
-    let legend_w = legend_width(r);
+    let legend_w = legend_width(app, r);
     let extras = str_width(&status) + 3 + legend_w + 3;
     let title_max = if left_max >= extras + 12 {
         left_max - extras
@@ -580,10 +654,15 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     }
 }
 
-fn legend_width(r: &Reader) -> usize {
+fn legend_width(app: &App, r: &Reader) -> usize {
     match &r.analysis {
         None => str_width("detecting entities…"),
-        Some(_) => Label::ALL.iter().map(|l| l.name().len() + 1).sum::<usize>() - 1,
+        Some(_) => app
+            .labels
+            .labels()
+            .map(|l| l.name().len() + 1)
+            .sum::<usize>()
+            .saturating_sub(1),
     }
 }
 
@@ -597,18 +676,25 @@ fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &
         return put_str(buf, x, y, what, 20, theme.bar);
     }
     let mut used = 0;
-    for (i, label) in Label::ALL.iter().enumerate() {
+    for (i, label) in app.labels.labels().enumerate() {
         if i > 0 {
             used += put_str(buf, x + used as u16, y, " ", 1, theme.bar);
         }
-        let style = if app.hidden[label.index()] {
+        let style = if app.hidden.contains(label) {
             theme
                 .bar
                 .add_modifier(Modifier::CROSSED_OUT | Modifier::DIM)
         } else {
-            theme.confirmed(*label)
+            theme.confirmed(label)
         };
-        used += put_str(buf, x + used as u16, y, label.name(), 4, style);
+        used += put_str(
+            buf,
+            x + used as u16,
+            y,
+            label.name(),
+            label.name().len(),
+            style,
+        );
     }
     used
 }
@@ -627,7 +713,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
     let inner = block.inner(rect);
     block.render(rect, buf);
     if panel.rows.is_empty() {
-        let msg = if app.hidden.iter().all(|h| *h) {
+        let msg = if app.labels.labels().all(|l| app.hidden.contains(l)) {
             "all labels hidden (f)"
         } else {
             "no entities"
@@ -660,7 +746,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 let text = format!(
                     "{} {}  {mentions}× ({confirmed} ✓)",
                     label.name(),
-                    label.meaning()
+                    app.labels.description(*label)
                 );
                 put_str(
                     buf,
@@ -796,7 +882,7 @@ fn draw_text_line(
         }
         let mut style = Style::new();
         if let Some((i, m)) =
-            mark_at(marks, p.char_offset).filter(|(_, m)| !app.hidden[m.span.label.index()])
+            mark_at(marks, p.char_offset).filter(|(_, m)| !app.hidden.contains(m.span.label))
         {
             style = match m.kind {
                 MarkKind::Confirmed => theme.confirmed(m.span.label),
@@ -1049,7 +1135,7 @@ pub fn help_max_scroll(app: &App) -> usize {
 
 /// The help popup (drawn by its mode, [`super::modes::HelpMode`]).
 pub(crate) fn draw_help(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &Theme::new(app.no_color);
+    let theme = &Theme::new(app.no_color, &app.labels);
     // Above the status bar, which keeps saying where the reader is.
     let area = Rect {
         height: area.height.saturating_sub(1).max(1),
@@ -1116,39 +1202,43 @@ fn popup(area: Rect, w: u16, h: u16, title: &str, footer: &str, buf: &mut Buffer
 
 /// `f`: which labels are highlighted, toggled with their number keys.
 pub(crate) fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &Theme::new(app.no_color);
+    let theme = &Theme::new(app.no_color, &app.labels);
     let popup = popup(
         area,
         30,
-        Label::ALL.len() as u16 + 2,
+        app.labels.len().min(u16::MAX as usize - 2) as u16 + 2,
         " Show labels ",
         " 1-5 toggle, Esc ",
         buf,
     );
     let w = popup.width;
-    for (i, label) in Label::ALL.iter().enumerate() {
+    for (i, label) in app.labels.labels().enumerate() {
         let y = popup.y + 1 + i as u16;
         if y + 1 >= popup.bottom() {
             break;
         }
-        let mark = if app.hidden[i] { "[ ]" } else { "[x]" };
+        let mark = if app.hidden.contains(label) {
+            "[ ]"
+        } else {
+            "[x]"
+        };
         let line = format!("{} {mark} ", i + 1);
         let used = put_str(buf, popup.x + 2, y, &line, w as usize - 3, theme.key);
-        let text = format!("{} {}", label.name(), label.meaning());
+        let text = format!("{} {}", label.name(), app.labels.description(label));
         put_str(
             buf,
             popup.x + 2 + used as u16,
             y,
             &text,
             (w as usize).saturating_sub(4 + used),
-            theme.label(*label).remove_modifier(Modifier::UNDERLINED),
+            theme.label(label).remove_modifier(Modifier::UNDERLINED),
         );
     }
 }
 
 /// `E`: the export formats, chosen by number.
 pub(crate) fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &Theme::new(app.no_color);
+    let theme = &Theme::new(app.no_color, &app.labels);
     use crate::export::Format;
     let title = format!(" Export all to {}/ ", app.exports_dir.display());
     let popup = popup(
@@ -1182,40 +1272,8 @@ pub(crate) fn draw_export_menu(app: &App, area: Rect, buf: &mut Buffer) {
 mod tests {
     use super::*;
 
-    /// The sRGB value of a 256-colour palette index from the colour cube or the grey ramp
-    /// (both fixed by xterm's definition, which urxvt, VS Code and GNOME Terminal share).
     fn rgb(index: u8) -> [u8; 3] {
-        const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
-        match index {
-            16..=231 => {
-                let i = index - 16;
-                [
-                    LEVELS[(i / 36) as usize],
-                    LEVELS[(i / 6 % 6) as usize],
-                    LEVELS[(i % 6) as usize],
-                ]
-            }
-            232..=255 => [8 + 10 * (index - 232); 3],
-            _ => panic!("{index} is one of the 16 colours each terminal defines its own way"),
-        }
-    }
-
-    /// WCAG relative luminance.
-    fn luminance([r, g, b]: [u8; 3]) -> f64 {
-        let lin = |c: u8| {
-            let c = c as f64 / 255.0;
-            if c <= 0.03928 {
-                c / 12.92
-            } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-    }
-
-    fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
-        let (la, lb) = (luminance(a), luminance(b));
-        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+        super::rgb(index).expect("a colour of the cube or the grey ramp")
     }
 
     #[test]
@@ -1231,9 +1289,11 @@ mod tests {
                 "{index}: {on_white:.2} {on_black:.2}"
             );
         }
-        // Text on a confirmed entity (4.65, 4.05, 4.44, 6.29, 5.26), a selected row (3.56)
-        // and a selection (5.56).
-        for (fg, bg) in CONFIRMED_FG
+        // Text on a confirmed entity (the defaults: 4.65, 4.05, 4.44, 6.29, 5.26), a
+        // selected row (3.56) and a selection (5.56).
+        let confirmed_fg = LABEL_COLOURS.map(|c| text_on(rgb(c)));
+        assert_eq!(confirmed_fg[..5], [WHITE, WHITE, WHITE, BLACK, WHITE]);
+        for (fg, bg) in confirmed_fg
             .into_iter()
             .zip(LABEL_COLOURS)
             .chain([(WHITE, TEAL), (WHITE, BLUE)])
@@ -1241,10 +1301,13 @@ mod tests {
             let ratio = contrast(rgb(fg), rgb(bg));
             assert!(ratio >= 3.0, "{fg} on {bg}: {ratio:.2}");
         }
-        let theme = Theme::new(false);
-        assert_eq!(
-            theme.labels.map(|s| s.fg),
-            LABEL_COLOURS.map(|c| Some(Color::Indexed(c)))
-        );
+        let theme = Theme::new(false, &LabelSet::default());
+        let fg: Vec<_> = theme.labels.iter().map(|s| s.fg).collect();
+        let want: Vec<_> = LABEL_COLOURS[..5]
+            .iter()
+            .map(|&c| Some(Color::Indexed(c)))
+            .chain([Some(Color::Indexed(GREY))])
+            .collect();
+        assert_eq!(fg, want);
     }
 }

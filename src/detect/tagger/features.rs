@@ -5,7 +5,7 @@
 //! platform, so a model file trained here works everywhere.
 
 use crate::detect::Token;
-use crate::label::Span;
+use crate::label::{Label, Span};
 
 /// Features per character (a slot holds 0 when its feature does not apply).
 pub const PER_CHAR: usize = 24;
@@ -92,7 +92,12 @@ pub enum WordPos {
 fn rule_tags(n: usize, rules: &[Span]) -> Vec<u64> {
     let mut out = vec![0u64; n];
     for s in rules {
-        let label = 1 + s.label as u64;
+        // The default labels keep the numbers of the enum they once were, so that the
+        // shipped model's hashed keys stay valid; the rules make no others.
+        let Some(k) = Label::DEFAULTS.iter().position(|&l| l == s.label) else {
+            continue;
+        };
+        let label = 1 + k as u64;
         for (k, slot) in out.iter_mut().enumerate().take(s.end.min(n)).skip(s.start) {
             *slot = label * 2 + u64::from(k == s.start);
         }

@@ -40,7 +40,7 @@ impl std::fmt::Debug for Tagger {
 
 impl Tagger {
     pub fn new(model: Model, bytes: &[u8]) -> Tagger {
-        let labels = model.labels.iter().map(|l| Label::parse(l)).collect();
+        let labels = model.labels.iter().map(|l| Label::new(l).ok()).collect();
         let id = crate::detect::sha256_hex(bytes)[..12].to_string();
         Tagger { model, labels, id }
     }

@@ -43,9 +43,11 @@ impl Mode for FilterMenu {
             return Handled::Ignored;
         }
         match msg {
-            Msg::Label(i) if *i < app.hidden.len() => {
-                app.hidden[*i] = !app.hidden[*i];
-                let hidden = app.hidden;
+            Msg::Label(i) if *i < app.labels.len() => {
+                if let Some(l) = app.labels.get(*i) {
+                    app.hidden.toggle(l);
+                }
+                let hidden = app.hidden.clone();
                 if let Screen::Reader(r) = &mut app.screen {
                     r.rebuild_panel(&hidden);
                 }

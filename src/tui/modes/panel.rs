@@ -27,7 +27,7 @@ impl Mode for PanelMode {
             Msg::SwitchFocus => panel.focused = false,
             Msg::FilterMenu => app.filter_menu = true,
             Msg::PanelOrder => {
-                let hidden = app.hidden;
+                let hidden = app.hidden.clone();
                 app.message = Some(r.toggle_panel_order(&hidden));
                 return Handled::Consumed;
             }

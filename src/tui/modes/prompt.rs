@@ -41,7 +41,7 @@ pub struct ConfirmMode;
 
 impl Mode for ConfirmMode {
     fn update(&self, app: &mut App, msg: &Msg) -> Handled {
-        let hidden = app.hidden;
+        let hidden = app.hidden.clone();
         let Screen::Reader(r) = &mut app.screen else {
             return Handled::Ignored;
         };

@@ -2,7 +2,6 @@
 //! annotating keys. It takes whatever the modes above let through.
 
 use super::{Handled, Mode};
-use crate::label::Label;
 use crate::tui::app::{body_height, reader_area_width, App, Msg, Pending, Screen, STILL_DETECTING};
 
 pub struct TextMode;
@@ -16,7 +15,7 @@ impl Mode for TextMode {
 
 fn update(app: &mut App, msg: Msg) {
     let body = body_height(app.size.1);
-    let hidden = app.hidden;
+    let hidden = app.hidden.clone();
     let text_area = reader_area_width(app.size.0, app.reader().is_some_and(|r| r.panel.is_some()));
     let Screen::Reader(r) = &mut app.screen else {
         return;
@@ -141,8 +140,8 @@ fn update(app: &mut App, msg: Msg) {
             app.next_article(msg == Msg::NextArticle);
             return;
         }
-        Msg::Label(i) => match Label::ALL.get(i) {
-            Some(&label) => r.label_key(label, &hidden),
+        Msg::Label(i) => match app.labels.get(i) {
+            Some(label) => r.label_key(label, &hidden),
             None => Some(format!("no label on key {}", i + 1)),
         },
         Msg::Accept => r.accept(&hidden, body),
