@@ -1028,12 +1028,13 @@ fn stats_charts(
     let cfg =
         Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let opts = width_options(&cfg, display);
+    // The default labels, as the plain `stats` uses, until the config holds a set.
+    let labels = inkmark::label::LabelSet::default();
     let job = inkmark::stats::Job {
         corpus,
         peers: inkmark::team::peers::siblings(&annotations),
         annotations,
-        // The label set, in order (issue 15 makes it the config's).
-        labels: inkmark::label::Label::ALL.to_vec(),
+        labels: labels.labels().collect(),
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let d = inkmark::stats::compute(&job);
@@ -1041,6 +1042,7 @@ fn stats_charts(
     let look = stats_view::Look {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         ascii: opts.ambiguous_wide,
+        labels,
     };
     let out = stats_view::to_ansi(&d, width, &look, opts);
     let mut lock = std::io::stdout().lock();

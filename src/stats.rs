@@ -309,7 +309,11 @@ mod tests {
     use crate::annotation::file::{annotation_path, Entity, Source};
     use crate::annotation::{AnnotationFile, Status};
     use crate::detect::sha256_hex;
-    use Label::*;
+    const PER: Label = Label::PER;
+    const LOC: Label = Label::LOC;
+    const ORG: Label = Label::ORG;
+    const TIME: Label = Label::TIME;
+    const QTY: Label = Label::QTY;
 
     const TEXT: &str = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉";
 
@@ -424,9 +428,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut job = fixture(tmp.path());
         job.peers.clear();
+        // A label the set does not define still counts, after the set's labels.
+        let event = Label::new("EVENT").unwrap();
+        write(&job.annotations, "d.txt", Status::Todo, &[(4, 6, event)]);
         let d = compute(&job);
         assert!(d.annotators.is_empty());
         assert_eq!(d.agreement, Agreement::NotATeam);
+        assert_eq!(d.labels.last(), Some(&("EVENT".to_string(), 1)));
+        assert_eq!(d.labels.len(), 6);
     }
 
     #[test]

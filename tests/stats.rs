@@ -5,7 +5,7 @@
 use inkmark::annotation::file::{annotation_path, Entity, Source};
 use inkmark::annotation::{AnnotationFile, Status};
 use inkmark::detect::sha256_hex;
-use inkmark::label::Label::{self, *};
+use inkmark::label::Label;
 use inkmark::positions::Positions;
 use inkmark::text::WidthOptions;
 use inkmark::tui::app::{App, Msg};
@@ -19,6 +19,12 @@ use std::process::Command;
 use std::sync::Arc;
 
 mod common;
+
+const PER: Label = Label::PER;
+const LOC: Label = Label::LOC;
+const ORG: Label = Label::ORG;
+const TIME: Label = Label::TIME;
+const QTY: Label = Label::QTY;
 
 const TEXT: &str = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉";
 
@@ -410,6 +416,7 @@ fn ambiguous_wide_terminals_get_ascii_bars_and_no_color_plain_cells() {
     let look = stats_view::Look {
         no_color: true,
         ascii: true,
+        labels: Default::default(),
     };
     let out = stats_view::to_ansi(app.stats.data.as_deref().unwrap(), 80, &look, app.opts);
     let plain = out.replace("\x1b[0m", "").replace("\x1b[7m", "");

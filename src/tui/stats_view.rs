@@ -3,6 +3,7 @@
 //! Each section is a chart when it fits and one line of text when it does not; a section
 //! without data says so in one line.
 
+use crate::label::LabelSet;
 use crate::stats::{Agreement, Dashboard};
 use crate::text::sanitize_line;
 use ratatui::buffer::Buffer;
@@ -14,10 +15,12 @@ use ratatui::widgets::{Bar, BarChart, Sparkline, Widget};
 
 /// How to draw: colours or not, and whether block characters can be trusted to be one
 /// column wide (not with `--ambiguous-wide`, where they are East Asian Ambiguous).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Look {
     pub no_color: bool,
     pub ascii: bool,
+    /// Where the labels' colours come from.
+    pub labels: LabelSet,
 }
 
 /// Terminals at least this wide show the sections in two columns.
@@ -451,13 +454,13 @@ fn draw_full(d: &Dashboard, k: Kind, area: Rect, buf: &mut Buffer, look: &Look) 
     }
 }
 
-/// A label's colour in the reader, by name (labels outside the set: plain).
+/// A label's colour in the reader, by name (labels outside the set: grey, as there).
 fn label_style(name: &str, look: &Look) -> Style {
     if look.no_color {
         return Style::new();
     }
-    let fg = super::view::label_colour(name);
-    fg.map_or(Style::new(), |c| Style::new().fg(c))
+    let fg = super::view::label_colour_of(&look.labels, name);
+    Style::new().fg(fg.unwrap_or(Color::Indexed(GREY)))
 }
 
 /// Columns of one cell of the grid: "0.40" and a space.

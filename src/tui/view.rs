@@ -208,9 +208,11 @@ impl Theme {
     }
 }
 
-/// The colour a label is drawn in (the stats view's bars), by name.
-pub(crate) fn label_colour(name: &str) -> Option<Color> {
-    Label::parse(name).and_then(|l| Theme::new(false).label(l).fg)
+/// The colour a label of `set` is drawn in, by name (the stats view's bars); `None` for
+/// a name the set does not define.
+pub(crate) fn label_colour_of(set: &LabelSet, name: &str) -> Option<Color> {
+    let i = Label::new(name).ok().and_then(|l| set.index_of(l))?;
+    Some(label_colour(set, i).0)
 }
 
 pub fn draw(app: &App, frame: &mut Frame) {

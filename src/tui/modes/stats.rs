@@ -89,6 +89,7 @@ impl Mode for StatsMode {
         let look = Look {
             no_color: app.no_color,
             ascii: app.opts.ambiguous_wide,
+            labels: app.labels.clone(),
         };
         stats_view::render(app.stats.data.as_deref(), inner, buf, &look);
     }
@@ -100,8 +101,7 @@ pub fn job(app: &App) -> Job {
         corpus: app.corpus.clone(),
         annotations: app.annotations_dir.clone(),
         peers: app.peers.clone(),
-        // The label set, in order (issue 15 makes it the config's).
-        labels: crate::label::Label::ALL.to_vec(),
+        labels: app.labels.labels().collect(),
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     }
 }
