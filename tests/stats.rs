@@ -224,11 +224,16 @@ fn the_stats_key_opens_it_and_esc_q_or_the_key_again_close_it() {
         assert!(!app.stats.open, "{close:?} closes it");
         assert!(!app.should_quit, "q closes the view, not the program");
     }
-    // From the reader too.
+    // From the reader too, which saves first: the figures come from the files.
     press(&mut app, KeyCode::Enter);
     assert!(app.reader().is_some());
+    for m in [Msg::Select, Msg::Right, Msg::Label(0)] {
+        app.update(m);
+    }
+    assert!(app.unsaved());
     press(&mut app, KeyCode::Char('S'));
     assert!(app.stats.open);
+    assert!(!app.unsaved(), "saved on opening");
     press(&mut app, KeyCode::Esc);
     assert!(!app.stats.open && app.reader().is_some());
 }

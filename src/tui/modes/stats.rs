@@ -55,6 +55,10 @@ impl Mode for StatsMode {
                 if app.stats.open {
                     app.stats.open = false;
                 } else {
+                    // The figures come from the files: the open article's edits first.
+                    if let Some(m) = app.save() {
+                        app.message = Some(m);
+                    }
                     app.stats = Stats {
                         open: true,
                         data: None,
