@@ -6,7 +6,7 @@
 use crate::corpus::Corpus;
 use crate::label::Label;
 use crate::team::peers::{peer_state, PeerState};
-use crate::team::{AgreeOptions, Annotator};
+use crate::team::Annotator;
 use std::path::Path;
 
 /// Articles by status. Articles without an annotation file count as todo.
@@ -225,43 +225,32 @@ fn agreement(job: &Job, progress: &[AnnotatorProgress]) -> Agreement {
     if members.len() < 2 {
         return Agreement::NotATeam;
     }
-    let opts = AgreeOptions {
-        all: false,
-        threads: job.threads,
+    let counts = match crate::team::pairwise(&job.corpus, &members, job.threads) {
+        Ok(c) => c,
+        Err(errors) => {
+            let first = errors.first().cloned().unwrap_or_default();
+            return Agreement::Failed(if errors.len() == 1 {
+                first
+            } else {
+                format!("{first} (and {} more; inkmark check)", errors.len() - 1)
+            });
+        }
     };
-    let mut pairs = Vec::new();
-    for (i, j) in crate::team::agree::pairs(members.len()) {
-        let two = [members[i].clone(), members[j].clone()];
-        let report = match crate::team::agree(&job.corpus, &two, opts, false, || {}) {
-            Ok(r) => r,
-            Err(errors) => {
-                let first = errors.first().cloned().unwrap_or_default();
-                return Agreement::Failed(if errors.len() == 1 {
-                    first
-                } else {
-                    format!("{first} (and {} more; inkmark check)", errors.len() - 1)
-                });
-            }
-        };
-        let Some(p) = report.pairs.first() else {
-            continue;
-        };
-        let labels = job
-            .labels
-            .iter()
-            .map(|l| {
-                let f1 = p.labels.get(l.name()).and_then(|r| r.f1);
-                (l.name().to_string(), f1)
-            })
-            .collect();
-        pairs.push(PairAgreement {
-            a: p.a.clone(),
-            b: p.b.clone(),
-            articles: report.articles,
-            overall: p.f1,
-            labels,
-        });
-    }
+    let pairs = crate::team::agree::pairs(members.len())
+        .into_iter()
+        .zip(counts)
+        .map(|((i, j), (p, articles))| PairAgreement {
+            a: members[i].name.clone(),
+            b: members[j].name.clone(),
+            articles,
+            overall: p.f1(None),
+            labels: job
+                .labels
+                .iter()
+                .map(|&l| (l.name().to_string(), p.f1(Some(l))))
+                .collect(),
+        })
+        .collect();
     Agreement::Pairs(pairs)
 }
 
@@ -421,6 +410,61 @@ mod tests {
         assert_eq!(f1[4], None, "nobody marked QTY in a.txt");
         let in_use: Vec<f64> = d.history.runs.iter().map(TrainRun::in_use).collect();
         assert_eq!(in_use, [0.6, 0.6]);
+    }
+
+    #[test]
+    fn each_pair_is_compared_over_the_articles_both_marked_done_as_agree_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut job = fixture(tmp.path());
+        // carol agrees with alice on a.txt and has b.txt done, as bob does; nobody else
+        // has c.txt done.
+        let carol = tmp.path().join("ann/carol");
+        let a_spans = [
+            (0, 2, PER),
+            (3, 5, LOC),
+            (6, 9, ORG),
+            (10, 12, PER),
+            (15, 17, TIME),
+        ];
+        write(&carol, "a.txt", Status::Done, &a_spans);
+        write(&carol, "b.txt", Status::Done, &[(1, 4, QTY)]);
+        write(&carol, "c.txt", Status::Done, &[(1, 4, QTY)]);
+        job.peers = crate::team::peers::siblings(&job.annotations);
+        let d = compute(&job);
+        let Agreement::Pairs(pairs) = &d.agreement else {
+            panic!("{:?}", d.agreement)
+        };
+        let got: Vec<(&str, &str, usize)> = pairs
+            .iter()
+            .map(|p| (p.a.as_str(), p.b.as_str(), p.articles))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("alice", "bob", 1),
+                ("alice", "carol", 1),
+                ("bob", "carol", 2)
+            ]
+        );
+        assert!(close(pairs[1].overall, 1.0));
+        // bob/carol: a.txt as alice/bob (2 matched of 5 + 5 spans); b.txt 1..3 vs 1..4
+        // QTY, no match: 2 matched of 6 + 6 spans.
+        assert!(close(pairs[2].overall, 2.0 * 2.0 / 12.0));
+        // The same figures as `inkmark agree` with the two folders.
+        let opts = crate::team::AgreeOptions {
+            all: false,
+            threads: 1,
+        };
+        for p in pairs {
+            let two = [&p.a, &p.b].map(|n| Annotator::from_dir(&tmp.path().join("ann").join(n)));
+            let r = crate::team::agree(&job.corpus, &two, opts, false, || {}).unwrap();
+            assert_eq!(r.articles, p.articles, "{}/{}", p.a, p.b);
+            assert_eq!(r.pairs[0].f1, p.overall, "{}/{}", p.a, p.b);
+            for (label, f1) in &p.labels {
+                let want = r.pairs[0].labels.get(label).and_then(|l| l.f1);
+                assert_eq!(want, *f1, "{}/{} {label}", p.a, p.b);
+            }
+        }
     }
 
     #[test]
