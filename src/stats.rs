@@ -283,7 +283,8 @@ pub fn parse_history(text: &str) -> History {
                     kept: v.get("kept")?.as_bool()?,
                 })
             })
-            .filter(|r| r.current_f1.is_finite() && r.new_f1.is_finite());
+            // F1 lies in 0..=1; anything else is not a run `train` wrote.
+            .filter(|r| (0.0..=1.0).contains(&r.current_f1) && (0.0..=1.0).contains(&r.new_f1));
         match run {
             Some(r) => h.runs.push(r),
             None => h.bad_lines += 1,
@@ -488,11 +489,12 @@ mod tests {
 {"current_f1":0.625,"new_f1":0.6,"kept":false}
 not json
 {"current_f1":0.625}
+{"current_f1":7.5,"new_f1":0.7,"kept":true}
 
 {"current_f1":0.625,"new_f1":0.75,"kept":true}
 "#;
         let h = parse_history(text);
-        assert_eq!(h.bad_lines, 2);
+        assert_eq!(h.bad_lines, 3);
         let in_use: Vec<f64> = h.runs.iter().map(TrainRun::in_use).collect();
         // A run whose model was not kept leaves the previous model in use.
         assert_eq!(in_use, [0.625, 0.625, 0.75]);

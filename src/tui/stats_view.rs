@@ -565,7 +565,7 @@ fn sparkline(d: &Dashboard, area: Rect, buf: &mut Buffer, look: &Look) {
     let hi = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     // One tenth below the lowest, so that the lowest run still has a bar.
     let floor = ((lo * 10.0).floor() / 10.0 - 0.1).max(0.0);
-    let ceil = ((hi * 10.0).ceil() / 10.0).clamp(floor + 0.1, 1.0);
+    let ceil = ((hi * 10.0).ceil() / 10.0).max(floor + 0.1).min(1.0);
     let scale = format!(" {floor:.1}-{ceil:.1}");
     let room = area.width as usize;
     let spark_w = room.saturating_sub(scale.len()).max(1);
