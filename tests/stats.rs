@@ -428,3 +428,32 @@ fn ambiguous_wide_terminals_get_ascii_bars_and_no_color_plain_cells() {
     assert!(plain.contains("PER  2###"), "{out}");
     assert!(!out.contains("38;5"), "no colours: {out}");
 }
+
+#[test]
+fn s_in_the_library_of_a_real_terminal_shows_the_charts_and_esc_closes_them() {
+    if !common::Tmux::available() {
+        eprintln!("note: tmux not installed; tmux test skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, alice) = team_fixture(tmp.path());
+    let done = tmp.path().join("exit");
+    let command = format!(
+        "INKMARK_STATE_DIR={d} INKMARK_CONFIG_DIR={d} INKMARK_CACHE_DIR={d}/cache {bin} {c} --annotations {a}; echo $? > {e}",
+        d = tmp.path().display(),
+        bin = env!("CARGO_BIN_EXE_inkmark"),
+        c = corpus.display(),
+        a = alice.display(),
+        e = done.display(),
+    );
+    let t = common::Tmux::start("stats-tui", 80, 24, &command);
+    t.wait_for("1/4 done");
+    t.keys(&["S"]);
+    // Computed by the shell's thread, then drawn.
+    let s = t.wait_for("Corpus model held-out F1");
+    assert!(s.contains("alice/bob 0.40"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("a.txt");
+    t.keys(&["q"]);
+    assert_eq!(common::wait_file(&done).trim(), "0");
+}
