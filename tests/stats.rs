@@ -177,6 +177,39 @@ fn computing_is_shown_until_the_numbers_arrive_and_stale_ones_are_dropped() {
 }
 
 #[test]
+fn reopening_while_a_computation_runs_waits_for_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = team_app(tmp.path(), 80, 24);
+    app.update(Msg::ToggleStats);
+    // The shell starts the first computation.
+    app.stats.wanted = false;
+    app.stats.running = true;
+    let first = app.stats.generation;
+    app.update(Msg::ToggleStats);
+    app.update(Msg::ToggleStats);
+    assert!(app.stats.open && app.stats.wanted);
+    assert!(app.stats.running, "the shell starts no second one yet");
+    // The first one's numbers arrive: not shown (an earlier opening), and the shell may
+    // now start the one wanted.
+    let data = Arc::new(inkmark::stats::compute(&stats_job(&app)));
+    app.update(Msg::StatsReady(StatsReady {
+        generation: first,
+        data,
+    }));
+    assert!(!app.stats.running && app.stats.wanted);
+    assert!(app.stats.data.is_none());
+    // A failure says so instead of `computing…`.
+    app.stats.running = true;
+    let generation = app.stats.generation;
+    app.update(Msg::StatsFailed {
+        generation,
+        error: "the computation crashed".into(),
+    });
+    assert!(!app.stats.running);
+    assert!(screen(&app).contains("stats failed: the computation crashed"));
+}
+
+#[test]
 fn the_numbers_are_computed_on_a_thread_and_arrive_as_a_message() {
     let tmp = tempfile::tempdir().unwrap();
     let mut app = team_app(tmp.path(), 80, 24);

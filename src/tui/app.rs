@@ -102,6 +102,11 @@ pub enum Msg {
     ToggleStats,
     /// The stats view's numbers, computed off the UI thread.
     StatsReady(super::modes::StatsReady),
+    /// Their computation failed (the thread panicked): what to say instead.
+    StatsFailed {
+        generation: u64,
+        error: String,
+    },
     Yes,
     /// `c` at a `*` prompt: yes, and in every other article of the corpus too.
     YesCorpus,
@@ -506,6 +511,7 @@ impl App {
                 | Msg::Notice(_)
                 | Msg::Trained { .. }
                 | Msg::StatsReady(_)
+                | Msg::StatsFailed { .. }
                 | Msg::Detected { .. }
                 | Msg::DetectedNear { .. }
                 | Msg::DetectFailed { .. }

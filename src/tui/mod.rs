@@ -281,8 +281,10 @@ fn event_loop(
             app.message = Some("training the corpus model on the done articles...".into());
             spawn_training(app, train_tx.clone());
         }
-        if std::mem::take(&mut app.stats.wanted) {
+        if app.stats.wanted && !app.stats.running {
             // Every annotation file is read: off the UI thread, like the library loader.
+            app.stats.wanted = false;
+            app.stats.running = true;
             let tx = layout_tx.clone();
             modes::spawn_stats(modes::stats_job(app), app.stats.generation, move |m| {
                 let _ = tx.send(Wake::App(m));

@@ -9,6 +9,7 @@ use crate::tui::app::{App, Msg};
 use crate::tui::stats_view::{self, Look};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 use std::sync::Arc;
 
@@ -22,6 +23,11 @@ pub struct Stats {
     pub generation: u64,
     /// Set on opening; the shell starts the computation and clears it.
     pub wanted: bool,
+    /// A computation is under way (set by the shell): the next waits for it, so that
+    /// pressing the key again and again does not start one reader of every file each.
+    pub running: bool,
+    /// Why the numbers could not be computed.
+    pub failed: Option<String>,
 }
 
 /// The numbers of one computation, sent by the thread that made them.
@@ -46,8 +52,16 @@ impl Mode for StatsMode {
     fn update(&self, app: &mut App, msg: &Msg) -> Handled {
         match msg {
             Msg::StatsReady(ready) => {
+                app.stats.running = false;
                 if app.stats.open && ready.generation == app.stats.generation {
                     app.stats.data = Some(ready.data.clone());
+                }
+                Handled::Consumed
+            }
+            Msg::StatsFailed { generation, error } => {
+                app.stats.running = false;
+                if app.stats.open && *generation == app.stats.generation {
+                    app.stats.failed = Some(error.clone());
                 }
                 Handled::Consumed
             }
@@ -64,6 +78,8 @@ impl Mode for StatsMode {
                         data: None,
                         generation: app.stats.generation + 1,
                         wanted: true,
+                        running: app.stats.running,
+                        failed: None,
                     };
                 }
                 Handled::Consumed
@@ -95,7 +111,13 @@ impl Mode for StatsMode {
             ascii: app.opts.ambiguous_wide,
             labels: app.labels.clone(),
         };
-        stats_view::render(app.stats.data.as_deref(), inner, buf, &look);
+        match &app.stats.failed {
+            Some(why) => {
+                let line = crate::text::sanitize_line(&format!("stats failed: {why}"));
+                buf.set_stringn(inner.x, inner.y, line, inner.width as usize, Style::new());
+            }
+            None => stats_view::render(app.stats.data.as_deref(), inner, buf, &look),
+        }
     }
 }
 
@@ -116,7 +138,17 @@ pub fn spawn(job: Job, generation: u64, send: impl FnOnce(Msg) + Send + 'static)
     let _ = std::thread::Builder::new()
         .name("inkmark-stats".into())
         .spawn(move || {
-            let data = Arc::new(crate::stats::compute(&job));
-            send(Msg::StatsReady(StatsReady { generation, data }));
+            // A panic must not leave the view saying `computing…` for ever.
+            let computed = std::panic::catch_unwind(|| crate::stats::compute(&job));
+            send(match computed {
+                Ok(d) => Msg::StatsReady(StatsReady {
+                    generation,
+                    data: Arc::new(d),
+                }),
+                Err(_) => Msg::StatsFailed {
+                    generation,
+                    error: "the computation crashed".to_string(),
+                },
+            });
         });
 }
