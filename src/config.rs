@@ -347,11 +347,11 @@ fn parse_labels(
         });
         lines.push(e.name.span().start);
     }
-    // Labels without a key take the next number key no label chose; none are left
-    // after the ninth.
+    // Of the first nine labels, those without a key take the next number key no label
+    // chose; labels past the ninth get none (the label menu reaches them).
     let taken: Vec<char> = defs.iter().filter_map(|d| d.key).collect();
     let mut free = ('1'..='9').filter(|c| !taken.contains(c));
-    for d in &mut defs {
+    for d in defs.iter_mut().take(9) {
         if d.key.is_none() {
             d.key = free.next();
         }
@@ -510,6 +510,10 @@ color = "#12abEF"
         let set = labels_of(&many).unwrap();
         assert_eq!(set.defs()[8].key, Some('9'));
         assert_eq!((set.defs()[9].key, set.defs()[10].key), (None, None));
+        // Even when a letter key leaves a number free.
+        let set = labels_of(&many.replacen("\"L0\"\n", "\"L0\"\nkey = \"m\"\n", 1)).unwrap();
+        assert_eq!(set.defs()[8].key, Some('8'));
+        assert_eq!(set.defs()[9].key, None);
         // A letter key of its own, free in the reader.
         let set = labels_of("[[labels]]\nname = \"X\"\nkey = \"m\"\n").unwrap();
         assert_eq!(set.by_key('m'), Some(Label::new("X").unwrap()));

@@ -123,9 +123,12 @@ impl Stats {
         out.push_str(&format!("entities   {total}\n"));
         // The set's labels in its order, then the ones it does not define, marked.
         let names: Vec<&str> = self.set.iter().map(String::as_str).collect();
-        let names = names
+        let names: Vec<&str> = names
             .into_iter()
-            .chain(self.unknown_labels.iter().map(String::as_str));
+            .chain(self.unknown_labels.iter().map(String::as_str))
+            .collect();
+        // Columns line up whatever the names' lengths.
+        let w = names.iter().map(|n| n.len()).max().unwrap_or(0).max(5);
         for l in names {
             let n = self.by_label.get(l).copied().unwrap_or(0);
             let top: Vec<String> = self
@@ -138,7 +141,7 @@ impl Stats {
             } else {
                 " (not in the label set)"
             };
-            out.push_str(&format!("  {:<5}{n:>6}   {}{unknown}\n", l, top.join(", ")));
+            out.push_str(&format!("  {l:<w$}{n:>6}   {}{unknown}\n", top.join(", ")));
         }
         out.push_str("source    ");
         for k in ["manual", "accepted"] {

@@ -476,6 +476,22 @@ mod tests {
     }
 
     #[test]
+    fn colours_are_names_or_rgb() {
+        assert_eq!(LabelColor::parse("magenta"), Ok(LabelColor::Indexed(163)));
+        assert_eq!(LabelColor::parse("Dark_Green"), Ok(LabelColor::Indexed(29)));
+        assert_eq!(
+            LabelColor::parse("#0aFf10"),
+            Ok(LabelColor::Rgb(10, 255, 16))
+        );
+        for bad in ["#12345", "#1234567", "#gggggg", "chartreuse", ""] {
+            assert!(LabelColor::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(LabelColor::Indexed(163).hex(), "#d700af");
+        assert_eq!(LabelColor::Indexed(244).hex(), "#808080");
+        assert_eq!(LabelColor::Rgb(1, 2, 3).hex(), "#010203");
+    }
+
+    #[test]
     fn hidden_labels_toggle() {
         let mut h = HiddenLabels::default();
         h.toggle(Label::ORG);

@@ -16,6 +16,7 @@ pub mod parallel;
 pub mod positions;
 pub mod relabel;
 pub mod show;
+pub mod stats;
 pub mod team;
 pub mod text;
 pub mod tui;

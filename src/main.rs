@@ -1334,6 +1334,9 @@ fn read_text_file(path: &Path) -> Result<String> {
 
 fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     let (corpus, annotations, set) = open_corpus(args, display)?;
+    if !json && std::io::stdout().is_terminal() {
+        return stats_charts(corpus, annotations, set, args, display);
+    }
     let bar = progress(corpus.entries.len(), "reading");
     let s = inkmark::headless::stats_with(&corpus, &annotations, &set, top, || bar.inc(1));
     bar.finish_and_clear();
@@ -1344,6 +1347,40 @@ fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Re
         print!("{}", sanitize_text(&s.render()));
     }
     Ok(())
+}
+
+/// `inkmark stats` on a terminal: the library's stats view, drawn once to stdout.
+fn stats_charts(
+    corpus: inkmark::corpus::Corpus,
+    annotations: PathBuf,
+    labels: inkmark::label::LabelSet,
+    args: &CorpusArgs,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::tui::stats_view;
+    let cfg =
+        Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let opts = width_options(&cfg, display);
+    let job = inkmark::stats::Job {
+        corpus,
+        peers: inkmark::team::peers::siblings(&annotations),
+        annotations,
+        labels: labels.labels().collect(),
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let d = inkmark::stats::compute(&job);
+    let width = ratatui::crossterm::terminal::size().map_or(80, |(w, _)| w);
+    let look = stats_view::Look {
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        ascii: opts.ambiguous_wide,
+        labels,
+    };
+    let out = stats_view::to_ansi(&d, width, &look, opts);
+    let mut lock = std::io::stdout().lock();
+    match lock.write_all(out.as_bytes()).and_then(|_| lock.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to stdout"),
+    }
 }
 
 fn agree(

@@ -153,7 +153,7 @@ fn stats_lists_the_set_in_order_then_unknown_labels_marked() {
     let s = fx.run(&["stats", "--annotations", "ann", "corpus"]);
     let text = out(&s);
     let last = text.lines().rfind(|l| l.starts_with("  ")).unwrap();
-    assert_eq!(last, "  DRUG      1   连花清瘟 ×1 (not in the label set)");
+    assert_eq!(last, "  DRUG        1   连花清瘟 ×1 (not in the label set)");
     let json = fx.run(&["stats", "--json", "--annotations", "ann", "corpus"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["unknown_labels"], serde_json::json!(["DRUG"]));

@@ -150,7 +150,19 @@ fn labelling_by_key_and_by_menu_relabelling_and_saving() {
     reach(&mut app, "连花清瘟");
     keys(&mut app, "t");
     insta::assert_snapshot!("label_menu_80x24", screen(&app));
-    keys(&mut app, "r");
+    // At 40 x 8 the list scrolls with the highlighted row (here DRUG, the last).
+    app.update(Msg::Resize(40, 8));
+    keys(&mut app, "/");
+    for _ in 0..9 {
+        app.update(Msg::Down);
+    }
+    let s = screen(&app);
+    assert!(s.contains("DRUG 药物") && !s.contains("PER person"), "{s}");
+    insta::assert_snapshot!("label_menu_40x8", s);
+    app.update(Msg::Resize(80, 24));
+    keys(&mut app, "\x1b");
+    assert!(app.label_menu.is_none(), "Esc closes the menu");
+    keys(&mut app, "tr");
     assert!(app.label_menu.is_none());
     assert_eq!(
         entities(&app),

@@ -103,6 +103,15 @@ pub enum Msg {
     CycleStatus,
     /// `m` in the library: only the articles assigned to this annotator, or all.
     ToggleMine,
+    /// `S`: open or close the stats view.
+    ToggleStats,
+    /// The stats view's numbers, computed off the UI thread.
+    StatsReady(super::modes::StatsReady),
+    /// Their computation failed (the thread panicked): what to say instead.
+    StatsFailed {
+        generation: u64,
+        error: String,
+    },
     Yes,
     /// `c` at a `*` prompt: yes, and in every other article of the corpus too.
     YesCorpus,
@@ -289,6 +298,8 @@ pub struct App {
     pub training: bool,
     /// Review mode: the annotators compared into the gold set (the annotation folder).
     pub review: Option<super::review::ReviewSession>,
+    /// The stats view (`S`).
+    pub stats: super::modes::Stats,
 }
 
 /// The warning when leaving would lose unsaved annotations. Short enough (at most 50
@@ -443,6 +454,7 @@ impl App {
             training: false,
             lexicon: Vec::new(),
             review: None,
+            stats: Default::default(),
         };
         app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
         app.refilter();
@@ -514,6 +526,8 @@ impl App {
                 | Msg::DetectorReady(_)
                 | Msg::Notice(_)
                 | Msg::Trained { .. }
+                | Msg::StatsReady(_)
+                | Msg::StatsFailed { .. }
                 | Msg::Detected { .. }
                 | Msg::DetectedNear { .. }
                 | Msg::DetectFailed { .. }

@@ -289,6 +289,12 @@ pub const READER_ACTIONS: &[Action] = &[
     ),
     act("filter", Msg::FilterMenu, &["f"], "show / hide labels"),
     act("export", Msg::ExportMenu, &["E"], "export the corpus"),
+    act(
+        "stats",
+        Msg::ToggleStats,
+        &["S"],
+        "stats: charts of the corpus",
+    ),
     act("help", Msg::ToggleHelp, &["?", "F1"], "this help"),
     act("back", Msg::Back, &["q"], "back to the library (saves)"),
     act("cancel", Msg::Cancel, &["Esc"], "cancel / clear / close"),
@@ -505,6 +511,16 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
             _ => None,
         };
     }
+    if app.stats.open {
+        return match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => Some(Msg::Cancel),
+            KeyCode::Char('?') | KeyCode::F(1) => Some(Msg::ToggleHelp),
+            _ => app
+                .keymap
+                .get(Key::of(key.code, key.modifiers))
+                .filter(|m| *m == Msg::ToggleStats),
+        };
+    }
     if app.export_menu {
         return match key.code {
             KeyCode::Char(c @ '1'..='9') => Some(Msg::Label(c as usize - '1' as usize)),
@@ -533,7 +549,11 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
         };
     }
     match &app.screen {
-        Screen::Library => library_key(key.code, ctrl),
+        // The stats key is the key map's (configurable), also in the library.
+        Screen::Library => match app.keymap.get(Key::of(key.code, key.modifiers)) {
+            Some(Msg::ToggleStats) => Some(Msg::ToggleStats),
+            _ => library_key(key.code, ctrl),
+        },
         Screen::Reader(r) if matches!(r.pending, Pending::Confirm { .. }) => match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Msg::Yes),
             KeyCode::Char('c' | 'C') => Some(Msg::YesCorpus),

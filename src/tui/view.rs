@@ -220,6 +220,13 @@ impl Theme {
     }
 }
 
+/// The colour a label of `set` is drawn in, by name (the stats view's bars); `None` for
+/// a name the set does not define.
+pub(crate) fn label_colour_of(set: &LabelSet, name: &str) -> Option<Color> {
+    let i = Label::new(name).ok().and_then(|l| set.index_of(l))?;
+    Some(label_colour(set, i).0)
+}
+
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let buf = frame.buffer_mut();
@@ -1052,7 +1059,19 @@ fn help_rows(app: &App) -> (&'static str, Vec<(String, String)>) {
             .collect()
     };
     match &app.screen {
-        Screen::Library => (" Library keys ", fixed(LIBRARY_KEYS)),
+        Screen::Library => {
+            let mut rows: Vec<(String, String)> = fixed(LIBRARY_KEYS);
+            // The stats key is configurable: the help shows the one in effect.
+            let at = rows.len().saturating_sub(3);
+            rows.insert(
+                at,
+                (
+                    app.keymap.keys_of("stats"),
+                    "stats: charts of the corpus".into(),
+                ),
+            );
+            (" Library keys ", rows)
+        }
         Screen::Reader(r) if r.panel.as_ref().is_some_and(|p| p.focused) => {
             (" Entity panel keys ", fixed(PANEL_KEYS))
         }
@@ -1062,7 +1081,7 @@ fn help_rows(app: &App) -> (&'static str, Vec<(String, String)>) {
 
 /// Last pass over a drawn frame, for what ratatui's buffer cannot express about real
 /// terminals.
-fn settle(buf: &mut Buffer, opts: WidthOptions) {
+pub(crate) fn settle(buf: &mut Buffer, opts: WidthOptions) {
     if opts.ambiguous_wide {
         narrow_furniture(buf);
     }
@@ -1319,6 +1338,11 @@ pub(crate) fn draw_label_menu(
     buf: &mut Buffer,
 ) {
     let theme = &Theme::new(app.no_color, &app.labels);
+    // Above the status bar, which keeps showing the prompt.
+    let area = Rect {
+        height: area.height.saturating_sub(1).max(1),
+        ..area
+    };
     let rows = menu.rows(&app.labels);
     let keys = super::modes::shortcuts(&app.labels);
     let relabel = app.reader().is_some_and(|r| r.pending == Pending::Relabel);

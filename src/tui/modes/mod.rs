@@ -15,6 +15,7 @@ mod panel;
 mod pending;
 mod prompt;
 mod review;
+mod stats;
 mod text;
 
 pub use help::{Help, HelpMode};
@@ -24,6 +25,7 @@ pub use panel::PanelMode;
 pub use pending::{CountMode, RelabelMode};
 pub use prompt::{ConfirmMode, SearchMode};
 pub use review::ReviewMode;
+pub use stats::{job as stats_job, spawn as spawn_stats, Stats, StatsMode, StatsReady};
 pub use text::TextMode;
 
 use super::app::{App, Msg};
@@ -48,7 +50,13 @@ pub trait Mode {
 }
 
 /// Modes over any screen, topmost first.
-pub const OVERLAYS: &[&dyn Mode] = &[&HelpMode, &ExportMenu, &FilterMenu, &LabelMenuMode];
+pub const OVERLAYS: &[&dyn Mode] = &[
+    &HelpMode,
+    &StatsMode,
+    &ExportMenu,
+    &FilterMenu,
+    &LabelMenuMode,
+];
 
 /// Modes of the reader, topmost first (under the overlays).
 pub const READER: &[&dyn Mode] = &[
