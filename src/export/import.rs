@@ -7,13 +7,13 @@
 
 use crate::annotation::edit::Annotations;
 use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
-use crate::annotation::store::{write_atomic, Loaded, Store};
+use crate::annotation::store::{write_atomic, Batch, Done, Loaded, Store};
 use crate::annotation::Source;
 use crate::corpus::{read_article, Corpus};
 use crate::detect::sha256_hex;
 use crate::headless::{check_file, SpanCheck};
 use crate::label::{Label, LabelSet, Span};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// One document as a format gives it: code-point spans into `text`.
@@ -167,6 +167,10 @@ pub fn apply(
     mut tick: impl FnMut(),
 ) -> Report {
     let mut report = Report::default();
+    // Annotation files are saved in batches (one sync each, not two fsyncs per file);
+    // the tag is the number of entities the save adds.
+    let mut batch: Batch<usize> = Batch::new();
+    let mut queued: HashSet<PathBuf> = HashSet::new();
     // Articles by content, to match documents that carry no name.
     let mut by_sha: HashMap<String, PathBuf> = HashMap::new();
     for e in &corpus.entries {
@@ -212,7 +216,12 @@ pub fn apply(
             }
         };
         let path = annotation_path(annotations, &rel);
-        let (mut store, loaded) = match Store::open(&path) {
+        if !queued.insert(path.clone()) {
+            // A second document for the same article reads what the first one saved.
+            record(&mut report, batch.flush());
+            queued = HashSet::from([path.clone()]);
+        }
+        let (store, loaded) = match Store::open(&path) {
             Ok(x) => x,
             Err(e) => {
                 report.problems.push(format!("{}: {e}", path.display()));
@@ -321,14 +330,27 @@ pub fn apply(
             ));
             continue;
         }
-        if let Err(e) = store.save(&file) {
-            report.problems.push(e.to_string());
-            continue;
+        batch.push(store, file, added);
+        if batch.is_full() {
+            record(&mut report, batch.flush());
+            queued.clear();
         }
-        report.articles += 1;
-        report.entities += added;
     }
+    record(&mut report, batch.flush());
     report
+}
+
+/// Counts the saves that went through; the others are problems, each naming its file.
+fn record(report: &mut Report, done: Vec<Done<usize>>) {
+    for d in done {
+        match d.result {
+            Ok(_) => {
+                report.articles += 1;
+                report.entities += d.tag;
+            }
+            Err(e) => report.problems.push(e.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::app::{read_progress, App, Pending, Screen};
 use crate::annotation::file::annotation_path;
-use crate::annotation::store::{Loaded, Store};
+use crate::annotation::store::{Batch, Done, Loaded, Store};
 use crate::annotation::AnnotationFile;
 use crate::corpus::read_article;
 use crate::detect::sha256_hex;
@@ -73,6 +73,9 @@ impl App {
     ) -> CorpusLabels {
         let current = self.reader().map(|r| r.entry);
         let (mut added, mut articles, mut skipped) = (0, 0, Vec::new());
+        // Saved in batches (one sync each, not two fsyncs per article): the UI waits for
+        // this, so it must be quick. The tag is the article's index.
+        let mut batch: Batch<usize> = Batch::new();
         for (idx, entry) in self.corpus.entries.iter().enumerate() {
             if Some(idx) == current || entry.problem.is_some() {
                 continue;
@@ -81,7 +84,7 @@ impl App {
                 continue;
             };
             let path = annotation_path(&self.annotations_dir, &entry.rel);
-            let (mut store, loaded) = match Store::open(&path) {
+            let (store, loaded) = match Store::open(&path) {
                 Ok(x) => x,
                 Err(_) => {
                     skipped.push(entry.rel.display().to_string());
@@ -134,16 +137,45 @@ impl App {
             );
             file.entities.sort();
             file.updated = crate::annotation::file::utc_now();
-            if let Err(e) = store.save(&file) {
-                skipped.push(format!("{} ({e})", entry.rel.display()));
-                continue;
+            batch.push(store, file, idx);
+            if batch.is_full() {
+                saved_in_corpus(
+                    &self.corpus.entries,
+                    &self.annotations_dir,
+                    &mut self.progress,
+                    batch.flush(),
+                    &mut skipped,
+                );
             }
-            self.progress[idx] = read_progress(&self.annotations_dir, &entry.rel);
         }
+        saved_in_corpus(
+            &self.corpus.entries,
+            &self.annotations_dir,
+            &mut self.progress,
+            batch.flush(),
+            &mut skipped,
+        );
         CorpusLabels {
             added,
             articles,
             skipped,
+        }
+    }
+}
+
+/// Updates the library's progress of each article saved; lists the others with why.
+fn saved_in_corpus(
+    entries: &[crate::corpus::Entry],
+    annotations: &std::path::Path,
+    progress: &mut [crate::tui::app::Progress],
+    done: Vec<Done<usize>>,
+    skipped: &mut Vec<String>,
+) {
+    for d in done {
+        let rel = &entries[d.tag].rel;
+        match d.result {
+            Ok(_) => progress[d.tag] = read_progress(annotations, rel),
+            Err(e) => skipped.push(format!("{} ({e})", rel.display())),
         }
     }
 }
