@@ -234,4 +234,40 @@ mod tests {
         // Nothing left to rename.
         assert_eq!(relabel_file(&mut f, Label::LOC, gpe), (0, 0));
     }
+
+    #[test]
+    fn relabelling_many_files_syncs_once_per_batch_not_per_file() {
+        use crate::annotation::store::syncs_by_this_thread;
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            let path = dir.path().join(format!("d{}/{i}.json", i % 4));
+            let mut f = AnnotationFile::new("a.txt", &"0".repeat(64), "me");
+            f.entities = vec![ent(0, 2, Label::LOC), ent(3, 5, Label::PER)];
+            Store::open(&path).unwrap().0.save(&f).unwrap();
+        }
+        std::fs::write(dir.path().join("d0/broken.json"), "{ nope").unwrap();
+        let before = syncs_by_this_thread();
+        let gpe = Label::new("GPE").unwrap();
+        let report = relabel(dir.path(), Label::LOC, gpe, false);
+        // One syncfs for the temps and one fsync per folder: not two per file (80).
+        assert!(
+            syncs_by_this_thread() - before <= 1 + 4,
+            "{}",
+            syncs_by_this_thread() - before
+        );
+        assert_eq!(report.changed.len(), 40);
+        assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
+        assert!(report.skipped[0].contains("broken.json"));
+        for i in 0..40 {
+            let path = dir.path().join(format!("d{}/{i}.json", i % 4));
+            let (_, Loaded::Found(f)) = Store::open(&path).unwrap() else {
+                panic!("{i}")
+            };
+            assert_eq!(f.entities[0].label, gpe);
+        }
+        assert_eq!(
+            std::fs::read(dir.path().join("d0/broken.json")).unwrap(),
+            b"{ nope"
+        );
+    }
 }

@@ -560,6 +560,42 @@ fn label_everywhere_in_the_corpus_after_a_confirmation() {
 }
 
 #[test]
+fn label_everywhere_saves_many_articles_with_one_sync_and_names_a_broken_file() {
+    use inkmark::annotation::store::syncs_by_this_thread;
+    let fx = Fixture::new(TEXT);
+    for i in 0..40 {
+        let p = fx.corpus.join(format!("d{}/{i:02}.txt", i % 4));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, format!("第{i}篇：高新区又一篇。")).unwrap();
+    }
+    std::fs::create_dir_all(fx.annotations.join("d1")).unwrap();
+    std::fs::write(fx.annotations.join("d1/01.json"), "{ broken").unwrap();
+    let mut app = fx.app();
+    open(&mut app);
+    cursor_to(&mut app, "高新区", 1);
+    send(&mut app, &[Msg::Label(1), Msg::LabelEverywhere]);
+    let before = syncs_by_this_thread();
+    send(&mut app, &[Msg::YesCorpus]);
+    // One syncfs and one fsync per folder (4): not two per article (78).
+    let syncs = syncs_by_this_thread() - before;
+    assert!(syncs <= 1 + 4, "{syncs}");
+    let m = app.message.clone().unwrap();
+    assert!(m.contains("39 more in 39 other articles"), "{m}");
+    assert!(m.contains("skipped d1/01.txt"), "{m}");
+    assert_eq!(
+        std::fs::read(fx.annotations.join("d1/01.json")).unwrap(),
+        b"{ broken"
+    );
+    for i in (0..40).filter(|&i| i != 1) {
+        let f = fx.annotations.join(format!("d{}/{i:02}.json", i % 4));
+        let f = AnnotationFile::parse(&std::fs::read_to_string(f).unwrap()).unwrap();
+        assert_eq!(f.entities.len(), 1, "article {i}");
+        assert_eq!(f.entities[0].label, Label::LOC);
+    }
+    assert_eq!(app.totals().2, 39, "the library counts what was saved");
+}
+
+#[test]
 fn export_from_the_reader() {
     let fx = Fixture::new(TEXT);
     let mut app = fx.app();

@@ -294,12 +294,14 @@ pub fn write_atomic(
             f.set_permissions(meta.permissions())?;
         }
         hook(Stage::TempWritten)?;
+        count_sync();
         f.sync_all()?;
         drop(f);
         hook(Stage::BeforeRename)?;
         fs::rename(&tmp, path)?;
         // The rename itself must reach the disk too.
         if let Ok(d) = fs::File::open(dir) {
+            count_sync();
             let _ = d.sync_all();
         }
         Ok(())
@@ -311,6 +313,22 @@ pub fn write_atomic(
         remove_stale_temps(dir, &|f| f.starts_with(&prefix) && f.ends_with(".tmp"));
     }
     result
+}
+
+thread_local! {
+    static SYNCS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a flush to the disk (`fsync` or `syncfs`) made by this thread.
+fn count_sync() {
+    SYNCS.with(|n| n.set(n.get() + 1));
+}
+
+/// How many times this thread asked the disk to flush (`fsync`, `syncfs`) while saving:
+/// the cost a batch saves, which tests check.
+#[doc(hidden)]
+pub fn syncs_by_this_thread() -> usize {
+    SYNCS.with(|n| n.get())
 }
 
 /// The last component of `path` as text.
@@ -547,6 +565,7 @@ impl<T> Batch<T> {
         // The renames must reach the disk too: one fsync per folder covers all of its.
         for dir in &renamed_in {
             if let Ok(d) = fs::File::open(dir) {
+                count_sync();
                 let _ = d.sync_all();
             }
         }
@@ -610,6 +629,7 @@ fn write_temp(
         }
         hook(Stage::TempWritten)?;
         #[cfg(not(target_os = "linux"))]
+        count_sync();
         f.sync_all()?;
         Ok(())
     })();
@@ -645,6 +665,7 @@ fn sync_all<'a>(files: impl Iterator<Item = (&'a Path, &'a Path)>) -> Vec<io::Re
             let synced = by_device.entry(dev).or_insert_with(|| {
                 let d = fs::File::open(dir).map_err(|e| e.to_string())?;
                 // SAFETY: syncfs takes an open file descriptor, which `d` keeps open.
+                count_sync();
                 if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
                     return Err(io::Error::last_os_error().to_string());
                 }

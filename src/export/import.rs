@@ -364,4 +364,56 @@ mod tests {
         assert!(safe_relative("/etc/passwd").is_none());
         assert!(safe_relative("").is_none());
     }
+
+    #[test]
+    fn an_import_of_many_articles_syncs_once_per_batch_and_names_a_broken_file() {
+        use crate::annotation::store::syncs_by_this_thread;
+        let dir = tempfile::tempdir().unwrap();
+        let (root, ann) = (dir.path().join("corpus"), dir.path().join("ann"));
+        let text = |i: usize| format!("第{i}篇：张三在北京。");
+        for i in 0..30 {
+            let p = root.join(format!("d{}/{i}.txt", i % 3));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text(i)).unwrap();
+        }
+        std::fs::create_dir_all(ann.join("d1")).unwrap();
+        std::fs::write(ann.join("d1/1.json"), "{ broken").unwrap();
+        let corpus = crate::corpus::scan(&root).unwrap();
+        let doc = |i: usize, start: usize, end: usize, label: Label| Imported {
+            article: Some(format!("d{}/{i}.txt", i % 3)),
+            text: text(i),
+            spans: vec![ImportedSpan {
+                span: Span::new(start, end, label),
+                at: format!("line {i}"),
+                foreign: None,
+            }],
+            problems: Vec::new(),
+        };
+        let mut docs: Vec<Imported> = (0..30).map(|i| doc(i, 4, 6, Label::PER)).collect();
+        // The same article twice: the second document adds to what the first saved.
+        docs.push(doc(5, 7, 9, Label::LOC));
+        let before = syncs_by_this_thread();
+        let report = apply(&docs, &corpus, &ann, "me", || {});
+        // One syncfs and one fsync per folder for each of the two batches (the repeated
+        // article starts the second): not two per file (60).
+        let syncs = syncs_by_this_thread() - before;
+        assert!(syncs <= 2 * (1 + 3), "{syncs}");
+        assert_eq!(report.articles, 30, "{:?}", report.problems);
+        assert_eq!(report.entities, 30);
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(
+            report.problems[0].contains("1.json"),
+            "{:?}",
+            report.problems
+        );
+        assert_eq!(std::fs::read(ann.join("d1/1.json")).unwrap(), b"{ broken");
+        let (_, Loaded::Found(f)) = Store::open(&ann.join("d2/5.json")).unwrap() else {
+            panic!()
+        };
+        let spans: Vec<Span> = f.entities.iter().map(|e| e.span()).collect();
+        assert_eq!(
+            spans,
+            [Span::new(4, 6, Label::PER), Span::new(7, 9, Label::LOC)]
+        );
+    }
 }
