@@ -89,6 +89,92 @@ fn killed_while_saving_leaves_a_whole_file() {
     );
 }
 
+/// SIGKILL at random moments while `inkmark relabel` saves 150 files in a batch: every
+/// file parses and is either the old version (LOC) or the new one (GPE), never torn.
+#[test]
+fn killed_while_relabelling_leaves_every_file_old_or_new() {
+    use inkmark::annotation::{Entity, Source};
+    use inkmark::label::Label;
+    let kills: usize = std::env::var("INKMARK_KILLS")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .map_or(12, |k| k / 40);
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, ann) = (dir.path().join("corpus"), dir.path().join("ann"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    let files: Vec<_> = (0..150)
+        .map(|i| ann.join(format!("d{}/{i:03}.json", i % 3)))
+        .collect();
+    let mut old = AnnotationFile::new("a.txt", &"0".repeat(64), "me");
+    old.entities = (0..40)
+        .map(|i| Entity {
+            start: 2 * i,
+            end: 2 * i + 1,
+            label: Label::LOC,
+            text: "x".into(),
+            source: Source::Manual,
+            by: Vec::new(),
+        })
+        .collect();
+    let old = old.to_json();
+    let reset = || {
+        for f in &files {
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, &old).unwrap();
+        }
+        // On the disk before the relabel starts, so that its one sync times its own files.
+        // SAFETY: sync(2) takes no arguments and cannot fail.
+        unsafe { libc::sync() };
+    };
+    let relabel = || {
+        Command::new(env!("CARGO_BIN_EXE_inkmark"))
+            .args(["relabel", "LOC", "GPE"])
+            .arg(&corpus)
+            .arg("--annotations")
+            .arg(&ann)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // One whole run, to know how long a run takes.
+    reset();
+    let started = Instant::now();
+    relabel().wait().unwrap();
+    let whole = started.elapsed();
+    let gpe = Label::new("GPE").unwrap();
+    let (mut rng, mut mixed, mut done) = (Lcg(0xba7c), 0, 0);
+    for i in 0..kills {
+        reset();
+        let mut child = relabel();
+        std::thread::sleep(Duration::from_micros(
+            rng.next() % (whole.as_micros() as u64 + 1),
+        ));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let mut new = 0;
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            let parsed = AnnotationFile::parse(&text)
+                .unwrap_or_else(|e| panic!("kill {i}: {} torn ({e})", f.display()));
+            let labels: std::collections::BTreeSet<Label> =
+                parsed.entities.iter().map(|e| e.label).collect();
+            assert_eq!(parsed.entities.len(), 40, "kill {i}: {}", f.display());
+            if labels == [gpe].into() {
+                new += 1;
+            } else {
+                assert_eq!(labels, [Label::LOC].into(), "kill {i}: {}", f.display());
+            }
+        }
+        mixed += usize::from(new > 0 && new < files.len());
+        done += usize::from(new == files.len());
+    }
+    eprintln!(
+        "{kills} kills of a relabel of 150 files ({} ms a whole run): every file old or new; {mixed} kills landed between the first and the last rename, {done} after the last",
+        whole.as_millis()
+    );
+}
+
 /// Two processes, each as an instance that read the file, added a span and pressed
 /// Ctrl-s: at the same instant (`jitter` false) or up to 3 ms apart. Returns spans lost.
 fn two_process_rounds(rounds: usize, jitter: bool) -> usize {
