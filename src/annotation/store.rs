@@ -294,15 +294,13 @@ pub fn write_atomic(
             f.set_permissions(meta.permissions())?;
         }
         hook(Stage::TempWritten)?;
-        count_sync();
-        f.sync_all()?;
+        fsync(&f)?;
         drop(f);
         hook(Stage::BeforeRename)?;
         fs::rename(&tmp, path)?;
         // The rename itself must reach the disk too.
         if let Ok(d) = fs::File::open(dir) {
-            count_sync();
-            let _ = d.sync_all();
+            let _ = fsync(&d);
         }
         Ok(())
     })();
@@ -322,6 +320,12 @@ thread_local! {
 /// Counts a flush to the disk (`fsync` or `syncfs`) made by this thread.
 fn count_sync() {
     SYNCS.with(|n| n.set(n.get() + 1));
+}
+
+/// `fsync`, counted: every one in this module goes through here.
+fn fsync(f: &fs::File) -> io::Result<()> {
+    count_sync();
+    f.sync_all()
 }
 
 /// How many times this thread asked the disk to flush (`fsync`, `syncfs`) while saving:
@@ -565,8 +569,7 @@ impl<T> Batch<T> {
         // The renames must reach the disk too: one fsync per folder covers all of its.
         for dir in &renamed_in {
             if let Ok(d) = fs::File::open(dir) {
-                count_sync();
-                let _ = d.sync_all();
+                let _ = fsync(&d);
             }
         }
         drop(locks);
@@ -629,8 +632,7 @@ fn write_temp(
         }
         hook(Stage::TempWritten)?;
         #[cfg(not(target_os = "linux"))]
-        count_sync();
-        f.sync_all()?;
+        fsync(&f)?;
         Ok(())
     })();
     match result {
@@ -664,8 +666,8 @@ fn sync_all<'a>(files: impl Iterator<Item = (&'a Path, &'a Path)>) -> Vec<io::Re
             };
             let synced = by_device.entry(dev).or_insert_with(|| {
                 let d = fs::File::open(dir).map_err(|e| e.to_string())?;
-                // SAFETY: syncfs takes an open file descriptor, which `d` keeps open.
                 count_sync();
+                // SAFETY: syncfs takes an open file descriptor, which `d` keeps open.
                 if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
                     return Err(io::Error::last_os_error().to_string());
                 }
