@@ -260,6 +260,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a patterns file (JSONL) from the confirmed spans of every annotation file:
+    /// each distinct text once, with its most frequent label
+    Patterns {
+        /// Folder of annotation files (searched recursively)
+        #[arg(long, value_name = "DIR", required = true)]
+        from: PathBuf,
+        /// Folder of articles (its inkmark.toml names the labels)
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// Output file [default: stdout]
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Replace an existing output file
+        #[arg(long)]
+        force: bool,
+    },
     /// Print an article wrapped exactly as the reader shows it
     Show {
         /// The article file
@@ -289,6 +305,12 @@ fn width_options(cfg: &Config, display: &DisplayArgs) -> WidthOptions {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Show { file, width }) => show(&file, width, &cli.display),
+        Some(Command::Patterns {
+            from,
+            dir,
+            out,
+            force,
+        }) => patterns(&from, &dir, out.as_deref(), force, &cli.display),
         Some(Command::Export {
             format,
             out,
@@ -456,7 +478,7 @@ fn open_tui(
     if !dir.exists() {
         // The word may have been meant as a command: name both readings.
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, agree, assign, show, completions; inkmark --help)",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, agree, assign, patterns, show, completions; inkmark --help)",
             dir.display()
         );
     }
@@ -464,6 +486,11 @@ fn open_tui(
     let opts = width_options(&cfg, display);
     // Bad key bindings stop here, before the terminal is taken over.
     let keymap = tui::keys::KeyMap::new(&cfg.key_bindings(), &cfg.keys_origin)
+        .map_err(anyhow::Error::msg)?;
+    // So do bad patterns: the reader never starts with half of them.
+    // labels: the config's label set once it is wired in.
+    let patterns = cfg
+        .load_patterns(&inkmark::label::LabelSet::default())
         .map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
     let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
@@ -478,6 +505,7 @@ fn open_tui(
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.min_score = cfg.min_score.unwrap_or(0.0).clamp(0.0, 1.0);
     app.keymap = keymap;
+    app.patterns = std::sync::Arc::new(patterns);
     if let Some(name) = annotator.or(cfg.annotator.clone()) {
         app.annotator = name;
     }
@@ -561,6 +589,10 @@ fn detect(
     if !(0.0..=1.0).contains(&min_score) {
         bail!("--min-score must be between 0 and 1");
     }
+    // labels: the config's label set once it is wired in.
+    let patterns = cfg
+        .load_patterns(&inkmark::label::LabelSet::default())
+        .map_err(anyhow::Error::msg)?;
     let baseline = matches!(kind, DetectKind::Baseline);
     let detector = match kind {
         DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),
@@ -578,32 +610,53 @@ fn detect(
     let version = if baseline {
         "jieba-baseline".to_string()
     } else {
-        detector.version()
+        patterns.version(&detector.version())
     };
     let jobs = jobs
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
-    let run = |text: &str| -> (Vec<inkmark::label::Span>, Option<Vec<f32>>) {
+    type Found = (
+        Vec<inkmark::label::Span>,
+        Option<Vec<f32>>,
+        Vec<inkmark::detect::SuggestionSource>,
+    );
+    let run = |text: &str| -> Found {
         if baseline {
-            (detector.baseline(text), None)
+            (detector.baseline(text), None, Vec::new())
         } else {
             let (spans, scores) = detector.detect_scored(text);
+            let mut a = inkmark::detect::Analysis {
+                spans,
+                scores,
+                ..Default::default()
+            };
+            // The config's patterns win over the detector where they overlap.
+            patterns.apply(text, &mut a);
             // Compared as printed (3 decimals), so what is kept agrees with what is shown.
-            let keep: Vec<bool> = scores
+            let keep: Vec<bool> = a
+                .scores
                 .iter()
                 .map(|&s| (s * 1000.0).round() / 1000.0 >= min_score)
                 .collect();
             let mut k = keep.iter();
-            let spans = spans
+            let spans = a
+                .spans
                 .into_iter()
                 .filter(|_| *k.next().unwrap_or(&true))
                 .collect();
             let mut k = keep.iter();
-            let scores = scores
+            let scores = a
+                .scores
                 .into_iter()
                 .filter(|_| *k.next().unwrap_or(&true))
                 .collect();
-            (spans, Some(scores))
+            let mut k = keep.iter();
+            let sources = a
+                .sources
+                .into_iter()
+                .filter(|_| *k.next().unwrap_or(&true))
+                .collect();
+            (spans, Some(scores), sources)
         }
     };
     let stdout = std::io::stdout();
@@ -662,10 +715,15 @@ fn detect(
                     let mut lines = String::new();
                     for (k, line) in chunk.iter().enumerate() {
                         let line = line.strip_suffix('\r').unwrap_or(line);
-                        let (spans, scores) = run(line);
+                        let (spans, scores, sources) = run(line);
                         let record = LineRecord {
                             id: first + k,
-                            entities: entities_json_scored(line, &spans, scores.as_deref()),
+                            entities: entities_json_scored(
+                                line,
+                                &spans,
+                                scores.as_deref(),
+                                &sources,
+                            ),
                         };
                         if k > 0 {
                             lines.push('\n');
@@ -692,12 +750,12 @@ fn detect(
             |path| -> Result<String> {
                 let text = read_input(path)
                     .map_err(|e| anyhow::Error::new(InputError(format!("{e:#}"))))?;
-                let (spans, scores) = run(&text);
+                let (spans, scores, sources) = run(&text);
                 let record = FileRecord {
                     file: path.to_string_lossy(),
                     sha256: inkmark::detect::sha256_hex(text.as_bytes()),
                     detector: &version,
-                    entities: entities_json_scored(&text, &spans, scores.as_deref()),
+                    entities: entities_json_scored(&text, &spans, scores.as_deref(), &sources),
                 };
                 Ok(serde_json::to_string(&record)?)
             },
@@ -714,6 +772,74 @@ fn detect(
     if input_errors > 0 {
         // Each was reported on its own line already.
         std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `inkmark patterns --from DIR`: the confirmed texts as a patterns file.
+fn patterns(
+    from: &Path,
+    dir: &Path,
+    out: Option<&Path>,
+    force: bool,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::detect::patterns::{read_annotation_files, Dictionary};
+    // Checked first: a refusal should not wait for the whole folder to be read.
+    if let Some(out) = out {
+        if !force && std::fs::symlink_metadata(out).is_ok() {
+            bail!("{}: already exists (--force replaces it)", out.display());
+        }
+    }
+    // The config is read so that a broken one is reported here too.
+    let _cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    // labels: the config's label set once it is wired in.
+    let labels = inkmark::label::LabelSet::default();
+    if !from.is_dir() {
+        bail!("{}: no such folder", from.display());
+    }
+    let files = read_annotation_files(from).map_err(anyhow::Error::msg)?;
+    let d = Dictionary::build(&files, &labels);
+    for (text, counts) in &d.ambiguous {
+        let each: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        eprintln!(
+            "inkmark: ambiguous: {} confirmed as {}; kept {}",
+            sanitize_line(text),
+            each.join(", "),
+            counts[0].0
+        );
+    }
+    for (label, n) in &d.unknown_labels {
+        eprintln!("inkmark: left out {n} span(s) labelled {label}: not in the label set");
+    }
+    if d.single_characters > 0 {
+        eprintln!(
+            "inkmark: left out {} one-character text(s) (too ambiguous to pre-label)",
+            d.single_characters
+        );
+    }
+    let jsonl = d.to_jsonl();
+    match out {
+        Some(path) => {
+            inkmark::annotation::store::write_atomic(path, jsonl.as_bytes(), &|_| Ok(()))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "inkmark: {} patterns from {} annotation files written to {}",
+                d.entries.len(),
+                d.files,
+                sanitize_line(&path.display().to_string())
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(jsonl.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.context("cannot write to stdout")?,
+            }
+        }
     }
     Ok(())
 }

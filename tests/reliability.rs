@@ -813,7 +813,7 @@ mod reader_faults {
                 analysis: Arc::new(Analysis {
                     spans,
                     words,
-                    scores: Vec::new(),
+                    ..Default::default()
                 }),
             });
         }

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod confirmed;
 mod lexicon;
 mod numbers;
+pub mod patterns;
 mod resolve;
 mod rules;
 pub mod tagger;
@@ -115,6 +116,30 @@ pub struct Analysis {
     /// probability that the span is exactly this entity; 1 for the rules' dates and numbers.
     #[serde(default)]
     pub scores: Vec<f32>,
+    /// Where each span comes from (same order as `spans`); empty when all come from the
+    /// model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SuggestionSource>,
+}
+
+/// Who suggests a span (design.md "Labels"): the model (base tagger, rules or corpus
+/// model), the config's patterns and term lists, or the texts the user confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuggestionSource {
+    Model,
+    Pattern,
+    Lexicon,
+}
+
+impl SuggestionSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            SuggestionSource::Model => "model",
+            SuggestionSource::Pattern => "pattern",
+            SuggestionSource::Lexicon => "lexicon",
+        }
+    }
 }
 
 // Scores are probabilities, never NaN, so equality is an equivalence.
@@ -126,13 +151,26 @@ impl Analysis {
         self.scores.get(i).copied().unwrap_or(1.0)
     }
 
-    /// Drops the spans scored under `min` (keeps `scores` aligned).
+    /// Where span `i` comes from (the model when nothing was recorded).
+    pub fn source(&self, i: usize) -> SuggestionSource {
+        self.sources
+            .get(i)
+            .copied()
+            .unwrap_or(SuggestionSource::Model)
+    }
+
+    /// Drops the spans scored under `min` (keeps `scores` and `sources` aligned).
     pub fn retain_min_score(&mut self, min: f32) {
         if min <= 0.0 || self.scores.len() != self.spans.len() {
             return;
         }
-        let mut keep = self.scores.iter().map(|&s| s >= min);
-        self.spans.retain(|_| keep.next().unwrap_or(true));
+        let keep: Vec<bool> = self.scores.iter().map(|&s| s >= min).collect();
+        let mut k = keep.iter();
+        self.spans.retain(|_| *k.next().unwrap_or(&true));
+        if self.sources.len() == keep.len() {
+            let mut k = keep.iter();
+            self.sources.retain(|_| *k.next().unwrap_or(&true));
+        }
         self.scores.retain(|&s| s >= min);
     }
 }
@@ -240,6 +278,7 @@ impl Detector {
             spans,
             words,
             scores,
+            sources: Vec::new(),
         }
     }
 
@@ -254,6 +293,7 @@ impl Detector {
             spans,
             words,
             scores,
+            sources: Vec::new(),
         }
     }
 
@@ -547,18 +587,22 @@ pub struct EntityOut<'t> {
     /// The detector's probability that this is exactly the entity (absent for the baseline).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
+    /// Who suggests it: `model` or `pattern`.
+    pub source: SuggestionSource,
 }
 
-/// Spans with their text: `{"start", "end", "label", "text"}`.
+/// Spans with their text: `{"start", "end", "label", "text", "source"}`.
 pub fn entities_json<'t>(text: &'t str, spans: &[Span]) -> Vec<EntityOut<'t>> {
-    entities_json_scored(text, spans, None)
+    entities_json_scored(text, spans, None, &[])
 }
 
-/// [`entities_json`] with a score per span (rounded to 3 decimals).
+/// [`entities_json`] with a score per span (rounded to 3 decimals) and its source
+/// (`sources` empty: all from the model).
 pub fn entities_json_scored<'t>(
     text: &'t str,
     spans: &[Span],
     scores: Option<&[f32]>,
+    sources: &[SuggestionSource],
 ) -> Vec<EntityOut<'t>> {
     let slicer = CharSlicer::new(text);
     spans
@@ -572,6 +616,7 @@ pub fn entities_json_scored<'t>(
             score: scores
                 .and_then(|sc| sc.get(i))
                 .map(|&p| (p * 1000.0).round() / 1000.0),
+            source: sources.get(i).copied().unwrap_or(SuggestionSource::Model),
         })
         .collect()
 }

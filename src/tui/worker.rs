@@ -5,6 +5,7 @@
 
 use super::app::{DetectRequest, Msg};
 use crate::detect::cache::DetectCache;
+use crate::detect::patterns::Patterns;
 use crate::detect::tagger::Tagger;
 use crate::detect::{paragraphs_around, version_of, Analysis, Detector};
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ pub struct ModelSettings {
     pub annotations: Option<PathBuf>,
     /// Suggestions scored under this are not shown (config `min_score`).
     pub min_score: f32,
+    /// The config's patterns and term lists, applied over the model's suggestions.
+    pub patterns: Arc<Patterns>,
 }
 
 /// The model in use and the state of the corpus model file it came from.
@@ -122,7 +125,10 @@ fn run<E>(
             };
             let _ = out.send(wrap(Msg::Notice(notice)));
         }
-        let version = version_of(model.tagger.as_ref());
+        // The patterns' hash is part of the key: caches never mix pattern sets.
+        let version = settings
+            .patterns
+            .version(&version_of(model.tagger.as_ref()));
         if let Some(analysis) = cache.load(&req.sha, &version) {
             let _ = out.send(wrap(Msg::Detected {
                 sha: req.sha,
@@ -132,7 +138,7 @@ fn run<E>(
         }
         load(&mut detector, &model);
         let Some(d) = &detector else { continue };
-        if let Some(part) = analyse_near_focus(d, &req) {
+        if let Some(part) = analyse_near_focus(d, &req, &settings.patterns) {
             let near = Msg::DetectedNear {
                 sha: req.sha.clone(),
                 analysis: shown(part),
@@ -141,8 +147,11 @@ fn run<E>(
                 return;
             }
         }
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse(&req.text)));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut a = d.analyse(&req.text);
+            settings.patterns.apply(&req.text, &mut a);
+            a
+        }));
         let msg = match result {
             Ok(analysis) => {
                 let _ = cache.store(&req.sha, &version, &analysis);
@@ -166,8 +175,9 @@ fn run<E>(
 /// first (a 10 MB article takes about a second whole; its first screen, milliseconds).
 const NEAR_FIRST_BYTES: usize = 1 << 20;
 
-/// The analysis of the paragraphs around `req.focus`, for a long text.
-fn analyse_near_focus(d: &Detector, req: &DetectRequest) -> Option<Analysis> {
+/// The analysis of the paragraphs around `req.focus`, for a long text, with the
+/// patterns' matches there.
+fn analyse_near_focus(d: &Detector, req: &DetectRequest, patterns: &Patterns) -> Option<Analysis> {
     let text = req.text.as_str();
     if text.len() <= NEAR_FIRST_BYTES {
         return None;
@@ -180,7 +190,14 @@ fn analyse_near_focus(d: &Detector, req: &DetectRequest) -> Option<Analysis> {
     if range.len() * 2 > text.len() {
         return None;
     }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse_part(text, range))).ok()
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut a = d.analyse_part(text, range.clone());
+        if !patterns.is_empty() {
+            crate::detect::patterns::merge(&mut a, &patterns.find_part(text, range));
+        }
+        a
+    }))
+    .ok()
 }
 
 #[cfg(test)]
@@ -201,7 +218,8 @@ mod tests {
         let para = "本报讯(记者高轶鹏)国务院总理李克强在北京人民大会堂作报告。\n";
         let text = para.repeat((2 << 20) / para.len());
         let chars = text.chars().count();
-        let part = analyse_near_focus(&d, &request(text.clone(), chars / 2)).unwrap();
+        let part = analyse_near_focus(&d, &request(text.clone(), chars / 2), &Patterns::default())
+            .unwrap();
         assert!(!part.spans.is_empty());
         // Only spans near the middle, at the same offsets as in the whole text.
         let window = chars / 10;
@@ -216,6 +234,8 @@ mod tests {
             assert_eq!((o.end - o.start, o.label), (s.end - s.start, s.label));
         }
         // Short texts are analysed whole at once.
-        assert!(analyse_near_focus(&d, &request(para.repeat(100), 0)).is_none());
+        assert!(
+            analyse_near_focus(&d, &request(para.repeat(100), 0), &Patterns::default()).is_none()
+        );
     }
 }

@@ -1,0 +1,795 @@
+//! Patterns and term lists from the config: exact texts and regexes that pre-label what
+//! the team already knows. All exact texts (pattern lines and terms) go into one
+//! aho-corasick automaton (leftmost-longest), so 100,000 terms cost one pass over the
+//! article; the regexes are found by one `RegexSet` pass, then only those that occur are
+//! run. Matches count only where they start and end on grapheme-cluster boundaries.
+//! Their suggestions win over the detector's where they overlap ([`merge`]).
+
+use super::{Analysis, SuggestionSource};
+use crate::label::{Label, LabelSet, Span};
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexSet};
+use std::path::{Path, PathBuf};
+
+/// What one pattern matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matcher {
+    /// This exact text.
+    Exact(String),
+    /// A regex (Rust `regex` syntax), already checked to compile.
+    Regex(String),
+}
+
+/// One pattern with its label and where it was defined (for messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternDef {
+    pub label: Label,
+    pub matcher: Matcher,
+}
+
+/// A loaded, compiled set of patterns; empty when the config names none. Built once and
+/// shared (in an `Arc`) by the reader's worker and `inkmark detect`.
+#[derive(Default)]
+pub struct Patterns {
+    exact: Option<AhoCorasick>,
+    /// The label of each exact pattern, by automaton pattern id.
+    exact_labels: Vec<Label>,
+    set: Option<RegexSet>,
+    regexes: Vec<(Regex, Label)>,
+    /// Short hash of every definition in order: part of the detector version, so that
+    /// caches never mix results of two pattern sets.
+    id: String,
+}
+
+impl std::fmt::Debug for Patterns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Patterns")
+            .field("exact", &self.exact_labels.len())
+            .field("regexes", &self.regexes.len())
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+/// One line of a patterns file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    label: String,
+    pattern: Option<String>,
+    regex: Option<String>,
+}
+
+/// The definitions in a patterns file (JSONL). The error is one line, `file:line: what`.
+pub fn parse_jsonl(
+    path: &Path,
+    source: &str,
+    labels: &LabelSet,
+) -> Result<Vec<PatternDef>, String> {
+    let mut out = Vec::new();
+    let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
+    for (i, raw) in source.lines().enumerate() {
+        let at = |what: String| format!("{}:{}: {what}", path.display(), i + 1);
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let line: Line = serde_json::from_str(raw).map_err(|e| at(format!("bad JSON: {e}")))?;
+        let label = known_label(&line.label, labels).map_err(at)?;
+        let matcher = match (line.pattern, line.regex) {
+            (Some(_), Some(_)) => {
+                return Err(at("give \"pattern\" or \"regex\", not both".into()));
+            }
+            (None, None) => {
+                return Err(at("no \"pattern\" (exact text) or \"regex\"".into()));
+            }
+            (Some(p), None) if p.is_empty() => return Err(at("empty pattern".into())),
+            (Some(p), None) => Matcher::Exact(p),
+            (None, Some(r)) => {
+                check_regex(&r).map_err(at)?;
+                Matcher::Regex(r)
+            }
+        };
+        out.push(PatternDef { label, matcher });
+    }
+    Ok(out)
+}
+
+/// The terms of a term list: one per line, surrounding spaces trimmed; blank lines and
+/// lines starting with `#` skipped.
+pub fn parse_terms(source: &str, label: Label) -> Vec<PatternDef> {
+    let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|t| PatternDef {
+            label,
+            matcher: Matcher::Exact(t.to_string()),
+        })
+        .collect()
+}
+
+/// `name` as a label of `labels`, or why not.
+pub fn known_label(name: &str, labels: &LabelSet) -> Result<Label, String> {
+    let names = || {
+        labels
+            .labels()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match Label::new(name) {
+        Ok(l) if labels.contains(l) => Ok(l),
+        _ => Err(format!(
+            "unknown label {:?} (not in the label set: {})",
+            crate::text::sanitize_line(name),
+            names()
+        )),
+    }
+}
+
+fn check_regex(r: &str) -> Result<(), String> {
+    if r.is_empty() {
+        return Err("empty regex".into());
+    }
+    let re = Regex::new(r).map_err(|e| {
+        // The regex crate's message spans several lines; keep one.
+        let message = e.to_string();
+        let one: Vec<&str> = message.lines().map(str::trim).collect();
+        format!("bad regex: {}", one.join(" "))
+    })?;
+    if re.is_match("") {
+        return Err(format!("regex {r:?} matches empty text"));
+    }
+    Ok(())
+}
+
+/// Reads the patterns files and term lists (label name, file), checking every line
+/// against `labels`. Any problem is one line and nothing is loaded.
+pub fn load(
+    files: &[PathBuf],
+    terms: &[(String, PathBuf)],
+    labels: &LabelSet,
+) -> Result<Patterns, String> {
+    let read = |path: &Path| {
+        std::fs::read(path)
+            .map_err(|e| {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".to_string(),
+                    _ => e.to_string(),
+                };
+                format!("{}: {why}", path.display())
+            })
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|e| {
+                    format!(
+                        "{}: not valid UTF-8 from byte {}",
+                        path.display(),
+                        e.utf8_error().valid_up_to()
+                    )
+                })
+            })
+    };
+    let mut defs = Vec::new();
+    for path in files {
+        defs.extend(parse_jsonl(path, &read(path)?, labels)?);
+    }
+    for (name, path) in terms {
+        let label = known_label(name, labels).map_err(|e| format!("{}: {e}", path.display()))?;
+        defs.extend(parse_terms(&read(path)?, label));
+    }
+    Patterns::new(defs)
+}
+
+impl Patterns {
+    /// Compiles `defs`. An exact text given twice keeps its first label.
+    pub fn new(defs: Vec<PatternDef>) -> Result<Patterns, String> {
+        if defs.is_empty() {
+            return Ok(Patterns::default());
+        }
+        let id = {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            for d in &defs {
+                let (kind, text) = match &d.matcher {
+                    Matcher::Exact(t) => ("e", t),
+                    Matcher::Regex(r) => ("r", r),
+                };
+                // Lengths first: no two different lists hash the same bytes.
+                h.update(format!("{kind}{}:{}:{}:", d.label, text.len(), text));
+            }
+            h.finalize()
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        let mut exact: Vec<(String, Label)> = Vec::new();
+        let mut regexes: Vec<(String, Label)> = Vec::new();
+        for d in defs {
+            match d.matcher {
+                Matcher::Exact(t) => exact.push((t, d.label)),
+                Matcher::Regex(r) => regexes.push((r, d.label)),
+            }
+        }
+        // The first label of a text wins (a stable sort keeps definition order).
+        exact.sort_by(|a, b| a.0.cmp(&b.0));
+        exact.dedup_by(|a, b| a.0 == b.0);
+        let ac = if exact.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(exact.iter().map(|(t, _)| t.as_str()))
+                    .map_err(|e| format!("patterns: cannot build the automaton: {e}"))?,
+            )
+        };
+        let set = if regexes.is_empty() {
+            None
+        } else {
+            Some(
+                RegexSet::new(regexes.iter().map(|(r, _)| r.as_str()))
+                    .map_err(|e| format!("patterns: {e}"))?,
+            )
+        };
+        let regexes = regexes
+            .into_iter()
+            .map(|(r, l)| {
+                Regex::new(&r)
+                    .map(|re| (re, l))
+                    .map_err(|e| format!("patterns: {e}"))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Patterns {
+            exact: ac,
+            exact_labels: exact.into_iter().map(|(_, l)| l).collect(),
+            set,
+            regexes,
+            id,
+        })
+    }
+
+    /// Number of distinct exact texts and regexes.
+    pub fn len(&self) -> usize {
+        self.exact_labels.len() + self.regexes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The detector version `base` with this set's hash (unchanged when there are no
+    /// patterns): the key of cached results and the `detector` of `inkmark detect`.
+    pub fn version(&self, base: &str) -> String {
+        if self.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}+p{}", self.id)
+        }
+    }
+
+    /// The matches in `text`: code-point spans, sorted, never overlapping. Where matches
+    /// overlap, the longest wins, then the earlier (exact texts among themselves: the
+    /// automaton's leftmost-longest).
+    pub fn find(&self, text: &str) -> Vec<Span> {
+        // (start, end, rank, label) in bytes; rank: 0 for exact texts, then the regexes in
+        // definition order, which decides between matches of the same place.
+        let mut found: Vec<(usize, usize, usize, Label)> = Vec::new();
+        if let Some(ac) = &self.exact {
+            for m in ac.find_iter(text) {
+                if on_boundary(text, m.start()) && on_boundary(text, m.end()) {
+                    let label = self.exact_labels[m.pattern().as_usize()];
+                    found.push((m.start(), m.end(), 0, label));
+                }
+            }
+        }
+        let exact = found.len();
+        if let Some(set) = &self.set {
+            for i in set.matches(text).iter() {
+                let (re, label) = &self.regexes[i];
+                for m in re.find_iter(text) {
+                    if !m.is_empty() && on_boundary(text, m.start()) && on_boundary(text, m.end()) {
+                        found.push((m.start(), m.end(), i + 1, *label));
+                    }
+                }
+            }
+        }
+        // Exact matches alone come sorted and disjoint; regex matches may overlap them.
+        let overlapping = found.len() > exact;
+        if overlapping {
+            found.sort_unstable();
+        }
+        let mut spans = to_code_points(text, &found);
+        if overlapping {
+            longest_first(&mut spans);
+        }
+        spans
+    }
+
+    /// [`Patterns::find`] in the bytes `range` of `text`, with offsets into the whole
+    /// text (the part of a long article the reader shows first).
+    pub fn find_part(&self, text: &str, range: std::ops::Range<usize>) -> Vec<Span> {
+        let base = text[..range.start].chars().count();
+        let mut spans = self.find(&text[range]);
+        for s in &mut spans {
+            s.start += base;
+            s.end += base;
+        }
+        spans
+    }
+
+    /// Adds the matches in `text` to the detector's `analysis` (see [`merge`]).
+    pub fn apply(&self, text: &str, analysis: &mut Analysis) {
+        if !self.is_empty() {
+            merge(analysis, &self.find(text));
+        }
+    }
+}
+
+/// Byte-sorted matches as code-point spans, counting characters as the matches come.
+fn to_code_points(text: &str, found: &[(usize, usize, usize, Label)]) -> Vec<Span> {
+    let mut out = Vec::with_capacity(found.len());
+    let (mut byte, mut cp) = (0usize, 0usize);
+    for &(start, end, _, label) in found {
+        cp += text[byte..start].chars().count();
+        byte = start;
+        out.push(Span::new(cp, cp + text[start..end].chars().count(), label));
+    }
+    out
+}
+
+/// Keeps a non-overlapping subset of `spans` (sorted by start, then by rank): the longest
+/// first, then the earlier, then the better ranked; sorted by start.
+fn longest_first(spans: &mut Vec<Span>) {
+    use std::collections::BTreeMap;
+    // Stable: equal keys keep their rank order.
+    spans.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start));
+    // Kept spans by start; disjoint, so the one starting last before `s.end` is the only
+    // one that can overlap `s`.
+    let mut kept: BTreeMap<usize, Span> = BTreeMap::new();
+    for s in spans.drain(..) {
+        let clash = kept
+            .range(..s.end)
+            .next_back()
+            .is_some_and(|(_, k)| k.end > s.start);
+        if !clash {
+            kept.insert(s.start, s);
+        }
+    }
+    spans.extend(kept.into_values());
+}
+
+/// Whether byte `at` of `text` is a grapheme-cluster boundary (a match there does not cut
+/// a character from its combining marks or an emoji sequence apart).
+fn on_boundary(text: &str, at: usize) -> bool {
+    if at == 0 || at >= text.len() {
+        return true;
+    }
+    let (Some(before), Some(after)) = (text[..at].chars().next_back(), text[at..].chars().next())
+    else {
+        return true;
+    };
+    use crate::text::clusters::is_solo;
+    if is_solo(before) && is_solo(after) {
+        return true;
+    }
+    unicode_segmentation::GraphemeCursor::new(at, text.len(), true)
+        .is_boundary(text, 0)
+        .unwrap_or(true)
+}
+
+/// Pattern matches (`found`: sorted, disjoint) into the detector's `analysis`: the
+/// detector's spans that overlap one are dropped, the matches added with score 1 and
+/// source `pattern`.
+pub fn merge(analysis: &mut Analysis, found: &[Span]) {
+    if found.is_empty() {
+        return;
+    }
+    let mut out: Vec<(Span, f32, SuggestionSource)> =
+        Vec::with_capacity(analysis.spans.len() + found.len());
+    let mut j = 0;
+    for (i, s) in analysis.spans.iter().enumerate() {
+        // `found` is sorted and disjoint, so its ends ascend: the first one ending after
+        // `s` starts is the only one that can overlap it.
+        while j < found.len() && found[j].end <= s.start {
+            j += 1;
+        }
+        if j < found.len() && found[j].start < s.end {
+            continue;
+        }
+        out.push((*s, analysis.score(i), analysis.source(i)));
+    }
+    out.extend(found.iter().map(|&s| (s, 1.0, SuggestionSource::Pattern)));
+    out.sort_by_key(|(s, _, _)| *s);
+    analysis.spans = out.iter().map(|(s, _, _)| *s).collect();
+    analysis.scores = out.iter().map(|(_, p, _)| *p).collect();
+    analysis.sources = out.into_iter().map(|(_, _, o)| o).collect();
+}
+
+/// `inkmark patterns --from`: the confirmed texts of a folder of annotation files.
+#[derive(Debug, Default, PartialEq)]
+pub struct Dictionary {
+    /// Each distinct text once with its label, sorted by text.
+    pub entries: Vec<(String, Label)>,
+    /// Texts confirmed under two or more labels: each label with its count, most frequent
+    /// first (the first is the one kept).
+    pub ambiguous: Vec<(String, Vec<(Label, usize)>)>,
+    /// Confirmed texts left out because their label is not in the set, by label.
+    pub unknown_labels: Vec<(Label, usize)>,
+    /// Distinct one-character texts left out (too ambiguous to pre-label everywhere, as
+    /// for the confirmed-text suggestions).
+    pub single_characters: usize,
+    /// Annotation files read.
+    pub files: usize,
+}
+
+impl Dictionary {
+    /// Counts the confirmed spans of `files`; a text confirmed under several labels gets
+    /// the most frequent (a tie: the label that comes first in `labels`).
+    pub fn build<'a>(
+        files: impl IntoIterator<Item = &'a crate::annotation::AnnotationFile>,
+        labels: &LabelSet,
+    ) -> Dictionary {
+        use std::collections::BTreeMap;
+        let mut counts: BTreeMap<&str, BTreeMap<Label, usize>> = BTreeMap::new();
+        let mut unknown: BTreeMap<Label, usize> = BTreeMap::new();
+        let mut d = Dictionary::default();
+        for f in files {
+            d.files += 1;
+            for e in &f.entities {
+                if !labels.contains(e.label) {
+                    *unknown.entry(e.label).or_default() += 1;
+                } else if !e.text.is_empty() {
+                    *counts
+                        .entry(&e.text)
+                        .or_default()
+                        .entry(e.label)
+                        .or_default() += 1;
+                }
+            }
+        }
+        for (text, by_label) in counts {
+            if text.chars().nth(1).is_none() {
+                d.single_characters += 1;
+                continue;
+            }
+            let mut v: Vec<(Label, usize)> = by_label.into_iter().collect();
+            v.sort_by_key(|&(l, n)| (std::cmp::Reverse(n), labels.index_of(l)));
+            d.entries.push((text.to_string(), v[0].0));
+            if v.len() > 1 {
+                d.ambiguous.push((text.to_string(), v));
+            }
+        }
+        d.unknown_labels = unknown.into_iter().collect();
+        d
+    }
+
+    /// The patterns file: one `{"label": ..., "pattern": ...}` per line.
+    pub fn to_jsonl(&self) -> String {
+        let mut out = String::new();
+        for (text, label) in &self.entries {
+            let line = serde_json::json!({"label": label.name(), "pattern": text});
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The annotation files (`*.json` with `"format": "inkmark/1"`) under `dir`, searched
+/// recursively, hidden entries skipped; other JSON files (an assignment plan) are left
+/// alone. An annotation file that does not parse stops with `file: line, column: what`.
+pub fn read_annotation_files(dir: &Path) -> Result<Vec<crate::annotation::AnnotationFile>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    let err = |p: &Path, e: &dyn std::fmt::Display| format!("{}: {e}", p.display());
+    while let Some(d) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&d)
+            .map_err(|e| err(&d, &e))?
+            .filter_map(|e| e.ok())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                let source = std::fs::read_to_string(&p).map_err(|e| err(&p, &e))?;
+                if !source.contains("inkmark/1") {
+                    continue;
+                }
+                let file =
+                    crate::annotation::AnnotationFile::parse(&source).map_err(|e| err(&p, &e))?;
+                out.push(file);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disease() -> Label {
+        Label::new("DISEASE").unwrap()
+    }
+
+    fn labels() -> LabelSet {
+        let mut defs = LabelSet::default().defs().to_vec();
+        defs.push(crate::label::LabelDef {
+            label: disease(),
+            key: Some('6'),
+            color: None,
+            description: String::new(),
+        });
+        LabelSet::new(defs)
+    }
+
+    fn exact(t: &str, l: Label) -> PatternDef {
+        PatternDef {
+            label: l,
+            matcher: Matcher::Exact(t.into()),
+        }
+    }
+
+    fn regex(r: &str, l: Label) -> PatternDef {
+        PatternDef {
+            label: l,
+            matcher: Matcher::Regex(r.into()),
+        }
+    }
+
+    #[test]
+    fn exact_texts_and_terms_in_code_points() {
+        let p = Patterns::new(vec![
+            exact("新冠肺炎", disease()),
+            exact("肺炎", disease()),
+            exact("武汉", Label::LOC),
+        ])
+        .unwrap();
+        let text = "武汉报告新冠肺炎，肺炎病例增加。";
+        assert_eq!(
+            p.find(text),
+            [
+                Span::new(0, 2, Label::LOC),
+                Span::new(4, 8, disease()),
+                Span::new(9, 11, disease()),
+            ]
+        );
+        let terms = parse_terms("# diseases\n\n  流感 \r\n登革热\n", disease());
+        assert_eq!(
+            terms,
+            [exact("流感", disease()), exact("登革热", disease())]
+        );
+        let p = Patterns::new(terms).unwrap();
+        assert_eq!(
+            p.find("甲型流感与登革热"),
+            [Span::new(2, 4, disease()), Span::new(5, 8, disease())]
+        );
+        assert!(Patterns::default().find(text).is_empty());
+    }
+
+    #[test]
+    fn regexes_find_their_matches_and_overlaps_go_to_the_longest_then_the_earlier() {
+        let p = Patterns::new(vec![
+            regex(r"\d+例", Label::QTY),
+            regex(r"新增\d+", Label::QTY),
+            exact("武汉", Label::LOC),
+            regex("武汉市?", Label::ORG),
+        ])
+        .unwrap();
+        let text = "武汉市新增12例，武汉新增3例";
+        // 武汉市 (regex, 3) beats 武汉 (exact, 2); 新增12 and 12例 overlap: the longer
+        // wins; 新增3 and 3例 overlap with equal length: the earlier wins. 武汉 matched
+        // by both an exact text and a regex keeps the exact one's label.
+        let found = p.find(text);
+        assert_eq!(
+            found,
+            [
+                Span::new(0, 3, Label::ORG),
+                Span::new(3, 7, Label::QTY),
+                Span::new(9, 11, Label::LOC),
+                Span::new(11, 14, Label::QTY),
+            ],
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn matches_keep_to_grapheme_cluster_boundaries() {
+        // "e" + combining acute: a pattern "e" must not cut it; "é" (two code points)
+        // matches whole.
+        let p = Patterns::new(vec![exact("e", Label::PER), regex("👍", Label::QTY)]).unwrap();
+        let text = "e\u{301} e 👍🏽 👍";
+        let found = p.find(text);
+        // Code points: e(0) ◌́(1) ' '(2) e(3) ' '(4) 👍(5) 🏽(6) ' '(7) 👍(8)
+        assert_eq!(
+            found,
+            [Span::new(3, 4, Label::PER), Span::new(8, 9, Label::QTY)],
+            "{found:?}"
+        );
+        let whole = Patterns::new(vec![exact("e\u{301}", Label::PER)]).unwrap();
+        assert_eq!(whole.find(text), [Span::new(0, 2, Label::PER)]);
+    }
+
+    #[test]
+    fn pattern_matches_win_over_the_detector_where_they_overlap() {
+        let mut a = Analysis {
+            spans: vec![
+                Span::new(0, 2, Label::LOC),
+                Span::new(3, 5, Label::PER),
+                Span::new(10, 12, Label::ORG),
+            ],
+            scores: vec![0.9, 0.8, 0.7],
+            ..Analysis::default()
+        };
+        merge(
+            &mut a,
+            &[Span::new(4, 8, disease()), Span::new(12, 14, Label::QTY)],
+        );
+        assert_eq!(
+            a.spans,
+            [
+                Span::new(0, 2, Label::LOC),
+                Span::new(4, 8, disease()),
+                Span::new(10, 12, Label::ORG),
+                Span::new(12, 14, Label::QTY),
+            ]
+        );
+        assert_eq!(a.scores, [0.9, 1.0, 0.7, 1.0]);
+        use SuggestionSource::{Model, Pattern};
+        assert_eq!(a.sources, [Model, Pattern, Model, Pattern]);
+        assert_eq!(a.source(1), Pattern);
+    }
+
+    #[test]
+    fn the_reader_part_has_the_whole_texts_offsets() {
+        let p = Patterns::new(vec![exact("肺炎", disease())]).unwrap();
+        let text = "第一段肺炎。\n第二段肺炎。\n";
+        let second = text.find("第二").unwrap();
+        assert_eq!(
+            p.find_part(text, second..text.len()),
+            [Span::new(10, 12, disease())]
+        );
+        assert_eq!(p.find(text)[1], Span::new(10, 12, disease()));
+    }
+
+    #[test]
+    fn bad_lines_name_the_file_and_line() {
+        let path = Path::new("p.jsonl");
+        let set = labels();
+        let ok = "{\"label\": \"DISEASE\", \"pattern\": \"新冠肺炎\"}\n\n{\"label\": \"QTY\", \"regex\": \"\\\\d+例\"}\n";
+        let defs = parse_jsonl(path, ok, &set).unwrap();
+        assert_eq!(
+            defs,
+            [exact("新冠肺炎", disease()), regex(r"\d+例", Label::QTY)]
+        );
+        let cases = [
+            ("{\"label\": \"PER\"", "p.jsonl:1: bad JSON"),
+            (
+                "\n{\"label\": \"FOO\", \"pattern\": \"x\"}",
+                "p.jsonl:2: unknown label \"FOO\"",
+            ),
+            (
+                "{\"label\": \"QTY\", \"regex\": \"(\\\\d\"}",
+                "p.jsonl:1: bad regex",
+            ),
+            (
+                "{\"label\": \"QTY\", \"regex\": \"\\\\d*\"}",
+                "p.jsonl:1: regex",
+            ),
+            (
+                "{\"label\": \"PER\", \"pattern\": \"\"}",
+                "p.jsonl:1: empty pattern",
+            ),
+            ("{\"label\": \"PER\"}", "p.jsonl:1: no \"pattern\""),
+            (
+                "{\"label\": \"PER\", \"pattern\": \"a\", \"regex\": \"b\"}",
+                "p.jsonl:1: give",
+            ),
+            (
+                "{\"label\": \"PER\", \"text\": \"a\"}",
+                "p.jsonl:1: bad JSON",
+            ),
+        ];
+        for (source, want) in cases {
+            let e = parse_jsonl(path, source, &set).unwrap_err();
+            assert!(e.starts_with(want), "{source}: {e}");
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+    }
+
+    #[test]
+    fn load_reads_files_and_term_lists_or_loads_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("p.jsonl");
+        let terms = dir.path().join("diseases.txt");
+        std::fs::write(&jsonl, "{\"label\": \"QTY\", \"regex\": \"\\\\d+例\"}\n").unwrap();
+        std::fs::write(&terms, "新冠肺炎\n# comment\n").unwrap();
+        let set = labels();
+        let p = load(
+            std::slice::from_ref(&jsonl),
+            &[("DISEASE".into(), terms.clone())],
+            &set,
+        )
+        .unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            p.find("新冠肺炎12例"),
+            [Span::new(0, 4, disease()), Span::new(4, 7, Label::QTY)]
+        );
+        // The version names the set; another set, another version.
+        let v = p.version("inkmark-detect-5+rules");
+        assert!(v.starts_with("inkmark-detect-5+rules+p"), "{v}");
+        let other = Patterns::new(vec![exact("新冠肺炎", Label::PER)]).unwrap();
+        assert_ne!(other.version("x"), p.version("x"));
+        assert_eq!(Patterns::default().version("x"), "x");
+        // A missing file or a label not in the set: an error, nothing loaded.
+        let missing = dir.path().join("nope.jsonl");
+        let e = load(&[jsonl.clone(), missing], &[], &set).unwrap_err();
+        assert!(e.ends_with("nope.jsonl: no such file"), "{e}");
+        let e = load(&[], &[("SYMPTOM".into(), terms)], &set).unwrap_err();
+        assert!(e.contains("diseases.txt: unknown label \"SYMPTOM\""), "{e}");
+    }
+
+    #[test]
+    fn the_dictionary_keeps_each_text_once_with_its_most_frequent_label() {
+        use crate::annotation::{AnnotationFile, Entity, Source};
+        let file = |ents: &[(&str, Label)]| {
+            let mut f = AnnotationFile::new("a.txt", "00", "t");
+            f.entities = ents
+                .iter()
+                .enumerate()
+                .map(|(i, (t, l))| Entity {
+                    start: i * 10,
+                    end: i * 10 + t.chars().count(),
+                    label: *l,
+                    text: t.to_string(),
+                    source: Source::Manual,
+                })
+                .collect();
+            f
+        };
+        let other = Label::new("OTHER").unwrap();
+        let files = [
+            file(&[
+                ("武汉", Label::LOC),
+                ("武汉", Label::ORG),
+                ("钟南山", Label::PER),
+            ]),
+            file(&[("武汉", Label::LOC), ("京", Label::LOC), ("x病", other)]),
+            file(&[("新华社", Label::ORG), ("新华社", Label::LOC)]),
+        ];
+        let d = Dictionary::build(&files, &labels());
+        assert_eq!(
+            d.entries,
+            [
+                ("新华社".to_string(), Label::LOC),
+                ("武汉".to_string(), Label::LOC),
+                ("钟南山".to_string(), Label::PER),
+            ]
+        );
+        // 新华社: one each, so the label first in the set (LOC before ORG).
+        assert_eq!(
+            d.ambiguous,
+            [
+                ("新华社".to_string(), vec![(Label::LOC, 1), (Label::ORG, 1)]),
+                ("武汉".to_string(), vec![(Label::LOC, 2), (Label::ORG, 1)]),
+            ]
+        );
+        assert_eq!(d.unknown_labels, [(other, 1)]);
+        assert_eq!((d.single_characters, d.files), (1, 3));
+        let jsonl = d.to_jsonl();
+        assert_eq!(
+            jsonl.lines().next(),
+            Some(r#"{"label":"LOC","pattern":"新华社"}"#)
+        );
+        // What it writes loads back as the same patterns.
+        let defs = parse_jsonl(Path::new("x"), &jsonl, &labels()).unwrap();
+        assert_eq!(defs.len(), 3);
+        assert_eq!(defs[2], exact("钟南山", Label::PER));
+    }
+}
