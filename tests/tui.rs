@@ -962,6 +962,7 @@ fn s_in_the_panel_lists_the_least_certain_suggestions_first() {
             spans: spans.iter().map(|(s, _)| *s).collect(),
             words: Default::default(),
             scores: spans.iter().map(|(_, p)| *p).collect(),
+            ..Default::default()
         }),
     });
     let items = |app: &App| -> Vec<String> {
