@@ -995,9 +995,18 @@ fn export(
         if let Some(w) = warning {
             eprintln!("inkmark: {}", sanitize_line(&w));
         }
+        // labels: the config's label set once it is wired in.
+        let patterns = Config::resolve(Some(&args.dir), display.config.as_deref())
+            .and_then(|cfg| cfg.load_patterns(&inkmark::label::LabelSet::default()))
+            .map_err(anyhow::Error::msg)?;
         let bar = progress(docs.len(), "suggesting");
         for d in &mut docs {
-            let detected = detector.detect(&d.text);
+            let mut analysis = inkmark::detect::Analysis {
+                spans: detector.detect(&d.text),
+                ..Default::default()
+            };
+            patterns.apply(&d.text, &mut analysis);
+            let detected = analysis.spans;
             let rejected = match Store::open(&inkmark::annotation::file::annotation_path(
                 &annotations,
                 Path::new(&d.article),

@@ -386,3 +386,43 @@ fn the_panel_shows_a_pattern_suggestion_and_its_source_in_a_real_terminal() {
     let code = common::wait_file(&dir.path().join("exit"));
     assert_eq!(code.trim(), "0");
 }
+
+#[test]
+fn label_studio_predictions_include_the_patterns_suggestions() {
+    let dir = config("{\"label\": \"ORG\", \"pattern\": \"高新区各级党组织\"}\n");
+    let ann = dir.path().join("ann");
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let mut file = inkmark::annotation::AnnotationFile::new(
+        "000_fb090d6bc539e31c.txt",
+        &inkmark::detect::sha256_hex(text.as_bytes()),
+        "t",
+    );
+    file.status = inkmark::annotation::Status::InProgress;
+    std::fs::create_dir_all(&ann).unwrap();
+    std::fs::write(ann.join("000_fb090d6bc539e31c.json"), file.to_json()).unwrap();
+    let export = |with: bool| {
+        let mut c = inkmark(dir.path());
+        c.args(["export", "-f", "labelstudio", "seeds", "--annotations"])
+            .arg(&ann);
+        if with {
+            c.arg("--config").arg(dir.path().join("inkmark.toml"));
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let tasks: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        tasks[0]["predictions"][0]["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["value"]["text"].as_str().unwrap().to_string(),
+                    r["value"]["labels"][0].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let pattern = ("高新区各级党组织".to_string(), "ORG".to_string());
+    assert!(!export(false).contains(&pattern));
+    assert!(export(true).contains(&pattern));
+}
