@@ -236,33 +236,52 @@ impl Detector {
 
     /// The entities of `text`: code-point spans, sorted, never overlapping.
     pub fn detect(&self, text: &str) -> Vec<Span> {
-        self.analyse_into(text, 0, None).0
+        self.analyse_split(text, false).spans
     }
 
     /// [`Detector::detect`] with each span's score.
     pub fn detect_scored(&self, text: &str) -> (Vec<Span>, Vec<f32>) {
-        self.analyse_into(text, 0, None)
+        let a = self.analyse_split(text, false);
+        (a.spans, a.scores)
     }
 
     /// Entities and jieba's word boundaries (the code-point start of every word, for
     /// moving the cursor by words).
     pub fn analyse(&self, text: &str) -> Analysis {
+        self.analyse_split(text, true)
+    }
+
+    /// A long text (with the tagger, which costs most) is analysed in two halves, cut at a
+    /// paragraph end, on two threads; then the sure names are spread over the whole, as one
+    /// pass would. Paragraphs are analysed independently, so the result is the same.
+    fn analyse_split(&self, text: &str, with_words: bool) -> Analysis {
+        let part = |range: std::ops::Range<usize>| {
+            if with_words {
+                self.analyse_part(text, range)
+            } else {
+                let base = text[..range.start].chars().count();
+                let (spans, scores) = self.analyse_into(&text[range], base, None);
+                Analysis {
+                    spans,
+                    words: WordStarts::default(),
+                    scores,
+                }
+            }
+        };
         if text.len() < PARALLEL_BYTES || self.tagger.is_none() {
-            return self.analyse_part(text, 0..text.len());
+            return part(0..text.len());
         }
-        // A long article: its two halves (cut at a paragraph end) on two threads, then the
-        // sure names spread over the whole, as one pass would.
         let cut = crate::text::bounds::break_after(text, text.len() / 2, 64 * 1024);
         if cut == 0 || cut >= text.len() {
-            return self.analyse_part(text, 0..text.len());
+            return part(0..text.len());
         }
         let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(|| self.analyse_part(text, cut..text.len()));
-            let first = self.analyse_part(text, 0..cut);
+            let second = scope.spawn(|| part(cut..text.len()));
+            let first = part(0..cut);
             (first, second.join())
         });
         let Ok(second) = second else {
-            return self.analyse_part(text, 0..text.len());
+            return part(0..text.len());
         };
         let mut words = first.words;
         words.union(&second.words);

@@ -335,6 +335,8 @@ fn a_long_article_in_two_halves_gives_what_one_pass_gives() {
     let one = TAGGER.analyse_part(&text, 0..text.len());
     assert_eq!(halves.spans, one.spans);
     assert_eq!(halves.words, one.words);
+    // `detect` (what `inkmark detect` and the benches call) splits the same way.
+    assert_eq!(TAGGER.detect(&text), one.spans);
     assert_eq!(halves.scores.len(), halves.spans.len());
     for (a, b) in halves.scores.iter().zip(&one.scores) {
         assert!((a - b).abs() < 0.05, "{a} vs {b}");
