@@ -265,6 +265,7 @@ impl Detector {
                     spans,
                     words: WordStarts::default(),
                     scores,
+                    sources: Vec::new(),
                 }
             }
         };
