@@ -593,6 +593,7 @@ fn detect(
     let patterns = cfg
         .load_patterns(&inkmark::label::LabelSet::default())
         .map_err(anyhow::Error::msg)?;
+    patterns.compile().map_err(anyhow::Error::msg)?;
     let baseline = matches!(kind, DetectKind::Baseline);
     let detector = match kind {
         DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),

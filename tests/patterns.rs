@@ -408,7 +408,11 @@ fn label_studio_predictions_include_the_patterns_suggestions() {
             c.arg("--config").arg(dir.path().join("inkmark.toml"));
         }
         let out = c.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let tasks: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         tasks[0]["predictions"][0]["result"]
             .as_array()

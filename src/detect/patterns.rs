@@ -10,6 +10,7 @@ use crate::label::{Label, LabelSet, Span};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// What one pattern matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,25 +28,35 @@ pub struct PatternDef {
     pub matcher: Matcher,
 }
 
-/// A loaded, compiled set of patterns; empty when the config names none. Built once and
-/// shared (in an `Arc`) by the reader's worker and `inkmark detect`.
+/// A loaded, checked set of patterns; empty when the config names none. Shared (in an
+/// `Arc`) by the reader's worker and `inkmark detect`. The automaton is built on first use
+/// (or [`Patterns::compile`]), so a reader with 100,000 terms does not wait for it before
+/// its first frame: the worker builds it.
 #[derive(Default)]
 pub struct Patterns {
-    exact: Option<AhoCorasick>,
-    /// The label of each exact pattern, by automaton pattern id.
-    exact_labels: Vec<Label>,
-    set: Option<RegexSet>,
-    regexes: Vec<(Regex, Label)>,
+    /// Distinct exact texts with their labels, sorted by text.
+    exact: Vec<(String, Label)>,
+    /// Regexes (checked to compile) with their labels, in definition order.
+    regex_defs: Vec<(String, Label)>,
     /// Short hash of every definition in order: part of the detector version, so that
     /// caches never mix results of two pattern sets.
     id: String,
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+/// The automaton of the exact texts and the regexes, ready to search.
+#[derive(Default)]
+struct Compiled {
+    exact: Option<AhoCorasick>,
+    set: Option<RegexSet>,
+    regexes: Vec<(Regex, Label)>,
 }
 
 impl std::fmt::Debug for Patterns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Patterns")
-            .field("exact", &self.exact_labels.len())
-            .field("regexes", &self.regexes.len())
+            .field("exact", &self.exact.len())
+            .field("regexes", &self.regex_defs.len())
             .field("id", &self.id)
             .finish()
     }
@@ -182,7 +193,8 @@ pub fn load(
 }
 
 impl Patterns {
-    /// Compiles `defs`. An exact text given twice keeps its first label.
+    /// Checks `defs` (regexes compile) and keeps them for [`Patterns::compile`]. An exact
+    /// text given twice keeps its first label.
     pub fn new(defs: Vec<PatternDef>) -> Result<Patterns, String> {
         if defs.is_empty() {
             return Ok(Patterns::default());
@@ -205,54 +217,76 @@ impl Patterns {
                 .collect::<String>()
         };
         let mut exact: Vec<(String, Label)> = Vec::new();
-        let mut regexes: Vec<(String, Label)> = Vec::new();
+        let mut regex_defs: Vec<(String, Label)> = Vec::new();
         for d in defs {
             match d.matcher {
                 Matcher::Exact(t) => exact.push((t, d.label)),
-                Matcher::Regex(r) => regexes.push((r, d.label)),
+                Matcher::Regex(r) => {
+                    check_regex(&r).map_err(|e| format!("patterns: {e}"))?;
+                    regex_defs.push((r, d.label));
+                }
             }
         }
         // The first label of a text wins (a stable sort keeps definition order).
         exact.sort_by(|a, b| a.0.cmp(&b.0));
         exact.dedup_by(|a, b| a.0 == b.0);
-        let ac = if exact.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(exact.iter().map(|(t, _)| t.as_str()))
-                    .map_err(|e| format!("patterns: cannot build the automaton: {e}"))?,
-            )
-        };
-        let set = if regexes.is_empty() {
-            None
-        } else {
-            Some(
-                RegexSet::new(regexes.iter().map(|(r, _)| r.as_str()))
-                    .map_err(|e| format!("patterns: {e}"))?,
-            )
-        };
-        let regexes = regexes
-            .into_iter()
-            .map(|(r, l)| {
-                Regex::new(&r)
-                    .map(|re| (re, l))
-                    .map_err(|e| format!("patterns: {e}"))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
         Ok(Patterns {
-            exact: ac,
-            exact_labels: exact.into_iter().map(|(_, l)| l).collect(),
-            set,
-            regexes,
+            exact,
+            regex_defs,
             id,
+            compiled: OnceLock::new(),
         })
+    }
+
+    /// Builds the automaton and the regexes now (else the first search does); an error
+    /// when they cannot be built (then nothing is ever found).
+    pub fn compile(&self) -> Result<(), String> {
+        self.compiled().map(|_| ())
+    }
+
+    fn compiled(&self) -> Result<&Compiled, String> {
+        self.compiled
+            .get_or_init(|| {
+                let exact = if self.exact.is_empty() {
+                    None
+                } else {
+                    Some(
+                        AhoCorasick::builder()
+                            .match_kind(MatchKind::LeftmostLongest)
+                            .build(self.exact.iter().map(|(t, _)| t.as_str()))
+                            .map_err(|e| format!("patterns: cannot build the automaton: {e}"))?,
+                    )
+                };
+                let set = if self.regex_defs.is_empty() {
+                    None
+                } else {
+                    Some(
+                        RegexSet::new(self.regex_defs.iter().map(|(r, _)| r.as_str()))
+                            .map_err(|e| format!("patterns: {e}"))?,
+                    )
+                };
+                let regexes = self
+                    .regex_defs
+                    .iter()
+                    .map(|(r, l)| {
+                        Regex::new(r)
+                            .map(|re| (re, *l))
+                            .map_err(|e| format!("patterns: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok(Compiled {
+                    exact,
+                    set,
+                    regexes,
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Number of distinct exact texts and regexes.
     pub fn len(&self) -> usize {
-        self.exact_labels.len() + self.regexes.len()
+        self.exact.len() + self.regex_defs.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -273,38 +307,47 @@ impl Patterns {
     /// overlap, the longest wins, then the earlier (exact texts among themselves: the
     /// automaton's leftmost-longest).
     pub fn find(&self, text: &str) -> Vec<Span> {
+        let Ok(c) = self.compiled() else {
+            return Vec::new();
+        };
         // (start, end, rank, label) in bytes; rank: 0 for exact texts, then the regexes in
         // definition order, which decides between matches of the same place.
         let mut found: Vec<(usize, usize, usize, Label)> = Vec::new();
-        if let Some(ac) = &self.exact {
+        if let Some(ac) = &c.exact {
             for m in ac.find_iter(text) {
                 if on_boundary(text, m.start()) && on_boundary(text, m.end()) {
-                    let label = self.exact_labels[m.pattern().as_usize()];
+                    let label = self.exact[m.pattern().as_usize()].1;
                     found.push((m.start(), m.end(), 0, label));
                 }
             }
         }
-        let exact = found.len();
-        if let Some(set) = &self.set {
+        let mut regex_found = Vec::new();
+        if let Some(set) = &c.set {
             for i in set.matches(text).iter() {
-                let (re, label) = &self.regexes[i];
+                let (re, label) = &c.regexes[i];
                 for m in re.find_iter(text) {
                     if !m.is_empty() && on_boundary(text, m.start()) && on_boundary(text, m.end()) {
-                        found.push((m.start(), m.end(), i + 1, *label));
+                        regex_found.push((m.start(), m.end(), i + 1, *label));
                     }
                 }
             }
         }
-        // Exact matches alone come sorted and disjoint; regex matches may overlap them.
-        let overlapping = found.len() > exact;
-        if overlapping {
-            found.sort_unstable();
+        if regex_found.is_empty() {
+            // Exact matches alone come sorted and disjoint.
+            return to_code_points(text, &found);
         }
-        let mut spans = to_code_points(text, &found);
-        if overlapping {
-            longest_first(&mut spans);
+        // Few regex matches, many exact ones (already sorted): sort the few and merge.
+        regex_found.sort_unstable();
+        let mut all = Vec::with_capacity(found.len() + regex_found.len());
+        let mut r = regex_found.into_iter().peekable();
+        for f in found {
+            while let Some(x) = r.next_if(|x| *x < f) {
+                all.push(x);
+            }
+            all.push(f);
         }
-        spans
+        all.extend(r);
+        resolve(to_code_points(text, &all))
     }
 
     /// [`Patterns::find`] in the bytes `range` of `text`, with offsets into the whole
@@ -340,15 +383,36 @@ fn to_code_points(text: &str, found: &[(usize, usize, usize, Label)]) -> Vec<Spa
 }
 
 /// Keeps a non-overlapping subset of `spans` (sorted by start, then by rank): the longest
-/// first, then the earlier, then the better ranked; sorted by start.
-fn longest_first(spans: &mut Vec<Span>) {
+/// first, then the earlier, then the better ranked; sorted by start. Only runs of spans
+/// that overlap one another need choosing; every other span is kept as it is.
+fn resolve(spans: Vec<Span>) -> Vec<Span> {
+    let mut out = Vec::with_capacity(spans.len());
+    let mut i = 0;
+    while i < spans.len() {
+        let (mut j, mut end) = (i + 1, spans[i].end);
+        while j < spans.len() && spans[j].start < end {
+            end = end.max(spans[j].end);
+            j += 1;
+        }
+        if j == i + 1 {
+            out.push(spans[i]);
+        } else {
+            out.extend(longest_first(spans[i..j].to_vec()));
+        }
+        i = j;
+    }
+    out
+}
+
+/// [`resolve`] of one run of overlapping spans.
+fn longest_first(mut spans: Vec<Span>) -> Vec<Span> {
     use std::collections::BTreeMap;
     // Stable: equal keys keep their rank order.
     spans.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start));
     // Kept spans by start; disjoint, so the one starting last before `s.end` is the only
     // one that can overlap `s`.
     let mut kept: BTreeMap<usize, Span> = BTreeMap::new();
-    for s in spans.drain(..) {
+    for s in spans {
         let clash = kept
             .range(..s.end)
             .next_back()
@@ -357,7 +421,7 @@ fn longest_first(spans: &mut Vec<Span>) {
             kept.insert(s.start, s);
         }
     }
-    spans.extend(kept.into_values());
+    kept.into_values().collect()
 }
 
 /// Whether byte `at` of `text` is a grapheme-cluster boundary (a match there does not cut
@@ -595,6 +659,26 @@ mod tests {
                 Span::new(11, 14, Label::QTY),
             ],
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_long_regex_match_wins_over_the_run_of_exact_texts_it_covers() {
+        let p = Patterns::new(vec![
+            exact("甲乙", Label::PER),
+            exact("丙丁", Label::PER),
+            exact("戊己", Label::PER),
+            exact("庚辛", Label::LOC),
+            regex("乙丙丁戊", Label::ORG),
+        ])
+        .unwrap();
+        assert_eq!(
+            p.find("甲乙丙丁戊己，庚辛甲乙"),
+            [
+                Span::new(1, 5, Label::ORG),
+                Span::new(7, 9, Label::LOC),
+                Span::new(9, 11, Label::PER),
+            ]
         );
     }
 

@@ -89,6 +89,11 @@ fn run<E>(
     let mut detector: Option<Detector> = None;
     let load = |detector: &mut Option<Detector>, model: &ModelState| {
         if detector.is_none() {
+            // The patterns' automaton (100,000 terms: a few tenths of a second) is built
+            // here, off the UI thread, with the dictionary.
+            if let Err(e) = settings.patterns.compile() {
+                let _ = out.send(wrap(Msg::Notice(crate::text::glyph::sanitize_line(&e))));
+            }
             let t = Instant::now();
             *detector = Some(Detector::rules_only().with_tagger(model.tagger.clone()));
             let _ = out.send(wrap(Msg::DetectorReady(t.elapsed().as_millis() as u64)));
