@@ -209,6 +209,66 @@ fn analyse_near_focus(d: &Detector, req: &DetectRequest, patterns: &Patterns) ->
 mod tests {
     use super::*;
 
+    /// The worker's answer to one request for `text`.
+    fn detect_with(cache: &DetectCache, patterns: Arc<Patterns>, text: &str) -> Arc<Analysis> {
+        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+        let settings = ModelSettings {
+            annotations: None,
+            min_score: 0.0,
+            patterns,
+        };
+        let req = spawn(cache.clone(), settings, tx, |m| m);
+        req.send(DetectRequest {
+            sha: crate::detect::sha256_hex(text.as_bytes()),
+            text: Arc::new(text.to_string()),
+            focus: 0,
+        })
+        .unwrap();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(120)).unwrap() {
+                Msg::Detected { analysis, .. } => return analysis,
+                Msg::DetectFailed { error, .. } => panic!("{error}"),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_worker_applies_the_patterns_and_never_mixes_cached_results_of_two_sets() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DetectCache {
+            dir: Some(dir.path().to_path_buf()),
+        };
+        let text = "国务院总理李克强在北京人民大会堂作报告。";
+        let p = Arc::new(
+            Patterns::new(vec![crate::detect::patterns::PatternDef {
+                label: crate::label::Label::ORG,
+                matcher: crate::detect::patterns::Matcher::Exact("人民大会堂".into()),
+            }])
+            .unwrap(),
+        );
+        let hall = crate::label::Span::new(11, 16, crate::label::Label::ORG);
+        let with = detect_with(&cache, p.clone(), text);
+        let i = with
+            .spans
+            .iter()
+            .position(|s| *s == hall)
+            .expect("the pattern");
+        assert_eq!(with.source(i), crate::detect::SuggestionSource::Pattern);
+        // Cached under a name holding the set's hash; without patterns, another entry.
+        let without = detect_with(&cache, Arc::default(), text);
+        assert!(!without.spans.contains(&hall));
+        assert!(without.sources.is_empty());
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.iter().any(|n| n.contains("_p")), "{names:?}");
+        // A second run with the patterns comes from the cache, the same.
+        assert_eq!(detect_with(&cache, p, text), with);
+    }
+
     fn request(text: String, focus: usize) -> DetectRequest {
         DetectRequest {
             sha: String::new(),
@@ -238,6 +298,23 @@ mod tests {
             let o = one.spans.iter().find(|o| o.start == s.start % n).unwrap();
             assert_eq!((o.end - o.start, o.label), (s.end - s.start, s.label));
         }
+        // The patterns' matches in that part, at the whole text's offsets, win there.
+        let org = crate::label::Label::ORG;
+        let p = Patterns::new(vec![crate::detect::patterns::PatternDef {
+            label: org,
+            matcher: crate::detect::patterns::Matcher::Exact("人民大会堂".into()),
+        }])
+        .unwrap();
+        let with = analyse_near_focus(&d, &request(text.clone(), chars / 2), &p).unwrap();
+        let slicer = crate::detect::CharSlicer::new(&text);
+        let from_patterns: Vec<_> = (0..with.spans.len())
+            .filter(|&i| with.source(i) == crate::detect::SuggestionSource::Pattern)
+            .map(|i| with.spans[i])
+            .collect();
+        assert!(!from_patterns.is_empty());
+        assert!(from_patterns
+            .iter()
+            .all(|s| s.label == org && slicer.slice(s.start, s.end) == "人民大会堂"));
         // Short texts are analysed whole at once.
         assert!(
             analyse_near_focus(&d, &request(para.repeat(100), 0), &Patterns::default()).is_none()
