@@ -41,8 +41,13 @@ pub struct Patterns {
     /// Short hash of every definition in order: part of the detector version, so that
     /// caches never mix results of two pattern sets.
     id: String,
+    /// Some exact text holds a line break (then a long text is not searched in halves).
+    exact_spans_lines: bool,
     compiled: OnceLock<Result<Compiled, String>>,
 }
+
+/// Texts this long have their exact matches searched in two halves on two threads.
+const PARALLEL_BYTES: usize = 1 << 20;
 
 /// The automaton of the exact texts and the regexes, ready to search.
 #[derive(Default)]
@@ -204,11 +209,15 @@ impl Patterns {
             let mut h = Sha256::new();
             for d in &defs {
                 let (kind, text) = match &d.matcher {
-                    Matcher::Exact(t) => ("e", t),
-                    Matcher::Regex(r) => ("r", r),
+                    Matcher::Exact(t) => (b"e", t),
+                    Matcher::Regex(r) => (b"r", r),
                 };
                 // Lengths first: no two different lists hash the same bytes.
-                h.update(format!("{kind}{}:{}:{}:", d.label, text.len(), text));
+                h.update(kind);
+                h.update([d.label.name().len() as u8]);
+                h.update(d.label.name());
+                h.update((text.len() as u64).to_le_bytes());
+                h.update(text);
             }
             h.finalize()
                 .iter()
@@ -231,6 +240,7 @@ impl Patterns {
         exact.sort_by(|a, b| a.0.cmp(&b.0));
         exact.dedup_by(|a, b| a.0 == b.0);
         Ok(Patterns {
+            exact_spans_lines: exact.iter().any(|(t, _)| t.contains(['\n', '\r'])),
             exact,
             regex_defs,
             id,
@@ -314,12 +324,28 @@ impl Patterns {
         // definition order, which decides between matches of the same place.
         let mut found: Vec<(usize, usize, usize, Label)> = Vec::new();
         if let Some(ac) = &c.exact {
-            for m in ac.find_iter(text) {
-                if on_boundary(text, m.start()) && on_boundary(text, m.end()) {
-                    let label = self.exact[m.pattern().as_usize()].1;
-                    found.push((m.start(), m.end(), 0, label));
+            // No exact match crosses a line break (unless a text holds one), so the halves
+            // of a long text before and after one are searched apart: the same matches.
+            let half = text.len() / 2;
+            let cut = (text.len() >= PARALLEL_BYTES && !self.exact_spans_lines)
+                .then(|| text[half..].find('\n').map(|i| half + i))
+                .flatten();
+            found = match cut {
+                Some(cut) => {
+                    let (mut first, second) = std::thread::scope(|scope| {
+                        let second = scope.spawn(|| self.exact_in(ac, text, cut..text.len()));
+                        (self.exact_in(ac, text, 0..cut), second.join())
+                    });
+                    match second {
+                        Ok(second) => {
+                            first.extend(second);
+                            first
+                        }
+                        Err(_) => self.exact_in(ac, text, 0..text.len()),
+                    }
                 }
-            }
+                None => self.exact_in(ac, text, 0..text.len()),
+            };
         }
         let mut regex_found = Vec::new();
         if let Some(set) = &c.set {
@@ -348,6 +374,22 @@ impl Patterns {
         }
         all.extend(r);
         resolve(to_code_points(text, &all))
+    }
+
+    /// The exact matches in the bytes `range` of `text` that start and end on grapheme
+    /// cluster boundaries of the whole text, with offsets into it.
+    fn exact_in(
+        &self,
+        ac: &AhoCorasick,
+        text: &str,
+        range: std::ops::Range<usize>,
+    ) -> Vec<(usize, usize, usize, Label)> {
+        let base = range.start;
+        ac.find_iter(&text[range])
+            .map(|m| (m.start() + base, m.end() + base, m.pattern().as_usize()))
+            .filter(|&(s, e, _)| on_boundary(text, s) && on_boundary(text, e))
+            .map(|(s, e, p)| (s, e, 0, self.exact[p].1))
+            .collect()
     }
 
     /// [`Patterns::find`] in the bytes `range` of `text`, with offsets into the whole
@@ -727,6 +769,27 @@ mod tests {
         use SuggestionSource::{Model, Pattern};
         assert_eq!(a.sources, [Model, Pattern, Model, Pattern]);
         assert_eq!(a.source(1), Pattern);
+    }
+
+    #[test]
+    fn a_long_text_searched_in_halves_finds_what_one_pass_finds() {
+        let p = Patterns::new(vec![
+            exact("肺炎", disease()),
+            exact("新冠肺炎病例", disease()),
+        ])
+        .unwrap();
+        let para = "新冠肺炎病例与肺炎。\n";
+        let text = para.repeat(PARALLEL_BYTES / para.len() + 10);
+        let found = p.find(&text);
+        let n = para.chars().count();
+        assert_eq!(found.len(), 2 * (text.len() / para.len()));
+        for (i, s) in found.iter().enumerate() {
+            let (start, len) = if i % 2 == 0 { (0, 6) } else { (7, 2) };
+            assert_eq!((s.start, s.len()), ((i / 2) * n + start, len), "{i}");
+        }
+        // A text holding a line break is searched in one pass.
+        let q = Patterns::new(vec![exact("。\n新", disease())]).unwrap();
+        assert_eq!(q.find(&text).len(), text.len() / para.len() - 1);
     }
 
     #[test]
