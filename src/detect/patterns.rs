@@ -320,9 +320,7 @@ impl Patterns {
         let Ok(c) = self.compiled() else {
             return Vec::new();
         };
-        // (start, end, rank, label) in bytes; rank: 0 for exact texts, then the regexes in
-        // definition order, which decides between matches of the same place.
-        let mut found: Vec<(usize, usize, usize, Label)> = Vec::new();
+        let mut found: Vec<Hit> = Vec::new();
         if let Some(ac) = &c.exact {
             // No exact match crosses a line break (unless a text holds one), so the halves
             // of a long text before and after one are searched apart: the same matches.
@@ -332,64 +330,88 @@ impl Patterns {
                 .flatten();
             found = match cut {
                 Some(cut) => {
-                    let (mut first, second) = std::thread::scope(|scope| {
+                    let ((mut first, chars), second) = std::thread::scope(|scope| {
                         let second = scope.spawn(|| self.exact_in(ac, text, cut..text.len()));
                         (self.exact_in(ac, text, 0..cut), second.join())
                     });
                     match second {
-                        Ok(second) => {
-                            first.extend(second);
+                        Ok((second, _)) => {
+                            first.extend(
+                                second
+                                    .into_iter()
+                                    .map(|(s, e, r, i)| (s + chars, e + chars, r, i)),
+                            );
                             first
                         }
-                        Err(_) => self.exact_in(ac, text, 0..text.len()),
+                        Err(_) => self.exact_in(ac, text, 0..text.len()).0,
                     }
                 }
-                None => self.exact_in(ac, text, 0..text.len()),
+                None => self.exact_in(ac, text, 0..text.len()).0,
             };
         }
-        let mut regex_found = Vec::new();
+        let mut regex_found: Vec<Hit> = Vec::new();
         if let Some(set) = &c.set {
             for i in set.matches(text).iter() {
-                let (re, label) = &c.regexes[i];
-                for m in re.find_iter(text) {
+                for m in c.regexes[i].0.find_iter(text) {
                     if !m.is_empty() && on_boundary(text, m.start()) && on_boundary(text, m.end()) {
-                        regex_found.push((m.start(), m.end(), i + 1, *label));
+                        regex_found.push((m.start(), m.end(), i as u32 + 1, i as u32));
                     }
                 }
             }
         }
-        if regex_found.is_empty() {
+        let hits = if regex_found.is_empty() {
             // Exact matches alone come sorted and disjoint.
-            return to_code_points(text, &found);
-        }
-        // Few regex matches, many exact ones (already sorted): sort the few and merge.
-        regex_found.sort_unstable();
-        let mut all = Vec::with_capacity(found.len() + regex_found.len());
-        let mut r = regex_found.into_iter().peekable();
-        for f in found {
-            while let Some(x) = r.next_if(|x| *x < f) {
-                all.push(x);
+            found
+        } else {
+            // Few regex matches, many exact ones (already sorted): sort the few and merge.
+            regex_found.sort_unstable();
+            let regex_found = to_code_points(text, &regex_found);
+            let mut all = Vec::with_capacity(found.len() + regex_found.len());
+            let mut r = regex_found.into_iter().peekable();
+            for f in found {
+                while let Some(x) = r.next_if(|x| *x < f) {
+                    all.push(x);
+                }
+                all.push(f);
             }
-            all.push(f);
-        }
-        all.extend(r);
-        resolve(to_code_points(text, &all))
+            all.extend(r);
+            resolve(all)
+        };
+        hits.into_iter()
+            .map(|(s, e, rank, i)| {
+                let label = match rank {
+                    0 => self.exact[i as usize].1,
+                    _ => c.regexes[i as usize].1,
+                };
+                Span::new(s, e, label)
+            })
+            .collect()
     }
 
     /// The exact matches in the bytes `range` of `text` that start and end on grapheme
-    /// cluster boundaries of the whole text, with offsets into it.
+    /// cluster boundaries of the whole text, in code points from the range's start, and
+    /// the number of code points in the range.
     fn exact_in(
         &self,
         ac: &AhoCorasick,
         text: &str,
         range: std::ops::Range<usize>,
-    ) -> Vec<(usize, usize, usize, Label)> {
+    ) -> (Vec<Hit>, usize) {
         let base = range.start;
-        ac.find_iter(&text[range])
-            .map(|m| (m.start() + base, m.end() + base, m.pattern().as_usize()))
-            .filter(|&(s, e, _)| on_boundary(text, s) && on_boundary(text, e))
-            .map(|(s, e, p)| (s, e, 0, self.exact[p].1))
-            .collect()
+        let part = &text[range];
+        let mut hits = Vec::new();
+        // Matches come in order: count code points as they come.
+        let (mut byte, mut cp) = (0usize, 0usize);
+        for m in ac.find_iter(part) {
+            let (s, e) = (m.start(), m.end());
+            if !(on_boundary(text, s + base) && on_boundary(text, e + base)) {
+                continue;
+            }
+            cp += part[byte..s].chars().count();
+            byte = s;
+            hits.push((cp, cp + part[s..e].chars().count(), 0, m.pattern().as_u32()));
+        }
+        (hits, cp + part[byte..].chars().count())
     }
 
     /// [`Patterns::find`] in the bytes `range` of `text`, with offsets into the whole
@@ -412,55 +434,60 @@ impl Patterns {
     }
 }
 
-/// Byte-sorted matches as code-point spans, counting characters as the matches come.
-fn to_code_points(text: &str, found: &[(usize, usize, usize, Label)]) -> Vec<Span> {
+/// A match: start, end, rank (0 for exact texts, then the regexes in definition order,
+/// which decides between matches of the same place) and the index of its exact text or
+/// regex. Small, so that 800,000 matches move little memory.
+type Hit = (usize, usize, u32, u32);
+
+/// Byte-sorted matches in code points, counting characters as the matches come.
+fn to_code_points(text: &str, found: &[Hit]) -> Vec<Hit> {
     let mut out = Vec::with_capacity(found.len());
     let (mut byte, mut cp) = (0usize, 0usize);
-    for &(start, end, _, label) in found {
+    for &(start, end, rank, i) in found {
         cp += text[byte..start].chars().count();
         byte = start;
-        out.push(Span::new(cp, cp + text[start..end].chars().count(), label));
+        out.push((cp, cp + text[start..end].chars().count(), rank, i));
     }
     out
 }
 
-/// Keeps a non-overlapping subset of `spans` (sorted by start, then by rank): the longest
-/// first, then the earlier, then the better ranked; sorted by start. Only runs of spans
-/// that overlap one another need choosing; every other span is kept as it is.
-fn resolve(spans: Vec<Span>) -> Vec<Span> {
-    let mut out = Vec::with_capacity(spans.len());
+/// Keeps a non-overlapping subset of `hits` (sorted by start, then by rank): the longest
+/// first, then the earlier, then the better ranked; sorted by start. Only runs of matches
+/// that overlap one another need choosing; every other match is kept as it is.
+fn resolve(hits: Vec<Hit>) -> Vec<Hit> {
+    let mut out = Vec::with_capacity(hits.len());
     let mut i = 0;
-    while i < spans.len() {
-        let (mut j, mut end) = (i + 1, spans[i].end);
-        while j < spans.len() && spans[j].start < end {
-            end = end.max(spans[j].end);
+    while i < hits.len() {
+        let (mut j, mut end) = (i + 1, hits[i].1);
+        while j < hits.len() && hits[j].0 < end {
+            end = end.max(hits[j].1);
             j += 1;
         }
         if j == i + 1 {
-            out.push(spans[i]);
+            out.push(hits[i]);
         } else {
-            out.extend(longest_first(spans[i..j].to_vec()));
+            out.extend(longest_first(hits[i..j].to_vec()));
         }
         i = j;
     }
     out
 }
 
-/// [`resolve`] of one run of overlapping spans.
-fn longest_first(mut spans: Vec<Span>) -> Vec<Span> {
+/// [`resolve`] of one run of overlapping matches.
+fn longest_first(mut hits: Vec<Hit>) -> Vec<Hit> {
     use std::collections::BTreeMap;
     // Stable: equal keys keep their rank order.
-    spans.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start));
-    // Kept spans by start; disjoint, so the one starting last before `s.end` is the only
-    // one that can overlap `s`.
-    let mut kept: BTreeMap<usize, Span> = BTreeMap::new();
-    for s in spans {
+    hits.sort_by_key(|&(s, e, _, _)| (std::cmp::Reverse(e - s), s));
+    // Kept matches by start; disjoint, so the one starting last before `end` is the only
+    // one that can overlap.
+    let mut kept: BTreeMap<usize, Hit> = BTreeMap::new();
+    for h in hits {
         let clash = kept
-            .range(..s.end)
+            .range(..h.1)
             .next_back()
-            .is_some_and(|(_, k)| k.end > s.start);
+            .is_some_and(|(_, k)| k.1 > h.0);
         if !clash {
-            kept.insert(s.start, s);
+            kept.insert(h.0, h);
         }
     }
     kept.into_values().collect()
