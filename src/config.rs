@@ -1,10 +1,13 @@
 //! Settings from `inkmark.toml`: the corpus folder's file wins over the user's
 //! (`~/.config/inkmark/config.toml`), and command-line flags win over both.
 
+use crate::label::{Label, LabelColor, LabelDef, LabelSet};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
 
 /// Every key a config file may set; all optional.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -40,6 +43,43 @@ pub struct Config {
     /// Which file set each term list.
     #[serde(skip)]
     pub terms_origin: BTreeMap<String, PathBuf>,
+    /// `[[labels]]`: the corpus's label set, checked by [`Config::label_set`].
+    #[serde(default)]
+    pub labels: Vec<Spanned<LabelEntry>>,
+    /// The built-in detector's labels -> the set's (`""` drops one).
+    pub detector_labels: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// The file `labels` came from, for error lines.
+    #[serde(skip)]
+    pub labels_origin: Option<Origin>,
+    /// The file `detector_labels` came from.
+    #[serde(skip)]
+    pub detector_labels_origin: Option<Origin>,
+}
+
+/// One `[[labels]]` table as written.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelEntry {
+    pub name: Spanned<String>,
+    pub key: Option<Spanned<String>>,
+    pub color: Option<Spanned<String>>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A config file and its text, to turn a value's byte span into a line number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    pub path: PathBuf,
+    text: Arc<str>,
+}
+
+impl Origin {
+    /// `FILE:LINE` of the byte offset `at`.
+    fn at(&self, at: usize) -> String {
+        let line = self.text[..at.min(self.text.len())].matches('\n').count() + 1;
+        format!("{}:{line}", self.path.display())
+    }
 }
 
 /// One key name or a list of them.
@@ -62,8 +102,24 @@ impl KeyList {
 impl Config {
     /// Parses one config file; the error names the file, line and column.
     pub fn parse(path: &Path, source: &str) -> Result<Config, String> {
-        let mut c: Config =
-            toml::from_str(source).map_err(|e| format!("{}: {e}", path.display()))?;
+        // One line: toml's own message draws the source line under it.
+        let mut c: Config = toml::from_str(source).map_err(|e| {
+            let mut at = e.span().map_or(0, |r| r.start.min(source.len()));
+            while !source.is_char_boundary(at) {
+                at -= 1;
+            }
+            let line = source[..at].matches('\n').count() + 1;
+            let column = source[..at]
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                + 1;
+            format!(
+                "{}: line {line}, column {column}: {}",
+                path.display(),
+                e.message().trim().replace('\n', "; ")
+            )
+        })?;
         c.keys_origin = c
             .keys
             .keys()
@@ -75,6 +131,16 @@ impl Config {
             .keys()
             .map(|k| (k.clone(), path.to_path_buf()))
             .collect();
+        let origin = Origin {
+            path: path.to_path_buf(),
+            text: source.into(),
+        };
+        if !c.labels.is_empty() {
+            c.labels_origin = Some(origin.clone());
+        }
+        if c.detector_labels.is_some() {
+            c.detector_labels_origin = Some(origin);
+        }
         Ok(c)
     }
 
@@ -126,7 +192,8 @@ impl Config {
         }
     }
 
-    /// Keys set in `over` replace those of `self`.
+    /// Keys set in `over` replace those of `self`; a `[[labels]]` list replaces the
+    /// other file's whole.
     pub fn overlay(self, over: Config) -> Config {
         let (mut keys, mut keys_origin) = (self.keys, self.keys_origin);
         keys.extend(over.keys);
@@ -138,6 +205,16 @@ impl Config {
             Some(p) => (Some(p), over.patterns_origin),
             None => (self.patterns, self.patterns_origin),
         };
+        let (labels, labels_origin) = if over.labels.is_empty() {
+            (self.labels, self.labels_origin)
+        } else {
+            (over.labels, over.labels_origin)
+        };
+        let (detector_labels, detector_labels_origin) = if over.detector_labels.is_some() {
+            (over.detector_labels, over.detector_labels_origin)
+        } else {
+            (self.detector_labels, self.detector_labels_origin)
+        };
         Config {
             keys,
             keys_origin,
@@ -145,12 +222,64 @@ impl Config {
             patterns_origin,
             terms,
             terms_origin,
+            labels,
+            labels_origin,
+            detector_labels,
+            detector_labels_origin,
             ambiguous_wide: over.ambiguous_wide.or(self.ambiguous_wide),
             tab_width: over.tab_width.or(self.tab_width),
             annotations: over.annotations.or(self.annotations),
             annotator: over.annotator.or(self.annotator),
             min_score: over.min_score.or(self.min_score),
         }
+    }
+
+    /// The checked label set: `[[labels]]` (keys, colours, descriptions) with
+    /// `detector_labels`, or the default five when no file defines labels. Any problem is
+    /// one line naming the file and line; nothing is half applied.
+    pub fn label_set(&self) -> Result<LabelSet, String> {
+        // Label keys may not shadow a reader command of the effective key map.
+        let keymap = crate::tui::keys::KeyMap::new(&self.key_bindings(), &self.keys_origin)?;
+        let set = match &self.labels_origin {
+            Some(origin) if !self.labels.is_empty() => {
+                parse_labels(&self.labels, origin, &|c| keymap.action_of_char(c))?
+            }
+            _ => LabelSet::default(),
+        };
+        let Some(map) = &self.detector_labels else {
+            return Ok(set);
+        };
+        let origin = self.detector_labels_origin.as_ref();
+        let at = |span: std::ops::Range<usize>| {
+            origin.map_or("config".to_string(), |o| o.at(span.start))
+        };
+        let mut out = Vec::new();
+        for (from, to) in map {
+            let Some(from_label) =
+                Label::parse(from.get_ref()).filter(|l| l.name() == from.get_ref().trim())
+            else {
+                return Err(format!(
+                    "{}: detector_labels: unknown detector label {:?} (the detector's: {})",
+                    at(from.span()),
+                    from.get_ref(),
+                    Label::DEFAULTS.map(|l| l.to_string()).join(", ")
+                ));
+            };
+            let to_name = to.get_ref().trim();
+            let to_label = if to_name.is_empty() {
+                None
+            } else {
+                Some(Label::new(to_name).map_err(|e| {
+                    format!(
+                        "{}: detector_labels: {}: {e}",
+                        at(to.span()),
+                        from.get_ref()
+                    )
+                })?)
+            };
+            out.push((from_label, to_label));
+        }
+        Ok(set.with_detector_map(out))
     }
 
     /// The annotation folder, one rule for every command: `--annotations` (`flag`), else
@@ -202,6 +331,93 @@ impl Config {
         };
         Ok(user.overlay(local))
     }
+}
+
+/// The `[[labels]]` tables as a set: names checked and unique, keys single characters
+/// that are unique and no reader command's (`command` names the action of a key), the
+/// others given the next free number key, colours parsed.
+fn parse_labels(
+    entries: &[Spanned<LabelEntry>],
+    origin: &Origin,
+    command: &dyn Fn(char) -> Option<&'static str>,
+) -> Result<LabelSet, String> {
+    let err = |span: std::ops::Range<usize>, msg: String| {
+        Err(format!("{}: [[labels]]: {msg}", origin.at(span.start)))
+    };
+    let mut defs: Vec<LabelDef> = Vec::new();
+    let mut lines: Vec<usize> = Vec::new();
+    for entry in entries {
+        let e = entry.get_ref();
+        let name = e.name.get_ref();
+        let label = match Label::new(name) {
+            Ok(l) => l,
+            Err(msg) => return err(e.name.span(), msg),
+        };
+        if let Some(i) = defs.iter().position(|d| d.label == label) {
+            let first = origin.at(lines[i]);
+            return err(
+                e.name.span(),
+                format!("label {name} is defined twice (first at {first})"),
+            );
+        }
+        let key = match &e.key {
+            None => None,
+            Some(k) => {
+                let mut chars = k.get_ref().chars();
+                let (Some(c), None) = (chars.next(), chars.next()) else {
+                    return err(
+                        k.span(),
+                        format!("{name}: key {:?} is not one character", k.get_ref()),
+                    );
+                };
+                if c == '0' || c.is_whitespace() || c.is_control() {
+                    return err(
+                        k.span(),
+                        format!("{name}: key {c:?} cannot be a label key (0 starts a count)"),
+                    );
+                }
+                if let Some(action) = command(c) {
+                    return err(
+                        k.span(),
+                        format!(
+                            "{name}: key {c} is the reader's {action} key; pick another or move {action} in [keys]"
+                        ),
+                    );
+                }
+                if let Some(d) = defs.iter().find(|d| d.key == Some(c)) {
+                    return err(
+                        k.span(),
+                        format!("{name}: key {c} is already {}'s", d.label),
+                    );
+                }
+                Some(c)
+            }
+        };
+        let color = match &e.color {
+            None => None,
+            Some(c) => match LabelColor::parse(c.get_ref()) {
+                Ok(c) => Some(c),
+                Err(msg) => return err(c.span(), format!("{name}: {msg}")),
+            },
+        };
+        defs.push(LabelDef {
+            label,
+            key,
+            color,
+            description: e.description.trim().to_string(),
+        });
+        lines.push(e.name.span().start);
+    }
+    // Of the first nine labels, those without a key take the next number key no label
+    // chose; labels past the ninth get none (the label menu reaches them).
+    let taken: Vec<char> = defs.iter().filter_map(|d| d.key).collect();
+    let mut free = ('1'..='9').filter(|c| !taken.contains(c));
+    for d in defs.iter_mut().take(9) {
+        if d.key.is_none() {
+            d.key = free.next();
+        }
+    }
+    Ok(LabelSet::new(defs))
 }
 
 /// An annotator's name becomes a folder name: one plain path component.
@@ -347,5 +563,168 @@ mod tests {
         .load_patterns(&crate::label::LabelSet::default())
         .unwrap_err();
         assert_eq!(e, "/nowhere/p.jsonl: no such file");
+    }
+
+    fn labels_of(src: &str) -> Result<LabelSet, String> {
+        Config::parse(Path::new("inkmark.toml"), src)?.label_set()
+    }
+
+    const EIGHT: &str = r##"
+[[labels]]
+name = "PER"
+[[labels]]
+name = "LOC"
+[[labels]]
+name = "ORG"
+[[labels]]
+name = "TIME"
+[[labels]]
+name = "QTY"
+[[labels]]
+name = "DISEASE"
+color = "magenta"
+description = "疾病名称"
+[[labels]]
+name = "SYMPTOM"
+key = "9"
+[[labels]]
+name = "DRUG"
+color = "#12abEF"
+"##;
+
+    #[test]
+    fn labels_take_the_next_free_number_key_and_their_colours() {
+        let set = labels_of(EIGHT).unwrap();
+        let keys: Vec<Option<char>> = set.defs().iter().map(|d| d.key).collect();
+        // SYMPTOM chose 9, so DRUG gets the next free one, 7.
+        let want = ['1', '2', '3', '4', '5', '6', '9', '7'].map(Some);
+        assert_eq!(keys, want);
+        let disease = Label::new("DISEASE").unwrap();
+        assert_eq!(set.description(disease), "疾病名称");
+        assert_eq!(
+            set.def(disease).unwrap().color,
+            Some(LabelColor::Indexed(163))
+        );
+        assert_eq!(set.color(7), LabelColor::Rgb(0x12, 0xab, 0xef));
+        assert_eq!(set.color(7).hex(), "#12abef");
+        // No colour: the palette's for its position.
+        assert_eq!(set.color(0).hex(), "#d70000");
+        // Past the ninth label, no number key is left.
+        let mut many = String::new();
+        for i in 0..11 {
+            many.push_str(&format!("[[labels]]\nname = \"L{i}\"\n"));
+        }
+        let set = labels_of(&many).unwrap();
+        assert_eq!(set.defs()[8].key, Some('9'));
+        assert_eq!((set.defs()[9].key, set.defs()[10].key), (None, None));
+        // Even when a letter key leaves a number free.
+        let set = labels_of(&many.replacen("\"L0\"\n", "\"L0\"\nkey = \"m\"\n", 1)).unwrap();
+        assert_eq!(set.defs()[8].key, Some('8'));
+        assert_eq!(set.defs()[9].key, None);
+        // A letter key of its own, free in the reader.
+        let set = labels_of("[[labels]]\nname = \"X\"\nkey = \"m\"\n").unwrap();
+        assert_eq!(set.by_key('m'), Some(Label::new("X").unwrap()));
+    }
+
+    #[test]
+    fn no_labels_anywhere_is_the_default_five_and_a_corpus_list_replaces_the_users() {
+        assert_eq!(labels_of("tab_width = 2\n").unwrap(), LabelSet::default());
+        let user = Config::parse(Path::new("user.toml"), "[[labels]]\nname = \"A\"\n").unwrap();
+        let corpus = Config::parse(Path::new("inkmark.toml"), EIGHT).unwrap();
+        let none = Config::parse(Path::new("inkmark.toml"), "tab_width = 2\n").unwrap();
+        let names = |c: Config| -> Vec<String> {
+            c.label_set()
+                .unwrap()
+                .labels()
+                .map(|l| l.to_string())
+                .collect()
+        };
+        assert_eq!(names(user.clone().overlay(corpus)).len(), 8);
+        assert_eq!(
+            names(user.overlay(none)),
+            ["A"],
+            "the user's list is the fallback"
+        );
+    }
+
+    #[test]
+    fn every_label_error_is_one_line_with_the_file_and_line() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "[[labels]]\nname = \"A\"\n[[labels]]\nname = \"A\"\n",
+                "inkmark.toml:4: [[labels]]: label A is defined twice (first at inkmark.toml:2)",
+            ),
+            (
+                "[[labels]]\nname = \"A\"\nkey = \"7\"\n[[labels]]\nname = \"B\"\nkey = \"7\"\n",
+                "inkmark.toml:6: [[labels]]: B: key 7 is already A's",
+            ),
+            (
+                "[[labels]]\nname = \"A\"\n\nkey = \"j\"\n",
+                "inkmark.toml:4: [[labels]]: A: key j is the reader's down key",
+            ),
+            (
+                "[[labels]]\nname = \"A\"\nkey = \"ab\"\n",
+                "inkmark.toml:3: [[labels]]: A: key \"ab\" is not one character",
+            ),
+            (
+                "[[labels]]\nname = \"A\"\nkey = \"0\"\n",
+                "inkmark.toml:3: [[labels]]: A: key '0' cannot be a label key",
+            ),
+            (
+                "[[labels]]\nname = \"A\"\ncolor = \"chartreuse\"\n",
+                "inkmark.toml:3: [[labels]]: A: unknown colour \"chartreuse\" (names: red,",
+            ),
+            (
+                "[[labels]]\nname = \"A\"\ncolor = \"#12345\"\n",
+                "inkmark.toml:3: [[labels]]: A: colour \"#12345\" is not #rrggbb",
+            ),
+            (
+                "\n[[labels]]\nname = \"疾病\"\n",
+                "inkmark.toml:3: [[labels]]: label name \"疾病\" has '疾'",
+            ),
+            (
+                "detector_labels = { LOC = \"GPE\", PLACE = \"X\" }\n",
+                "inkmark.toml:1: detector_labels: unknown detector label \"PLACE\" (the detector's: PER, LOC, ORG, TIME, QTY)",
+            ),
+        ];
+        for (src, want) in cases {
+            let e = labels_of(src).unwrap_err();
+            assert!(e.starts_with(want), "{e}\nwanted: {want}");
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+        // A missing name is toml's error, with its line, on one line.
+        let e = labels_of("\n[[labels]]\nkey = \"7\"\n").unwrap_err();
+        assert_eq!(e, "inkmark.toml: line 2, column 1: missing field `name`");
+        // A clash with a rebound command key counts, a key moved away is free.
+        let src = "[keys]\ndown = \"m\"\n[[labels]]\nname = \"A\"\nkey = \"m\"\n";
+        assert!(labels_of(src)
+            .unwrap_err()
+            .contains("the reader's down key"));
+        let src = "[keys]\ndown = \"m\"\n[[labels]]\nname = \"A\"\nkey = \"j\"\n";
+        assert_eq!(
+            labels_of(src).unwrap().by_key('j'),
+            Some(Label::new("A").unwrap())
+        );
+    }
+
+    #[test]
+    fn detector_labels_rename_or_drop_and_labels_outside_the_set_are_not_suggested() {
+        let src = format!(
+            "detector_labels = {{ LOC = \"GPE\", TIME = \"\" }}\n{}",
+            EIGHT.replace("\"LOC\"", "\"GPE\"")
+        );
+        let set = labels_of(&src).unwrap();
+        let gpe = Label::new("GPE").unwrap();
+        assert_eq!(set.suggested(Label::LOC), Some(gpe));
+        assert_eq!(set.suggested(Label::TIME), None, "mapped to \"\": dropped");
+        assert_eq!(set.suggested(Label::PER), Some(Label::PER));
+        // A set without ORG gets no ORG suggestions.
+        let set = labels_of("[[labels]]\nname = \"PER\"\n").unwrap();
+        assert_eq!(set.suggested(Label::ORG), None);
+        assert_eq!(set.suggested(Label::PER), Some(Label::PER));
+        // Mapped to a name the set lacks: dropped too.
+        let set = labels_of("detector_labels = { PER = \"PERSON\" }\n").unwrap();
+        assert_eq!(set.suggested(Label::PER), None);
+        assert_eq!(set.suggested(Label::LOC), Some(Label::LOC));
     }
 }

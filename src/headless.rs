@@ -22,11 +22,29 @@ pub struct Stats {
     pub top: BTreeMap<String, Vec<(String, usize)>>,
     /// Annotation files that could not be read.
     pub unreadable: Vec<String>,
+    /// Labels the files use that the label set does not define (a stale scheme).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_labels: Vec<String>,
+    /// The set's label names, in its order (the table lists them all, even unused).
+    #[serde(skip)]
+    pub set: Vec<String>,
 }
 
-pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl FnMut()) -> Stats {
+pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, tick: impl FnMut()) -> Stats {
+    stats_with(corpus, annotations, &LabelSet::default(), top_n, tick)
+}
+
+/// [`stats`] with the corpus's label set: its labels in order, then the unknown ones.
+pub fn stats_with(
+    corpus: &Corpus,
+    annotations: &Path,
+    set: &LabelSet,
+    top_n: usize,
+    mut tick: impl FnMut(),
+) -> Stats {
     let mut s = Stats {
         articles: corpus.entries.len(),
+        set: set.labels().map(|l| l.to_string()).collect(),
         ..Stats::default()
     };
     let mut texts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -75,6 +93,12 @@ pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, mut tick: impl F
         v.truncate(top_n);
         s.top.insert(label, v);
     }
+    s.unknown_labels = s
+        .by_label
+        .keys()
+        .filter(|l| !s.set.contains(l))
+        .cloned()
+        .collect();
     s
 }
 
@@ -96,17 +120,27 @@ impl Stats {
         out.push('\n');
         let total: usize = self.by_label.values().sum();
         out.push_str(&format!("entities   {total}\n"));
-        let set = LabelSet::default();
-        let names = set.labels().map(|l| l.name().to_string());
-        let names: Vec<String> = names.chain(self.by_label.keys().cloned()).collect();
-        for l in set.order(names.iter().map(String::as_str)) {
+        // The set's labels in its order, then the ones it does not define, marked.
+        let names: Vec<&str> = self.set.iter().map(String::as_str).collect();
+        let names: Vec<&str> = names
+            .into_iter()
+            .chain(self.unknown_labels.iter().map(String::as_str))
+            .collect();
+        // Columns line up whatever the names' lengths.
+        let w = names.iter().map(|n| n.len()).max().unwrap_or(0).max(5);
+        for l in names {
             let n = self.by_label.get(l).copied().unwrap_or(0);
             let top: Vec<String> = self
                 .top
                 .get(l)
                 .map(|v| v.iter().map(|(t, c)| format!("{t} ×{c}")).collect())
                 .unwrap_or_default();
-            out.push_str(&format!("  {:<5}{n:>6}   {}\n", l, top.join(", ")));
+            let unknown = if self.set.iter().any(|x| x == l) {
+                ""
+            } else {
+                " (not in the label set)"
+            };
+            out.push_str(&format!("  {l:<w$}{n:>6}   {}{unknown}\n", top.join(", ")));
         }
         out.push_str("source    ");
         for k in ["manual", "accepted"] {
@@ -124,7 +158,18 @@ impl Stats {
 }
 
 /// Everything wrong with the annotation files of a corpus, one line each.
-pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec<String> {
+pub fn check(corpus: &Corpus, annotations: &Path, tick: impl FnMut()) -> Vec<String> {
+    check_with(corpus, annotations, &LabelSet::default(), tick)
+}
+
+/// [`check`] against the corpus's label set: a span whose label the set does not define
+/// (renamed in the config only, or a file from an older scheme) is a problem too.
+pub fn check_with(
+    corpus: &Corpus,
+    annotations: &Path,
+    set: &LabelSet,
+    mut tick: impl FnMut(),
+) -> Vec<String> {
     let mut problems = Vec::new();
     let mut known = HashSet::new();
     for e in &corpus.entries {
@@ -166,6 +211,7 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
                 .into_iter()
                 .map(|p| format!("{shown}: {p}")),
         );
+        problems.extend(unknown_in(&file, set).map(|p| format!("{shown}: {p}")));
     }
     // Annotation files whose article is gone.
     let mut stack = vec![annotations.to_path_buf()];
@@ -192,6 +238,53 @@ pub fn check(corpus: &Corpus, annotations: &Path, mut tick: impl FnMut()) -> Vec
     }
     problems.sort();
     group(problems)
+}
+
+/// The spans of `file` whose label `set` does not define, as `check` reports them.
+fn unknown_in<'a>(
+    file: &'a AnnotationFile,
+    set: &'a LabelSet,
+) -> impl Iterator<Item = String> + 'a {
+    file.entities
+        .iter()
+        .filter(|e| !set.contains(e.label))
+        .map(|e| {
+            format!(
+                "{}..{} {:?}: label {} is not in the label set (inkmark relabel renames it)",
+                e.start, e.end, e.text, e.label
+            )
+        })
+}
+
+/// Labels that annotation files in `dirs` use and `set` does not define: one line per
+/// label, with its count and first place. What `agree` and `train` refuse to start with.
+pub fn labels_outside(corpus: &Corpus, dirs: &[&Path], set: &LabelSet) -> Vec<String> {
+    let mut found: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for dir in dirs {
+        for e in &corpus.entries {
+            let path = annotation_path(dir, &e.rel);
+            let Ok((_, Loaded::Found(f))) = Store::open(&path) else {
+                continue;
+            };
+            for ent in f.entities.iter().filter(|x| !set.contains(x.label)) {
+                let slot = found.entry(ent.label.to_string()).or_insert_with(|| {
+                    (
+                        0,
+                        format!("{} at {}..{}", path.display(), ent.start, ent.end),
+                    )
+                });
+                slot.0 += 1;
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(label, (n, first))| {
+            format!(
+                "label {label} is not in the label set: {n} spans, the first in {first} (add it to [[labels]] or inkmark relabel it)"
+            )
+        })
+        .collect()
 }
 
 /// Identical lines once, with their count: a file with 1.3 M copies of one entity is

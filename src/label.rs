@@ -136,6 +136,87 @@ pub enum LabelColor {
     Rgb(u8, u8, u8),
 }
 
+/// 256-colour cube indices of the default label colours, by position in the set (PER,
+/// LOC, ORG, TIME, QTY: red, green, blue, amber, purple; then teal, orange, pink, olive,
+/// slate, brown, lilac; then round again). Each reads at 3:1 or better on both a white
+/// and a black background (tested in the view).
+pub const PALETTE: [u8; 12] = [160, 28, 27, 136, 127, 30, 166, 162, 64, 61, 94, 97];
+
+/// Colour names a config may use, each a colour-cube index that keeps 3:1 contrast
+/// against both white and black (so it reads on dark and light terminals alike).
+pub const COLOR_NAMES: &[(&str, u8)] = &[
+    ("red", 160),
+    ("green", 28),
+    ("dark-green", 29),
+    ("blue", 27),
+    ("amber", 136),
+    ("yellow", 136),
+    ("purple", 127),
+    ("magenta", 163),
+    ("teal", 30),
+    ("cyan", 30),
+    ("orange", 166),
+    ("dark-orange", 130),
+    ("pink", 162),
+    ("olive", 64),
+    ("slate", 61),
+    ("brown", 94),
+    ("lilac", 97),
+    ("violet", 98),
+];
+
+impl LabelColor {
+    /// A colour name of [`COLOR_NAMES`] or `#rrggbb`.
+    pub fn parse(s: &str) -> Result<LabelColor, String> {
+        if let Some(hex) = s.strip_prefix('#') {
+            let ok = hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit());
+            let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+            return if ok {
+                Ok(LabelColor::Rgb(byte(0), byte(2), byte(4)))
+            } else {
+                Err(format!("colour {s:?} is not #rrggbb"))
+            };
+        }
+        let name = s.trim().to_ascii_lowercase().replace('_', "-");
+        COLOR_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, i)| LabelColor::Indexed(i))
+            .ok_or_else(|| {
+                let names: Vec<&str> = COLOR_NAMES.iter().map(|(n, _)| *n).collect();
+                format!(
+                    "unknown colour {s:?} (names: {}; or #rrggbb)",
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// The sRGB value (palette indices outside the colour cube and grey ramp, which
+    /// terminals define each their own way, as mid grey).
+    pub fn rgb(self) -> [u8; 3] {
+        const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+        match self {
+            LabelColor::Rgb(r, g, b) => [r, g, b],
+            LabelColor::Indexed(i @ 16..=231) => {
+                let i = i - 16;
+                [
+                    LEVELS[(i / 36) as usize],
+                    LEVELS[(i / 6 % 6) as usize],
+                    LEVELS[(i % 6) as usize],
+                ]
+            }
+            LabelColor::Indexed(i @ 232..=255) => [8 + 10 * (i - 232); 3],
+            LabelColor::Indexed(_) => [128; 3],
+        }
+    }
+
+    /// `#rrggbb`, as brat and Label Studio write colours.
+    pub fn hex(self) -> String {
+        let [r, g, b] = self.rgb();
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+}
+
 /// One label of a set: its name, the key that applies it, its colour and what it means.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelDef {
@@ -151,6 +232,8 @@ pub struct LabelDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelSet {
     defs: Vec<LabelDef>,
+    /// The built-in detector's labels renamed (`detector_labels`); `None`: dropped.
+    detector: Vec<(Label, Option<Label>)>,
 }
 
 impl Default for LabelSet {
@@ -175,6 +258,7 @@ impl Default for LabelSet {
                     description: m.to_string(),
                 })
                 .collect(),
+            detector: Vec::new(),
         }
     }
 }
@@ -182,7 +266,36 @@ impl Default for LabelSet {
 impl LabelSet {
     /// A set from definitions already checked (unique names and keys).
     pub fn new(defs: Vec<LabelDef>) -> LabelSet {
-        LabelSet { defs }
+        LabelSet {
+            defs,
+            detector: Vec::new(),
+        }
+    }
+
+    /// The set with the built-in detector's labels renamed or dropped (`None`) as
+    /// `detector_labels` says; the detector's other labels stay as they are.
+    pub fn with_detector_map(mut self, map: Vec<(Label, Option<Label>)>) -> LabelSet {
+        self.detector = map;
+        self
+    }
+
+    /// What a suggestion labelled `label` becomes in this set: renamed by the detector
+    /// map, and `None` when the set does not define the result (a set without ORG gets
+    /// no ORG suggestions). The one place every suggestion source goes through.
+    pub fn suggested(&self, label: Label) -> Option<Label> {
+        let mapped = match self.detector.iter().find(|(from, _)| *from == label) {
+            Some((_, to)) => (*to)?,
+            None => label,
+        };
+        self.contains(mapped).then_some(mapped)
+    }
+
+    /// The colour of the label at `i`: its own, else the palette's for its position.
+    pub fn color(&self, i: usize) -> LabelColor {
+        self.defs
+            .get(i)
+            .and_then(|d| d.color)
+            .unwrap_or(LabelColor::Indexed(PALETTE[i % PALETTE.len()]))
     }
 
     pub fn defs(&self) -> &[LabelDef] {
@@ -360,6 +473,22 @@ mod tests {
         assert_eq!(set.resolve("person"), Some(Label::PER));
         assert_eq!(set.resolve("GPE"), None, "LOC is not in this set");
         assert_eq!(set.resolve("disease"), None, "names are exact");
+    }
+
+    #[test]
+    fn colours_are_names_or_rgb() {
+        assert_eq!(LabelColor::parse("magenta"), Ok(LabelColor::Indexed(163)));
+        assert_eq!(LabelColor::parse("Dark_Green"), Ok(LabelColor::Indexed(29)));
+        assert_eq!(
+            LabelColor::parse("#0aFf10"),
+            Ok(LabelColor::Rgb(10, 255, 16))
+        );
+        for bad in ["#12345", "#1234567", "#gggggg", "chartreuse", ""] {
+            assert!(LabelColor::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(LabelColor::Indexed(163).hex(), "#d700af");
+        assert_eq!(LabelColor::Indexed(244).hex(), "#808080");
+        assert_eq!(LabelColor::Rgb(1, 2, 3).hex(), "#010203");
     }
 
     #[test]

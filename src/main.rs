@@ -81,9 +81,9 @@ enum Command {
         /// Only articles with this status
         #[arg(long, value_parser = parse_status)]
         status: Option<inkmark::annotation::Status>,
-        /// Only these labels (comma-separated, e.g. PER,LOC)
-        #[arg(long, value_delimiter = ',', value_parser = parse_label)]
-        labels: Vec<inkmark::label::Label>,
+        /// Only these labels of the label set (comma-separated, e.g. PER,LOC)
+        #[arg(long, value_delimiter = ',')]
+        labels: Vec<String>,
         /// CoNLL tagging scheme (bio loads in seqeval and `spacy convert`; bioes in
         /// seqeval's IOBES mode, not in `spacy convert`)
         #[arg(long, value_enum, default_value = "bio")]
@@ -128,6 +128,32 @@ enum Command {
         /// annotations/<NAME>)
         #[arg(long)]
         annotator: Option<String>,
+        /// Foreign label names to the label set's, comma-separated (Person=PER,GPE=LOC)
+        #[arg(long, value_delimiter = ',', value_name = "FROM=TO")]
+        map: Vec<String>,
+        /// Labels still unknown after --map are added to the corpus's inkmark.toml
+        /// (default: stop before writing anything and list them)
+        #[arg(long)]
+        add_labels: bool,
+    },
+    /// Rename a label in every annotation file (merging into NEW when it exists)
+    Relabel {
+        /// The label the files hold now
+        old: String,
+        /// Its new name
+        new: String,
+        /// Folder of articles
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// Folder of annotation files [default: as for the other commands]
+        #[arg(long, value_name = "DIR")]
+        annotations: Option<PathBuf>,
+        /// Annotator whose folder (annotations/<NAME>) is used when no folder is given
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+        /// Print what would change per file; write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Articles by status, entities by label and source, the most frequent texts
     Stats {
@@ -344,6 +370,8 @@ fn run(cli: Cli) -> Result<()> {
             dir,
             annotations,
             annotator,
+            map,
+            add_labels,
         }) => import(
             format,
             &files,
@@ -351,6 +379,26 @@ fn run(cli: Cli) -> Result<()> {
             &dir,
             annotations,
             annotator,
+            &map,
+            add_labels,
+            &cli.display,
+        ),
+        Some(Command::Relabel {
+            old,
+            new,
+            dir,
+            annotations,
+            annotator,
+            dry_run,
+        }) => relabel(
+            &old,
+            &new,
+            &CorpusArgs {
+                dir,
+                annotations,
+                annotator,
+            },
+            dry_run,
             &cli.display,
         ),
         Some(Command::Stats { json, top, corpus }) => stats(json, top, &corpus, &cli.display),
@@ -421,6 +469,7 @@ fn run(cli: Cli) -> Result<()> {
             team,
             json,
             by_article,
+            &cli.display,
             inkmark::team::AgreeOptions {
                 all,
                 threads: jobs
@@ -478,7 +527,7 @@ fn open_tui(
     if !dir.exists() {
         // The word may have been meant as a command: name both readings.
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, agree, assign, patterns, show, completions; inkmark --help)",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, relabel, agree, assign, patterns, show, completions; inkmark --help)",
             dir.display()
         );
     }
@@ -487,11 +536,10 @@ fn open_tui(
     // Bad key bindings stop here, before the terminal is taken over.
     let keymap = tui::keys::KeyMap::new(&cfg.key_bindings(), &cfg.keys_origin)
         .map_err(anyhow::Error::msg)?;
-    // So do bad patterns: the reader never starts with half of them.
-    // labels: the config's label set once it is wired in.
-    let patterns = cfg
-        .load_patterns(&inkmark::label::LabelSet::default())
-        .map_err(anyhow::Error::msg)?;
+    // So does a bad label set: the reader never starts with half of a config.
+    let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
+    // So do bad patterns (checked against that set).
+    let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
     let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -505,6 +553,7 @@ fn open_tui(
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.min_score = cfg.min_score.unwrap_or(0.0).clamp(0.0, 1.0);
     app.keymap = keymap;
+    app.labels = labels;
     app.patterns = std::sync::Arc::new(patterns);
     if let Some(name) = annotator.or(cfg.annotator.clone()) {
         app.annotator = name;
@@ -585,14 +634,12 @@ fn detect(
         display.config.as_deref(),
     )
     .map_err(anyhow::Error::msg)?;
+    let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
     let min_score = min_score.or(cfg.min_score).unwrap_or(0.0);
     if !(0.0..=1.0).contains(&min_score) {
         bail!("--min-score must be between 0 and 1");
     }
-    // labels: the config's label set once it is wired in.
-    let patterns = cfg
-        .load_patterns(&inkmark::label::LabelSet::default())
-        .map_err(anyhow::Error::msg)?;
+    let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
     patterns.compile().map_err(anyhow::Error::msg)?;
     let baseline = matches!(kind, DetectKind::Baseline);
     let detector = match kind {
@@ -623,9 +670,12 @@ fn detect(
     );
     let run = |text: &str| -> Found {
         if baseline {
-            (detector.baseline(text), None, Vec::new())
+            let (spans, _) =
+                inkmark::detect::follow_labels(detector.baseline(text), vec![], &labels);
+            (spans, None, Vec::new())
         } else {
             let (spans, scores) = detector.detect_scored(text);
+            let (spans, scores) = inkmark::detect::follow_labels(spans, scores, &labels);
             let mut a = inkmark::detect::Analysis {
                 spans,
                 scores,
@@ -792,10 +842,9 @@ fn patterns(
             bail!("{}: already exists (--force replaces it)", out.display());
         }
     }
-    // The config is read so that a broken one is reported here too.
-    let _cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
-    // labels: the config's label set once it is wired in.
-    let labels = inkmark::label::LabelSet::default();
+    // The corpus's labels: texts confirmed under others are left out, so the file loads.
+    let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
     if !from.is_dir() {
         bail!("{}: no such folder", from.display());
     }
@@ -863,7 +912,9 @@ fn train(
     opts: inkmark::learn::TrainOptions,
     json: bool,
 ) -> Result<()> {
-    let (corpus, annotations) = open_corpus(args, display)?;
+    let (corpus, annotations, set) = open_corpus(args, display)?;
+    // A model must not learn labels the scheme no longer has.
+    refuse_labels_outside(&corpus, &[&annotations], &set)?;
     let bar = progress(0, "training");
     let report = inkmark::learn::train_corpus(&corpus, &annotations, &opts, |what| {
         bar.set_message(what.to_string())
@@ -926,9 +977,20 @@ fn parse_status(s: &str) -> Result<inkmark::annotation::Status, String> {
     }
 }
 
-fn parse_label(s: &str) -> Result<inkmark::label::Label, String> {
-    inkmark::label::Label::parse(s)
-        .ok_or_else(|| format!("unknown label {s:?} (PER, LOC, ORG, TIME, QTY)"))
+/// Label names given on the command line, each one of the set's.
+fn labels_in_set(
+    names: &[String],
+    set: &inkmark::label::LabelSet,
+) -> Result<Vec<inkmark::label::Label>> {
+    names
+        .iter()
+        .map(|n| {
+            set.resolve(n).ok_or_else(|| {
+                let all: Vec<String> = set.labels().map(|l| l.to_string()).collect();
+                anyhow::anyhow!("unknown label {n:?} (the label set: {})", all.join(", "))
+            })
+        })
+        .collect()
 }
 
 /// A progress bar on stderr when it is a terminal; nothing when piped.
@@ -944,22 +1006,24 @@ fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// The corpus and the annotation folder of a headless command.
+/// The corpus, the annotation folder and the label set of a headless command.
 fn open_corpus(
     args: &CorpusArgs,
     display: &DisplayArgs,
-) -> Result<(inkmark::corpus::Corpus, PathBuf)> {
+) -> Result<(inkmark::corpus::Corpus, PathBuf, inkmark::label::LabelSet)> {
     if !args.dir.is_dir() {
         bail!("no folder {}", args.dir.display());
     }
     let cfg =
         Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    // Checked before anything is read or written.
+    let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
     let corpus =
         corpus::scan(&args.dir).with_context(|| format!("cannot open {}", args.dir.display()))?;
     let annotations = cfg
         .annotation_dir(args.annotations.clone(), args.annotator.as_deref())
         .map_err(anyhow::Error::msg)?;
-    Ok((corpus, annotations))
+    Ok((corpus, annotations, labels))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -967,7 +1031,7 @@ fn export(
     format: inkmark::export::Format,
     out: Option<PathBuf>,
     status: Option<inkmark::annotation::Status>,
-    labels: Vec<inkmark::label::Label>,
+    labels: Vec<String>,
     options: inkmark::export::Options,
     predictions: bool,
     args: &CorpusArgs,
@@ -978,7 +1042,8 @@ fn export(
     format
         .offsets(options.offsets)
         .map_err(anyhow::Error::msg)?;
-    let (corpus, annotations) = open_corpus(args, display)?;
+    let (corpus, annotations, set) = open_corpus(args, display)?;
+    let labels = labels_in_set(&labels, &set)?;
     let bar = progress(corpus.entries.len(), "reading");
     let filter = Filter { status, labels };
     let (mut docs, skipped) = export::collect(&corpus, &annotations, &filter, || bar.inc(1));
@@ -996,14 +1061,14 @@ fn export(
         if let Some(w) = warning {
             eprintln!("inkmark: {}", sanitize_line(&w));
         }
-        // labels: the config's label set once it is wired in.
         let patterns = Config::resolve(Some(&args.dir), display.config.as_deref())
-            .and_then(|cfg| cfg.load_patterns(&inkmark::label::LabelSet::default()))
+            .and_then(|cfg| cfg.load_patterns(&set))
             .map_err(anyhow::Error::msg)?;
         let bar = progress(docs.len(), "suggesting");
         for d in &mut docs {
+            let (spans, _) = inkmark::detect::follow_labels(detector.detect(&d.text), vec![], &set);
             let mut analysis = inkmark::detect::Analysis {
-                spans: detector.detect(&d.text),
+                spans,
                 ..Default::default()
             };
             patterns.apply(&d.text, &mut analysis);
@@ -1028,12 +1093,12 @@ fn export(
     match (format, out) {
         (Format::Brat, out) => {
             let out = out.unwrap_or_else(|| Path::new("exports").join(Format::Brat.default_file()));
-            let msg = export::write_with(format, &docs, &out, &options)
+            let msg = export::write_labelled(format, &docs, &out, &options, &set)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (_, Some(out)) => {
-            let msg = export::write_with(format, &docs, &out, &options)
+            let msg = export::write_labelled(format, &docs, &out, &options, &set)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
@@ -1063,6 +1128,46 @@ fn export(
     Ok(())
 }
 
+/// `import --add-labels`: appends `[[labels]]` tables to the corpus's `inkmark.toml`
+/// (or the `--config` file) atomically, keeping its text, and returns the new set.
+fn add_labels_to_config(
+    dir: &Path,
+    display: &DisplayArgs,
+    set: &inkmark::label::LabelSet,
+    add: &[inkmark::label::Label],
+) -> Result<()> {
+    let path = display
+        .config
+        .clone()
+        .unwrap_or_else(|| dir.join("inkmark.toml"));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    let own = Config::parse(&path, &text).map_err(anyhow::Error::msg)?;
+    let new_text = inkmark::export::import::append_labels(&text, !own.labels.is_empty(), set, add);
+    // The new file must give a valid set before it replaces the old one.
+    Config::parse(&path, &new_text)
+        .and_then(|c| match display.config {
+            Some(_) => c.label_set(),
+            None => Config::resolve(None, None)
+                .map(|user| user.overlay(c))
+                .and_then(|c| c.label_set()),
+        })
+        .map_err(anyhow::Error::msg)?;
+    inkmark::annotation::store::write_atomic(&path, new_text.as_bytes(), &|_| Ok(()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let names: Vec<String> = add.iter().map(|l| l.to_string()).collect();
+    eprintln!(
+        "inkmark: added labels {} to {}",
+        names.join(", "),
+        sanitize_line(&path.display().to_string())
+    );
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn import(
     format: inkmark::export::Format,
     files: &[PathBuf],
@@ -1070,6 +1175,8 @@ fn import(
     dir: &Path,
     annotations: Option<PathBuf>,
     annotator: Option<String>,
+    map: &[String],
+    add_labels: bool,
     display: &DisplayArgs,
 ) -> Result<()> {
     use inkmark::export::{self, Format};
@@ -1080,7 +1187,8 @@ fn import(
         annotations,
         annotator: annotator.clone(),
     };
-    let (corpus, annotations) = open_corpus(&args, display)?;
+    let (corpus, annotations, set) = open_corpus(&args, display)?;
+    let map = export::import::parse_map(map, &set).map_err(anyhow::Error::msg)?;
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let annotator = annotator
         .or(cfg.annotator)
@@ -1103,6 +1211,33 @@ fn import(
         .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
         let source = f.display().to_string();
         docs.extend(parsed.into_iter().map(|d| d.from_file(&source)));
+    }
+    let unknown = export::import::map_labels(&mut docs, &set, &map);
+    // Labels still unknown: stop before writing anything, or add them to the set.
+    if !unknown.is_empty() {
+        if !add_labels {
+            // Nothing is written: the user maps them or adds them.
+            for (label, (n, first)) in &unknown {
+                eprintln!(
+                    "inkmark: label {label} is not in the label set: {n} spans (first: {})",
+                    sanitize_line(first)
+                );
+            }
+            bail!(
+                "nothing imported: {} unknown labels; map them (--map {}=PER) or add them to the set (--add-labels)",
+                unknown.len(),
+                unknown.keys().next().map_or("X".into(), |l| l.to_string())
+            );
+        }
+        let added = unknown
+            .keys()
+            .map(|name| {
+                inkmark::label::Label::new(name).map_err(|e| {
+                    anyhow::anyhow!("nothing imported: {e}; map it (--map {name}=LABEL)")
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        add_labels_to_config(dir, display, &set, &added)?;
     }
     let bar = progress(docs.len(), "importing");
     let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));
@@ -1137,9 +1272,12 @@ fn read_text_file(path: &Path) -> Result<String> {
 }
 
 fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
-    let (corpus, annotations) = open_corpus(args, display)?;
+    let (corpus, annotations, set) = open_corpus(args, display)?;
+    if !json && std::io::stdout().is_terminal() {
+        return stats_charts(corpus, annotations, set, args, display);
+    }
     let bar = progress(corpus.entries.len(), "reading");
-    let s = inkmark::headless::stats(&corpus, &annotations, top, || bar.inc(1));
+    let s = inkmark::headless::stats_with(&corpus, &annotations, &set, top, || bar.inc(1));
     bar.finish_and_clear();
     if json {
         println!("{}", json_for_terminal(&serde_json::to_string_pretty(&s)?));
@@ -1150,18 +1288,55 @@ fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Re
     Ok(())
 }
 
+/// `inkmark stats` on a terminal: the library's stats view, drawn once to stdout.
+fn stats_charts(
+    corpus: inkmark::corpus::Corpus,
+    annotations: PathBuf,
+    labels: inkmark::label::LabelSet,
+    args: &CorpusArgs,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::tui::stats_view;
+    let cfg =
+        Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let opts = width_options(&cfg, display);
+    let job = inkmark::stats::Job {
+        corpus,
+        peers: inkmark::team::peers::siblings(&annotations),
+        annotations,
+        labels: labels.labels().collect(),
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let d = inkmark::stats::compute(&job);
+    let width = ratatui::crossterm::terminal::size().map_or(80, |(w, _)| w);
+    let look = stats_view::Look {
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        ascii: opts.ambiguous_wide,
+        labels,
+    };
+    let out = stats_view::to_ansi(&d, width, &look, opts);
+    let mut lock = std::io::stdout().lock();
+    match lock.write_all(out.as_bytes()).and_then(|_| lock.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to stdout"),
+    }
+}
+
 fn agree(
     dir: &Path,
     annotations: Vec<PathBuf>,
     team: Option<PathBuf>,
     json: bool,
     by_article: bool,
+    display: &DisplayArgs,
     opts: inkmark::team::AgreeOptions,
 ) -> Result<()> {
     use inkmark::team::{self, Annotator};
     if !dir.is_dir() {
         bail!("no folder {}", dir.display());
     }
+    let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let set = cfg.label_set().map_err(anyhow::Error::msg)?;
     let annotators: Vec<Annotator> = match team {
         Some(root) => {
             if !root.is_dir() {
@@ -1186,6 +1361,8 @@ fn agree(
     }
     // Names only: each article is read once, in parallel, by `agree`.
     let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let dirs: Vec<&Path> = annotators.iter().map(|a| a.dir.as_path()).collect();
+    refuse_labels_outside(&corpus, &dirs, &set)?;
     let bar = progress(corpus.entries.len(), "comparing");
     let report = team::agree(&corpus, &annotators, opts, by_article, || bar.inc(1));
     bar.finish_and_clear();
@@ -1243,10 +1420,57 @@ fn assign(dir: &Path, team: &[String], overlap: f64, root: &Path, force: bool) -
     Ok(())
 }
 
+fn relabel(
+    old: &str,
+    new: &str,
+    args: &CorpusArgs,
+    dry_run: bool,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::label::Label;
+    let old = Label::new(old).map_err(anyhow::Error::msg)?;
+    let new = Label::new(new).map_err(anyhow::Error::msg)?;
+    if old == new {
+        bail!("OLD and NEW are both {old}: nothing to do");
+    }
+    // The config is checked like any command's, but NEW need not be in it yet: renaming
+    // the files first and the config after is a fine order too (`check` tells).
+    let (_, annotations, set) = open_corpus(args, display)?;
+    if !annotations.is_dir() {
+        bail!("no annotation folder {}", annotations.display());
+    }
+    let report = inkmark::relabel::relabel(&annotations, old, new, dry_run);
+    print!("{}", sanitize_text(&report.render(old, new, dry_run)));
+    if !set.contains(new) && !report.changed.is_empty() {
+        eprintln!("inkmark: {new} is not in the label set yet: add it to [[labels]] (inkmark check lists spans outside the set)");
+    }
+    if !report.skipped.is_empty() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// Stops a command (exit 1, nothing written) when annotation files use labels the set
+/// does not define: one line per label.
+fn refuse_labels_outside(
+    corpus: &inkmark::corpus::Corpus,
+    dirs: &[&Path],
+    set: &inkmark::label::LabelSet,
+) -> Result<()> {
+    let lines = inkmark::headless::labels_outside(corpus, dirs, set);
+    if lines.is_empty() {
+        return Ok(());
+    }
+    for l in &lines {
+        eprintln!("inkmark: {}", sanitize_line(l));
+    }
+    std::process::exit(1);
+}
+
 fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
-    let (corpus, annotations) = open_corpus(args, display)?;
+    let (corpus, annotations, set) = open_corpus(args, display)?;
     let bar = progress(corpus.entries.len(), "checking");
-    let problems = inkmark::headless::check(&corpus, &annotations, || bar.inc(1));
+    let problems = inkmark::headless::check_with(&corpus, &annotations, &set, || bar.inc(1));
     bar.finish_and_clear();
     if problems.is_empty() {
         println!(

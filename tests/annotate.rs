@@ -932,7 +932,7 @@ fn a_number_key_on_a_suggestion_relabels_and_accepts_it() {
     send(&mut app, &[Msg::Relabel]);
     assert_eq!(
         app.message.as_deref(),
-        Some("relabel: press the new label's key (1-5)")
+        Some("relabel: press the new label's key (t: the label menu)")
     );
     send(&mut app, &[Msg::Label(1)]);
     assert_eq!(
@@ -1013,7 +1013,7 @@ fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
     send(
         &mut app,
         &[
-            Msg::Label(4),
+            Msg::Digit(5),
             Msg::Edge {
                 start: true,
                 right: false,
@@ -1051,7 +1051,7 @@ fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
         &mut app,
         &[
             Msg::Zero,
-            Msg::Label(8),
+            Msg::Digit(9),
             Msg::Edge {
                 start: false,
                 right: true,
@@ -1071,7 +1071,7 @@ fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
     );
     // 0 3 l moves three characters.
     let before = app.reader().unwrap().cursor;
-    send(&mut app, &[Msg::Zero, Msg::Label(2), Msg::Right]);
+    send(&mut app, &[Msg::Zero, Msg::Digit(3), Msg::Right]);
     assert_eq!(app.reader().unwrap().cursor, before + 3);
 }
 

@@ -219,10 +219,13 @@ fn malformed_imports_are_reported_with_their_place() {
             .problems
             .clone()
     };
-    assert!(
-        problems("{\"text\": \"a\", \"label\": [[0, 1, \"FOO\"]]}")[0]
-            .contains("line 1: 0..1: unknown label")
-    );
+    // A label no name can carry is kept by its name, for `import --map`.
+    let d = export::doccano::parse(
+        "{\"text\": \"a\", \"label\": [[0, 1, \"疾病\"]]}",
+        Offsets::Utf16,
+    )
+    .unwrap();
+    assert_eq!(d[0].spans[0].foreign.as_deref(), Some("疾病"));
     // UTF-16 offset inside the surrogate pair of an emoji.
     assert!(
         problems("{\"text\": \"😀a\", \"label\": [[1, 3, \"PER\"]]}")[0]
@@ -374,7 +377,7 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
     let ann = format!(
         "T1\tORG {}\t郑州市卫生健康委员会\nT2\tPER {}\t高轶鹏\nT3\tLOC {}\t北京\n\
          T4\tLOC {}\t中国\nT5\tLOC {}\t郑州市\nT6\tORG {};{}\t中国 政府\n\
-         T7\tDisease {}\t北京\n#1\tAnnotatorNotes T1\tnote\n",
+         T7\t疾病 {}\t北京\n#1\tAnnotatorNotes T1\tnote\n",
         at("郑州市卫生健康委员会"),
         at("高轶鹏"),
         at("北京"),
@@ -385,9 +388,27 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
         at("北京"),
     );
     std::fs::write(brat.join("tricky/crlf_emoji.ann"), ann).unwrap();
+    // A type outside the label set stops the import before anything is written.
     let out = inkmark(&fx)
         .args(["import", "-f", "brat", "bratin/tricky/crlf_emoji.ann"])
         .args(["--dir", "fresh", "--annotations", "fresh-ann"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("label 疾病 is not in the label set: 1 spans (first: bratin/tricky/crlf_emoji.ann: line 7 (T7))"), "{err}");
+    assert!(!fx.dir.path().join("fresh/tricky").exists());
+    // Mapped, T7 is the LOC 北京 of T3 again: kept once.
+    let out = inkmark(&fx)
+        .args(["import", "-f", "brat", "bratin/tricky/crlf_emoji.ann"])
+        .args([
+            "--dir",
+            "fresh",
+            "--annotations",
+            "fresh-ann",
+            "--map",
+            "疾病=LOC",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -401,7 +422,6 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
     for needle in [
         "crlf_emoji.ann: line 5 (T5): LOC 10..13 \"郑州市\" overlaps ORG 10..20 (bratin/tricky/crlf_emoji.ann: line 1 (T1)); inkmark has no nested entities; not imported",
         "crlf_emoji.ann: line 6: T6 ORG: a discontinuous entity",
-        "crlf_emoji.ann: line 7: T7: unknown type \"Disease\"; not imported",
     ] {
         assert!(err.contains(needle), "{needle:?} missing in:\n{err}");
     }

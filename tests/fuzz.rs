@@ -167,6 +167,7 @@ fn any_msg() -> impl Strategy<Value = Msg> {
         Just(Msg::Save),
         Just(Msg::AutoSave),
         Just(Msg::CycleStatus),
+        Just(Msg::ToggleStats),
         Just(Msg::Yes),
         Just(Msg::YesCorpus),
         Just(Msg::No),
@@ -205,6 +206,12 @@ proptest! {
                 let spans = vec![inkmark::label::Span::new(1, 3, inkmark::label::Label::PER)];
                 app.update(Msg::DetectedNear { sha: req.sha.clone(), analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1].into_iter().collect(), ..Default::default() }) });
                 late.push((req, 3));
+            }
+            // The stats view's numbers, as the shell's thread delivers them.
+            if std::mem::take(&mut app.stats.wanted) {
+                let data = std::sync::Arc::new(inkmark::stats::compute(&inkmark::tui::modes::stats_job(&app)));
+                let generation = app.stats.generation;
+                app.update(Msg::StatsReady(inkmark::tui::modes::StatsReady { generation, data }));
             }
             for (req, wait) in std::mem::take(&mut late) {
                 if wait > 0 {

@@ -1052,6 +1052,7 @@ mod reader_faults {
             spans: vec![ImportedSpan {
                 span: Span::new(8, 11, Label::LOC),
                 at: "test".into(),
+                foreign: None,
             }],
             problems: Vec::new(),
         };

@@ -857,7 +857,7 @@ fn f_says_how_the_label_menu_works() {
     send(&mut app, &[Msg::FilterMenu]);
     assert_eq!(
         app.message.as_deref(),
-        Some("labels: 1-5 show / hide, Esc closes")
+        Some("labels: a label's key or j/k and Space show / hide, Esc closes")
     );
 }
 

@@ -159,6 +159,39 @@ impl Analysis {
             .unwrap_or(SuggestionSource::Model)
     }
 
+    /// The suggestions in the corpus's labels: the model's renamed by `detector_labels`,
+    /// dropped when the set lacks their label ([`LabelSet::suggested`]; `scores` and
+    /// `sources` kept aligned). Patterns and confirmed texts already name the set's labels.
+    pub fn follow_labels(&mut self, set: &crate::label::LabelSet) {
+        if self.sources.is_empty() {
+            let (spans, scores) = follow_labels(
+                std::mem::take(&mut self.spans),
+                std::mem::take(&mut self.scores),
+                set,
+            );
+            self.spans = spans;
+            self.scores = scores;
+            return;
+        }
+        let scored = self.scores.len() == self.spans.len();
+        let (mut spans, mut scores, mut sources) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, s) in self.spans.iter().enumerate() {
+            let source = self.source(i);
+            let label = match source {
+                SuggestionSource::Model => set.suggested(s.label),
+                _ => Some(s.label),
+            };
+            if let Some(label) = label {
+                spans.push(Span { label, ..*s });
+                if scored {
+                    scores.push(self.scores[i]);
+                }
+                sources.push(source);
+            }
+        }
+        (self.spans, self.scores, self.sources) = (spans, scores, sources);
+    }
+
     /// Drops the spans scored under `min` (keeps `scores` and `sources` aligned).
     pub fn retain_min_score(&mut self, min: f32) {
         if min <= 0.0 || self.scores.len() != self.spans.len() {
@@ -173,6 +206,29 @@ impl Analysis {
         }
         self.scores.retain(|&s| s >= min);
     }
+}
+
+/// The detector's spans (and scores, if any) in the labels of `set`: what every command
+/// and the reader suggest.
+pub fn follow_labels(
+    spans: Vec<Span>,
+    scores: Vec<f32>,
+    set: &crate::label::LabelSet,
+) -> (Vec<Span>, Vec<f32>) {
+    let scored = scores.len() == spans.len();
+    let mut scores = scores.into_iter();
+    let mut out_spans = Vec::with_capacity(spans.len());
+    let mut out_scores = Vec::new();
+    for s in spans {
+        let score = scores.next();
+        if let Some(label) = set.suggested(s.label) {
+            out_spans.push(Span { label, ..s });
+            if let (true, Some(p)) = (scored, score) {
+                out_scores.push(p);
+            }
+        }
+    }
+    (out_spans, out_scores)
 }
 
 /// The words, part-of-speech tags and rule candidates of one paragraph piece.

@@ -820,6 +820,31 @@ mod tests {
     }
 
     #[test]
+    fn detector_labels_rename_the_models_suggestions_and_leave_the_patterns_alone() {
+        let gpe = Label::new("GPE").unwrap();
+        let mut defs = labels().defs().to_vec();
+        defs.push(crate::label::LabelDef {
+            label: gpe,
+            key: None,
+            color: None,
+            description: String::new(),
+        });
+        let set = LabelSet::new(defs)
+            .with_detector_map(vec![(Label::LOC, Some(gpe)), (Label::TIME, None)]);
+        let mut a = Analysis {
+            spans: vec![Span::new(0, 2, Label::LOC), Span::new(2, 4, Label::TIME)],
+            scores: vec![0.9, 0.8],
+            ..Analysis::default()
+        };
+        merge(&mut a, &[Span::new(5, 7, Label::LOC)]);
+        a.follow_labels(&set);
+        assert_eq!(a.spans, [Span::new(0, 2, gpe), Span::new(5, 7, Label::LOC)]);
+        assert_eq!(a.scores, [0.9, 1.0]);
+        use SuggestionSource::{Model, Pattern};
+        assert_eq!(a.sources, [Model, Pattern]);
+    }
+
+    #[test]
     fn the_reader_part_has_the_whole_texts_offsets() {
         let p = Patterns::new(vec![exact("肺炎", disease())]).unwrap();
         let text = "第一段肺炎。\n第二段肺炎。\n";

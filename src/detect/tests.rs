@@ -342,3 +342,37 @@ fn a_long_article_in_two_halves_gives_what_one_pass_gives() {
         assert!((a - b).abs() < 0.05, "{a} vs {b}");
     }
 }
+
+#[test]
+fn suggestions_follow_the_label_set() {
+    use crate::label::{Label, LabelDef, LabelSet};
+    let gpe = Label::new("GPE").unwrap();
+    let def = |label| LabelDef {
+        label,
+        key: None,
+        color: None,
+        description: String::new(),
+    };
+    // GPE for the detector's LOC; no ORG in the set; TIME dropped on purpose.
+    let set = LabelSet::new(vec![def(Label::PER), def(gpe), def(Label::TIME)])
+        .with_detector_map(vec![(Label::LOC, Some(gpe)), (Label::TIME, None)]);
+    let mut a = Analysis {
+        spans: vec![
+            Span::new(0, 2, Label::PER),
+            Span::new(3, 5, Label::LOC),
+            Span::new(6, 8, Label::ORG),
+            Span::new(9, 11, Label::TIME),
+        ],
+        scores: vec![0.9, 0.8, 0.7, 0.6],
+        ..Analysis::default()
+    };
+    a.follow_labels(&set);
+    assert_eq!(a.spans, [Span::new(0, 2, Label::PER), Span::new(3, 5, gpe)]);
+    assert_eq!(a.scores, [0.9, 0.8]);
+    // The default set changes nothing.
+    let spans = vec![Span::new(0, 2, Label::ORG)];
+    assert_eq!(
+        follow_labels(spans.clone(), vec![], &LabelSet::default()),
+        (spans, vec![])
+    );
+}

@@ -6,7 +6,7 @@
 
 use super::import::{Imported, ImportedSpan};
 use super::{is_line_break, Doc};
-use crate::label::{Label, LabelSet, Span};
+use crate::label::{LabelSet, Span};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -54,14 +54,41 @@ pub fn ann(doc: &Doc) -> String {
     out
 }
 
+/// The `annotation.conf` of the default labels.
 pub fn annotation_conf() -> String {
+    annotation_conf_for(&LabelSet::default())
+}
+
+/// brat's `annotation.conf`: the set's labels as entity types, in its order.
+pub fn annotation_conf_for(set: &LabelSet) -> String {
     let mut out = String::from("[entities]\n");
-    for l in LabelSet::default().labels() {
+    for l in set.labels() {
         out.push_str(l.name());
         out.push('\n');
     }
     out.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
     out
+}
+
+/// brat's `visual.conf`: each label's colour (and description as its long name).
+pub fn visual_conf(set: &LabelSet) -> String {
+    let mut labels = String::from("[labels]\n");
+    let mut drawing = String::from("[drawing]\n");
+    for (i, d) in set.defs().iter().enumerate() {
+        // brat splits this section at tabs and pipes.
+        let long: String = d
+            .description
+            .chars()
+            .map(|c| if c == '|' || c.is_control() { ' ' } else { c })
+            .collect();
+        if long.trim().is_empty() {
+            labels.push_str(&format!("{}\n", d.label));
+        } else {
+            labels.push_str(&format!("{} | {}\n", d.label, long.trim()));
+        }
+        drawing.push_str(&format!("{}\tbgColor:{}\n", d.label, set.color(i).hex()));
+    }
+    format!("{labels}\n{drawing}")
 }
 
 /// The file that marks a folder as an inkmark brat export, which the next export may
@@ -105,6 +132,11 @@ fn sync_tree(dir: &Path, files: &[PathBuf]) -> io::Result<()> {
 /// 19 s with two fsyncs per file). A previous export at `out` (it has the [`MARKER`]) or an
 /// empty folder is replaced whole; any other folder is left alone, with an error.
 pub fn write_dir(docs: &[Doc], out: &Path) -> io::Result<()> {
+    write_dir_with(docs, out, &LabelSet::default())
+}
+
+/// [`write_dir`] with the corpus's labels in `annotation.conf` and `visual.conf`.
+pub fn write_dir_with(docs: &[Doc], out: &Path, set: &LabelSet) -> io::Result<()> {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -138,8 +170,13 @@ pub fn write_dir(docs: &[Doc], out: &Path) -> io::Result<()> {
             fs::remove_dir_all(&tmp)?;
         }
         fs::create_dir(&tmp)?;
-        let mut files = vec![tmp.join("annotation.conf"), tmp.join(MARKER)];
-        fs::write(&files[0], annotation_conf())?;
+        let mut files = vec![
+            tmp.join("annotation.conf"),
+            tmp.join(MARKER),
+            tmp.join("visual.conf"),
+        ];
+        fs::write(&files[0], annotation_conf_for(set))?;
+        fs::write(&files[2], visual_conf(set))?;
         fs::write(
             &files[1],
             "A brat export by inkmark: the next export replaces this folder whole.\n",
@@ -230,10 +267,7 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
             bad(format!("{id}: expected TYPE START END"));
             continue;
         };
-        let Some(label) = Label::parse(label_name) else {
-            bad(format!("{id}: unknown type {label_name:?}"));
-            continue;
-        };
+        let (label, foreign) = super::import::foreign_label(label_name);
         let mut frags = Vec::new();
         for frag in offsets.split(';') {
             let parsed = frag
@@ -270,6 +304,7 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
         spans.push(ImportedSpan {
             span: Span::new(lo, hi, label),
             at: format!("{place} ({id})"),
+            foreign,
         });
     }
     Ok(Imported {
@@ -283,6 +318,7 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::label::Label;
 
     fn doc(article: &str, text: &str, words: &[(&str, Label)]) -> Doc {
         super::super::test_doc(article, text, words)
@@ -339,23 +375,26 @@ mod tests {
     fn discontinuous_unknown_and_malformed_entities_are_reported_and_the_rest_read() {
         let text = "中国的政府与郑州市卫生健康委员会";
         let input = "T1\tORG 0 2;3 5\t中国 政府\r\n\
-                     T2\tDisease 0 2\t中国\r\n\
+                     T2\t疾病 0 2\t中国\r\n\
                      T3\tORG 6 16\t郑州市卫生健康委员会\r\n\
                      T4\tLOC x y\t?\r\n\
                      T5\tLOC 6 9\t郑州市\r\n";
         let d = parse_ann(input, text, None).unwrap();
         let spans: Vec<(Span, &str)> = d.spans.iter().map(|s| (s.span, s.at.as_str())).collect();
+        // A type no label can be named is kept by its name, for `import --map`.
+        let unnamed = crate::export::import::UNNAMED;
         assert_eq!(
             spans,
             [
+                (Span::new(0, 2, unnamed), "line 2 (T2)"),
                 (Span::new(6, 16, Label::ORG), "line 3 (T3)"),
                 (Span::new(6, 9, Label::LOC), "line 5 (T5)"),
             ]
         );
-        assert_eq!(d.problems.len(), 3, "{:?}", d.problems);
+        assert_eq!(d.spans[0].foreign.as_deref(), Some("疾病"));
+        assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
         assert!(d.problems[0].starts_with("line 1: T1 ORG: a discontinuous entity"));
-        assert!(d.problems[1].contains("line 2: T2: unknown type \"Disease\""));
-        assert!(d.problems[2].contains("line 4: T4: bad offsets"));
+        assert!(d.problems[1].contains("line 4: T4: bad offsets"));
     }
 
     #[test]

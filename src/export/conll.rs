@@ -141,18 +141,19 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
     let mut spans: Vec<ImportedSpan> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     let mut chars = 0;
-    // The open entity: its first character, label and line.
-    let mut open: Option<(usize, Label, usize)> = None;
+    // The open entity: its first character, label (with its foreign name) and line.
+    type Open = Option<(usize, (Label, Option<String>), usize)>;
+    let mut open: Open = None;
     let mut in_sentence = false;
-    let close =
-        |open: &mut Option<(usize, Label, usize)>, spans: &mut Vec<ImportedSpan>, at: usize| {
-            if let Some((s, l, line)) = open.take() {
-                spans.push(ImportedSpan {
-                    span: Span::new(s, at, l),
-                    at: format!("line {line}"),
-                });
-            }
-        };
+    let close = |open: &mut Open, spans: &mut Vec<ImportedSpan>, at: usize| {
+        if let Some((s, (l, foreign), line)) = open.take() {
+            spans.push(ImportedSpan {
+                span: Span::new(s, at, l),
+                at: format!("line {line}"),
+                foreign,
+            });
+        }
+    };
     let mut flush_doc = |text: &mut String,
                          spans: &mut Vec<ImportedSpan>,
                          problems: &mut Vec<String>,
@@ -189,18 +190,12 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             None => return Err(format!("line {}: expected CHAR TAG", n + 1)),
         };
         let (prefix, label) = match tag.split_once('-') {
-            Some((p, l)) => match Label::parse(l) {
-                Some(l) => (p, Some(l)),
-                None => {
-                    problems.push(format!("line {}: unknown label {l:?}; read as O", n + 1));
-                    ("O", None)
-                }
-            },
+            Some((p, l)) => (p, Some(super::import::foreign_label(l))),
             None if tag == "O" => ("O", None),
             None => return Err(format!("line {}: unknown tag {tag:?}", n + 1)),
         };
         let continues =
-            matches!((prefix, &open, label), ("I" | "E", Some((_, l, _)), Some(x)) if *l == x);
+            matches!((prefix, &open, &label), ("I" | "E", Some((_, l, _)), Some(x)) if l == x);
         if !continues {
             close(&mut open, &mut spans, chars);
             if let Some(l) = label {

@@ -6,7 +6,7 @@
 
 use super::import::{Imported, ImportedSpan};
 use super::{Doc, OffsetMap, Offsets};
-use crate::label::{Label, Span};
+use crate::label::Span;
 use serde_json::{json, Value};
 
 pub fn render(docs: &[Doc], unit: Offsets) -> String {
@@ -47,10 +47,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
         let mut problems = Vec::new();
         let mut push = |s: u64, e: u64, l: &str| {
             let place = format!("line {}", n + 1);
-            let Some(label) = Label::parse(l) else {
-                problems.push(format!("{place}: {s}..{e}: unknown label {l:?}; skipped"));
-                return;
-            };
+            let (label, foreign) = super::import::foreign_label(l);
             let (Some(cs), Some(ce)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
             else {
                 problems.push(format!(
@@ -63,6 +60,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
             spans.push(ImportedSpan {
                 span: Span::new(cs, ce, label),
                 at: place,
+                foreign,
             });
         };
         if let Some(list) = v

@@ -12,8 +12,8 @@ use crate::annotation::Source;
 use crate::corpus::{read_article, Corpus};
 use crate::detect::sha256_hex;
 use crate::headless::{check_file, SpanCheck};
-use crate::label::Span;
-use std::collections::HashMap;
+use crate::label::{Label, LabelSet, Span};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 /// One document as a format gives it: code-point spans into `text`.
@@ -32,7 +32,13 @@ pub struct Imported {
 pub struct ImportedSpan {
     pub span: Span,
     pub at: String,
+    /// The label as the file names it when no label can carry that name (疾病, "Body
+    /// Part"): `--map` must rename it; until then `span.label` is [`UNNAMED`].
+    pub foreign: Option<String>,
 }
+
+/// The placeholder label of a span whose foreign label cannot be a name; never written.
+pub const UNNAMED: Label = Label::from_static("_unnamed_");
 
 impl Imported {
     /// Prefixes every place with `source` (the file the document was read from).
@@ -45,6 +51,96 @@ impl Imported {
         }
         self
     }
+}
+
+/// A label as a foreign file names it, kept as written (mapped to the corpus's labels by
+/// [`map_labels`]); a name no label can have is kept beside [`UNNAMED`] for `--map`.
+pub fn foreign_label(name: &str) -> (Label, Option<String>) {
+    match Label::new(name.trim()) {
+        Ok(l) => (l, None),
+        Err(_) => (UNNAMED, Some(name.trim().to_string())),
+    }
+}
+
+/// Parses `--map Person=PER,GPE=LOC` pairs: each target must be in `set`.
+pub fn parse_map(pairs: &[String], set: &LabelSet) -> Result<Vec<(String, Label)>, String> {
+    pairs
+        .iter()
+        .map(|p| {
+            let (from, to) = p
+                .split_once('=')
+                .ok_or_else(|| format!("--map {p:?}: expected FOREIGN=LABEL"))?;
+            let to = to.trim();
+            let label = Label::new(to)
+                .ok()
+                .filter(|l| set.contains(*l))
+                .ok_or_else(|| {
+                    let names: Vec<String> = set.labels().map(|l| l.to_string()).collect();
+                    format!(
+                        "--map {p:?}: {to:?} is not in the label set ({})",
+                        names.join(", ")
+                    )
+                })?;
+            Ok((from.trim().to_string(), label))
+        })
+        .collect()
+}
+
+/// Labels of imported spans that are still unknown: name -> (spans, first place).
+pub type Unknown = BTreeMap<String, (usize, String)>;
+
+/// Renames the spans' foreign labels to the set's: `map` first (exact names), then the
+/// set's own names and the default labels' synonyms (PERSON, GPE, DATE...). Returns the
+/// labels that stay unknown, with counts, leaving those spans as they are.
+pub fn map_labels(docs: &mut [Imported], set: &LabelSet, map: &[(String, Label)]) -> Unknown {
+    let mut unknown = Unknown::new();
+    for doc in docs {
+        for s in &mut doc.spans {
+            let name = s
+                .foreign
+                .clone()
+                .unwrap_or_else(|| s.span.label.to_string());
+            let to = map
+                .iter()
+                .find(|(from, _)| *from == name)
+                .map(|(_, to)| *to)
+                .or_else(|| set.resolve(&name));
+            match to {
+                Some(l) => {
+                    s.span.label = l;
+                    s.foreign = None;
+                }
+                None => unknown.entry(name).or_insert_with(|| (0, s.at.clone())).0 += 1,
+            }
+        }
+    }
+    unknown
+}
+
+/// The config text with `add` appended as `[[labels]]` tables, the rest kept as written.
+/// A file that defines no labels gets the current set first, so that adding labels never
+/// drops the ones in use (a corpus list replaces the user's and the default whole).
+pub fn append_labels(text: &str, defines_labels: bool, set: &LabelSet, add: &[Label]) -> String {
+    let mut out = text.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let mut table = |name: &str, description: &str| {
+        out.push_str(&format!("\n[[labels]]\nname = \"{name}\"\n"));
+        if !description.is_empty() {
+            let d = toml::Value::String(description.to_string());
+            out.push_str(&format!("description = {d}\n"));
+        }
+    };
+    if !defines_labels {
+        for d in set.defs() {
+            table(d.label.name(), &d.description);
+        }
+    }
+    for l in add {
+        table(l.name(), "added by inkmark import");
+    }
+    out
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,6 +263,14 @@ pub fn apply(
         let mut kept: Vec<&ImportedSpan> = Vec::new();
         for s in spans {
             let Span { start, end, label } = s.span;
+            if let Some(name) = &s.foreign {
+                // Not mapped to a label (`inkmark import --map` does): never written.
+                report.problems.push(format!(
+                    "{}: {start}..{end}: unknown label {name:?}; not imported",
+                    s.at
+                ));
+                continue;
+            }
             let what = format!("{label} {start}..{end}");
             if let Some(p) = bounds.problems(start, end, None).first() {
                 report

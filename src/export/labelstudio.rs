@@ -84,6 +84,43 @@ fn result<'a>(
     }
 }
 
+/// The labelling config for the set: each label with its colour and description, the
+/// names the exported results use.
+pub fn label_config(set: &crate::label::LabelSet) -> String {
+    let mut out = String::from("<View>\n  <Labels name=\"label\" toName=\"text\">\n");
+    for (i, d) in set.defs().iter().enumerate() {
+        let hint = if d.description.is_empty() {
+            String::new()
+        } else {
+            format!(" hint=\"{}\"", xml_escape(&d.description))
+        };
+        let hotkey = d
+            .key
+            .map(|k| format!(" hotkey=\"{}\"", xml_escape(&k.to_string())))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "    <Label value=\"{}\" background=\"{}\"{hotkey}{hint}/>\n",
+            d.label,
+            set.color(i).hex()
+        ));
+    }
+    out.push_str("  </Labels>\n  <Text name=\"text\" value=\"$text\"/>\n</View>\n");
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            c if c.is_control() => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 pub fn render(docs: &[Doc], unit: Offsets) -> String {
     let tasks: Vec<Task> = docs
         .iter()
@@ -262,10 +299,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
             ) else {
                 return Err(at("a result lacks value.start/end/labels".into()));
             };
-            let Some(label) = Label::parse(l) else {
-                problems.push(format!("{place}: unknown label {l:?}; skipped"));
-                continue;
-            };
+            let (label, foreign) = super::import::foreign_label(l);
             let (Some(s), Some(e)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
             else {
                 problems.push(format!(
@@ -278,6 +312,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
             spans.push(ImportedSpan {
                 span: Span::new(s, e, label),
                 at: place,
+                foreign,
             });
         }
         drop(u);
@@ -369,13 +404,14 @@ mod tests {
         assert!(!err("{broken").is_empty());
         // One bad result is reported with its place; the others are read.
         let problems = |s: &str, unit| parse(s, unit).unwrap()[0].problems.clone();
-        assert_eq!(
-            problems(
-                r#"{"data": {"text": "ab"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 1, "labels": ["FOO"]}}]}]}"#,
-                Codepoints
-            ),
-            ["task 1 result 1: unknown label \"FOO\"; skipped"]
-        );
+        // A label no name can carry is kept by its name, for `import --map`.
+        let d = parse(
+            r#"{"data": {"text": "ab"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 1, "labels": ["疾病"]}}]}]}"#,
+            Codepoints,
+        )
+        .unwrap();
+        assert!(d[0].problems.is_empty());
+        assert_eq!(d[0].spans[0].foreign.as_deref(), Some("疾病"));
         assert!(problems(r#"{"data": {"text": "😀"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 1, "end": 2, "labels": ["PER"]}}]}]}"#, Utf16)[0]
             .contains("not on character boundaries"));
     }

@@ -413,11 +413,51 @@ pub fn write_with(
     out: &Path,
     options: &Options,
 ) -> std::io::Result<String> {
+    write_labelled(
+        format,
+        docs,
+        out,
+        options,
+        &crate::label::LabelSet::default(),
+    )
+}
+
+/// The file beside a Label Studio export that holds its labelling config
+/// (`labelstudio.json` -> `labelstudio-config.xml`).
+pub fn label_config_path(out: &Path) -> std::path::PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or("labelstudio".into(), |s| s.to_string_lossy());
+    out.with_file_name(format!("{stem}-config.xml"))
+}
+
+/// [`write_with`] for a corpus's labels: brat's `annotation.conf` and `visual.conf`, and
+/// Label Studio's labelling config beside the task list, come from the set.
+pub fn write_labelled(
+    format: Format,
+    docs: &[Doc],
+    out: &Path,
+    options: &Options,
+    labels: &crate::label::LabelSet,
+) -> std::io::Result<String> {
     use crate::annotation::store::write_atomic;
     let none = |_| Ok(());
     match format {
+        Format::Labelstudio => {
+            let text = render_with(format, docs, options)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+            let config = label_config_path(out);
+            write_atomic(&config, labelstudio::label_config(labels).as_bytes(), &none)?;
+            write_atomic(out, text.as_bytes(), &none)?;
+            Ok(format!(
+                "{} articles to {} (labelling config: {})",
+                docs.len(),
+                out.display(),
+                config.display()
+            ))
+        }
         Format::Brat => {
-            brat::write_dir(docs, out)?;
+            brat::write_dir_with(docs, out, labels)?;
             Ok(format!(
                 "{} articles as .txt + .ann pairs in {}/",
                 docs.len(),

@@ -3,7 +3,7 @@
 
 use super::import::{Imported, ImportedSpan};
 use super::Doc;
-use crate::label::{Label, Span};
+use crate::label::Span;
 use serde_json::{json, Value};
 
 pub fn render(docs: &[Doc]) -> String {
@@ -36,7 +36,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             .ok_or_else(|| at("no \"text\"".into()))?
             .to_string();
         let mut spans = Vec::new();
-        let mut problems = Vec::new();
+        let problems = Vec::new();
         let items = v
             .get("spans")
             .or_else(|| v.get("entities"))
@@ -60,13 +60,11 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             let (Some(s), Some(e), Some(l)) = (s, e, l) else {
                 return Err(at("a span lacks start/end/label".into()));
             };
-            let Some(label) = Label::parse(&l) else {
-                problems.push(format!("{place}: {s}..{e}: unknown label {l:?}; skipped"));
-                continue;
-            };
+            let (label, foreign) = super::import::foreign_label(&l);
             spans.push(ImportedSpan {
                 span: Span::new(s as usize, e as usize, label),
                 at: place,
+                foreign,
             });
         }
         let article = v

@@ -278,6 +278,90 @@ fn one_article(
     (outcome, present)
 }
 
+/// Exact-span agreement of every pair of annotators, each pair over the articles both
+/// marked done (what `agree` reports for those two folders), in one pass that reads each
+/// file once: the stats view's grid. Per pair, in the order of [`pairs`]: the counts and
+/// the articles compared. `Err`: one line per annotation file that cannot be read.
+pub fn pairwise(
+    corpus: &Corpus,
+    annotators: &[Annotator],
+    threads: usize,
+) -> Result<Vec<(PairCounts, usize)>, Vec<String>> {
+    let all = pairs(annotators.len());
+    let mut totals = vec![(PairCounts::default(), 0usize); all.len()];
+    let mut errors = Vec::new();
+    crate::parallel::for_each_in_order(
+        &corpus.entries,
+        threads,
+        |e| pairwise_article(corpus, &e.rel, annotators),
+        |result| {
+            match result {
+                Ok(counts) => {
+                    for (k, c) in counts {
+                        totals[k].0.add(&c);
+                        totals[k].1 += 1;
+                    }
+                }
+                Err(e) => errors.extend(e),
+            }
+            true
+        },
+    );
+    if errors.is_empty() {
+        Ok(totals)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One article's counts per pair (by index into [`pairs`]) of annotators who both marked
+/// it done; a file that cannot be re-anchored to a changed article leaves its pairs out.
+fn pairwise_article(
+    corpus: &Corpus,
+    rel: &Path,
+    annotators: &[Annotator],
+) -> Result<Vec<(usize, PairCounts)>, Vec<String>> {
+    let mut done: Vec<Option<AnnotationFile>> = Vec::with_capacity(annotators.len());
+    let mut errors = Vec::new();
+    for a in annotators {
+        let path = annotation_path(&a.dir, rel);
+        match Store::open(&path) {
+            Ok((_, Loaded::Found(f))) => done.push((f.status == Status::Done).then_some(f)),
+            Ok((_, Loaded::Missing)) => done.push(None),
+            Ok((_, Loaded::Corrupt(e))) => {
+                errors.push(format!("{}: does not parse: {e}", path.display()))
+            }
+            Err(e) => errors.push(format!("{}: cannot be read: {e}", path.display())),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if done.iter().flatten().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let Ok(article) = read_article(&corpus.root.join(rel)) else {
+        return Ok(Vec::new());
+    };
+    let sha = sha256_hex(article.text.as_bytes());
+    let spans: Vec<Option<Vec<Span>>> = done
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .and_then(|f| spans_on(f, &article.text, &sha).ok().map(|(s, _)| s))
+        })
+        .collect();
+    let len = article.text.chars().count();
+    let mut out = Vec::new();
+    for (k, &(i, j)) in pairs(annotators.len()).iter().enumerate() {
+        if let (Some(a), Some(b)) = (&spans[i], &spans[j]) {
+            let mut ag = compare_article(len, &[a.clone(), b.clone()]);
+            out.push((k, ag.pairs.swap_remove(0)));
+        }
+    }
+    Ok(out)
+}
+
 /// Compares the annotators' files over the corpus, reading articles on `threads`
 /// threads. `Err`: one line per annotation file that cannot be read.
 pub fn agree(

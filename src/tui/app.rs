@@ -75,8 +75,13 @@ pub enum Msg {
     FilterMenu,
     /// `E`: open or close the export menu (a number key then exports).
     ExportMenu,
-    /// A number key: label `n` (0-based) in the reader, toggle it in the filter menu.
+    /// A label's key: label `n` (0-based, in the set's order) in the reader, toggle it
+    /// in the filter menu; a number key in the export menu.
     Label(usize),
+    /// A number key that is no label's, or a digit of a count (`03w`).
+    Digit(u8),
+    /// `t`: open the label menu (every label, by letter or filter).
+    LabelMenu,
     /// `v`: start or end a selection.
     Select,
     Accept,
@@ -98,6 +103,15 @@ pub enum Msg {
     CycleStatus,
     /// `m` in the library: only the articles assigned to this annotator, or all.
     ToggleMine,
+    /// `S`: open or close the stats view.
+    ToggleStats,
+    /// The stats view's numbers, computed off the UI thread.
+    StatsReady(super::modes::StatsReady),
+    /// Their computation failed (the thread panicked): what to say instead.
+    StatsFailed {
+        generation: u64,
+        error: String,
+    },
     Yes,
     /// `c` at a `*` prompt: yes, and in every other article of the corpus too.
     YesCorpus,
@@ -256,6 +270,10 @@ pub struct App {
     pub hidden: HiddenLabels,
     /// The label filter menu is open.
     pub filter_menu: bool,
+    /// The filter menu's highlighted row (labels without a key are toggled there).
+    pub filter_cursor: usize,
+    /// The label menu, while it is open.
+    pub label_menu: Option<super::modes::LabelMenu>,
     /// The export menu is open.
     pub export_menu: bool,
     /// Where `E` writes.
@@ -278,6 +296,8 @@ pub struct App {
     pub lexicon: Vec<(String, crate::label::Label)>,
     /// The corpus model is being trained in the background.
     pub training: bool,
+    /// The stats view (`S`).
+    pub stats: super::modes::Stats,
 }
 
 /// The warning when leaving would lose unsaved annotations. Short enough (at most 50
@@ -419,6 +439,8 @@ impl App {
             labels: LabelSet::default(),
             hidden: HiddenLabels::default(),
             filter_menu: false,
+            filter_cursor: 0,
+            label_menu: None,
             export_menu: false,
             exports_dir: PathBuf::from("exports"),
             detector: DetectorState::Loading,
@@ -430,6 +452,7 @@ impl App {
             train_wanted: false,
             training: false,
             lexicon: Vec::new(),
+            stats: Default::default(),
         };
         app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
         app.refilter();
@@ -501,6 +524,8 @@ impl App {
                 | Msg::DetectorReady(_)
                 | Msg::Notice(_)
                 | Msg::Trained { .. }
+                | Msg::StatsReady(_)
+                | Msg::StatsFailed { .. }
                 | Msg::Detected { .. }
                 | Msg::DetectedNear { .. }
                 | Msg::DetectFailed { .. }
@@ -831,6 +856,7 @@ impl App {
                     | Msg::Drag { .. }
                     | Msg::Select
                     | Msg::Label(_)
+                    | Msg::Digit(_)
             );
             let near_end = r.top + 3 * body >= r.layout.lines.len();
             let hidden = self.hidden.clone();
@@ -865,7 +891,11 @@ impl App {
             || {},
         );
         let out = self.exports_dir.join(format.default_file());
-        match export::write(format, &docs, &out, Scheme::Bio) {
+        let options = export::Options {
+            scheme: Scheme::Bio,
+            ..export::Options::default()
+        };
+        match export::write_labelled(format, &docs, &out, &options, &self.labels) {
             Ok(msg) if skipped.is_empty() => format!("exported {msg}"),
             Ok(msg) => format!(
                 "exported {msg}; skipped {} (run inkmark check)",

@@ -189,7 +189,18 @@ pub const READER_ACTIONS: &[Action] = &[
         "accept all of that label",
     ),
     act("delete", Msg::Delete, &["d"], "delete the annotation"),
-    act("relabel", Msg::Relabel, &["r"], "relabel (then 1-5)"),
+    act(
+        "relabel",
+        Msg::Relabel,
+        &["r"],
+        "relabel (then a label key, or the label menu)",
+    ),
+    act(
+        "label_menu",
+        Msg::LabelMenu,
+        &["t"],
+        "label menu: every label, by letter or / filter",
+    ),
     act(
         "start_left",
         edge(true, false),
@@ -237,6 +248,12 @@ pub const READER_ACTIONS: &[Action] = &[
     ),
     act("filter", Msg::FilterMenu, &["f"], "show / hide labels"),
     act("export", Msg::ExportMenu, &["E"], "export the corpus"),
+    act(
+        "stats",
+        Msg::ToggleStats,
+        &["S"],
+        "stats: charts of the corpus",
+    ),
     act("help", Msg::ToggleHelp, &["?", "F1"], "this help"),
     act("back", Msg::Back, &["q"], "back to the library (saves)"),
     act("cancel", Msg::Cancel, &["Esc"], "cancel / clear / close"),
@@ -362,6 +379,16 @@ impl KeyMap {
             .map(|&i| READER_ACTIONS[i].msg.clone())
     }
 
+    /// The action a plain character key runs in the reader (a label key may not take
+    /// one).
+    pub fn action_of_char(&self, c: char) -> Option<&'static str> {
+        let key = Key {
+            code: KeyCode::Char(c),
+            ctrl: false,
+        };
+        self.by_key.get(&key).map(|&i| READER_ACTIONS[i].name)
+    }
+
     /// The keys of action `name`, as written in the help (`h ←`).
     pub fn keys_of(&self, name: &str) -> String {
         READER_ACTIONS
@@ -377,22 +404,36 @@ impl KeyMap {
             .unwrap_or_default()
     }
 
-    /// The help rows of the reader: every action with its current keys, then the keys
-    /// that are not rebindable.
+    /// The help rows of the reader with the default labels.
     pub fn reader_help(&self) -> Vec<(String, String)> {
+        self.reader_help_with(&crate::label::LabelSet::default())
+    }
+
+    /// The help rows of the reader: each label with its key and description, every
+    /// action with its current keys, then the keys that are not rebindable.
+    pub fn reader_help_with(&self, labels: &crate::label::LabelSet) -> Vec<(String, String)> {
         let mut rows: Vec<(String, String)> = READER_ACTIONS
             .iter()
             .map(|a| (self.keys_of(a.name), a.help.to_string()))
             .collect();
+        let menu = self.keys_of("label_menu");
+        let label_rows: Vec<(String, String)> = labels
+            .defs()
+            .iter()
+            .map(|d| {
+                let key = d.key.map_or(format!("{menu} …"), |k| k.to_string());
+                let what = if d.description.is_empty() {
+                    format!("label {}", d.label)
+                } else {
+                    format!("label {}: {}", d.label, d.description)
+                };
+                (key, what)
+            })
+            .collect();
+        let n = label_rows.len();
+        rows.splice(0..0, label_rows);
         rows.insert(
-            0,
-            (
-                "1-5".to_string(),
-                "label PER LOC ORG TIME QTY (selection, mark or word)".to_string(),
-            ),
-        );
-        rows.insert(
-            1,
+            n,
             (
                 "0 digits motion".to_string(),
                 "a count: 03w, 012j, 05> (grow 5 words)".to_string(),
@@ -418,6 +459,27 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
     if app.help.open {
         return help_key(key.code, ctrl);
     }
+    if app.label_menu.is_some() {
+        return match key.code {
+            KeyCode::Esc => Some(Msg::Cancel),
+            KeyCode::Enter => Some(Msg::Confirm),
+            KeyCode::Backspace => Some(Msg::Backspace),
+            KeyCode::Up => Some(Msg::Up),
+            KeyCode::Down => Some(Msg::Down),
+            KeyCode::Char(c) if !ctrl => Some(Msg::Input(c)),
+            _ => None,
+        };
+    }
+    if app.stats.open {
+        return match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => Some(Msg::Cancel),
+            KeyCode::Char('?') | KeyCode::F(1) => Some(Msg::ToggleHelp),
+            _ => app
+                .keymap
+                .get(Key::of(key.code, key.modifiers))
+                .filter(|m| *m == Msg::ToggleStats),
+        };
+    }
     if app.export_menu {
         return match key.code {
             KeyCode::Char(c @ '1'..='9') => Some(Msg::Label(c as usize - '1' as usize)),
@@ -426,7 +488,10 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
     }
     if app.filter_menu {
         return match key.code {
-            KeyCode::Char(c @ '1'..='9') => Some(Msg::Label(c as usize - '1' as usize)),
+            KeyCode::Char(c) if !ctrl && label_of(app, c).is_some() => label_of(app, c),
+            KeyCode::Char('j') | KeyCode::Down => Some(Msg::Down),
+            KeyCode::Char('k') | KeyCode::Up => Some(Msg::Up),
+            KeyCode::Char(' ') => Some(Msg::Select),
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f' | 'q') => Some(Msg::FilterMenu),
             _ => None,
         };
@@ -443,7 +508,11 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
         };
     }
     match &app.screen {
-        Screen::Library => library_key(key.code, ctrl),
+        // The stats key is the key map's (configurable), also in the library.
+        Screen::Library => match app.keymap.get(Key::of(key.code, key.modifiers)) {
+            Some(Msg::ToggleStats) => Some(Msg::ToggleStats),
+            _ => library_key(key.code, ctrl),
+        },
         Screen::Reader(r) if matches!(r.pending, Pending::Confirm { .. }) => match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Msg::Yes),
             KeyCode::Char('c' | 'C') => Some(Msg::YesCorpus),
@@ -453,12 +522,26 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
         Screen::Reader(r) if r.panel.as_ref().is_some_and(|p| p.focused) => {
             panel_key(key.code, ctrl)
         }
-        Screen::Reader(_) => match key.code {
-            KeyCode::Char(c @ '1'..='9') if !ctrl => Some(Msg::Label(c as usize - '1' as usize)),
+        Screen::Reader(r) => match key.code {
+            // After `0`, number keys are the count's digits, whatever label they carry.
+            KeyCode::Char(c @ '1'..='9') if !ctrl && r.count.is_some() => {
+                Some(Msg::Digit(c as u8 - b'0'))
+            }
             KeyCode::Char('0') if !ctrl => Some(Msg::Zero),
+            KeyCode::Char(c) if !ctrl && label_of(app, c).is_some() => label_of(app, c),
+            KeyCode::Char(c @ '1'..='9') if !ctrl => Some(Msg::Digit(c as u8 - b'0')),
             _ => app.keymap.get(Key::of(key.code, key.modifiers)),
         },
     }
+}
+
+/// The label whose key is `c`, as its message (its position in the set).
+fn label_of(app: &App, c: char) -> Option<Msg> {
+    app.labels
+        .defs()
+        .iter()
+        .position(|d| d.key == Some(c))
+        .map(Msg::Label)
 }
 
 /// The help overlay scrolls like a pager.

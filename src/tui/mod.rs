@@ -10,6 +10,7 @@ pub mod keys;
 pub mod modes;
 pub mod reader;
 pub mod search;
+pub mod stats_view;
 pub mod view;
 pub mod worker;
 
@@ -208,6 +209,7 @@ fn event_loop(
         annotations: Some(app.annotations_dir.clone()),
         min_score: app.min_score,
         patterns: app.patterns.clone(),
+        labels: app.labels.clone(),
     };
     let detect = worker::spawn(cache, settings, tx.clone(), Wake::App);
     let train_tx = tx.clone();
@@ -280,6 +282,15 @@ fn event_loop(
             app.training = true;
             app.message = Some("training the corpus model on the done articles...".into());
             spawn_training(app, train_tx.clone());
+        }
+        if app.stats.wanted && !app.stats.running {
+            // Every annotation file is read: off the UI thread, like the library loader.
+            app.stats.wanted = false;
+            app.stats.running = true;
+            let tx = layout_tx.clone();
+            modes::spawn_stats(modes::stats_job(app), app.stats.generation, move |m| {
+                let _ = tx.send(Wake::App(m));
+            });
         }
         terminal.draw(|f| view::draw_shown(app, f, &mut shown))?;
         // Unsaved annotations are written half a second after the first unsaved change,

@@ -171,6 +171,8 @@ impl Reader {
             .iter()
             .map(|e| (e.text.clone(), e.label))
             .chain(self.lexicon.iter().cloned())
+            // A label the set no longer defines (an older file's) is not suggested.
+            .filter(|(_, l)| self.labels.contains(*l))
             .collect();
         texts.sort();
         texts.dedup_by(|a, b| a.0 == b.0);
@@ -192,8 +194,10 @@ impl Reader {
             .set
             .entities
             .iter()
-            .map(|e| e.text.as_str())
-            .chain(self.lexicon.iter().map(|(t, _)| t.as_str()))
+            .map(|e| (e.text.as_str(), e.label))
+            .chain(self.lexicon.iter().map(|(t, l)| (t.as_str(), *l)))
+            .filter(|(_, l)| self.labels.contains(*l))
+            .map(|(t, _)| t)
         {
             if !known(t) {
                 return false;

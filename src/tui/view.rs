@@ -23,7 +23,7 @@ use unicode_segmentation::UnicodeSegmentation;
 /// defaults PER, LOC, ORG, TIME, QTY: red #d70000, green #008700, blue #005fff, amber
 /// #af8700, purple #af00af), then teal #008787, orange #d75f00, pink #d70087, olive
 /// #5f8700, slate #5f5faf, brown #875f00, lilac #875faf; then round again.
-const LABEL_COLOURS: [u8; 12] = [160, 28, 27, 136, 127, 30, 166, 162, 64, 61, 94, 97];
+const LABEL_COLOURS: [u8; 12] = crate::label::PALETTE;
 /// Teal #0087af (help keys, the selected row), blue #005faf (a selection), grey #808080.
 const TEAL: u8 = 31;
 const BLUE: u8 = 25;
@@ -206,6 +206,13 @@ impl Theme {
     fn confirmed(&self, label: Label) -> Style {
         self.confirmed[self.slot(label)]
     }
+}
+
+/// The colour a label of `set` is drawn in, by name (the stats view's bars); `None` for
+/// a name the set does not define.
+pub(crate) fn label_colour_of(set: &LabelSet, name: &str) -> Option<Color> {
+    let i = Label::new(name).ok().and_then(|l| set.index_of(l))?;
+    Some(label_colour(set, i).0)
 }
 
 pub fn draw(app: &App, frame: &mut Frame) {
@@ -619,50 +626,106 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         return;
     }
     if r.pending == Pending::Relabel {
-        put_str(buf, x as u16, y, "relabel: press 1-5", left_max, theme.bar);
+        let prompt = format!(
+            "relabel: press a label key ({} menu)",
+            app.keymap.keys_of("label_menu")
+        );
+        put_str(buf, x as u16, y, &prompt, left_max, theme.bar);
         return;
     }
-    // Title, then the status and legend while they fit.
+    // An annotation whose label the set does not define (a file from an older scheme).
+    if let Some(e) = r.ann.set.at(r.cursor).map(|i| &r.ann.set.entities[i]) {
+        if !app.labels.contains(e.label) {
+            let note = format!("{}: unknown label, not in the set (r relabels)", e.label);
+            put_str(buf, x as u16, y, &note, left_max, theme.bar_alert);
+            return;
+        }
+    }
+    // Title, then the status and legend while they fit: the legend shortens (names
+    // cut, then the keys alone) before the status goes, and both before the title.
     let mut status = format!("{} {}", r.ann.set.status.name(), r.ann.set.entities.len());
     if app.training {
         // Marking an article done trains the corpus model in the background.
         status.push_str(" · training");
     }
-    let legend_w = legend_width(app, r);
-    let extras = str_width(&status) + 3 + legend_w + 3;
-    let title_max = if left_max >= extras + 12 {
-        left_max - extras
-    } else {
-        left_max
+    const MIN_TITLE: usize = 12;
+    let with_status = str_width(&status) + 6;
+    let fit = |extra: usize| {
+        let room = left_max.checked_sub(MIN_TITLE + extra)?;
+        LegendForm::ALL
+            .into_iter()
+            .find(|f| legend_width(app, r, *f) <= room)
+            .map(|f| (f, extra + legend_width(app, r, f)))
     };
+    let chosen = fit(with_status)
+        .map(|(f, w)| (f, w, true))
+        .or_else(|| fit(3).map(|(f, w)| (f, w, false)));
+    let title_max = chosen.map_or(left_max, |(_, w, _)| left_max - w);
     x += put_str(buf, x as u16, y, &r.title, title_max.max(1), theme.bar);
-    if left_max >= extras + 12 {
-        x += put_str(
-            buf,
-            x as u16,
-            y,
-            &format!(" │ {status} │ "),
-            str_width(&status) + 6,
-            theme.bar,
-        );
-        draw_legend(app, r, x as u16, y, buf, theme);
+    if let Some((form, _, show_status)) = chosen {
+        let sep = if show_status {
+            format!(" │ {status} │ ")
+        } else {
+            " │ ".to_string()
+        };
+        x += put_str(buf, x as u16, y, &sep, str_width(&sep), theme.bar);
+        draw_legend(app, r, form, x as u16, y, buf, theme);
     }
 }
 
-fn legend_width(app: &App, r: &Reader) -> usize {
-    match &r.analysis {
-        None => str_width("detecting entities…"),
-        Some(_) => app
-            .labels
-            .labels()
-            .map(|l| l.name().len() + 1)
-            .sum::<usize>()
-            .saturating_sub(1),
+/// How the status bar's legend writes the labels, widest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LegendForm {
+    /// Names cut to this many characters (`usize::MAX`: whole), a space apart.
+    Names(usize),
+    /// The labels' keys alone, side by side, each in its label's colour.
+    Keys,
+}
+
+impl LegendForm {
+    const ALL: [LegendForm; 4] = [
+        LegendForm::Names(usize::MAX),
+        LegendForm::Names(4),
+        LegendForm::Names(3),
+        LegendForm::Keys,
+    ];
+
+    /// What the legend shows for one label (`None`: nothing, a label without a key).
+    fn text(self, d: &crate::label::LabelDef) -> Option<String> {
+        match self {
+            LegendForm::Names(n) => Some(d.label.name().chars().take(n).collect()),
+            LegendForm::Keys => d.key.map(|k| k.to_string()),
+        }
     }
 }
 
-/// The label names in their colours (hidden ones crossed out), or detection progress.
-fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &Theme) -> usize {
+fn legend_width(app: &App, r: &Reader, form: LegendForm) -> usize {
+    if r.analysis.is_none() {
+        return str_width("detecting entities…");
+    }
+    let parts: Vec<String> = app
+        .labels
+        .defs()
+        .iter()
+        .filter_map(|d| form.text(d))
+        .collect();
+    let gaps = match form {
+        LegendForm::Names(_) => parts.len().saturating_sub(1),
+        LegendForm::Keys => 0,
+    };
+    parts.iter().map(|p| str_width(p)).sum::<usize>() + gaps
+}
+
+/// The labels in their colours (hidden ones crossed out), or detection progress.
+fn draw_legend(
+    app: &App,
+    r: &Reader,
+    form: LegendForm,
+    x: u16,
+    y: u16,
+    buf: &mut Buffer,
+    theme: &Theme,
+) -> usize {
     if r.analysis.is_none() {
         let what = match app.detector {
             DetectorState::Loading => "loading dictionary…",
@@ -671,25 +734,21 @@ fn draw_legend(app: &App, r: &Reader, x: u16, y: u16, buf: &mut Buffer, theme: &
         return put_str(buf, x, y, what, 20, theme.bar);
     }
     let mut used = 0;
-    for (i, label) in app.labels.labels().enumerate() {
-        if i > 0 {
+    for d in app.labels.defs() {
+        let Some(text) = form.text(d) else {
+            continue;
+        };
+        if used > 0 && form != LegendForm::Keys {
             used += put_str(buf, x + used as u16, y, " ", 1, theme.bar);
         }
-        let style = if app.hidden.contains(label) {
+        let style = if app.hidden.contains(d.label) {
             theme
                 .bar
                 .add_modifier(Modifier::CROSSED_OUT | Modifier::DIM)
         } else {
-            theme.confirmed(label)
+            theme.confirmed(d.label)
         };
-        used += put_str(
-            buf,
-            x + used as u16,
-            y,
-            label.name(),
-            label.name().len(),
-            style,
-        );
+        used += put_str(buf, x + used as u16, y, &text, str_width(&text), style);
     }
     used
 }
@@ -1000,17 +1059,29 @@ fn help_rows(app: &App) -> (&'static str, Vec<(String, String)>) {
             .collect()
     };
     match &app.screen {
-        Screen::Library => (" Library keys ", fixed(LIBRARY_KEYS)),
+        Screen::Library => {
+            let mut rows: Vec<(String, String)> = fixed(LIBRARY_KEYS);
+            // The stats key is configurable: the help shows the one in effect.
+            let at = rows.len().saturating_sub(3);
+            rows.insert(
+                at,
+                (
+                    app.keymap.keys_of("stats"),
+                    "stats: charts of the corpus".into(),
+                ),
+            );
+            (" Library keys ", rows)
+        }
         Screen::Reader(r) if r.panel.as_ref().is_some_and(|p| p.focused) => {
             (" Entity panel keys ", fixed(PANEL_KEYS))
         }
-        Screen::Reader(_) => (" Reader keys ", app.keymap.reader_help()),
+        Screen::Reader(_) => (" Reader keys ", app.keymap.reader_help_with(&app.labels)),
     }
 }
 
 /// Last pass over a drawn frame, for what ratatui's buffer cannot express about real
 /// terminals.
-fn settle(buf: &mut Buffer, opts: WidthOptions) {
+pub(crate) fn settle(buf: &mut Buffer, opts: WidthOptions) {
     if opts.ambiguous_wide {
         narrow_furniture(buf);
     }
@@ -1205,37 +1276,136 @@ fn popup(area: Rect, w: u16, h: u16, title: &str, footer: &str, buf: &mut Buffer
     rect
 }
 
-/// `f`: which labels are highlighted, toggled with their number keys.
+/// The first row to draw of `n` rows in `height` so that row `cursor` shows.
+fn scroll_to(cursor: usize, n: usize, height: usize) -> usize {
+    if n <= height || height == 0 {
+        0
+    } else {
+        cursor.saturating_sub(height - 1).min(n - height)
+    }
+}
+
+/// `f`: which labels are highlighted, toggled with their keys (or j/k and Space); the
+/// list scrolls when the set is longer than the screen.
 pub(crate) fn draw_filter_menu(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &Theme::new(app.no_color, &app.labels);
+    let n = app.labels.len();
     let popup = popup(
         area,
-        30,
-        app.labels.len().min(u16::MAX as usize - 2) as u16 + 2,
+        52,
+        n.min(u16::MAX as usize - 2) as u16 + 2,
         " Show labels ",
-        " 1-5 toggle, Esc ",
+        " key or Space toggles, Esc ",
         buf,
     );
     let w = popup.width;
-    for (i, label) in app.labels.labels().enumerate() {
-        let y = popup.y + 1 + i as u16;
-        if y + 1 >= popup.bottom() {
-            break;
-        }
+    let rows = popup.height.saturating_sub(2) as usize;
+    let first = scroll_to(app.filter_cursor, n, rows);
+    for (i, d) in app.labels.defs().iter().enumerate().skip(first).take(rows) {
+        let label = d.label;
+        let y = popup.y + 1 + (i - first) as u16;
         let mark = if app.hidden.contains(label) {
             "[ ]"
         } else {
             "[x]"
         };
-        let line = format!("{} {mark} ", i + 1);
-        let used = put_str(buf, popup.x + 2, y, &line, w as usize - 3, theme.key);
-        let text = format!("{} {}", label.name(), app.labels.description(label));
+        let key = d.key.map_or(" ".to_string(), |k| k.to_string());
+        let line = format!("{key} {mark} ");
+        let key_style = if i == app.filter_cursor {
+            theme.selected
+        } else {
+            theme.key
+        };
+        let used = put_str(buf, popup.x + 2, y, &line, w as usize - 3, key_style);
+        let text = format!("{} {}", label.name(), d.description);
         put_str(
             buf,
             popup.x + 2 + used as u16,
             y,
             &text,
             (w as usize).saturating_sub(4 + used),
+            theme.label(label).remove_modifier(Modifier::UNDERLINED),
+        );
+    }
+}
+
+/// The label menu: the filter line, then each label with its shortcut letter, name and
+/// description; the highlighted row is what Enter applies.
+pub(crate) fn draw_label_menu(
+    app: &App,
+    menu: &super::modes::LabelMenu,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = &Theme::new(app.no_color, &app.labels);
+    // Above the status bar, which keeps showing the prompt.
+    let area = Rect {
+        height: area.height.saturating_sub(1).max(1),
+        ..area
+    };
+    let rows = menu.rows(&app.labels);
+    let keys = super::modes::shortcuts(&app.labels);
+    let relabel = app.reader().is_some_and(|r| r.pending == Pending::Relabel);
+    let title = if relabel {
+        " Relabel as "
+    } else {
+        " Label as "
+    };
+    let popup = popup(
+        area,
+        52,
+        rows.len().max(1).min(u16::MAX as usize - 3) as u16 + 3,
+        title,
+        " letter or Enter, Esc ",
+        buf,
+    );
+    let w = popup.width as usize;
+    let query = if menu.typing {
+        format!("/{}▏", menu.query)
+    } else {
+        "a letter, or / to filter".to_string()
+    };
+    put_str(
+        buf,
+        popup.x + 2,
+        popup.y + 1,
+        &query,
+        w.saturating_sub(4),
+        theme.dim,
+    );
+    let height = popup.height.saturating_sub(3) as usize;
+    if rows.is_empty() {
+        put_str(
+            buf,
+            popup.x + 2,
+            popup.y + 2,
+            "no label matches",
+            w.saturating_sub(4),
+            theme.dim,
+        );
+        return;
+    }
+    let first = scroll_to(menu.cursor, rows.len(), height);
+    for (k, &(i, label)) in rows.iter().enumerate().skip(first).take(height) {
+        let y = popup.y + 2 + (k - first) as u16;
+        let key = if menu.typing {
+            " ".to_string()
+        } else {
+            keys[i].map_or(" ".to_string(), |c| c.to_string())
+        };
+        let key_style = if k == menu.cursor {
+            theme.selected
+        } else {
+            theme.key
+        };
+        let used = put_str(buf, popup.x + 2, y, &format!("{key} "), 2, key_style);
+        let text = format!("{} {}", label.name(), app.labels.description(label));
+        put_str(
+            buf,
+            popup.x + 2 + used as u16,
+            y,
+            &text,
+            w.saturating_sub(4 + used),
             theme.label(label).remove_modifier(Modifier::UNDERLINED),
         );
     }
@@ -1286,7 +1456,9 @@ mod tests {
         let (white, black) = ([255; 3], [0; 3]);
         // Computed (against white / black): PER 5.40/3.89, LOC 4.70/4.47, ORG 5.15/4.08,
         // TIME 3.34/6.29, QTY 6.10/3.44; help keys 4.13/5.08, dim text 3.95/5.32.
-        for index in LABEL_COLOURS.into_iter().chain([TEAL, GREY]) {
+        // The colour names a config may use too.
+        let named = crate::label::COLOR_NAMES.iter().map(|&(_, i)| i);
+        for index in LABEL_COLOURS.into_iter().chain([TEAL, GREY]).chain(named) {
             let c = rgb(index);
             let (on_white, on_black) = (contrast(c, white), contrast(c, black));
             assert!(
@@ -1298,10 +1470,14 @@ mod tests {
         // selected row (3.56) and a selection (5.56).
         let confirmed_fg = LABEL_COLOURS.map(|c| text_on(rgb(c)));
         assert_eq!(confirmed_fg[..5], [WHITE, WHITE, WHITE, BLACK, WHITE]);
+        let named = crate::label::COLOR_NAMES
+            .iter()
+            .map(|&(_, i)| (text_on(rgb(i)), i));
         for (fg, bg) in confirmed_fg
             .into_iter()
             .zip(LABEL_COLOURS)
             .chain([(WHITE, TEAL), (WHITE, BLUE)])
+            .chain(named)
         {
             let ratio = contrast(rgb(fg), rgb(bg));
             assert!(ratio >= 3.0, "{fg} on {bg}: {ratio:.2}");

@@ -22,6 +22,8 @@ pub struct ModelSettings {
     pub min_score: f32,
     /// The config's patterns and term lists, applied over the model's suggestions.
     pub patterns: Arc<Patterns>,
+    /// The corpus's labels: suggestions are renamed or dropped to fit them.
+    pub labels: crate::label::LabelSet,
 }
 
 /// The model in use and the state of the corpus model file it came from.
@@ -99,7 +101,9 @@ fn run<E>(
             let _ = out.send(wrap(Msg::DetectorReady(t.elapsed().as_millis() as u64)));
         }
     };
+    // The cache keeps the detector's own labels; the set applies on the way out.
     let shown = |mut a: Analysis| {
+        a.follow_labels(&settings.labels);
         a.retain_min_score(settings.min_score);
         Arc::new(a)
     };
@@ -216,6 +220,7 @@ mod tests {
             annotations: None,
             min_score: 0.0,
             patterns,
+            labels: crate::label::LabelSet::default(),
         };
         let req = spawn(cache.clone(), settings, tx, |m| m);
         req.send(DetectRequest {

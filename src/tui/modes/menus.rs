@@ -34,7 +34,7 @@ impl Mode for ExportMenu {
     }
 }
 
-/// `f`: number keys toggle the labels' highlighting.
+/// `f`: a label's key, or j/k then Space, toggles its highlighting.
 pub struct FilterMenu;
 
 impl Mode for FilterMenu {
@@ -42,9 +42,18 @@ impl Mode for FilterMenu {
         if !app.filter_menu {
             return Handled::Ignored;
         }
+        let toggle = match msg {
+            Msg::Label(i) => Some(*i),
+            Msg::Select => Some(app.filter_cursor),
+            _ => None,
+        };
         match msg {
-            Msg::Label(i) if *i < app.labels.len() => {
-                if let Some(l) = app.labels.get(*i) {
+            Msg::Down => {
+                app.filter_cursor = (app.filter_cursor + 1).min(app.labels.len().saturating_sub(1))
+            }
+            Msg::Up => app.filter_cursor = app.filter_cursor.saturating_sub(1),
+            _ if toggle.is_some_and(|i| i < app.labels.len()) => {
+                if let Some(l) = toggle.and_then(|i| app.labels.get(i)) {
                     app.hidden.toggle(l);
                 }
                 let hidden = app.hidden.clone();

@@ -9,17 +9,21 @@
 //! update stays a plain function of (state, message).
 
 mod help;
+mod labelmenu;
 mod menus;
 mod panel;
 mod pending;
 mod prompt;
+mod stats;
 mod text;
 
 pub use help::{Help, HelpMode};
+pub use labelmenu::{shortcuts, LabelMenu, LabelMenuMode};
 pub use menus::{ExportMenu, FilterMenu};
 pub use panel::PanelMode;
 pub use pending::{CountMode, RelabelMode};
 pub use prompt::{ConfirmMode, SearchMode};
+pub use stats::{job as stats_job, spawn as spawn_stats, Stats, StatsMode, StatsReady};
 pub use text::TextMode;
 
 use super::app::{App, Msg};
@@ -44,7 +48,13 @@ pub trait Mode {
 }
 
 /// Modes over any screen, topmost first.
-pub const OVERLAYS: &[&dyn Mode] = &[&HelpMode, &ExportMenu, &FilterMenu];
+pub const OVERLAYS: &[&dyn Mode] = &[
+    &HelpMode,
+    &StatsMode,
+    &ExportMenu,
+    &FilterMenu,
+    &LabelMenuMode,
+];
 
 /// Modes of the reader, topmost first (under the overlays).
 pub const READER: &[&dyn Mode] = &[

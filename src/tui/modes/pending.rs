@@ -13,7 +13,8 @@ impl Mode for RelabelMode {
         let Screen::Reader(r) = &mut app.screen else {
             return Handled::Ignored;
         };
-        if r.pending != Pending::Relabel || matches!(msg, Msg::Label(_)) {
+        // The label menu answers a pending `r` too.
+        if r.pending != Pending::Relabel || matches!(msg, Msg::Label(_) | Msg::LabelMenu) {
             return Handled::Ignored;
         }
         r.pending = Pending::None;
@@ -44,7 +45,7 @@ impl Mode for CountMode {
             return Handled::Ignored;
         };
         let digit = match msg {
-            Msg::Label(i) => Some(i + 1),
+            Msg::Digit(d) => Some(*d as usize),
             Msg::Zero => Some(0),
             _ => None,
         };

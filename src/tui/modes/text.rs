@@ -128,7 +128,8 @@ fn update(app: &mut App, msg: Msg) {
         }
         Msg::FilterMenu => {
             app.filter_menu = true;
-            Some("labels: 1-5 show / hide, Esc closes".to_string())
+            app.filter_cursor = 0;
+            Some("labels: a label's key or j/k and Space show / hide, Esc closes".to_string())
         }
         Msg::Select => r.select(),
         Msg::OtherEnd => r.other_end(body),
@@ -142,8 +143,11 @@ fn update(app: &mut App, msg: Msg) {
         }
         Msg::Label(i) => match app.labels.get(i) {
             Some(label) => r.label_key(label, &hidden),
-            None => Some(format!("no label on key {}", i + 1)),
+            None => Some(format!("no label number {}", i + 1)),
         },
+        Msg::Digit(d) => Some(format!(
+            "no label on key {d} (t: the label menu; 0 then digits: a count)"
+        )),
         Msg::Accept => r.accept(&hidden, body),
         Msg::Reject => r.reject(&hidden, body),
         Msg::AcceptAll => r.accept_all(),
@@ -156,7 +160,7 @@ fn update(app: &mut App, msg: Msg) {
         Msg::Relabel => {
             if r.ann.set.at(r.cursor).is_some() || r.suggestion_at(r.cursor).is_some() {
                 r.pending = Pending::Relabel;
-                Some("relabel: press the new label's key (1-5)".to_string())
+                Some("relabel: press the new label's key (t: the label menu)".to_string())
             } else {
                 Some("no annotation or suggestion under the cursor".to_string())
             }
