@@ -19,6 +19,7 @@ fn entity(start: usize, label: Label) -> Entity {
         label,
         text: "高新区".into(),
         source: Source::Accepted,
+        by: Vec::new(),
     }
 }
 

@@ -53,6 +53,7 @@ fn main() {
                     label,
                     text: chars[start..end].iter().collect(),
                     source: Source::Manual,
+                    by: Vec::new(),
                 });
                 start += 17;
                 i += 1;

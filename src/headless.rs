@@ -71,6 +71,7 @@ pub fn stats_with(
                     let src = match ent.source {
                         Source::Manual => "manual",
                         Source::Accepted => "accepted",
+                        Source::Review => "review",
                     };
                     *s.by_source.entry(src.to_string()).or_default() += 1;
                     *texts

@@ -267,6 +267,32 @@ enum Command {
         #[arg(long, short)]
         jobs: Option<usize>,
     },
+    /// Review: the reader on the articles every annotator compared has (marked done, unless
+    /// --all), their agreed spans taken into a gold folder, each disagreement to settle
+    Review {
+        /// Folder of articles
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// One annotator's folder (give two or more)
+        #[arg(long, value_name = "DIR")]
+        annotations: Vec<PathBuf>,
+        /// Every subfolder of this folder that holds annotation files is an annotator
+        /// (but the --to folder)
+        #[arg(long, value_name = "DIR", conflicts_with = "annotations")]
+        team: Option<PathBuf>,
+        /// The gold folder the review writes (a normal annotation folder)
+        #[arg(long, value_name = "DIR", required = true)]
+        to: PathBuf,
+        /// Articles of any status, not only the ones every annotator marked done
+        #[arg(long)]
+        all: bool,
+        /// The reviewer's name in the gold files [default: config key annotator, else $USER]
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+        /// Threads for reading the annotators' files [default: one per core]
+        #[arg(long, short)]
+        jobs: Option<usize>,
+    },
     /// Plan who annotates what: each article to one annotator, a fraction to two (for
     /// `agree`); written to assignment.json in the folder of the annotators' folders
     Assign {
@@ -485,6 +511,22 @@ fn run(cli: Cli) -> Result<()> {
             annotations,
             force,
         }) => assign(&dir, &team, overlap, &annotations, force),
+        Some(Command::Review {
+            dir,
+            annotations,
+            team,
+            to,
+            all,
+            annotator,
+            jobs,
+        }) => {
+            let threads = jobs
+                .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+                .unwrap_or(1)
+                .max(1);
+            let setup = review_setup(&dir, annotations, team, to, all, threads)?;
+            open_reader(&dir, None, annotator, &cli.display, Some(setup))
+        }
         None => open_tui(&cli.dir, cli.annotations, cli.annotator, &cli.display),
     }
 }
@@ -524,10 +566,95 @@ fn open_tui(
     annotator: Option<String>,
     display: &DisplayArgs,
 ) -> Result<()> {
+    open_reader(dir, annotations, annotator, display, None)
+}
+
+/// What `review` compares, checked.
+struct ReviewSetup {
+    to: PathBuf,
+    annotators: Vec<inkmark::team::Annotator>,
+    all: bool,
+    threads: usize,
+}
+
+/// The same path, whether or not it exists yet (compared after resolving links).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Checks review's folders before the terminal is taken: one line per problem, exit 1.
+fn review_setup(
+    dir: &Path,
+    annotations: Vec<PathBuf>,
+    team: Option<PathBuf>,
+    to: PathBuf,
+    all: bool,
+    threads: usize,
+) -> Result<ReviewSetup> {
+    use inkmark::team::{self, Annotator};
+    if !dir.is_dir() {
+        bail!("no folder {}", dir.display());
+    }
+    if to.exists() && !to.is_dir() {
+        bail!("--to {}: not a folder", to.display());
+    }
+    let annotators: Vec<Annotator> = match team {
+        Some(root) => {
+            if !root.is_dir() {
+                bail!("no folder {}", root.display());
+            }
+            // The gold folder often sits among the annotators' folders: not one of them.
+            team::team_folders(&root)
+                .map_err(anyhow::Error::msg)?
+                .into_iter()
+                .filter(|a| !same_folder(&a.dir, &to))
+                .collect()
+        }
+        None => annotations.iter().map(|d| Annotator::from_dir(d)).collect(),
+    };
+    if let Some(a) = annotators.iter().find(|a| same_folder(&a.dir, &to)) {
+        bail!(
+            "--to {} is {}'s folder: the review writes a gold folder of its own",
+            to.display(),
+            a.name
+        );
+    }
+    let problems = team::check_folders(&annotators);
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("inkmark: {}", sanitize_line(p));
+        }
+        std::process::exit(1);
+    }
+    if annotators.len() < 2 {
+        bail!(
+            "review needs two or more annotators (--annotations A --annotations B, or --team DIR with a subfolder per annotator); found {}",
+            annotators.len()
+        );
+    }
+    Ok(ReviewSetup {
+        to,
+        annotators,
+        all,
+        threads,
+    })
+}
+
+/// The reader, or with `review` the reader in review mode on the gold folder.
+fn open_reader(
+    dir: &Path,
+    annotations: Option<PathBuf>,
+    annotator: Option<String>,
+    display: &DisplayArgs,
+    review: Option<ReviewSetup>,
+) -> Result<()> {
     if !dir.exists() {
         // The word may have been meant as a command: name both readings.
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, relabel, agree, assign, patterns, show, completions; inkmark --help)",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, relabel, agree, assign, review, patterns, show, completions; inkmark --help)",
             dir.display()
         );
     }
@@ -541,13 +668,60 @@ fn open_tui(
     // So do bad patterns (checked against that set).
     let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
-    let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let mut corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    // Review: per article kept, its open disagreements when known before opening it.
+    let mut counts: Vec<Option<usize>> = Vec::new();
+    if let Some(rv) = &review {
+        // 20,000 articles take a second or two before the reader opens: say so.
+        let bar = progress(corpus.entries.len(), "reading the annotators' files");
+        let kept = inkmark::team::review::reviewable(
+            &corpus,
+            &rv.annotators,
+            &rv.to,
+            rv.all,
+            rv.threads,
+            || bar.inc(1),
+        );
+        bar.finish_and_clear();
+        let keep = match kept {
+            Ok(k) => k,
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("inkmark: {}", sanitize_line(e));
+                }
+                std::process::exit(1);
+            }
+        };
+        let mut keep = keep.into_iter();
+        corpus.entries.retain(|_| match keep.next().flatten() {
+            Some(count) => {
+                counts.push(count);
+                true
+            }
+            None => false,
+        });
+        if corpus.entries.is_empty() {
+            let names: Vec<&str> = rv.annotators.iter().map(|a| a.name.as_str()).collect();
+            bail!(
+                "nothing to review: no article that {} all {}",
+                names.join(", "),
+                if rv.all {
+                    "annotated"
+                } else {
+                    "marked done (--all: any status)"
+                }
+            );
+        }
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the reader needs a terminal; for plain output use: inkmark show FILE");
     }
-    let annotations = cfg
-        .annotation_dir(annotations, annotator.as_deref())
-        .map_err(anyhow::Error::msg)?;
+    let annotations = match &review {
+        Some(rv) => rv.to.clone(),
+        None => cfg
+            .annotation_dir(annotations, annotator.as_deref())
+            .map_err(anyhow::Error::msg)?,
+    };
     let (positions, warning) = Positions::load(Positions::default_file());
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -562,9 +736,24 @@ fn open_tui(
         app.message = warning;
     }
     app.peers = inkmark::team::peers::siblings(&app.annotations_dir);
-    match inkmark::team::assign::mine(&app.annotations_dir, &app.annotator) {
-        Ok(mine) => app.assigned = mine,
-        Err(e) => app.message = Some(format!("assignment plan not read: {e}")),
+    match review {
+        Some(rv) => {
+            let intro = format!(
+                "review: {} articles; ] walks the disagreements, , . + - c choose (? keys)",
+                app.corpus.entries.len()
+            );
+            app.message = Some(match app.message.take() {
+                Some(m) => format!("{m}; {intro}"),
+                None => intro,
+            });
+            let mut session = tui::review::ReviewSession::new(rv.annotators);
+            session.counts = counts;
+            app.review = Some(session);
+        }
+        None => match inkmark::team::assign::mine(&app.annotations_dir, &app.annotator) {
+            Ok(mine) => app.assigned = mine,
+            Err(e) => app.message = Some(format!("assignment plan not read: {e}")),
+        },
     }
     let cache = inkmark::detect::cache::DetectCache {
         dir: inkmark::detect::cache::DetectCache::default_dir(),
@@ -1498,6 +1687,7 @@ pub fn save_loop_version(k: u64) -> inkmark::annotation::AnnotationFile {
             label: inkmark::label::Label::PER,
             text: "x".into(),
             source: Source::Manual,
+            by: Vec::new(),
         })
         .collect();
     f
@@ -1532,6 +1722,7 @@ fn add_span(file: &Path, start: usize, at_ms: u64) -> Result<()> {
         label: inkmark::label::Label::PER,
         text: "x".into(),
         source: Source::Manual,
+        by: Vec::new(),
     });
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

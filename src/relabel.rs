@@ -190,6 +190,7 @@ mod tests {
             label,
             text: "x".repeat(end - start),
             source: Source::Manual,
+            by: Vec::new(),
         }
     }
 

@@ -318,6 +318,7 @@ mod tests {
                 label,
                 text: TEXT.chars().skip(start).take(end - start).collect(),
                 source: Source::Manual,
+                by: Vec::new(),
             })
             .collect();
         let path = annotation_path(dir, Path::new(article));

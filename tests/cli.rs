@@ -425,6 +425,7 @@ fn brat_goes_where_the_tui_puts_it_and_usage_errors_exit_2() {
         label: inkmark::label::Label::LOC,
         text: text.chars().take(2).collect(),
         source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
     });
     std::fs::write(ann.join("000_fb090d6bc539e31c.json"), f.to_json()).unwrap();
     let out = inkmark()

@@ -81,6 +81,7 @@ fn entity(text: &str, word: &str, label: Label) -> Entity {
         label,
         text: word.to_string(),
         source: Source::Manual,
+        by: Vec::new(),
     }
 }
 
@@ -121,6 +122,7 @@ fn fixture(root: &Path) -> (PathBuf, PathBuf) {
                     label: s.label,
                     text: check.slice(s.start, s.end).to_string(),
                     source: Source::Accepted,
+                    by: Vec::new(),
                 });
             }
         }

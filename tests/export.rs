@@ -22,6 +22,7 @@ fn ent(text: &str, word: &str, label: Label, source: Source) -> Entity {
         label,
         text: word.to_string(),
         source,
+        by: Vec::new(),
     }
 }
 
@@ -559,6 +560,7 @@ fn check_command_lists_every_problem() {
         label: Label::ORG,
         text: "轶鹏".into(),
         source: Source::Manual,
+        by: Vec::new(),
     });
     std::fs::write(&path, f.to_json()).unwrap();
     std::fs::write(fx.ann().join("b.json"), "{ not json").unwrap();

@@ -66,6 +66,7 @@ impl Fx {
                     label: Label::new(l).unwrap(),
                     text: w.to_string(),
                     source: Source::Manual,
+                    by: Vec::new(),
                 }
             })
             .collect();

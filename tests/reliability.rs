@@ -532,6 +532,7 @@ mod reanchoring {
                 label: s.label,
                 text: chars[s.start..s.end].iter().collect(),
                 source: Source::Accepted,
+                by: Vec::new(),
             })
             .collect()
     }
@@ -989,6 +990,7 @@ mod reader_faults {
             label: Label::PER,
             text: "高轶鹏".into(),
             source: inkmark::annotation::Source::Manual,
+            by: Vec::new(),
         };
         f.entities = vec![e; 20_000];
         std::fs::write(fx.file(), f.to_json()).unwrap();
@@ -1027,6 +1029,7 @@ mod reader_faults {
             label: Label::LOC,
             text: "高新区".into(),
             source: inkmark::annotation::Source::Manual,
+            by: Vec::new(),
         }];
         let bad = f.to_json().replace("\"todo\"", "\"finished\"");
         std::fs::write(fx.file(), &bad).unwrap();

@@ -39,6 +39,7 @@ fn write(dir: &Path, article: &str, status: Status, spans: &[(usize, usize, Labe
             label,
             text: TEXT.chars().skip(start).take(end - start).collect(),
             source: Source::Manual,
+            by: Vec::new(),
         })
         .collect();
     let path = annotation_path(dir, Path::new(article));

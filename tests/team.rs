@@ -67,6 +67,7 @@ fn annotate(
             label,
             text: slice(text, start, end),
             source: Source::Manual,
+            by: Vec::new(),
         })
         .collect();
     let path = inkmark::annotation::file::annotation_path(dir, Path::new(article));

@@ -417,6 +417,7 @@ mod tests {
             label,
             text: text.into(),
             source: Source::Manual,
+            by: Vec::new(),
         }
     }
 

@@ -53,6 +53,10 @@ pub struct Annotations {
     redo: Vec<Change>,
     /// Changes since the last save.
     pub revision: u64,
+    /// Code points the changes since the last [`Annotations::take_touched`] touched
+    /// (one range covering them all), so that a view derived from the set (review
+    /// progress) re-checks that part only.
+    touched: Option<(usize, usize)>,
 }
 
 impl Annotations {
@@ -78,7 +82,24 @@ impl Annotations {
         a
     }
 
+    fn touch(&mut self, start: usize, end: usize) {
+        self.touched = Some(match self.touched {
+            Some((a, b)) => (a.min(start), b.max(end)),
+            None => (start, end),
+        });
+    }
+
+    /// The range the changes since the last call touched (`None`: nothing changed).
+    pub fn take_touched(&mut self) -> Option<(usize, usize)> {
+        self.touched.take()
+    }
+
     fn apply_op(&mut self, op: &Op) {
+        match op {
+            Op::Insert(e) | Op::Remove(e) => self.touch(e.start, e.end),
+            Op::Reject(r) | Op::Unreject(r) => self.touch(r.start, r.end),
+            Op::Status { .. } => {}
+        }
         match op {
             Op::Insert(e) => {
                 let at = self.entities.partition_point(|k| k < e);
@@ -117,6 +138,11 @@ impl Annotations {
         }
         let (mut entities, mut rejected) = (Vec::new(), Vec::new());
         for op in ops {
+            match &op {
+                Op::Insert(e) | Op::Remove(e) => self.touch(e.start, e.end),
+                Op::Reject(r) | Op::Unreject(r) => self.touch(r.start, r.end),
+                Op::Status { .. } => {}
+            }
             match op {
                 Op::Insert(e) => entities.push((true, e)),
                 Op::Remove(e) => entities.push((false, e)),
@@ -202,6 +228,7 @@ impl Annotations {
             label,
             text: text.to_string(),
             source,
+            by: Vec::new(),
         };
         if self.entities.contains(&new) {
             return Change::default();
@@ -234,6 +261,8 @@ impl Annotations {
                     Op::Insert(Entity {
                         label,
                         source: Source::Manual,
+                        // Changed by hand: no annotator had this span any more.
+                        by: Vec::new(),
                         ..e.clone()
                     }),
                 ],
@@ -264,6 +293,7 @@ impl Annotations {
             end,
             text: text.to_string(),
             source: Source::Manual,
+            by: Vec::new(),
             ..e.clone()
         }));
         Change { ops }
@@ -493,6 +523,7 @@ mod tests {
             label: Label::LOC,
             text: "高新区".into(),
             source: Source::Manual,
+            by: Vec::new(),
         }];
         assert_eq!(
             free_occurrences("高新区高新区新区新区", "高新区", &taken),
@@ -509,6 +540,7 @@ mod tests {
             label: Label::PER,
             text: String::new(),
             source: Source::Manual,
+            by: Vec::new(),
         };
         let a = Annotations::new(vec![e(5, 9), e(0, 6), e(9, 9)], vec![], Status::Todo);
         assert_eq!(a.entities, vec![e(0, 6)]);
@@ -601,6 +633,7 @@ mod tests {
             label: Label::LOC,
             text: "地".into(),
             source: Source::Accepted,
+            by: Vec::new(),
         };
         let n = 100_000;
         let mut a = Annotations::new((0..n).map(|i| e(2 * i + 1)).collect(), vec![], Status::Todo);

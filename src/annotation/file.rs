@@ -43,6 +43,8 @@ pub enum Source {
     Manual,
     /// A suggestion the user accepted.
     Accepted,
+    /// Chosen in review from the annotators' versions (see `Entity::by`).
+    Review,
 }
 
 /// A confirmed entity.
@@ -54,6 +56,10 @@ pub struct Entity {
     /// The annotated text, kept to re-anchor the span if the article changes.
     pub text: String,
     pub source: Source,
+    /// In a reviewed (gold) file: the annotators who had exactly this span, so that
+    /// agreement can be recomputed later. Absent elsewhere (older files load as empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by: Vec<String>,
 }
 
 impl Entity {
@@ -287,6 +293,7 @@ mod tests {
                 label: Label::PER,
                 text: "高轶鹏".into(),
                 source: Source::Manual,
+                by: Vec::new(),
             },
             Entity {
                 start: 3,
@@ -294,6 +301,7 @@ mod tests {
                 label: Label::LOC,
                 text: "高新区".into(),
                 source: Source::Accepted,
+                by: Vec::new(),
             },
         ];
         f.rejected = vec![Rejected {

@@ -405,6 +405,7 @@ mod tests {
             label,
             text: "x".repeat(end - start),
             source: Source::Manual,
+            by: Vec::new(),
         }
     }
 

@@ -96,6 +96,7 @@ mod tests {
             label,
             text: text.into(),
             source: Source::Manual,
+            by: Vec::new(),
         }
     }
 

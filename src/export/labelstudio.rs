@@ -135,6 +135,8 @@ pub fn render(docs: &[Doc], unit: Offsets) -> String {
                     let origin = match e.source {
                         Source::Manual => "manual",
                         Source::Accepted => "prediction",
+                        // A person chose it: an annotation, not a prediction.
+                        Source::Review => "manual",
                     };
                     let id = format!("t{}e{}", i + 1, k + 1);
                     result(&u, id, (e.start, e.end, e.label), &e.text, origin)

@@ -508,6 +508,7 @@ pub(crate) fn test_doc(article: &str, text: &str, words: &[(&str, Label)]) -> Do
                 label,
                 text: word.to_string(),
                 source: crate::annotation::Source::Manual,
+                by: Vec::new(),
             }
         })
         .collect();

@@ -4,6 +4,7 @@
 pub mod agree;
 pub mod assign;
 pub mod peers;
+pub mod review;
 
 use crate::annotation::anchor::reanchor;
 use crate::annotation::file::annotation_path;
@@ -191,7 +192,11 @@ pub struct Skipped {
 /// The spans of one annotator's file on `text`, re-anchored when the file was made for
 /// another version of the article. `Err`: spans that cannot be placed (never compared
 /// at the wrong offsets).
-fn spans_on(file: &AnnotationFile, text: &str, sha: &str) -> Result<(Vec<Span>, bool), String> {
+pub(crate) fn spans_on(
+    file: &AnnotationFile,
+    text: &str,
+    sha: &str,
+) -> Result<(Vec<Span>, bool), String> {
     if file.article_sha256 == sha {
         let mut v: Vec<Span> = file.entities.iter().map(|e| e.span()).collect();
         v.sort();

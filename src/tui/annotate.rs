@@ -45,6 +45,8 @@ pub struct Annotating {
     pub fingerprint: String,
     /// Size and time of the annotation file when it was read.
     on_disk: Option<(u64, std::time::SystemTime)>,
+    /// File-level keys to write beside the format's own (review marks its gold files).
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The problems as panel rows: at most 100, identical messages once with a count.
@@ -143,6 +145,7 @@ impl Annotating {
             problems: Vec::new(),
             fingerprint: fingerprint(text),
             on_disk: file_stamp(&path),
+            extra: serde_json::Map::new(),
         };
         let shown = sanitize_line(&path.display().to_string());
         let mut notice = None;
@@ -152,6 +155,7 @@ impl Annotating {
                 match loaded {
                     Loaded::Missing => {}
                     Loaded::Found(file) => {
+                        ann.extra = file.extra.clone();
                         let same = file.article_sha256 == sha;
                         // The same checks as `inkmark check`: a file it rejects is shown,
                         // never edited and rewritten (which would drop or keep the bad
@@ -248,6 +252,7 @@ impl Annotating {
         f.rejected = self.set.rejected.clone();
         f.unanchored = self.unanchored.clone();
         f.article_fingerprint = Some(self.fingerprint.clone());
+        f.extra = self.extra.clone();
         f
     }
 

@@ -132,6 +132,8 @@ pub enum Msg {
     DetectorReady(u64),
     /// The entity panel: least certain suggestions first, or most mentioned first.
     PanelOrder,
+    /// A choice in review mode (`inkmark review`).
+    Review(super::review::ReviewKey),
     /// A notice from a background task, for the status bar.
     Notice(String),
     /// Background training (after an article was marked done) finished: what to tell the
@@ -296,6 +298,8 @@ pub struct App {
     pub lexicon: Vec<(String, crate::label::Label)>,
     /// The corpus model is being trained in the background.
     pub training: bool,
+    /// Review mode: the annotators compared into the gold set (the annotation folder).
+    pub review: Option<super::review::ReviewSession>,
     /// The stats view (`S`).
     pub stats: super::modes::Stats,
 }
@@ -452,6 +456,7 @@ impl App {
             train_wanted: false,
             training: false,
             lexicon: Vec::new(),
+            review: None,
             stats: Default::default(),
         };
         app.library.keys = app.corpus.entries.iter().map(filter_key).collect();
@@ -539,6 +544,8 @@ impl App {
             self.leave_armed = false;
         }
         self.reload_if_fixed();
+        // A reload may have replaced the gold set.
+        super::review::sync(self);
         match msg {
             Msg::Quit => {
                 self.remember_position();
@@ -690,6 +697,8 @@ impl App {
                 } else if msg == Msg::Save {
                     self.message = Some("saved".to_string());
                 }
+                // A merge with the file on disk may have changed the gold set.
+                super::review::sync(self);
                 return;
             }
             _ => {}
@@ -857,16 +866,19 @@ impl App {
                     | Msg::Select
                     | Msg::Label(_)
                     | Msg::Digit(_)
+                    | Msg::Review(_)
             );
             let near_end = r.top + 3 * body >= r.layout.lines.len();
             let hidden = self.hidden.clone();
-            let stays = r.mark_move_stays_in_part(&msg, &hidden, body);
+            // In review `]` walks disagreements, which may lie past the next mark.
+            let stays = self.review.is_none() && r.mark_move_stays_in_part(&msg, &hidden, body);
             if !(local || stays) || near_end {
                 r.complete_layout();
             }
         }
         let entry = r.entry;
         super::modes::dispatch(super::modes::READER, self, &msg);
+        super::review::sync(self);
         // Any key in the article ends its freshness (see `Reader::fresh`).
         if let Screen::Reader(r) = &mut self.screen {
             if r.entry == entry {
@@ -1074,6 +1086,7 @@ impl App {
                     self.message = Some(notices.join("; "));
                 }
                 self.screen = Screen::Reader(Box::new(reader));
+                super::review::start(self);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 // Deleted since the library was listed: it goes from the list too.

@@ -3,6 +3,7 @@
 //! `[keys]` section can rebind; the number keys stay the labels (and counts).
 
 use super::app::{App, Msg, Pending, Screen};
+use super::review::ReviewKey;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -149,8 +150,18 @@ pub const READER_ACTIONS: &[Action] = &[
     act("search", Msg::StartPrompt, &["/"], "search (↑ ↓ history)"),
     act("next_match", Msg::NextMatch, &["n"], "next match"),
     act("prev_match", Msg::PrevMatch, &["N"], "previous match"),
-    act("next_entity", Msg::NextEntity, &["]"], "next entity"),
-    act("prev_entity", Msg::PrevEntity, &["["], "previous entity"),
+    act(
+        "next_entity",
+        Msg::NextEntity,
+        &["]"],
+        "next entity (review: open disagreement)",
+    ),
+    act(
+        "prev_entity",
+        Msg::PrevEntity,
+        &["["],
+        "previous entity (review: disagreement)",
+    ),
     act(
         "next_article",
         Msg::NextArticle,
@@ -230,6 +241,36 @@ pub const READER_ACTIONS: &[Action] = &[
         Msg::LabelEverywhere,
         &["*"],
         "label every occurrence",
+    ),
+    act(
+        "review_first",
+        Msg::Review(ReviewKey::First),
+        &[","],
+        "review: take the first annotator's version",
+    ),
+    act(
+        "review_second",
+        Msg::Review(ReviewKey::Second),
+        &["."],
+        "review: take the second annotator's version",
+    ),
+    act(
+        "review_both",
+        Msg::Review(ReviewKey::Both),
+        &["+"],
+        "review: take both (where they do not overlap)",
+    ),
+    act(
+        "review_neither",
+        Msg::Review(ReviewKey::Neither),
+        &["-"],
+        "review: take neither (rejects the spans)",
+    ),
+    act(
+        "review_cycle",
+        Msg::Review(ReviewKey::Cycle),
+        &["c"],
+        "review: the next annotator's version",
     ),
     act("undo", Msg::Undo, &["u"], "undo"),
     act("redo", Msg::Redo, &["Ctrl-r"], "redo"),

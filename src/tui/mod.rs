@@ -9,6 +9,7 @@ pub mod everywhere;
 pub mod keys;
 pub mod modes;
 pub mod reader;
+pub mod review;
 pub mod search;
 pub mod stats_view;
 pub mod view;

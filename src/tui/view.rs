@@ -28,6 +28,8 @@ const LABEL_COLOURS: [u8; 12] = crate::label::PALETTE;
 const TEAL: u8 = 31;
 const BLUE: u8 = 25;
 const GREY: u8 = 244;
+/// Background of open disagreements in review (light grey: no label is grey).
+const DISAGREE_BG: u8 = 250;
 /// Near-white #eeeeee and black #000000 for text on coloured backgrounds.
 const WHITE: u8 = 255;
 const BLACK: u8 = 16;
@@ -116,6 +118,8 @@ struct Theme {
     set: LabelSet,
     selection: Style,
     bar_alert: Style,
+    /// Open disagreements in review mode.
+    disagree: Style,
 }
 
 impl Theme {
@@ -141,6 +145,8 @@ impl Theme {
                 set: set.clone(),
                 selection: plain.add_modifier(Modifier::UNDERLINED | Modifier::REVERSED),
                 bar_alert: plain.add_modifier(Modifier::BOLD | Modifier::SLOW_BLINK),
+                // Crossed out: no suggestion, annotation or match is drawn so.
+                disagree: plain.add_modifier(Modifier::CROSSED_OUT | Modifier::BOLD),
                 labels: (0..n)
                     .map(|i| plain.add_modifier(Modifier::UNDERLINED | MONO[i % MONO.len()]))
                     .collect(),
@@ -187,6 +193,12 @@ impl Theme {
                 .fg(Color::Indexed(WHITE))
                 .bg(Color::Indexed(LABEL_COLOURS[0]))
                 .add_modifier(Modifier::BOLD),
+            // A grey background no label, match or selection uses, crossed out as
+            // without colour.
+            disagree: Style::new()
+                .fg(Color::Black)
+                .bg(Color::Indexed(DISAGREE_BG))
+                .add_modifier(Modifier::CROSSED_OUT),
             // Suggestions are underlined in their label's colour.
             labels: colours
                 .iter()
@@ -641,12 +653,19 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
             return;
         }
     }
+    if let Some(said) = crate::tui::review::status_line(app) {
+        put_str(buf, x as u16, y, &said, left_max, theme.bar);
+        return;
+    }
     // Title, then the status and legend while they fit: the legend shortens (names
     // cut, then the keys alone) before the status goes, and both before the title.
     let mut status = format!("{} {}", r.ann.set.status.name(), r.ann.set.entities.len());
     if app.training {
         // Marking an article done trains the corpus model in the background.
         status.push_str(" · training");
+    }
+    if let Some(left) = crate::tui::review::left(app) {
+        status.push_str(&format!(" · {left}"));
     }
     const MIN_TITLE: usize = 12;
     let with_status = str_width(&status) + 6;
@@ -974,6 +993,9 @@ fn draw_text_line(
                         .add_modifier(Modifier::BOLD);
                 }
             }
+        }
+        if crate::tui::review::is_open_at(app, p.char_offset) {
+            style = theme.disagree;
         }
         if p.glyph.is_placeholder() {
             style = theme.placeholder;

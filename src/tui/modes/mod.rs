@@ -14,6 +14,7 @@ mod menus;
 mod panel;
 mod pending;
 mod prompt;
+mod review;
 mod stats;
 mod text;
 
@@ -23,6 +24,7 @@ pub use menus::{ExportMenu, FilterMenu};
 pub use panel::PanelMode;
 pub use pending::{CountMode, RelabelMode};
 pub use prompt::{ConfirmMode, SearchMode};
+pub use review::ReviewMode;
 pub use stats::{job as stats_job, spawn as spawn_stats, Stats, StatsMode, StatsReady};
 pub use text::TextMode;
 
@@ -63,6 +65,7 @@ pub const READER: &[&dyn Mode] = &[
     &PanelMode,
     &RelabelMode,
     &CountMode,
+    &ReviewMode,
     &TextMode,
 ];
 
