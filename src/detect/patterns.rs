@@ -948,6 +948,7 @@ mod tests {
                     label: *l,
                     text: t.to_string(),
                     source: Source::Manual,
+                    by: Vec::new(),
                 })
                 .collect();
             f
