@@ -379,7 +379,10 @@ fn the_panel_shows_a_pattern_suggestion_and_its_source_in_a_real_terminal() {
         s.contains("model ×"),
         "the model's suggestions say so too:\n{s}"
     );
-    t.keys(&["Escape"]);
+    // q closes the panel, then leaves the article (not Esc: Esc then q can arrive as
+    // Alt-q).
+    t.keys(&["q"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
     t.keys(&["q"]);
     t.wait_for("0/5 done");
     t.keys(&["q"]);
