@@ -644,7 +644,19 @@ fn open_reader(
     // So does a bad label set: the reader never starts with half of a config.
     let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
-    let mut corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let annotations = match &review {
+        Some(rv) => rv.to.clone(),
+        None => cfg
+            .annotation_dir(annotations, annotator.as_deref())
+            .map_err(anyhow::Error::msg)?,
+    };
+    // The annotation folder(s) in use are never read as articles.
+    let mut skip = vec![annotations.clone()];
+    if let Some(rv) = &review {
+        skip.extend(rv.annotators.iter().map(|a| a.dir.clone()));
+    }
+    let mut corpus = corpus::list_skipping(dir, &skip)
+        .with_context(|| format!("cannot open {}", dir.display()))?;
     // Review: per article kept, its open disagreements when known before opening it.
     let mut counts: Vec<Option<usize>> = Vec::new();
     if let Some(rv) = &review {
@@ -692,12 +704,6 @@ fn open_reader(
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the reader needs a terminal; for plain output use: inkmark show FILE");
     }
-    let annotations = match &review {
-        Some(rv) => rv.to.clone(),
-        None => cfg
-            .annotation_dir(annotations, annotator.as_deref())
-            .map_err(anyhow::Error::msg)?,
-    };
     let (positions, warning) = Positions::load(Positions::default_file());
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -1087,11 +1093,11 @@ fn open_corpus(
         Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     // Checked before anything is read or written.
     let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
-    let corpus =
-        corpus::scan(&args.dir).with_context(|| format!("cannot open {}", args.dir.display()))?;
     let annotations = cfg
         .annotation_dir(args.annotations.clone(), args.annotator.as_deref())
         .map_err(anyhow::Error::msg)?;
+    let corpus = corpus::scan_skipping(&args.dir, std::slice::from_ref(&annotations))
+        .with_context(|| format!("cannot open {}", args.dir.display()))?;
     Ok((corpus, annotations, labels))
 }
 
@@ -1421,7 +1427,9 @@ fn agree(
         );
     }
     // Names only: each article is read once, in parallel, by `agree`.
-    let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let skip: Vec<PathBuf> = annotators.iter().map(|a| a.dir.clone()).collect();
+    let corpus = corpus::list_skipping(dir, &skip)
+        .with_context(|| format!("cannot open {}", dir.display()))?;
     let dirs: Vec<&Path> = annotators.iter().map(|a| a.dir.as_path()).collect();
     refuse_labels_outside(&corpus, &dirs, &set)?;
     let bar = progress(corpus.entries.len(), "comparing");

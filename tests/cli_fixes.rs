@@ -1,0 +1,54 @@
+//! Command-line and corpus findings of a tester (fixed on branch fixcli).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn inkmark() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_inkmark"));
+    // Keep the user's own config and state out of the tests.
+    let empty = std::env::temp_dir().join("inkmark-cli-test-empty");
+    c.env("INKMARK_CONFIG_DIR", &empty)
+        .env("INKMARK_STATE_DIR", &empty);
+    c
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    inkmark().current_dir(dir).args(args).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn put(path: &Path, content: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+#[test]
+fn exports_and_annotation_folders_are_never_read_as_articles() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("a.txt"), "北京是首都。\n");
+    // What `E` writes in a corpus opened as `.`, and stray texts in the annotation folders.
+    put(&root.join("exports/brat/a.txt"), "北京是首都。\n");
+    put(
+        &root.join("exports/brat/.inkmark-export"),
+        "inkmark export\n",
+    );
+    put(&root.join("annotations/notes.txt"), "笔记\n");
+    put(&root.join("mine/notes.md"), "笔记\n");
+    // An export written anywhere else carries the marker.
+    put(&root.join("sub/out/b.txt"), "上海\n");
+    put(&root.join("sub/out/.inkmark-export"), "inkmark export\n");
+    let out = run_in(root, &["stats", ".", "--annotations", "mine"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("articles   1 "), "{stdout}");
+    let out = run_in(root, &["check", ".", "--annotations", "mine"]);
+    assert!(
+        !text(&out.stdout).contains("notes"),
+        "{}",
+        text(&out.stdout)
+    );
+}
