@@ -323,6 +323,13 @@ enum Command {
 }
 
 fn main() {
+    // Rust ignores SIGPIPE, so a print to a closed pipe (`inkmark ... | head`) would
+    // panic; the default action ends the process quietly, as other command-line tools do.
+    // SAFETY: called first thing, before any thread exists; SIG_DFL is a valid disposition.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         // Errors name files: a file name can hold an escape sequence.

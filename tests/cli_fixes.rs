@@ -52,3 +52,42 @@ fn exports_and_annotation_folders_are_never_read_as_articles() {
         text(&out.stdout)
     );
 }
+
+/// Runs `args` with stdout a pipe whose reading end is already closed (`| head -c1` after
+/// head has left): every write to stdout fails with a broken pipe.
+fn run_with_closed_stdout(dir: &Path, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    inkmark()
+        .current_dir(dir)
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_command_exits_quietly_when_stdout_is_closed() {
+    let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let seed = "seeds/000_fb090d6bc539e31c.txt";
+    let ann = tempfile::tempdir().unwrap();
+    let ann = ann.path().to_str().unwrap();
+    for args in [
+        &["completions", "zsh"][..],
+        &["show", seed],
+        &["detect", seed],
+        &["stats", "seeds"],
+        &["check", "seeds"],
+        &["export", "--format", "conll", "seeds", "--annotations", ann],
+        &["train", "seeds", "--json", "--annotations", ann],
+    ] {
+        let out = run_with_closed_stdout(crate_root, args);
+        let stderr = text(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
