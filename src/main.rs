@@ -207,9 +207,14 @@ enum Command {
         /// Only the hand-written rules, without the trained tagger (the detector before it)
         #[arg(long)]
         rules: bool,
-        /// Use the corpus model in this annotation folder (from `inkmark train`)
+        /// Use the corpus model in this annotation folder (from `inkmark train`) [default:
+        /// the annotation folder of the usual rule, as the reader]
         #[arg(long, value_name = "DIR")]
         annotations: Option<PathBuf>,
+        /// Annotator whose folder (annotations/<NAME>) holds the corpus model when no
+        /// folder is given [default: config key annotator]
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
         /// Ignore the corpus model: the base model only
         #[arg(long)]
         no_model: bool,
@@ -432,6 +437,7 @@ fn run(cli: Cli) -> Result<()> {
             baseline,
             rules,
             annotations,
+            annotator,
             no_model,
             min_score,
             jobs,
@@ -443,6 +449,7 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 DetectKind::Model {
                     annotations,
+                    annotator,
                     no_model,
                 }
             };
@@ -776,6 +783,7 @@ enum DetectKind {
     Rules,
     Model {
         annotations: Option<PathBuf>,
+        annotator: Option<String>,
         no_model: bool,
     },
 }
@@ -821,9 +829,15 @@ fn detect(
         DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),
         DetectKind::Model {
             annotations,
+            annotator,
             no_model,
         } => {
-            let (d, warning) = inkmark::learn::detector_for(annotations.as_deref(), no_model);
+            // One folder rule for every command: the reader's corpus model, not only
+            // with --annotations.
+            let dir = cfg
+                .annotation_dir(annotations, annotator.as_deref())
+                .map_err(anyhow::Error::msg)?;
+            let (d, warning) = inkmark::learn::detector_for(Some(&dir), no_model);
             if let Some(w) = warning {
                 eprintln!("inkmark: {}", sanitize_line(&w));
             }

@@ -91,3 +91,29 @@ fn every_command_exits_quietly_when_stdout_is_closed() {
         );
     }
 }
+
+#[test]
+fn detect_uses_the_corpus_model_of_the_usual_annotation_folder() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("a.txt"), "北京是首都。\n");
+    // A model file that cannot be read: detect says so only when it looks there.
+    put(&root.join("annotations/model.inkm"), "garbage");
+    put(&root.join("annotations/alice/model.inkm"), "garbage");
+    let out = run_in(root, &["detect", "a.txt"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("annotations/model.inkm"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run_in(root, &["detect", "a.txt", "--annotator", "alice"]);
+    assert!(
+        text(&out.stderr).contains("annotations/alice/model.inkm"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run_in(root, &["detect", "a.txt", "--no-model"]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stderr), "");
+}
