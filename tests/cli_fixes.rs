@@ -117,3 +117,86 @@ fn detect_uses_the_corpus_model_of_the_usual_annotation_folder() {
     assert!(out.status.success());
     assert_eq!(text(&out.stderr), "");
 }
+
+fn status_in(path: &Path) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["status"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn import_keeps_the_status_the_file_carries() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let article = "北京是首都。上海是城市。";
+    put(&root.join("corpus/a.txt"), article);
+    put(&root.join("corpus/b.txt"), "广州很热。");
+    let line = serde_json::json!({"text": article, "label": [[0, 2, "LOC"]], "article": "a.txt", "status": "done"});
+    put(&root.join("a.jsonl"), &format!("{line}\n"));
+    let out = run_in(
+        root,
+        &[
+            "import", "--format", "doccano", "a.jsonl", "--dir", "corpus",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(status_in(&root.join("annotations/a.json")), "done");
+    // Label Studio: a task's data.status, and a round trip through export keeps it.
+    let task = serde_json::json!([{
+        "data": {"text": "广州很热。", "article": "b.txt", "status": "in_progress"},
+        "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 2, "labels": ["LOC"]}}]}]
+    }]);
+    put(&root.join("b.json"), &task.to_string());
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "labelstudio",
+            "b.json",
+            "--dir",
+            "corpus",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(status_in(&root.join("annotations/b.json")), "in_progress");
+    let out = run_in(root, &["export", "--format", "labelstudio", "corpus"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(root.join("annotations")).unwrap();
+    put(&root.join("round.json"), &text(&out.stdout));
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "labelstudio",
+            "round.json",
+            "--dir",
+            "corpus",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(status_in(&root.join("annotations/a.json")), "done");
+    assert_eq!(status_in(&root.join("annotations/b.json")), "in_progress");
+    // A status no article can have is named, and the rest imported.
+    let line =
+        serde_json::json!({"text": article, "label": [], "article": "a.txt", "status": "finished"});
+    put(&root.join("bad.jsonl"), &format!("{line}\n"));
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "doccano",
+            "bad.jsonl",
+            "--dir",
+            "corpus",
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("unknown status \"finished\""),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(status_in(&root.join("annotations/a.json")), "done");
+}

@@ -312,6 +312,7 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
         text: text.to_string(),
         spans,
         problems,
+        status: None,
     })
 }
 

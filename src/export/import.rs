@@ -8,7 +8,7 @@
 use crate::annotation::edit::Annotations;
 use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
 use crate::annotation::store::{write_atomic, Loaded, Store};
-use crate::annotation::Source;
+use crate::annotation::{Source, Status};
 use crate::corpus::{read_article, Corpus};
 use crate::detect::sha256_hex;
 use crate::headless::{check_file, SpanCheck};
@@ -25,6 +25,30 @@ pub struct Imported {
     pub spans: Vec<ImportedSpan>,
     /// What the parser left out of this document, each with its place.
     pub problems: Vec<String>,
+    /// The status the file gives the document (doccano's and Label Studio's `status`),
+    /// kept on import instead of falling back to `todo`.
+    pub status: Option<Status>,
+}
+
+/// The `status` of a document (absent: `None`); one no article can have is a problem
+/// at `place`, and the article's status is left as it is.
+pub fn status_of(value: Option<&serde_json::Value>, place: &str) -> Result<Option<Status>, String> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(parse_status)
+            .map(Some)
+            .ok_or_else(|| format!("{place}: unknown status {v}; the article's status is kept (todo, in_progress or done)")),
+    }
+}
+
+/// A status as an exported file names it (`done`, `in_progress`, `todo`); anything else
+/// is reported by the caller and the article's status left as it is.
+pub fn parse_status(name: &str) -> Option<Status> {
+    [Status::Todo, Status::InProgress, Status::Done]
+        .into_iter()
+        .find(|s| s.name() == name.trim())
 }
 
 /// A span and where it came from (`line 12`, `task 3 result 2`), for the report.
@@ -308,6 +332,9 @@ pub fn apply(
         // keeps the file as it was.
         let before = check_file(&file, &doc.text);
         file.entities = set.entities;
+        if let Some(status) = doc.status {
+            file.status = status;
+        }
         file.updated = utc_now();
         let new: Vec<String> = check_file(&file, &doc.text)
             .into_iter()
