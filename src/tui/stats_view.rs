@@ -209,7 +209,7 @@ fn compact(d: &Dashboard, k: Kind) -> String {
             let parts: Vec<String> = d
                 .annotators
                 .iter()
-                .map(|a| format!("{} {}/{}", a.name, a.status.done, denominator(d, a)))
+                .map(|a| format!("{} {}/{}", a.name, a.done_of_share(), denominator(d, a)))
                 .collect();
             format!("done: {}", parts.join(" · "))
         }
@@ -412,10 +412,10 @@ fn draw_full(d: &Dashboard, k: Kind, area: Rect, buf: &mut Buffer, look: &Look) 
                 .map(|a| {
                     let of = denominator(d, a);
                     // Per mille of their own share, so a plan's shares compare.
-                    let value = (a.status.done as u64 * 1000)
+                    let value = (a.done_of_share() as u64 * 1000)
                         .checked_div(of as u64)
                         .unwrap_or(0);
-                    let mut text = format!("{}/{}", a.status.done, of);
+                    let mut text = format!("{}/{}", a.done_of_share(), of);
                     if a.status.in_progress > 0 {
                         text.push_str(&format!(", {} in progress", a.status.in_progress));
                     }
