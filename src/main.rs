@@ -1339,17 +1339,30 @@ fn import(
     for p in &report.problems {
         eprintln!("inkmark: {}", sanitize_line(p));
     }
+    let replaced = if report.replaced > 0 {
+        format!(
+            "; {} replaced",
+            count(report.replaced, "existing span", "existing spans")
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "inkmark: imported {} entities into {} articles ({} annotation files in {})",
-        report.entities,
-        report.articles,
-        report.articles,
+        "inkmark: imported {} into {} ({} in {}){replaced}",
+        count(report.entities, "entity", "entities"),
+        count(report.articles, "article", "articles"),
+        count(report.articles, "annotation file", "annotation files"),
         sanitize_line(&annotations.display().to_string())
     );
     if !report.problems.is_empty() {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// `1 article`, `2 articles`: counts in messages read as words.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A UTF-8 file to import, refused when it is not a regular file (a FIFO would hang).

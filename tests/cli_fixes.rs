@@ -200,3 +200,42 @@ fn import_keeps_the_status_the_file_carries() {
     );
     assert_eq!(status_in(&root.join("annotations/a.json")), "done");
 }
+
+#[test]
+fn import_says_how_many_existing_spans_it_replaced() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let article = "北京是首都。上海是城市。";
+    put(&root.join("corpus/a.txt"), article);
+    let first = serde_json::json!({"text": article, "label": [[0, 5, "QTY"], [6, 8, "LOC"]], "article": "a.txt"});
+    put(&root.join("first.jsonl"), &format!("{first}\n"));
+    let out = run_in(
+        root,
+        &["import", "-f", "doccano", "first.jsonl", "--dir", "corpus"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr)
+            .contains("imported 2 entities into 1 article (1 annotation file in annotations)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !text(&out.stderr).contains("replaced"),
+        "{}",
+        text(&out.stderr)
+    );
+    // LOC 0..2 overlaps QTY 0..5; LOC 6..8 is identical, nothing replaced there.
+    let second = serde_json::json!({"text": article, "label": [[0, 2, "LOC"], [6, 8, "LOC"]], "article": "a.txt"});
+    put(&root.join("second.jsonl"), &format!("{second}\n"));
+    let out = run_in(
+        root,
+        &["import", "-f", "doccano", "second.jsonl", "--dir", "corpus"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("imported 1 entity into 1 article (1 annotation file in annotations); 1 existing span replaced"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -172,6 +172,9 @@ pub struct Report {
     pub articles: usize,
     pub created: Vec<String>,
     pub entities: usize,
+    /// Existing spans an imported one overlapped and so replaced (said in the summary:
+    /// nothing of the user's goes without a word).
+    pub replaced: usize,
     pub problems: Vec<String>,
 }
 
@@ -279,6 +282,7 @@ pub fn apply(
         let bounds = SpanCheck::new(&doc.text);
         let mut set = Annotations::new(file.entities.clone(), file.rejected.clone(), file.status);
         let mut added = 0;
+        let mut replaced = 0;
         // Outer spans first: inkmark has no nested or overlapping entities, so of two
         // imported spans that overlap the one that starts first (the longer at a tie) is
         // kept and the other reported, never silently replaced.
@@ -324,8 +328,15 @@ pub fn apply(
                 continue;
             }
             let change = set.label_change(start, end, label, text, Source::Manual);
+            // Imported spans are disjoint: every span this removes was in the file before.
+            let removes = change
+                .ops
+                .iter()
+                .filter(|op| matches!(op, crate::annotation::edit::Op::Remove(_)))
+                .count();
             if set.apply(change) {
                 added += 1;
+                replaced += removes;
             }
         }
         // The result goes through `check`: anything it would reject (and did not before)
@@ -354,6 +365,7 @@ pub fn apply(
         }
         report.articles += 1;
         report.entities += added;
+        report.replaced += replaced;
     }
     report
 }
