@@ -1276,7 +1276,7 @@ fn import(
         annotator: annotator.clone(),
     };
     let (corpus, annotations, set) = open_corpus(&args, display)?;
-    let map = export::import::parse_map(map, &set).map_err(anyhow::Error::msg)?;
+    let map = export::import::parse_map(map, &set, add_labels).map_err(anyhow::Error::msg)?;
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let annotator = annotator
         .or(cfg.annotator)
@@ -1301,8 +1301,15 @@ fn import(
         docs.extend(parsed.into_iter().map(|d| d.from_file(&source)));
     }
     let unknown = export::import::map_labels(&mut docs, &set, &map);
+    // --map targets outside the set (only accepted with --add-labels) are added too.
+    let mut new_targets: Vec<inkmark::label::Label> = Vec::new();
+    for (_, l) in &map {
+        if !set.contains(*l) && !new_targets.contains(l) {
+            new_targets.push(*l);
+        }
+    }
     // Labels still unknown: stop before writing anything, or add them to the set.
-    if !unknown.is_empty() {
+    if !unknown.is_empty() || !new_targets.is_empty() {
         if !add_labels {
             // Nothing is written: the user maps them or adds them.
             for (label, (n, first)) in &unknown {
@@ -1317,14 +1324,15 @@ fn import(
                 unknown.keys().next().map_or("X".into(), |l| l.to_string())
             );
         }
-        let added = unknown
-            .keys()
-            .map(|name| {
-                inkmark::label::Label::new(name).map_err(|e| {
-                    anyhow::anyhow!("nothing imported: {e}; map it (--map {name}=LABEL)")
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut added = new_targets;
+        for name in unknown.keys() {
+            let l = inkmark::label::Label::new(name).map_err(|e| {
+                anyhow::anyhow!("nothing imported: {e}; map it (--map {name}=LABEL)")
+            })?;
+            if !added.contains(&l) {
+                added.push(l);
+            }
+        }
         add_labels_to_config(dir, display, &set, &added)?;
     }
     let bar = progress(docs.len(), "importing");

@@ -239,3 +239,41 @@ fn import_says_how_many_existing_spans_it_replaced() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn add_labels_adds_the_targets_of_map_too() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let article = "他得了流感。";
+    put(&root.join("corpus/a.txt"), article);
+    let line = serde_json::json!({"text": article, "label": [[3, 5, "疾病"], [0, 1, "PER"]], "article": "a.txt"});
+    put(&root.join("a.jsonl"), &format!("{line}\n"));
+    let args = [
+        "import",
+        "-f",
+        "doccano",
+        "a.jsonl",
+        "--dir",
+        "corpus",
+        "--map",
+        "疾病=DISEASE",
+    ];
+    // Without --add-labels: refused, with the way out named, nothing written.
+    let out = run_in(root, &args);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--add-labels adds it"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!root.join("annotations/a.json").exists());
+    let out = run_in(root, &[&args[..], &["--add-labels"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let config = std::fs::read_to_string(root.join("corpus/inkmark.toml")).unwrap();
+    assert!(config.contains("name = \"DISEASE\""), "{config}");
+    let ann = std::fs::read_to_string(root.join("annotations/a.json")).unwrap();
+    assert!(
+        ann.contains("\"DISEASE\"") && ann.contains("\"PER\""),
+        "{ann}"
+    );
+}

@@ -86,8 +86,13 @@ pub fn foreign_label(name: &str) -> (Label, Option<String>) {
     }
 }
 
-/// Parses `--map Person=PER,GPE=LOC` pairs: each target must be in `set`.
-pub fn parse_map(pairs: &[String], set: &LabelSet) -> Result<Vec<(String, Label)>, String> {
+/// Parses `--map Person=PER,GPE=LOC` pairs: each target must be in `set`, or, with
+/// `add_new` (`--add-labels`), a name a label can have (the caller adds it to the set).
+pub fn parse_map(
+    pairs: &[String],
+    set: &LabelSet,
+    add_new: bool,
+) -> Result<Vec<(String, Label)>, String> {
     pairs
         .iter()
         .map(|p| {
@@ -95,16 +100,17 @@ pub fn parse_map(pairs: &[String], set: &LabelSet) -> Result<Vec<(String, Label)
                 .split_once('=')
                 .ok_or_else(|| format!("--map {p:?}: expected FOREIGN=LABEL"))?;
             let to = to.trim();
-            let label = Label::new(to)
-                .ok()
-                .filter(|l| set.contains(*l))
-                .ok_or_else(|| {
+            let label = match Label::new(to) {
+                Ok(l) if set.contains(l) || add_new => l,
+                Err(e) if add_new => return Err(format!("--map {p:?}: {e}")),
+                _ => {
                     let names: Vec<String> = set.labels().map(|l| l.to_string()).collect();
-                    format!(
-                        "--map {p:?}: {to:?} is not in the label set ({})",
+                    return Err(format!(
+                        "--map {p:?}: {to:?} is not in the label set ({}); --add-labels adds it",
                         names.join(", ")
-                    )
-                })?;
+                    ));
+                }
+            };
             Ok((from.trim().to_string(), label))
         })
         .collect()
