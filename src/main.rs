@@ -644,10 +644,18 @@ fn open_reader(
     review: Option<ReviewSetup>,
 ) -> Result<()> {
     if !dir.exists() {
-        // The word may have been meant as a command: name both readings.
+        // The word may have been meant as a command: name both readings. The list comes
+        // from the parser, so a new command is never left out.
+        use clap::CommandFactory;
+        let commands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+            .map(|c| c.get_name().to_string())
+            .collect();
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, relabel, agree, assign, review, show, completions; inkmark --help)",
-            dir.display()
+            "{}: no such folder or command (commands: {}; inkmark --help)",
+            dir.display(),
+            commands.join(", ")
         );
     }
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;

@@ -277,3 +277,30 @@ fn add_labels_adds_the_targets_of_map_too() {
         "{ann}"
     );
 }
+
+#[test]
+fn an_unknown_word_lists_every_command() {
+    let d = tempfile::tempdir().unwrap();
+    let out = run_in(d.path(), &["nope"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    for c in [
+        "detect",
+        "export",
+        "import",
+        "stats",
+        "check",
+        "relabel",
+        "agree",
+        "assign",
+        "review",
+        "show",
+        "completions",
+        "train",
+    ] {
+        assert!(
+            err.contains(&format!(" {c},")) || err.contains(&format!(" {c};")),
+            "{c}: {err}"
+        );
+    }
+}
