@@ -1560,6 +1560,13 @@ fn relabel(
     }
     let report = inkmark::relabel::relabel(&annotations, old, new, dry_run);
     print!("{}", sanitize_text(&report.render(old, new, dry_run)));
+    if report.changed.is_empty() && report.skipped.is_empty() {
+        // Most often a typo in OLD: say so instead of a silent "changed 0 spans".
+        eprintln!(
+            "inkmark: no annotation file in {} uses the label {old}",
+            sanitize_line(&annotations.display().to_string())
+        );
+    }
     if !set.contains(new) && !report.changed.is_empty() {
         eprintln!("inkmark: {new} is not in the label set yet: add it to [[labels]] (inkmark check lists spans outside the set)");
     }

@@ -304,3 +304,74 @@ fn an_unknown_word_lists_every_command() {
         );
     }
 }
+
+#[test]
+fn check_sorts_offsets_as_numbers() {
+    use inkmark::headless::natural_cmp;
+    use std::cmp::Ordering;
+    assert_eq!(
+        natural_cmp("a.json: 17..20 x", "a.json: 1064..1067 x"),
+        Ordering::Less
+    );
+    assert_eq!(
+        natural_cmp("a.json: 1064..1067", "a.json: 17..20"),
+        Ordering::Greater
+    );
+    assert_eq!(natural_cmp("b2", "b10"), Ordering::Less);
+    assert_eq!(natural_cmp("x", "x"), Ordering::Equal);
+
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let article: String = "甲".repeat(1100);
+    put(&root.join("corpus/a.txt"), &article);
+    let sha = inkmark::detect::sha256_hex(article.as_bytes());
+    let mut f = inkmark::annotation::AnnotationFile::new("a.txt", &sha, "t");
+    for start in [17usize, 1064] {
+        f.entities.push(inkmark::annotation::file::Entity {
+            start,
+            end: start + 3,
+            label: inkmark::label::Label::LOC,
+            text: "乙乙乙".into(),
+            source: inkmark::annotation::Source::Manual,
+            by: Vec::new(),
+        });
+    }
+    put(&root.join("annotations/a.json"), &f.to_json());
+    let out = run_in(root, &["check", "corpus"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let first = all.find("17..20").expect(&all);
+    let second = all.find("1064..1067").expect(&all);
+    assert!(first < second, "{all}");
+}
+
+#[test]
+fn relabel_of_a_label_no_file_uses_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let article = "北京是首都。";
+    put(&root.join("corpus/a.txt"), article);
+    let line = serde_json::json!({"text": article, "label": [[0, 2, "LOC"]], "article": "a.txt"});
+    put(&root.join("a.jsonl"), &format!("{line}\n"));
+    let out = run_in(
+        root,
+        &["import", "-f", "doccano", "a.jsonl", "--dir", "corpus"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(root, &["relabel", "NOPE", "LOC", "corpus"]);
+    assert!(
+        text(&out.stderr).contains("no annotation file in annotations uses the label NOPE"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run_in(root, &["relabel", "LOC", "GPE", "corpus"]);
+    assert!(
+        text(&out.stdout).contains("changed 1 span in 1 of 1 annotation file\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        !text(&out.stderr).contains("no annotation file"),
+        "{}",
+        text(&out.stderr)
+    );
+}
