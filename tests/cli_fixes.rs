@@ -375,3 +375,22 @@ fn relabel_of_a_label_no_file_uses_says_so() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_min_score_out_of_range_in_the_config_stops_check_with_file_and_line() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("corpus/a.txt"), "北京。");
+    put(
+        &root.join("corpus/inkmark.toml"),
+        "annotator = \"a\"\nmin_score = 1.5\n",
+    );
+    let out = run_in(root, &["check", "corpus"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr)
+            .contains("corpus/inkmark.toml:2: min_score must be a number from 0 to 1 (got 1.5)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
