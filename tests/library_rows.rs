@@ -94,3 +94,31 @@ fn a_non_utf8_article_with_a_broken_annotation_file_shows_broken() {
         app.progress[0]
     );
 }
+
+#[test]
+fn only_mine_for_someone_the_plan_does_not_name_says_so_and_shows_all() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    std::fs::create_dir_all(root.join("corpus")).unwrap();
+    std::fs::write(root.join("corpus/a.txt"), "北京。").unwrap();
+    let mut app = app(root);
+    app.annotator = "dave".to_string();
+    app.assigned = Some(Default::default());
+    app.update(Msg::ToggleMine);
+    assert!(!app.library.mine);
+    assert_eq!(app.library.visible.len(), 1);
+    let msg = app.message.clone().unwrap_or_default();
+    assert!(
+        msg.contains("the assignment plan gives dave no article here"),
+        "{msg}"
+    );
+    // Someone with a share toggles as before.
+    app.assigned = Some([std::path::PathBuf::from("a.txt")].into());
+    app.update(Msg::ToggleMine);
+    assert!(app.library.mine);
+    assert!(app
+        .message
+        .clone()
+        .unwrap()
+        .starts_with("only mine: 1 assigned to dave"));
+}

@@ -806,6 +806,15 @@ impl App {
                 Some("no assignment plan here (make one: inkmark assign --team ...)".to_string());
             return;
         };
+        // Someone the plan does not name (or whose share is elsewhere) would get an empty
+        // list that looks like a failed search: say so and keep showing all.
+        if !self.library.mine && !self.corpus.entries.iter().any(|e| mine.contains(&e.rel)) {
+            self.message = Some(format!(
+                "the assignment plan gives {} no article here (not in its team?): showing all",
+                sanitize_line(&self.annotator)
+            ));
+            return;
+        }
         self.library.mine = !self.library.mine;
         self.message = Some(if self.library.mine {
             format!(
