@@ -113,6 +113,8 @@ pub struct Dashboard {
     pub unreadable: usize,
     /// Confirmed entities per label: the label set's order, then any other label found.
     pub labels: Vec<(String, usize)>,
+    /// How many of `labels` are the set's; the rest are outside it (marked on screen).
+    pub in_set: usize,
     /// Every annotator of the team (this folder and the folders beside it), sorted by
     /// name; empty when the annotation folder has no siblings.
     pub annotators: Vec<AnnotatorProgress>,
@@ -151,6 +153,7 @@ pub fn compute(job: &Job) -> Dashboard {
             (l.name().to_string(), n)
         })
         .collect();
+    let in_set = labels.len();
     // Labels outside the set still count: nothing in the files is hidden.
     for (name, n) in &own.by_label {
         if !labels.iter().any(|(l, _)| l == name) {
@@ -168,6 +171,7 @@ pub fn compute(job: &Job) -> Dashboard {
         status,
         unreadable: own.unreadable.len(),
         labels,
+        in_set,
         annotators,
         agreement,
         history: read_history(&job.annotations),
