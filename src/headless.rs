@@ -313,7 +313,8 @@ pub fn labels_outside(corpus: &Corpus, dirs: &[&Path], set: &LabelSet) -> Vec<St
         .into_iter()
         .map(|(label, (n, first))| {
             format!(
-                "label {label} is not in the label set: {n} spans, the first in {first} (add it to [[labels]] or inkmark relabel it)"
+                "label {label} is not in the label set: {}, the first in {first} (add it to [[labels]] or inkmark relabel it)",
+                crate::text::count(n, "span", "spans")
             )
         })
         .collect()

@@ -7,7 +7,7 @@ use inkmark::annotation::store::{Loaded, Store};
 use inkmark::config::Config;
 use inkmark::corpus::{self, read_article};
 use inkmark::positions::Positions;
-use inkmark::text::{json_for_terminal, sanitize_line, sanitize_text, WidthOptions};
+use inkmark::text::{count, json_for_terminal, sanitize_line, sanitize_text, WidthOptions};
 use inkmark::tui::{self, app::App};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -742,8 +742,8 @@ fn open_reader(
     match review {
         Some(rv) => {
             let intro = format!(
-                "review: {} articles; ] walks the disagreements, , . + - c choose (? keys)",
-                app.corpus.entries.len()
+                "review: {}; ] walks the disagreements, , . + - c choose (? keys)",
+                count(app.corpus.entries.len(), "article", "articles")
             );
             app.message = Some(match app.message.take() {
                 Some(m) => format!("{m}; {intro}"),
@@ -1030,11 +1030,11 @@ fn train(
         return Ok(());
     }
     println!(
-        "learned from {} articles ({} sentences; {} held out, with {} entities) in {:.1} s",
-        report.articles,
-        report.sentences,
+        "learned from {} ({}; {} held out, with {}) in {:.1} s",
+        count(report.articles, "article", "articles"),
+        count(report.sentences, "sentence", "sentences"),
         report.held_out_sentences,
-        report.held_out_entities,
+        count(report.held_out_entities, "entity", "entities"),
         report.seconds
     );
     if report.base_sentences > 0 {
@@ -1322,13 +1322,14 @@ fn import(
             // Nothing is written: the user maps them or adds them.
             for (label, (n, first)) in &unknown {
                 eprintln!(
-                    "inkmark: label {label} is not in the label set: {n} spans (first: {})",
+                    "inkmark: label {label} is not in the label set: {} (first: {})",
+                    count(*n, "span", "spans"),
                     sanitize_line(first)
                 );
             }
             bail!(
-                "nothing imported: {} unknown labels; map them (--map {}=PER) or add them to the set (--add-labels)",
-                unknown.len(),
+                "nothing imported: {}; map them (--map {}=PER) or add them to the set (--add-labels)",
+                count(unknown.len(), "unknown label", "unknown labels"),
                 unknown.keys().next().map_or("X".into(), |l| l.to_string())
             );
         }
@@ -1374,11 +1375,6 @@ fn import(
         std::process::exit(1);
     }
     Ok(())
-}
-
-/// `1 article`, `2 articles`: counts in messages read as words.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A UTF-8 file to import, refused when it is not a regular file (a FIFO would hang).
@@ -1528,11 +1524,15 @@ fn assign(dir: &Path, team: &[String], overlap: f64, root: &Path, force: bool) -
     inkmark::annotation::store::write_atomic(&path, plan.to_json().as_bytes(), &|_| Ok(()))
         .with_context(|| format!("cannot write {}", path.display()))?;
     for (name, list) in &plan.annotators {
-        println!("{:<12} {} articles", sanitize_line(name), list.len());
+        println!(
+            "{:<12} {}",
+            sanitize_line(name),
+            count(list.len(), "article", "articles")
+        );
     }
     println!(
-        "{} articles, {} of them for two annotators; plan in {}",
-        articles.len(),
+        "{}, {} of them for two annotators; plan in {}",
+        count(articles.len(), "article", "articles"),
         plan.double.len(),
         sanitize_line(&path.display().to_string())
     );
@@ -1600,8 +1600,8 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     bar.finish_and_clear();
     if problems.is_empty() {
         println!(
-            "ok: {} articles, annotation files in {} are valid",
-            corpus.entries.len(),
+            "ok: {}, annotation files in {} are valid",
+            count(corpus.entries.len(), "article", "articles"),
             sanitize_line(&annotations.display().to_string())
         );
         return Ok(());
@@ -1609,7 +1609,7 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     for p in &problems {
         println!("{}", sanitize_line(p));
     }
-    eprintln!("inkmark: {} problems", problems.len());
+    eprintln!("inkmark: {}", count(problems.len(), "problem", "problems"));
     std::process::exit(1);
 }
 

@@ -397,7 +397,7 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("label 疾病 is not in the label set: 1 spans (first: bratin/tricky/crlf_emoji.ann: line 7 (T7))"), "{err}");
+    assert!(err.contains("label 疾病 is not in the label set: 1 span (first: bratin/tricky/crlf_emoji.ann: line 7 (T7))"), "{err}");
     assert!(!fx.dir.path().join("fresh/tricky").exists());
     // Mapped, T7 is the LOC 北京 of T3 again: kept once.
     let out = inkmark(&fx)
