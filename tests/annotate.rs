@@ -349,7 +349,7 @@ fn a_changed_article_reanchors_and_keeps_what_it_cannot_place() {
     let mut app = fx.app();
     open(&mut app);
     let m = app.message.clone().unwrap();
-    assert!(m.contains("1 spans moved, 1 could not be placed"), "{m}");
+    assert!(m.contains("1 span moved, 1 could not be placed"), "{m}");
     let r = app.reader().unwrap();
     assert_eq!(r.ann.set.entities[0].start, offset(&changed, "高轶鹏", 0));
     assert_eq!(r.ann.unanchored.len(), 1);
@@ -544,7 +544,7 @@ fn label_everywhere_in_the_corpus_after_a_confirmation() {
     let m = app.message.clone().unwrap();
     assert_eq!(
         m,
-        "labelled 2 spans (u undoes); 2 more in 1 other articles (saved; not undoable there)"
+        "labelled 2 spans (u undoes); 2 more in 1 other article (saved; not undoable there)"
     );
     let b = AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join("b.json")).unwrap())
         .unwrap();
@@ -570,7 +570,7 @@ fn export_from_the_reader() {
     send(&mut app, &[Msg::Label(0)]);
     let m = app.message.clone().unwrap();
     assert!(
-        m.starts_with("exported 1 articles to ") && m.ends_with("exports/doccano.jsonl"),
+        m.starts_with("exported 1 article to ") && m.ends_with("exports/doccano.jsonl"),
         "{m}"
     );
     let out = std::fs::read_to_string(app.exports_dir.join("doccano.jsonl")).unwrap();
@@ -1126,7 +1126,7 @@ fn label_everywhere_keeps_longer_suggestions_and_counts_before_asking() {
         // One here (not the one inside 高新区管委会), two in b.txt, said before writing.
         assert_eq!(
             prompt,
-            "Label 1 more occurrences of 高新区 as LOC here? (y/n; c: also 2 in 1 other articles)"
+            "Label 1 more occurrences of 高新区 as LOC here? (y/n; c: also 2 in 1 other article)"
         );
     }
     assert!(!fx.annotations.join("b.json").exists());

@@ -1058,6 +1058,7 @@ mod reader_faults {
                 foreign: None,
             }],
             problems: Vec::new(),
+            status: None,
         };
         let c = corpus::scan(&fx.corpus).unwrap();
         let report = apply(std::slice::from_ref(&doc), &c, &fx.ann, "me", || {});

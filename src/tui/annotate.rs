@@ -207,8 +207,8 @@ impl Annotating {
                             ann.state = SaveState::Unsaved;
                             ann.saved_revision = u64::MAX;
                             notice = Some(format!(
-                                "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, p)",
-                                r.moved,
+                                "article changed since it was annotated: {} moved, {} could not be placed (kept in the file; see the panel, p)",
+                                crate::text::count(r.moved, "span", "spans"),
                                 r.unanchored.len()
                             ));
                         }
@@ -644,7 +644,8 @@ impl Reader {
         if n == 0 {
             return Some("nothing to label here".to_string());
         }
-        self.commit(change, format!("labelled {n} spans (u undoes)"), hidden)
+        let spans = crate::text::count(n, "span", "spans");
+        self.commit(change, format!("labelled {spans} (u undoes)"), hidden)
     }
 
     pub fn undo(&mut self, hidden: &HiddenLabels) -> Option<String> {

@@ -380,11 +380,36 @@ pub fn default_annotator() -> String {
 
 /// An article's annotation progress, read from its annotation file.
 pub fn read_progress(dir: &std::path::Path, rel: &std::path::Path) -> Progress {
+    progress_of(dir, rel, None)
+}
+
+/// [`read_progress`], also checking the entities against the article at `article` as
+/// the reader does when it opens it (same text: same checks), so that a file the reader
+/// will open read-only shows `broken!` before a visit too.
+pub fn read_progress_checked(
+    dir: &std::path::Path,
+    rel: &std::path::Path,
+    article: &std::path::Path,
+) -> Progress {
+    progress_of(dir, rel, Some(article))
+}
+
+fn progress_of(
+    dir: &std::path::Path,
+    rel: &std::path::Path,
+    article: Option<&std::path::Path>,
+) -> Progress {
     match Store::open(&annotation_path(dir, rel)) {
         Ok((_, Loaded::Found(f))) => {
+            // Read only for an annotated article, and only used when it is the text the
+            // file was made for (else the reader re-anchors instead).
+            let text = article
+                .and_then(|p| read_article(p).ok())
+                .map(|a| a.text)
+                .filter(|t| sha256_hex(t.as_bytes()) == f.article_sha256);
             // The reader opens such a file read-only: the library says why, instead of
             // counting entities the reader will not show.
-            let problems = crate::annotation::validate::validate(&f.entities, None);
+            let problems = crate::annotation::validate::validate(&f.entities, text.as_deref());
             match problems.first() {
                 Some(p) => Progress::Broken(format!(
                     "{} invalid entities, first: {}",
@@ -416,7 +441,7 @@ impl App {
             .iter()
             .map(|e| {
                 if e.loaded {
-                    read_progress(&annotations_dir, &e.rel)
+                    read_progress_checked(&annotations_dir, &e.rel, &e.path)
                 } else {
                     Progress::None
                 }
@@ -810,6 +835,15 @@ impl App {
                 Some("no assignment plan here (make one: inkmark assign --team ...)".to_string());
             return;
         };
+        // Someone the plan does not name (or whose share is elsewhere) would get an empty
+        // list that looks like a failed search: say so and keep showing all.
+        if !self.library.mine && !self.corpus.entries.iter().any(|e| mine.contains(&e.rel)) {
+            self.message = Some(format!(
+                "the assignment plan gives {} no article here (not in its team?): showing all",
+                sanitize_line(&self.annotator)
+            ));
+            return;
+        }
         self.library.mine = !self.library.mine;
         self.message = Some(if self.library.mine {
             format!(
@@ -999,6 +1033,13 @@ impl App {
         // What was confirmed here is suggested in the next articles of the session.
         if let Screen::Reader(r) = &self.screen {
             self.lexicon = r.confirmed_texts();
+            // The row follows the file as it is now (changed from outside, or opened
+            // read-only), not as it was when the library was read.
+            let e = &self.corpus.entries[r.entry];
+            self.progress[r.entry] = match &r.ann.read_only {
+                Some(why) => Progress::Broken(why.clone()),
+                None => read_progress_checked(&self.annotations_dir, &e.rel, &e.path),
+            };
         }
         self.screen = Screen::Library;
     }

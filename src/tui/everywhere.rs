@@ -44,7 +44,8 @@ impl App {
             self.message = Some(match there.skipped.len() {
                 0 => format!("no other free occurrence of {text}, here or in other articles"),
                 n => format!(
-                    "no other free occurrence of {text}; {n} articles not checked: {}",
+                    "no other free occurrence of {text}; {} not checked: {}",
+                    crate::text::count(n, "article", "articles"),
                     there.skipped.join(", ")
                 ),
             });
@@ -157,11 +158,12 @@ pub(crate) struct CorpusLabels {
 
 impl CorpusLabels {
     pub(crate) fn describe(&self, done: bool) -> String {
-        let mut out = format!("{} in {} other articles", self.added, self.articles);
+        let articles = crate::text::count(self.articles, "other article", "other articles");
+        let mut out = format!("{} in {articles}", self.added);
         if done {
             out = format!(
-                "{} more in {} other articles (saved; not undoable there)",
-                self.added, self.articles
+                "{} more in {articles} (saved; not undoable there)",
+                self.added
             );
         }
         if !self.skipped.is_empty() {

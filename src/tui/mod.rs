@@ -58,7 +58,8 @@ fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
                     .iter()
                     .map(|(i, rel)| {
                         let entry = crate::corpus::load_entry(&root, rel.clone());
-                        (*i, entry, app::read_progress(&annotations, rel))
+                        let progress = app::read_progress_checked(&annotations, rel, &entry.path);
+                        (*i, entry, progress)
                     })
                     .collect();
                 if tx.send(Wake::App(Msg::Loaded(batch))).is_err() {
