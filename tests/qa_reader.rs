@@ -1,0 +1,278 @@
+//! The reader findings of a tester who ran the release binary (each test names its
+//! finding): whole sessions through `App::update`, frames through ratatui's `TestBackend`.
+
+use inkmark::annotation::AnnotationFile;
+use inkmark::corpus;
+use inkmark::detect::{sha256_hex, Analysis};
+use inkmark::label::{Label, Span};
+use inkmark::positions::Positions;
+use inkmark::text::WidthOptions;
+use inkmark::tui::app::{App, Msg};
+use inkmark::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const TEXT: &str = "标题：高新区防控纪实\n\n记者高轶鹏报道，高新区纪委2月2日排查4836户。高新区居民说好。\n\n平煤神马集团捐款200万元。\n";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    corpus: PathBuf,
+    annotations: PathBuf,
+}
+
+impl Fixture {
+    /// A corpus of `a.txt` (and `b.txt`, for `J`).
+    fn new(text: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        let annotations = dir.path().join("annotations");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), text).unwrap();
+        std::fs::write(corpus.join("b.txt"), "第二篇文章。\n").unwrap();
+        Fixture {
+            _dir: dir,
+            corpus,
+            annotations,
+        }
+    }
+
+    fn app(&self) -> App {
+        let c = corpus::scan(&self.corpus).unwrap();
+        let mut app = App::new(
+            c,
+            self.annotations.clone(),
+            WidthOptions::default(),
+            Positions::default(),
+        );
+        app.annotator = "tester".into();
+        app.update(Msg::Resize(60, 20));
+        app
+    }
+
+    fn file(&self) -> PathBuf {
+        self.annotations.join("a.json")
+    }
+
+    fn saved(&self) -> AnnotationFile {
+        AnnotationFile::parse(&std::fs::read_to_string(self.file()).unwrap()).unwrap()
+    }
+
+    /// Every later save of `a.txt` fails: its annotation file is read-only (a read-only
+    /// folder would not stop root, who may run the tests).
+    #[cfg(unix)]
+    fn make_unwritable(&self, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir_all(&self.annotations).unwrap();
+        let empty = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "x");
+        std::fs::write(self.file(), empty.to_json()).unwrap();
+        std::fs::set_permissions(self.file(), std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+}
+
+fn offset(text: &str, needle: &str, nth: usize) -> usize {
+    let b = text.match_indices(needle).nth(nth).unwrap().0;
+    text[..b].chars().count()
+}
+
+fn span(text: &str, word: &str, nth: usize, label: Label) -> Option<Span> {
+    let b = text.match_indices(word).nth(nth)?.0;
+    let s = text[..b].chars().count();
+    Some(Span::new(s, s + word.chars().count(), label))
+}
+
+/// Suggestions and word boundaries as the detector would send them: `words` are the
+/// words of the text in order (the rest are one-character words).
+fn analysis_with(text: &str, spans: Vec<Span>, words: &[&str]) -> Analysis {
+    let mut spans = spans;
+    spans.sort();
+    let n = text.chars().count();
+    let mut inner = vec![false; n];
+    let mut from = 0;
+    for w in words {
+        if let Some(b) = text[from..].find(w) {
+            let s = text[..from + b].chars().count();
+            for i in s + 1..s + w.chars().count() {
+                inner[i] = true;
+            }
+            from += b + w.len();
+        }
+    }
+    Analysis {
+        spans,
+        words: (0..n).filter(|&i| !inner[i]).collect(),
+        scores: Vec::new(),
+    }
+}
+
+fn default_analysis(text: &str) -> Analysis {
+    let spans: Vec<Span> = [
+        span(text, "高新区", 0, Label::LOC),
+        span(text, "高轶鹏", 0, Label::PER),
+        span(text, "高新区", 1, Label::LOC),
+        span(text, "2月2日", 0, Label::TIME),
+        span(text, "4836户", 0, Label::QTY),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    analysis_with(
+        text,
+        spans,
+        &["高新区", "高轶鹏", "高新区", "2月2日", "4836户"],
+    )
+}
+
+fn open_with(app: &mut App, analysis: impl Fn(&str) -> Analysis) {
+    app.update(Msg::Open);
+    if let Some(req) = app.requests.pop() {
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(analysis(&req.text)),
+        });
+    }
+}
+
+fn open(app: &mut App) {
+    open_with(app, default_analysis);
+}
+
+fn send(app: &mut App, msgs: &[Msg]) {
+    for m in msgs {
+        app.update(m.clone());
+    }
+}
+
+fn message(app: &App) -> String {
+    app.message.clone().unwrap_or_default()
+}
+
+/// Walks the cursor to code point `target` by keys, as a user would.
+fn walk_to(app: &mut App, target: usize) {
+    for _ in 0..400 {
+        let r = app.reader().unwrap();
+        let c = r.cursor;
+        if c == target {
+            return;
+        }
+        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
+        app.update(if cl < tl {
+            Msg::Down
+        } else if cl > tl {
+            Msg::Up
+        } else if c < target {
+            Msg::Right
+        } else {
+            Msg::Left
+        });
+    }
+    panic!("cursor never reached {target}");
+}
+
+fn cursor_to(app: &mut App, text: &str, needle: &str, nth: usize) {
+    walk_to(app, offset(text, needle, nth));
+}
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| view::draw(app, f)).unwrap();
+    t
+}
+
+fn screen(app: &App) -> String {
+    let t = render(app);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let s = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
+            out.push_str(s);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn status_bar(app: &App) -> String {
+    screen(app).lines().last().unwrap().to_string()
+}
+
+// Finding 1: the warning before discarding unsaved work flashed for a moment (the next
+// autosave retry replaced it), and `J` armed `q`.
+
+#[cfg(unix)]
+#[test]
+fn the_discard_warning_stays_until_the_next_key() {
+    let fx = Fixture::new(TEXT);
+    fx.make_unwritable(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::AutoSave]);
+    assert!(message(&app).contains("NOT SAVED"), "{}", message(&app));
+    let warning = "Ctrl-c again: quit without saving (read-only file)";
+    app.update(Msg::Quit);
+    assert_eq!(message(&app), warning);
+    // The shell retries the save every half second while it fails.
+    send(&mut app, &[Msg::AutoSave, Msg::AutoSave]);
+    assert_eq!(message(&app), warning, "the retry replaced the warning");
+    assert!(!app.should_quit);
+    app.update(Msg::Quit);
+    assert!(app.should_quit);
+
+    // `q` the same.
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::Back]);
+    let warning = "q again: leave without saving (read-only file)";
+    assert_eq!(message(&app), warning);
+    app.update(Msg::AutoSave);
+    assert_eq!(message(&app), warning, "the retry replaced the warning");
+    assert!(app.reader().is_some());
+    // A key in between clears the notice; a later retry shows the warning again, not
+    // the bare error, since the next `q` still leaves without saving.
+    send(&mut app, &[Msg::Down, Msg::AutoSave]);
+    assert_eq!(message(&app), warning);
+    app.update(Msg::Back);
+    assert!(app.reader().is_none());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_save_on_j_stays_and_arms_nothing() {
+    let fx = Fixture::new(TEXT);
+    fx.make_unwritable(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::NextArticle]);
+    assert_eq!(app.reader().unwrap().title, "标题：高新区防控纪实");
+    let m = message(&app);
+    assert!(m.contains("not saved"), "{m}");
+    assert!(
+        !m.contains("again"),
+        "J promises nothing about another key: {m}"
+    );
+    // A second `J` stays too: `J` never leaves unsaved work behind.
+    app.update(Msg::NextArticle);
+    assert_eq!(app.reader().unwrap().title, "标题：高新区防控纪实");
+    // `q` after `J` warns first, as a first `q` does.
+    app.update(Msg::Back);
+    assert!(
+        app.reader().is_some(),
+        "a single q after J discarded the work"
+    );
+    assert_eq!(
+        message(&app),
+        "q again: leave without saving (read-only file)"
+    );
+    // And `J` after an armed `q` does not leave either.
+    app.update(Msg::NextArticle);
+    assert_eq!(app.reader().unwrap().title, "标题：高新区防控纪实");
+    assert!(app.unsaved());
+}
