@@ -276,3 +276,81 @@ fn a_failed_save_on_j_stays_and_arms_nothing() {
     assert_eq!(app.reader().unwrap().title, "标题：高新区防控纪实");
     assert!(app.unsaved());
 }
+
+// Finding 6: an edge move or a label that replaced overlapping annotations said nothing.
+
+const OVERLAP: &str = "自疫情发生以来,高新区迅速成立新型冠状病毒感染的肺炎疫情防控指挥部。\n";
+
+fn overlap_words(text: &str) -> Analysis {
+    analysis_with(
+        text,
+        Vec::new(),
+        &[
+            "疫情", "发生", "以来", "高新区", "迅速", "成立", "新型", "冠状", "病毒", "感染",
+        ],
+    )
+}
+
+/// An annotation file holding `spans` (text, label) of `text`, written before opening.
+fn annotate_beforehand(fx: &Fixture, text: &str, spans: &[(&str, Label)]) {
+    use inkmark::annotation::{Entity, Source};
+    let mut f = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "tester");
+    for (t, label) in spans {
+        let start = offset(text, t, 0);
+        f.entities.push(Entity {
+            start,
+            end: start + t.chars().count(),
+            label: *label,
+            text: t.to_string(),
+            source: Source::Manual,
+            by: Vec::new(),
+        });
+    }
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.file(), f.to_json()).unwrap();
+}
+
+#[test]
+fn an_edge_move_over_another_annotation_says_what_it_replaced() {
+    let fx = Fixture::new(OVERLAP);
+    annotate_beforehand(&fx, OVERLAP, &[("高新区", Label::LOC), ("成立新型", Label::ORG)]);
+    let mut app = fx.app();
+    open_with(&mut app, overlap_words);
+    cursor_to(&mut app, OVERLAP, "高新区", 0);
+    let grow = Msg::Edge {
+        start: false,
+        right: true,
+    };
+    app.update(grow.clone());
+    assert_eq!(message(&app), "now: LOC 高新区迅速");
+    app.update(grow);
+    assert_eq!(message(&app), "now: LOC 高新区迅速成立 · replaced ORG 成立新型");
+    // Undo brings it back, as before.
+    app.update(Msg::Undo);
+    let r = app.reader().unwrap();
+    assert!(r.ann.set.entities.iter().any(|e| e.text == "成立新型"));
+}
+
+#[test]
+fn labelling_over_annotations_says_what_it_replaced() {
+    let fx = Fixture::new(OVERLAP);
+    annotate_beforehand(&fx, OVERLAP, &[("高新区", Label::LOC), ("成立新型", Label::ORG)]);
+    let mut app = fx.app();
+    open_with(&mut app, overlap_words);
+    // A selection 迅速成立 cuts into ORG 成立新型.
+    cursor_to(&mut app, OVERLAP, "迅速", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Right, Msg::Right]);
+    app.update(Msg::Label(2));
+    assert_eq!(message(&app), "labelled: ORG 迅速成立 · replaced ORG 成立新型");
+    // Relabelling a whole annotation with a selection of the same span names the old one;
+    // the same span and label again (only the source differs) replaces nothing visible.
+    cursor_to(&mut app, OVERLAP, "高新区", 0);
+    send(&mut app, &[Msg::Select, Msg::Label(0)]);
+    assert_eq!(message(&app), "labelled: PER 高新区 · replaced LOC 高新区");
+    cursor_to(&mut app, OVERLAP, "高新区", 0);
+    send(&mut app, &[Msg::Select, Msg::Label(1)]);
+    assert_eq!(message(&app), "labelled: LOC 高新区 · replaced PER 高新区");
+    let saved_before = app.reader().unwrap().ann.set.entities.len();
+    app.update(Msg::Save);
+    assert_eq!(fx.saved().entities.len(), saved_before);
+}

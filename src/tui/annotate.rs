@@ -292,6 +292,35 @@ fn describe(label: Label, text: &str) -> String {
     format!("{label} {text}")
 }
 
+/// `done`, plus the annotations `change` removes to make room (an overlap is replaced,
+/// and the user must hear of it): all but `own`, the span being edited, and spans the
+/// change puts back with the same offsets and label.
+fn with_replaced(done: String, change: &Change, own: Option<&Entity>) -> String {
+    let kept = |e: &Entity| {
+        change.ops.iter().any(|op| {
+            matches!(op, Op::Insert(n) if (n.start, n.end, n.label) == (e.start, e.end, e.label))
+        })
+    };
+    let gone: Vec<String> = change
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Remove(e) if Some(e) != own && !kept(e) => Some(describe(e.label, &e.text)),
+            _ => None,
+        })
+        .collect();
+    match gone.len() {
+        0 => done,
+        1 | 2 => format!("{done} · replaced {}", gone.join(", ")),
+        n => format!(
+            "{done} · replaced {}, {} and {} more",
+            gone[0],
+            gone[1],
+            n - 2
+        ),
+    }
+}
+
 impl Reader {
     /// Applies an annotation change (when editing is allowed) and refreshes the panel.
     pub fn commit(
@@ -352,11 +381,9 @@ impl Reader {
                     .ann
                     .set
                     .label_change(s.start, s.end, label, &text, source);
-                return self.commit(
-                    change,
-                    format!("{verb}: {}", describe(label, &text)),
-                    hidden,
-                );
+                let done =
+                    with_replaced(format!("{verb}: {}", describe(label, &text)), &change, None);
+                return self.commit(change, done, hidden);
             }
             if relabel {
                 return Some("no annotation or suggestion under the cursor to relabel".to_string());
@@ -378,11 +405,12 @@ impl Reader {
             .ann
             .set
             .label_change(start, end, label, &text, Source::Manual);
-        self.commit(
-            change,
+        let done = with_replaced(
             format!("labelled: {}", describe(label, &text)),
-            hidden,
-        )
+            &change,
+            None,
+        );
+        self.commit(change, done, hidden)
     }
 
     /// `a`: accept the suggestion under the cursor and move to the next one.
@@ -395,7 +423,11 @@ impl Reader {
             .ann
             .set
             .label_change(s.start, s.end, s.label, &text, Source::Accepted);
-        let done = format!("accepted {}", describe(s.label, &text));
+        let done = with_replaced(
+            format!("accepted {}", describe(s.label, &text)),
+            &change,
+            None,
+        );
         self.commit_and_move_on(change, done, s.end, hidden, body)
     }
 
@@ -591,11 +623,13 @@ impl Reader {
             self.cursor = s;
             self.scroll_to_cursor(body);
         }
-        self.commit(
-            change,
+        let own = index.map(|i| &self.ann.set.entities[i]);
+        let done = with_replaced(
             format!("now: {}", describe(span.label, &text)),
-            hidden,
-        )
+            &change,
+            own,
+        );
+        self.commit(change, done, hidden)
     }
 
     /// The word start before `offset` (a cluster before the words are known).
