@@ -286,7 +286,16 @@ fn overlap_words(text: &str) -> Analysis {
         text,
         Vec::new(),
         &[
-            "疫情", "发生", "以来", "高新区", "迅速", "成立", "新型", "冠状", "病毒", "感染",
+            "疫情",
+            "发生",
+            "以来",
+            "高新区",
+            "迅速",
+            "成立",
+            "新型",
+            "冠状",
+            "病毒",
+            "感染",
         ],
     )
 }
@@ -313,7 +322,11 @@ fn annotate_beforehand(fx: &Fixture, text: &str, spans: &[(&str, Label)]) {
 #[test]
 fn an_edge_move_over_another_annotation_says_what_it_replaced() {
     let fx = Fixture::new(OVERLAP);
-    annotate_beforehand(&fx, OVERLAP, &[("高新区", Label::LOC), ("成立新型", Label::ORG)]);
+    annotate_beforehand(
+        &fx,
+        OVERLAP,
+        &[("高新区", Label::LOC), ("成立新型", Label::ORG)],
+    );
     let mut app = fx.app();
     open_with(&mut app, overlap_words);
     cursor_to(&mut app, OVERLAP, "高新区", 0);
@@ -324,7 +337,10 @@ fn an_edge_move_over_another_annotation_says_what_it_replaced() {
     app.update(grow.clone());
     assert_eq!(message(&app), "now: LOC 高新区迅速");
     app.update(grow);
-    assert_eq!(message(&app), "now: LOC 高新区迅速成立 · replaced ORG 成立新型");
+    assert_eq!(
+        message(&app),
+        "now: LOC 高新区迅速成立 · replaced ORG 成立新型"
+    );
     // Undo brings it back, as before.
     app.update(Msg::Undo);
     let r = app.reader().unwrap();
@@ -334,14 +350,21 @@ fn an_edge_move_over_another_annotation_says_what_it_replaced() {
 #[test]
 fn labelling_over_annotations_says_what_it_replaced() {
     let fx = Fixture::new(OVERLAP);
-    annotate_beforehand(&fx, OVERLAP, &[("高新区", Label::LOC), ("成立新型", Label::ORG)]);
+    annotate_beforehand(
+        &fx,
+        OVERLAP,
+        &[("高新区", Label::LOC), ("成立新型", Label::ORG)],
+    );
     let mut app = fx.app();
     open_with(&mut app, overlap_words);
     // A selection 迅速成立 cuts into ORG 成立新型.
     cursor_to(&mut app, OVERLAP, "迅速", 0);
     send(&mut app, &[Msg::Select, Msg::Right, Msg::Right, Msg::Right]);
     app.update(Msg::Label(2));
-    assert_eq!(message(&app), "labelled: ORG 迅速成立 · replaced ORG 成立新型");
+    assert_eq!(
+        message(&app),
+        "labelled: ORG 迅速成立 · replaced ORG 成立新型"
+    );
     // Relabelling a whole annotation with a selection of the same span names the old one;
     // the same span and label again (only the source differs) replaces nothing visible.
     cursor_to(&mut app, OVERLAP, "高新区", 0);
@@ -353,4 +376,36 @@ fn labelling_over_annotations_says_what_it_replaced() {
     let saved_before = app.reader().unwrap().ann.set.entities.len();
     app.update(Msg::Save);
     assert_eq!(fx.saved().entities.len(), saved_before);
+}
+
+// Finding 5: a selection across paragraphs was labelled, though `H` and the other edge
+// keys refuse a span across a line break.
+
+#[test]
+fn a_selection_across_a_line_break_is_not_labelled() {
+    let text = "第一行北京\n\n上海第二行\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(&mut app, |t| analysis_with(t, Vec::new(), &["第一", "北京", "上海", "第二"]));
+    cursor_to(&mut app, text, "北", 0);
+    send(&mut app, &[Msg::Select, Msg::Down, Msg::Down]);
+    assert!(app.reader().unwrap().cursor > offset(text, "上", 0));
+    app.update(Msg::Label(2));
+    assert_eq!(message(&app), "a span does not cross a line break");
+    let r = app.reader().unwrap();
+    assert!(r.ann.set.entities.is_empty(), "{:?}", r.ann.set.entities);
+    // The selection stays, to be shortened; within the line it labels as before.
+    assert!(r.anchor.is_some());
+    send(&mut app, &[Msg::Cancel]);
+    cursor_to(&mut app, text, "北", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Label(1)]);
+    assert_eq!(message(&app), "labelled: LOC 北京");
+    // A line break other than \n (U+2028) counts too.
+    let text = "甲乙北京\u{2028}上海丙\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(&mut app, |t| analysis_with(t, Vec::new(), &["北京", "上海"]));
+    cursor_to(&mut app, text, "京", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Right, Msg::Label(1)]);
+    assert_eq!(message(&app), "a span does not cross a line break");
 }

@@ -287,6 +287,17 @@ impl Annotating {
     }
 }
 
+const CROSSES_LINE_BREAK: &str = "a span does not cross a line break";
+
+/// True when `text` holds a line break (any that ends a line in the reader or in Python's
+/// `splitlines()`, which brat follows).
+fn crosses_line_break(text: &str) -> bool {
+    text.contains([
+        '\n', '\r', '\u{0b}', '\u{0c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
+        '\u{2029}',
+    ])
+}
+
 /// What a label key, accept or reject did, for the status bar.
 fn describe(label: Label, text: &str) -> String {
     format!("{label} {text}")
@@ -399,6 +410,11 @@ impl Reader {
         let text = self.slice(start, end).to_string();
         if text.trim().is_empty() {
             return Some("nothing to label here".to_string());
+        }
+        // One rule for every way of making a span: brat would need fragments and CoNLL
+        // would carry I- tags across a paragraph. The selection stays, to be shortened.
+        if crosses_line_break(&text) {
+            return Some(CROSSES_LINE_BREAK.to_string());
         }
         self.anchor = None;
         let change = self
@@ -609,8 +625,8 @@ impl Reader {
             return Some("cannot move that edge further".to_string());
         }
         let text = self.slice(s, t).to_string();
-        if text.contains(['\n', '\r']) {
-            return Some("a span does not cross a line break".to_string());
+        if crosses_line_break(&text) {
+            return Some(CROSSES_LINE_BREAK.to_string());
         }
         let change = match index {
             Some(i) => self.ann.set.resize_change(i, s, t, &text),
