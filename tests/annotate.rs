@@ -544,7 +544,7 @@ fn label_everywhere_in_the_corpus_after_a_confirmation() {
     let m = app.message.clone().unwrap();
     assert_eq!(
         m,
-        "labelled 2 spans (u undoes); 2 more in 1 other articles (saved; not undoable there)"
+        "labelled 2 spans (u undoes); 2 more in 1 other article (saved; not undoable there)"
     );
     let b = AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join("b.json")).unwrap())
         .unwrap();
@@ -1126,7 +1126,7 @@ fn label_everywhere_keeps_longer_suggestions_and_counts_before_asking() {
         // One here (not the one inside 高新区管委会), two in b.txt, said before writing.
         assert_eq!(
             prompt,
-            "Label 1 more occurrences of 高新区 as LOC here? (y/n; c: also 2 in 1 other articles)"
+            "Label 1 more occurrence of 高新区 as LOC here? (y/n; c: also 2 in 1 other article)"
         );
     }
     assert!(!fx.annotations.join("b.json").exists());

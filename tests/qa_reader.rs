@@ -386,7 +386,9 @@ fn a_selection_across_a_line_break_is_not_labelled() {
     let text = "第一行北京\n\n上海第二行\n";
     let fx = Fixture::new(text);
     let mut app = fx.app();
-    open_with(&mut app, |t| analysis_with(t, Vec::new(), &["第一", "北京", "上海", "第二"]));
+    open_with(&mut app, |t| {
+        analysis_with(t, Vec::new(), &["第一", "北京", "上海", "第二"])
+    });
     cursor_to(&mut app, text, "北", 0);
     send(&mut app, &[Msg::Select, Msg::Down, Msg::Down]);
     assert!(app.reader().unwrap().cursor > offset(text, "上", 0));
@@ -404,8 +406,74 @@ fn a_selection_across_a_line_break_is_not_labelled() {
     let text = "甲乙北京\u{2028}上海丙\n";
     let fx = Fixture::new(text);
     let mut app = fx.app();
-    open_with(&mut app, |t| analysis_with(t, Vec::new(), &["北京", "上海"]));
+    open_with(&mut app, |t| {
+        analysis_with(t, Vec::new(), &["北京", "上海"])
+    });
     cursor_to(&mut app, text, "京", 0);
-    send(&mut app, &[Msg::Select, Msg::Right, Msg::Right, Msg::Label(1)]);
+    send(
+        &mut app,
+        &[Msg::Select, Msg::Right, Msg::Right, Msg::Label(1)],
+    );
     assert_eq!(message(&app), "a span does not cross a line break");
+}
+
+// Finding 4: `*` said "none in other articles" though an article with a broken
+// annotation file had the text, and the note after `c` was cut at 100 columns.
+
+/// The bottom `rows` rows of the screen joined, margins trimmed: a wrapped notice.
+fn bottom_text(app: &App, rows: usize) -> String {
+    let s = screen(app);
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len() - rows..]
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+#[test]
+fn label_everywhere_names_the_articles_it_will_skip_and_the_note_is_whole() {
+    let fx = Fixture::new(TEXT);
+    std::fs::write(fx.corpus.join("c.txt"), "又见高新区。高新区。\n").unwrap();
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.annotations.join("c.json"), "{ broken").unwrap();
+    let mut app = fx.app();
+    app.update(Msg::Resize(100, 20));
+    open(&mut app);
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::Label(1), Msg::LabelEverywhere],
+    );
+    let prompt = match &app.reader().unwrap().pending {
+        inkmark::tui::app::Pending::Confirm { prompt, .. } => prompt.clone(),
+        p => panic!("no prompt: {p:?} {:?}", app.message),
+    };
+    assert!(prompt.starts_with("Label 2 more occurrences of 高新区 as LOC here? (y/n; "));
+    assert!(
+        prompt.contains("it would skip 1 article") && prompt.contains("c.txt"),
+        "{prompt}"
+    );
+    assert!(
+        !prompt.contains("(y/n; none in other articles)"),
+        "{prompt}"
+    );
+    // The question is shown whole, over as many rows as it needs.
+    let shown = bottom_text(&app, 3);
+    assert!(shown.contains("c.txt)"), "{shown}");
+    app.update(Msg::YesCorpus);
+    let m = message(&app);
+    assert_eq!(
+        m,
+        "labelled 2 spans (u undoes); none in other articles; skipped 1 article (annotation \
+         file broken, unwritable or made for another version of the text): c.txt"
+    );
+    // At 100 columns the note is whole: it grows the status bar upwards.
+    let shown = bottom_text(&app, 2);
+    assert!(shown.ends_with("text): c.txt"), "{shown}");
+    assert!(shown.contains("skipped 1 article"), "{shown}");
+    // The broken file is untouched.
+    assert_eq!(
+        std::fs::read_to_string(fx.annotations.join("c.json")).unwrap(),
+        "{ broken"
+    );
 }

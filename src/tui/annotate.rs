@@ -694,7 +694,8 @@ impl Reader {
         if n == 0 {
             return Some("nothing to label here".to_string());
         }
-        self.commit(change, format!("labelled {n} spans (u undoes)"), hidden)
+        let spans = super::everywhere::plural(n, "span", "spans");
+        self.commit(change, format!("labelled {spans} (u undoes)"), hidden)
     }
 
     pub fn undo(&mut self, hidden: &HiddenLabels) -> Option<String> {

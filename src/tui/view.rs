@@ -285,6 +285,31 @@ fn put_str(buf: &mut Buffer, x: u16, y: u16, s: &str, max: usize, style: Style) 
     (end - x) as usize
 }
 
+/// Draws `text` wrapped to the width of `area` (a column of margin each side), its last
+/// row on the bottom row of `area` and the rows before it above, over whatever is there;
+/// at most half the height (the end cut with "…" past that). Returns the first row.
+fn put_wrapped_up(buf: &mut Buffer, area: Rect, text: &str, style: Style) -> u16 {
+    let safe = sanitize_line(text);
+    let width = (area.width as usize).saturating_sub(2).max(1);
+    let plain = crate::text::layout(&safe, width, WidthOptions::default()).render_plain(&safe);
+    let mut rows: Vec<&str> = plain.lines().collect();
+    let max_rows = (area.height as usize / 2).max(1);
+    let mut last = None;
+    if rows.len() > max_rows {
+        rows.truncate(max_rows);
+        last = rows.pop().map(|r| format!("{r}…"));
+    }
+    let n = rows.len() + usize::from(last.is_some());
+    let first = area.bottom().saturating_sub(n as u16).max(area.y);
+    let lines = rows.into_iter().map(str::to_string).chain(last);
+    for (i, row) in lines.enumerate() {
+        let y = first + i as u16;
+        fill_row(buf, area, y, style);
+        put_str(buf, area.x + 1, y, &row, width, style);
+    }
+    first
+}
+
 /// Display width of a sanitized one-line string.
 pub fn str_width(s: &str) -> usize {
     let opts = WidthOptions::default();
@@ -593,14 +618,13 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         return;
     }
     if let Pending::Confirm { prompt, .. } = &r.pending {
-        put_str(
-            buf,
-            area.x + 1,
-            y,
-            prompt,
-            w.saturating_sub(2),
-            theme.bar.add_modifier(Modifier::BOLD),
-        );
+        let style = theme.bar.add_modifier(Modifier::BOLD);
+        if str_width(prompt) > w.saturating_sub(2) {
+            // A question must be read whole before it is answered.
+            put_wrapped_up(buf, area, prompt, style);
+        } else {
+            put_str(buf, area.x + 1, y, prompt, w.saturating_sub(2), style);
+        }
         return;
     }
     let last = (r.top + body).min(total);
@@ -611,9 +635,6 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     } else {
         format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total)
     };
-    let used = put_position_right(buf, area, y, &position, theme.bar);
-    let left_max = w.saturating_sub(used + 3);
-    let mut x = area.x as usize + 1;
     // Save state first: it is what a user must never miss.
     // A notice that starts with the state already says it.
     let says_state = app
@@ -628,9 +649,36 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         (None, SaveState::Saved) => ("saved", theme.bar),
         (None, SaveState::Clean) => ("", theme.bar),
     };
+    // The state and a notice are set apart, so that `saved` does not read as the
+    // notice's first word.
+    const STATE_SEP: &str = " │ ";
+    if let Some(m) = &app.message {
+        let line = if state.is_empty() {
+            m.clone()
+        } else {
+            format!("{state}{STATE_SEP}{m}")
+        };
+        // A notice too long for the bar grows it upwards for this one frame (the next
+        // key clears it): cut, the end of a reason or of a list of skipped files is lost.
+        if str_width(&line) + str_width(&position) + 3 > w {
+            let first = put_wrapped_up(buf, area, &line, theme.bar);
+            if !state.is_empty() && str_width(state) < w.saturating_sub(2) {
+                put_str(buf, area.x + 1, first, state, str_width(state), state_style);
+            }
+            return;
+        }
+    }
+    let used = put_position_right(buf, area, y, &position, theme.bar);
+    let left_max = w.saturating_sub(used + 3);
+    let mut x = area.x as usize + 1;
     if !state.is_empty() {
         x += put_str(buf, x as u16, y, state, left_max, state_style);
-        x += put_str(buf, x as u16, y, " ", 1, theme.bar);
+        let sep = if app.message.is_some() {
+            STATE_SEP
+        } else {
+            " "
+        };
+        x += put_str(buf, x as u16, y, sep, str_width(sep), theme.bar);
     }
     let left_max = left_max.saturating_sub(x - area.x as usize - 1);
     if let Some(m) = &app.message {
