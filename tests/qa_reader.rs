@@ -477,3 +477,70 @@ fn label_everywhere_names_the_articles_it_will_skip_and_the_note_is_whole() {
         "{ broken"
     );
 }
+
+// Finding 10: the entity panel cut the problems it lists, so the reason an article is
+// read-only could not be read in the reader.
+
+#[test]
+fn the_panel_shows_a_long_problem_whole() {
+    let fx = Fixture::new(TEXT);
+    // A span whose text is not the article's there: the file is invalid, read-only.
+    let mut f = AnnotationFile::new("a.txt", &sha256_hex(TEXT.as_bytes()), "tester");
+    f.entities.push(inkmark::annotation::Entity {
+        start: 2,
+        end: 6,
+        label: Label::LOC,
+        text: "天安门广场".chars().take(4).collect(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    });
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.file(), f.to_json()).unwrap();
+    let mut app = fx.app();
+    app.update(Msg::Resize(100, 20));
+    open(&mut app);
+    assert!(app.reader().unwrap().ann.read_only.is_some());
+    let problem = app.reader().unwrap().ann.problems[0].clone();
+    assert!(problem.chars().count() > 40, "{problem}");
+    app.update(Msg::TogglePanel);
+    let s = screen(&app);
+    // The panel's column, rows joined: the whole problem, nothing cut.
+    let panel: String = s
+        .lines()
+        .map(|l| {
+            let cells: Vec<char> = l.chars().collect();
+            let at = cells.iter().rposition(|&c| c == '│').unwrap_or(0);
+            let from = cells[..at].iter().rposition(|&c| c == '│').map_or(0, |i| i + 1);
+            cells[from..at].iter().collect::<String>().trim().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("");
+    let want: String = format!("! {problem}").split_whitespace().collect();
+    let got: String = panel.split_whitespace().collect();
+    assert!(got.contains(&want), "{want}\n{s}");
+    assert!(!s.contains('…'), "{s}");
+    // The entities below it are still listed, the selected one in view.
+    assert!(s.contains("高新区"), "{s}");
+}
+
+// Finding 24 (run-together status messages): `saved now on …` read as one sentence.
+
+#[test]
+fn the_save_state_stands_apart_from_a_notice() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    app.update(Msg::Resize(100, 20));
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Save, Msg::Accept]);
+    let bar = status_bar(&app);
+    assert!(
+        bar.contains("● unsaved │ now on PER suggested 高轶鹏 · accepted LOC 高新区"),
+        "{bar}"
+    );
+    app.update(Msg::Save);
+    assert!(bar_starts(&app, "saved"), "{}", status_bar(&app));
+}
+
+fn bar_starts(app: &App, s: &str) -> bool {
+    status_bar(app).trim_start().starts_with(s)
+}

@@ -850,14 +850,47 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
         return;
     }
     let w = inner.width as usize;
-    for (row, item) in panel
-        .rows
-        .iter()
-        .enumerate()
-        .skip(panel.scroll)
-        .take(inner.height as usize)
+    // A problem is the reason the article is read-only: it is wrapped over as many rows as
+    // it needs, never cut. Rows then differ in height: start late enough for the
+    // selected row to stay inside the box.
+    let problem_rows = |p: &str| -> Vec<String> {
+        let text = sanitize_line(&format!("! {p}"));
+        let width = w.saturating_sub(1).max(1);
+        let plain = crate::text::layout(&text, width, WidthOptions::default()).render_plain(&text);
+        plain.lines().map(str::to_string).collect()
+    };
+    let height = |row: &PanelRow| match row {
+        PanelRow::Problem(p) => problem_rows(p).len().max(1),
+        _ => 1,
+    };
+    let mut first = panel.scroll.min(panel.selected);
+    while first < panel.selected
+        && panel.rows[first..=panel.selected.min(panel.rows.len() - 1)]
+            .iter()
+            .map(height)
+            .sum::<usize>()
+            > inner.height as usize
     {
-        let y = inner.y + (row - panel.scroll) as u16;
+        first += 1;
+    }
+    let mut y = inner.y;
+    for (row, item) in panel.rows.iter().enumerate().skip(first) {
+        if y >= inner.bottom() {
+            break;
+        }
+        if let PanelRow::Problem(p) = item {
+            for line in problem_rows(p) {
+                if y >= inner.bottom() {
+                    break;
+                }
+                put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
+                y += 1;
+            }
+            continue;
+        }
+        let this_row = y;
+        y += 1;
+        let y = this_row;
         match item {
             PanelRow::Header {
                 label,
@@ -932,16 +965,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 let line = format!("? {label} {text} (lost its place)");
                 put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
             }
-            PanelRow::Problem(p) => {
-                put_str(
-                    buf,
-                    inner.x + 1,
-                    y,
-                    &format!("! {p}"),
-                    w.saturating_sub(1),
-                    theme.warn,
-                );
-            }
+            PanelRow::Problem(_) => {}
         }
     }
 }
