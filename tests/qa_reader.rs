@@ -510,8 +510,15 @@ fn the_panel_shows_a_long_problem_whole() {
         .map(|l| {
             let cells: Vec<char> = l.chars().collect();
             let at = cells.iter().rposition(|&c| c == '│').unwrap_or(0);
-            let from = cells[..at].iter().rposition(|&c| c == '│').map_or(0, |i| i + 1);
-            cells[from..at].iter().collect::<String>().trim().to_string()
+            let from = cells[..at]
+                .iter()
+                .rposition(|&c| c == '│')
+                .map_or(0, |i| i + 1);
+            cells[from..at]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
         })
         .collect::<Vec<_>>()
         .join("");
@@ -543,4 +550,26 @@ fn the_save_state_stands_apart_from_a_notice() {
 
 fn bar_starts(app: &App, s: &str) -> bool {
     status_bar(app).trim_start().starts_with(s)
+}
+
+// Finding 11: at 40 columns the label legend went while the title kept growing.
+
+#[test]
+fn at_40_columns_the_title_shrinks_before_the_legend_goes() {
+    let long = format!("守住东大门 打好阻击战\n\n{}", TEXT.repeat(40));
+    let fx = Fixture::new(&long);
+    let mut app = fx.app();
+    app.update(Msg::Resize(40, 12));
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::Save, Msg::Down]);
+    assert!(app.message.is_none());
+    let bar = status_bar(&app);
+    assert!(bar.trim_start().starts_with("saved 守住"), "{bar}");
+    // The keys of the legend, in their colours, after the cut title.
+    assert!(bar.contains("… │ 12345"), "{bar}");
+    // Wider, the title is whole again and the legend spells the names.
+    app.update(Msg::Resize(80, 12));
+    let bar = status_bar(&app);
+    assert!(bar.contains("守住东大门 打好阻击战 │"), "{bar}");
+    assert!(bar.contains("PER LOC ORG TIME QTY"), "{bar}");
 }

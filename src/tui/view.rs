@@ -715,18 +715,23 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     if let Some(left) = crate::tui::review::left(app) {
         status.push_str(&format!(" · {left}"));
     }
+    // The title keeps 12 columns while the legend shrinks and the status goes; then it
+    // shrinks to a few columns itself before the legend goes (at 40 columns the legend
+    // tells more than the end of a title).
     const MIN_TITLE: usize = 12;
+    const LAST_TITLE: usize = 5;
     let with_status = str_width(&status) + 6;
-    let fit = |extra: usize| {
-        let room = left_max.checked_sub(MIN_TITLE + extra)?;
+    let fit = |extra: usize, title: usize| {
+        let room = left_max.checked_sub(title + extra)?;
         LegendForm::ALL
             .into_iter()
             .find(|f| legend_width(app, r, *f) <= room)
             .map(|f| (f, extra + legend_width(app, r, f)))
     };
-    let chosen = fit(with_status)
+    let chosen = fit(with_status, MIN_TITLE)
         .map(|(f, w)| (f, w, true))
-        .or_else(|| fit(3).map(|(f, w)| (f, w, false)));
+        .or_else(|| fit(3, MIN_TITLE).map(|(f, w)| (f, w, false)))
+        .or_else(|| fit(3, LAST_TITLE).map(|(f, w)| (f, w, false)));
     let title_max = chosen.map_or(left_max, |(_, w, _)| left_max - w);
     x += put_str(buf, x as u16, y, &r.title, title_max.max(1), theme.bar);
     if let Some((form, _, show_status)) = chosen {
