@@ -561,7 +561,10 @@ fn at_40_columns_the_title_shrinks_before_the_legend_goes() {
     let mut app = fx.app();
     app.update(Msg::Resize(40, 12));
     open(&mut app);
-    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::Save, Msg::Down]);
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::Accept, Msg::Save, Msg::Down],
+    );
     assert!(app.message.is_none());
     let bar = status_bar(&app);
     assert!(bar.trim_start().starts_with("saved 守住"), "{bar}");

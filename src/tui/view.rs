@@ -24,9 +24,11 @@ use unicode_segmentation::UnicodeSegmentation;
 /// #af8700, purple #af00af), then teal #008787, orange #d75f00, pink #d70087, olive
 /// #5f8700, slate #5f5faf, brown #875f00, lilac #875faf; then round again.
 const LABEL_COLOURS: [u8; 12] = crate::label::PALETTE;
-/// Teal #0087af (help keys, the selected row), blue #005faf (a selection), grey #808080.
+/// Teal #0087af (help keys, the selected row), grey #808080.
 const TEAL: u8 = 31;
-const BLUE: u8 = 25;
+/// A selection: black on light yellow #ffff87, a highlighter. Every label colour is dark
+/// enough for 3:1 against white, so none looks like it (blue #005faf did look like ORG).
+const HIGHLIGHT: u8 = 228;
 const GREY: u8 = 244;
 /// Background of open disagreements in review (light grey: no label is grey).
 const DISAGREE_BG: u8 = 250;
@@ -187,8 +189,8 @@ impl Theme {
                 .collect(),
             set: set.clone(),
             selection: Style::new()
-                .fg(Color::Indexed(WHITE))
-                .bg(Color::Indexed(BLUE)),
+                .fg(Color::Indexed(BLACK))
+                .bg(Color::Indexed(HIGHLIGHT)),
             bar_alert: Style::new()
                 .fg(Color::Indexed(WHITE))
                 .bg(Color::Indexed(LABEL_COLOURS[0]))
@@ -1544,7 +1546,7 @@ mod tests {
             );
         }
         // Text on a confirmed entity (the defaults: 4.65, 4.05, 4.44, 6.29, 5.26), a
-        // selected row (3.56) and a selection (5.56).
+        // selected row (3.56) and a selection.
         let confirmed_fg = LABEL_COLOURS.map(|c| text_on(rgb(c)));
         assert_eq!(confirmed_fg[..5], [WHITE, WHITE, WHITE, BLACK, WHITE]);
         let named = crate::label::COLOR_NAMES
@@ -1553,7 +1555,7 @@ mod tests {
         for (fg, bg) in confirmed_fg
             .into_iter()
             .zip(LABEL_COLOURS)
-            .chain([(WHITE, TEAL), (WHITE, BLUE)])
+            .chain([(WHITE, TEAL), (BLACK, HIGHLIGHT)])
             .chain(named)
         {
             let ratio = contrast(rgb(fg), rgb(bg));
@@ -1561,6 +1563,14 @@ mod tests {
         }
         let theme = Theme::new(false, &LabelSet::default());
         let fg: Vec<_> = theme.labels.iter().map(|s| s.fg).collect();
+        // A selection never looks like a confirmed annotation: its background stands
+        // apart from every label colour (blue #005faf beside ORG's #005fff was 1.3).
+        assert_eq!(theme.selection.bg, Some(Color::Indexed(HIGHLIGHT)));
+        let named = crate::label::COLOR_NAMES.iter().map(|&(_, i)| i);
+        for label in LABEL_COLOURS.into_iter().chain([GREY]).chain(named) {
+            let ratio = contrast(rgb(HIGHLIGHT), rgb(label));
+            assert!(ratio >= 2.5, "selection against {label}: {ratio:.2}");
+        }
         let want: Vec<_> = LABEL_COLOURS[..5]
             .iter()
             .map(|&c| Some(Color::Indexed(c)))
