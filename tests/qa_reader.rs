@@ -576,3 +576,33 @@ fn at_40_columns_the_title_shrinks_before_the_legend_goes() {
     assert!(bar.contains("守住东大门 打好阻击战 │"), "{bar}");
     assert!(bar.contains("PER LOC ORG TIME QTY"), "{bar}");
 }
+
+// Finding 13: `v` then `w` took the first character of the next word (ORG 新增一).
+
+#[test]
+fn a_selection_grows_and_shrinks_by_whole_words() {
+    let text = "今天新增一句话。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let words = |t: &str| analysis_with(t, Vec::new(), &["今天", "新增", "一句", "话"]);
+    open_with(&mut app, words);
+    cursor_to(&mut app, text, "新", 0);
+    send(&mut app, &[Msg::Select, Msg::WordNext, Msg::Label(2)]);
+    assert_eq!(message(&app), "labelled: ORG 新增");
+    app.update(Msg::Undo);
+    cursor_to(&mut app, text, "新", 0);
+    send(&mut app, &[Msg::Select, Msg::WordNext, Msg::WordNext]);
+    assert_eq!(app.reader().unwrap().selection(), Some((2, 6)), "新增一句");
+    // `b` gives the last word back, whole.
+    app.update(Msg::WordPrev);
+    assert_eq!(app.reader().unwrap().selection(), Some((2, 4)), "新增");
+    // At the start end (`o`), `b` and `w` move that edge to word starts as before.
+    send(&mut app, &[Msg::OtherEnd, Msg::WordPrev]);
+    assert_eq!(app.reader().unwrap().selection(), Some((0, 4)), "今天新增");
+    send(&mut app, &[Msg::WordNext, Msg::Label(2)]);
+    assert_eq!(message(&app), "labelled: ORG 新增");
+    // Without a selection `w` still goes to the next word's start.
+    cursor_to(&mut app, text, "今", 0);
+    app.update(Msg::WordNext);
+    assert_eq!(app.reader().unwrap().cursor, 2);
+}
