@@ -606,3 +606,62 @@ fn a_selection_grows_and_shrinks_by_whole_words() {
     app.update(Msg::WordNext);
     assert_eq!(app.reader().unwrap().cursor, 2);
 }
+
+// Finding 14: `>` grew an end edge onto punctuation (2020年1月24日( ).
+
+#[test]
+fn edge_moves_pass_over_punctuation() {
+    let text = "据悉,2020年1月24日(农历除夕),高新区纪委开会。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let analysis = |t: &str| {
+        analysis_with(
+            t,
+            span(t, "2020年1月24日", 0, Label::TIME).into_iter().collect(),
+            &["据悉", "2020年", "1月", "24日", "农历", "除夕", "高新区", "纪委", "开会"],
+        )
+    };
+    open_with(&mut app, analysis);
+    cursor_to(&mut app, text, "2020", 0);
+    let edge = |start, right| Msg::Edge { start, right };
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历");
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕");
+    app.update(edge(false, true));
+    // The closing bracket may end it: its partner is inside.
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕)");
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕),高新区");
+    // Back again: never onto the comma.
+    app.update(edge(false, false));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕)");
+    // The start edge the same: left over the comma to 据悉, right back past it.
+    app.update(edge(true, false));
+    assert_eq!(message(&app), "now: TIME 据悉,2020年1月24日(农历除夕)");
+    app.update(edge(true, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕)");
+    // At the end of the line only punctuation is left before the line break: the edge
+    // stays, and says why.
+    cursor_to(&mut app, text, "开会", 0);
+    send(&mut app, &[Msg::Label(0)]);
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "a span does not cross a line break");
+    let r = app.reader().unwrap();
+    assert!(r.ann.set.entities.iter().any(|e| e.text == "开会"));
+    // A quantity's sign is no punctuation: 50% grows onto %.
+    let text = "增长50%以上。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let analysis = |t: &str| {
+        analysis_with(
+            t,
+            span(t, "50", 0, Label::QTY).into_iter().collect(),
+            &["增长", "50", "%", "以上"],
+        )
+    };
+    open_with(&mut app, analysis);
+    cursor_to(&mut app, text, "50", 0);
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: QTY 50%");
+}

@@ -287,6 +287,30 @@ impl Annotating {
     }
 }
 
+/// True when a span may begin or end with `c`: letters, digits, ideographs, and the
+/// signs of quantities (50%, 20℃, ￥100); not punctuation or spaces.
+fn may_edge(c: char) -> bool {
+    c.is_alphanumeric() || "%％‰℃℉°$¥￥€£".contains(c)
+}
+
+/// True when `c` is a bracket whose partner is in `span` too: 除夕(农历) may end with
+/// its closing bracket, and (农历)除夕 begin with its opening one.
+fn closes_pair(c: char, span: &str) -> bool {
+    const PAIRS: [(char, char); 8] = [
+        ('(', ')'),
+        ('（', '）'),
+        ('[', ']'),
+        ('【', '】'),
+        ('「', '」'),
+        ('『', '』'),
+        ('《', '》'),
+        ('“', '”'),
+    ];
+    PAIRS.iter().any(|&(open, close)| {
+        (c == close && span.contains(open)) || (c == open && span.contains(close))
+    })
+}
+
 const CROSSES_LINE_BREAK: &str = "a span does not cross a line break";
 
 /// True when `text` holds a line break (any that ends a line in the reader or in Python's
@@ -615,11 +639,33 @@ impl Reader {
             },
         };
         let (mut s, mut t) = (span.start, span.end);
-        match (start_edge, right) {
-            (true, false) => s = self.word_start_before(s).unwrap_or(s),
-            (true, true) => s = self.word_start_after(s).filter(|&n| n < t).unwrap_or(s),
-            (false, false) => t = self.word_start_before(t).filter(|&p| p > s).unwrap_or(t),
-            (false, true) => t = self.word_start_after(t).unwrap_or(self.chars),
+        // Word by word until the edge sits beside a character a span may begin or end
+        // with: punctuation is passed over, never left at an edge (2020年1月24日( ).
+        loop {
+            let (was_s, was_t) = (s, t);
+            match (start_edge, right) {
+                (true, false) => s = self.word_start_before(s).unwrap_or(s),
+                (true, true) => s = self.word_start_after(s).filter(|&n| n < t).unwrap_or(s),
+                (false, false) => t = self.word_start_before(t).filter(|&p| p > s).unwrap_or(t),
+                (false, true) => t = self.word_start_after(t).unwrap_or(self.chars),
+            }
+            if (s, t) == (was_s, was_t) {
+                // Nowhere further: only punctuation that way.
+                (s, t) = (span.start, span.end);
+                break;
+            }
+            let edge = if start_edge {
+                s
+            } else {
+                self.cluster_start(t.saturating_sub(1))
+            };
+            let c = self.slice(edge, self.cluster_end(edge)).chars().next();
+            let inside = self.slice(s, t);
+            if c.is_some_and(|c| may_edge(c) || closes_pair(c, inside))
+                || inside.contains(['\n', '\r'])
+            {
+                break;
+            }
         }
         if (s, t) == (span.start, span.end) {
             return Some("cannot move that edge further".to_string());
