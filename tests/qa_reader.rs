@@ -617,8 +617,20 @@ fn edge_moves_pass_over_punctuation() {
     let analysis = |t: &str| {
         analysis_with(
             t,
-            span(t, "2020年1月24日", 0, Label::TIME).into_iter().collect(),
-            &["据悉", "2020年", "1月", "24日", "农历", "除夕", "高新区", "纪委", "开会"],
+            span(t, "2020年1月24日", 0, Label::TIME)
+                .into_iter()
+                .collect(),
+            &[
+                "据悉",
+                "2020年",
+                "1月",
+                "24日",
+                "农历",
+                "除夕",
+                "高新区",
+                "纪委",
+                "开会",
+            ],
         )
     };
     open_with(&mut app, analysis);
@@ -664,4 +676,24 @@ fn edge_moves_pass_over_punctuation() {
     cursor_to(&mut app, text, "50", 0);
     app.update(edge(false, true));
     assert_eq!(message(&app), "now: QTY 50%");
+}
+
+// Finding 21: at 10x3 the too-small notice said `q quits`, but in the reader `q` goes
+// back to the library.
+
+#[test]
+fn the_too_small_notice_names_what_q_does_where_it_is() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    app.update(Msg::Resize(10, 3));
+    assert!(screen(&app).contains("q quits"), "{}", screen(&app));
+    open(&mut app);
+    let s = screen(&app);
+    assert!(!s.contains("quits"), "{s}");
+    assert!(s.contains("q: library"), "{s}");
+    app.update(Msg::Back);
+    assert!(app.reader().is_none() && !app.should_quit);
+    app.update(Msg::Resize(20, 5));
+    open(&mut app);
+    assert!(screen(&app).contains("Ctrl-c: quit"), "{}", screen(&app));
 }

@@ -244,7 +244,7 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
 fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(app.no_color, &app.labels);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        draw_too_small(area, buf);
+        draw_too_small(app, area, buf);
         return;
     }
     match &app.screen {
@@ -255,15 +255,22 @@ fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
     super::modes::view_overlays(app, area, buf);
 }
 
-fn draw_too_small(area: Rect, buf: &mut Buffer) {
-    let lines = [
+fn draw_too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let mut lines = vec![
         "Terminal too small".to_string(),
         format!(
             "{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
             area.width, area.height
         ),
-        "q quits".to_string(),
     ];
+    // The keys do what they do at any size: in the reader `q` goes back to the library.
+    match app.screen {
+        Screen::Library => lines.push("q quits".to_string()),
+        Screen::Reader(_) => {
+            lines.push(format!("{}: library", app.keymap.keys_of("back")));
+            lines.push("Ctrl-c: quit".to_string());
+        }
+    }
     for (i, line) in lines.iter().enumerate() {
         if (i as u16) < area.height {
             put_str(
