@@ -313,6 +313,11 @@ fn put_wrapped_up(buf: &mut Buffer, area: Rect, text: &str, style: Style) -> u16
     let lines = rows.into_iter().map(str::to_string).chain(last);
     for (i, row) in lines.enumerate() {
         let y = first + i as u16;
+        // Reset, not only restyled: cells of article text carry a forced width for the
+        // terminal diff, which would swallow every other character drawn over them.
+        for x in area.x..area.right() {
+            buf[(x, y)].reset();
+        }
         fill_row(buf, area, y, style);
         put_str(buf, area.x + 1, y, &row, width, style);
     }
