@@ -697,3 +697,78 @@ fn the_too_small_notice_names_what_q_does_where_it_is() {
     open(&mut app);
     assert!(screen(&app).contains("Ctrl-c: quit"), "{}", screen(&app));
 }
+
+// Finding 23: a merge with another writer's file cleared this session's undo history.
+
+fn entity_texts(app: &App) -> Vec<String> {
+    let r = app.reader().unwrap();
+    r.ann.set.entities.iter().map(|e| e.text.clone()).collect()
+}
+
+#[test]
+fn undo_survives_a_merge_with_another_writer_and_never_overlaps_their_spans() {
+    let fx = Fixture::new(TEXT);
+    let (mut a, mut b) = (fx.app(), fx.app());
+    open(&mut a);
+    open(&mut b);
+    // A labels 高轶鹏 and saves; B, unaware, labels 纪委 and saves: a merge.
+    cursor_to(&mut a, TEXT, "高轶鹏", 0);
+    send(&mut a, &[Msg::Label(0), Msg::Save]);
+    cursor_to(&mut b, TEXT, "纪委", 0);
+    send(&mut b, &[Msg::Select, Msg::Right, Msg::Label(2), Msg::Save]);
+    assert_eq!(
+        message(&b),
+        "the annotation file had changed on disk: merged both"
+    );
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委"]);
+    // B's own change is still undoable, A's span stays.
+    b.update(Msg::Undo);
+    assert_eq!(message(&b), "undone");
+    assert_eq!(entity_texts(&b), ["高轶鹏"]);
+    send(&mut b, &[Msg::Redo, Msg::Save]);
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委"]);
+    // B deletes 纪委; A, after B saved, labels 纪委2 over that place.
+    cursor_to(&mut b, TEXT, "纪委", 0);
+    send(&mut b, &[Msg::Delete, Msg::Save]);
+    cursor_to(&mut a, TEXT, "纪委", 0);
+    send(
+        &mut a,
+        &[
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(1),
+            Msg::Save,
+        ],
+    );
+    assert_eq!(entity_texts(&a), ["高轶鹏", "纪委2"]);
+    // B labels something else and saves: A's 纪委2 comes in.
+    cursor_to(&mut b, TEXT, "平煤神马集团", 0);
+    send(
+        &mut b,
+        &[
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(2),
+            Msg::Save,
+        ],
+    );
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2", "平煤神马集团"]);
+    b.update(Msg::Undo);
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2"]);
+    // Undoing the delete would put 纪委 back over A's 纪委2: refused, nothing changes,
+    // and the history stays (redo still gives 平煤神马集团 back).
+    b.update(Msg::Undo);
+    assert_eq!(
+        message(&b),
+        "cannot undo: LOC 纪委2 (merged from the file on disk) overlaps it; delete it first"
+    );
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2"]);
+    send(&mut b, &[Msg::Redo, Msg::Save]);
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2", "平煤神马集团"]);
+    assert_eq!(fx.saved().entities.len(), 3);
+}

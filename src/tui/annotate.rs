@@ -268,16 +268,17 @@ impl Annotating {
                 None
             }
             Ok(Saved::Merged(merged)) => {
-                // Another program changed the file: adopt the merge. Undo history refers
-                // to the old state, so it starts afresh.
-                self.set = Annotations::new(merged.entities, merged.rejected, merged.status);
+                // Another program changed the file: adopt the merge, keeping the undo
+                // history (an undo that would overlap their spans is refused).
+                self.set.adopt(Annotations::new(
+                    merged.entities,
+                    merged.rejected,
+                    merged.status,
+                ));
                 self.unanchored = merged.unanchored;
                 self.saved_revision = self.set.revision;
                 self.state = SaveState::Saved;
-                Some(
-                    "the annotation file had changed on disk: merged both (undo history cleared)"
-                        .to_string(),
-                )
+                Some("the annotation file had changed on disk: merged both".to_string())
             }
             Err(e) => {
                 self.state = SaveState::Failed(e.to_string());
@@ -320,6 +321,14 @@ fn crosses_line_break(text: &str) -> bool {
         '\n', '\r', '\u{0b}', '\u{0c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
         '\u{2029}',
     ])
+}
+
+/// Why an undo or redo was refused: a span merged in from the file on disk overlaps it.
+fn in_the_way(what: &str, e: &Entity) -> String {
+    format!(
+        "cannot {what}: {} (merged from the file on disk) overlaps it; delete it first",
+        describe(e.label, &e.text)
+    )
 }
 
 /// What a label key, accept or reject did, for the status bar.
@@ -748,7 +757,10 @@ impl Reader {
         if self.ann.read_only.is_some() {
             return Some("read-only".to_string());
         }
-        let done = self.ann.set.undo();
+        let done = match self.ann.set.try_undo() {
+            Ok(done) => done,
+            Err(e) => return Some(in_the_way("undo", &e)),
+        };
         if done {
             self.ann.state = SaveState::Unsaved;
             self.refresh_confirmed(false);
@@ -758,7 +770,13 @@ impl Reader {
     }
 
     pub fn redo(&mut self, hidden: &HiddenLabels) -> Option<String> {
-        let done = self.ann.read_only.is_none() && self.ann.set.redo();
+        if self.ann.read_only.is_some() {
+            return Some("nothing to redo".to_string());
+        }
+        let done = match self.ann.set.try_redo() {
+            Ok(done) => done,
+            Err(e) => return Some(in_the_way("redo", &e)),
+        };
         if done {
             self.ann.state = SaveState::Unsaved;
             self.refresh_confirmed(false);
