@@ -93,9 +93,7 @@ fn analysis_with(text: &str, spans: Vec<Span>, words: &[&str]) -> Analysis {
     for w in words {
         if let Some(b) = text[from..].find(w) {
             let s = text[..from + b].chars().count();
-            for i in s + 1..s + w.chars().count() {
-                inner[i] = true;
-            }
+            inner[s + 1..s + w.chars().count()].fill(true);
             from += b + w.len();
         }
     }
