@@ -30,6 +30,19 @@ pub struct Config {
     /// Which file set each key binding (for error messages).
     #[serde(skip)]
     pub keys_origin: BTreeMap<String, PathBuf>,
+    /// Patterns files (JSONL, one `{"label", "pattern" | "regex"}` per line), relative to
+    /// the config file that names them.
+    pub patterns: Option<Vec<PathBuf>>,
+    /// `terms = { DISEASE = "diseases.txt" }`: label -> term list (one term per line),
+    /// relative to the config file that names it.
+    #[serde(default)]
+    pub terms: BTreeMap<String, PathBuf>,
+    /// The config file that set `patterns`.
+    #[serde(skip)]
+    pub patterns_origin: Option<PathBuf>,
+    /// Which file set each term list.
+    #[serde(skip)]
+    pub terms_origin: BTreeMap<String, PathBuf>,
     /// `[[labels]]`: the corpus's label set, checked by [`Config::label_set`].
     #[serde(default)]
     pub labels: Vec<Spanned<LabelEntry>>,
@@ -112,6 +125,12 @@ impl Config {
             .keys()
             .map(|k| (k.clone(), path.to_path_buf()))
             .collect();
+        c.patterns_origin = c.patterns.as_ref().map(|_| path.to_path_buf());
+        c.terms_origin = c
+            .terms
+            .keys()
+            .map(|k| (k.clone(), path.to_path_buf()))
+            .collect();
         let origin = Origin {
             path: path.to_path_buf(),
             text: source.into(),
@@ -123,6 +142,37 @@ impl Config {
             c.detector_labels_origin = Some(origin);
         }
         Ok(c)
+    }
+
+    /// The patterns files and term lists (label name, file), paths made relative to the
+    /// config file that named them.
+    pub fn pattern_files(&self) -> (Vec<PathBuf>, Vec<(String, PathBuf)>) {
+        let near = |origin: Option<&PathBuf>, p: &Path| match origin.and_then(|o| o.parent()) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_path_buf(),
+        };
+        let files = self
+            .patterns
+            .iter()
+            .flatten()
+            .map(|p| near(self.patterns_origin.as_ref(), p))
+            .collect();
+        let terms = self
+            .terms
+            .iter()
+            .map(|(l, p)| (l.clone(), near(self.terms_origin.get(l), p)))
+            .collect();
+        (files, terms)
+    }
+
+    /// Reads and compiles the patterns and term lists for `labels`: one line `file:line:
+    /// what` on the first problem, and then nothing is loaded.
+    pub fn load_patterns(
+        &self,
+        labels: &crate::label::LabelSet,
+    ) -> Result<crate::detect::patterns::Patterns, String> {
+        let (files, terms) = self.pattern_files();
+        crate::detect::patterns::load(&files, &terms, labels)
     }
 
     /// `[keys]` as action -> key names.
@@ -148,6 +198,13 @@ impl Config {
         let (mut keys, mut keys_origin) = (self.keys, self.keys_origin);
         keys.extend(over.keys);
         keys_origin.extend(over.keys_origin);
+        let (mut terms, mut terms_origin) = (self.terms, self.terms_origin);
+        terms.extend(over.terms);
+        terms_origin.extend(over.terms_origin);
+        let (patterns, patterns_origin) = match over.patterns {
+            Some(p) => (Some(p), over.patterns_origin),
+            None => (self.patterns, self.patterns_origin),
+        };
         let (labels, labels_origin) = if over.labels.is_empty() {
             (self.labels, self.labels_origin)
         } else {
@@ -161,6 +218,10 @@ impl Config {
         Config {
             keys,
             keys_origin,
+            patterns,
+            patterns_origin,
+            terms,
+            terms_origin,
             labels,
             labels_origin,
             detector_labels,
@@ -456,6 +517,52 @@ mod tests {
         assert_eq!(b["panel"], ["P"]);
         assert_eq!(b["accept"], ["a", "Enter"]);
         assert_eq!(c.keys_origin["panel"], Path::new("inkmark.toml"));
+    }
+
+    #[test]
+    fn pattern_paths_are_relative_to_the_config_that_names_them() {
+        let user = Config::parse(
+            Path::new("/home/u/.config/inkmark/config.toml"),
+            "patterns = [\"mine.jsonl\"]\nterms = { DRUG = \"drugs.txt\", PER = \"/abs/people.txt\" }\n",
+        )
+        .unwrap();
+        let local = Config::parse(
+            Path::new("corpus/inkmark.toml"),
+            "terms = { DISEASE = \"lists/diseases.txt\" }\n",
+        )
+        .unwrap();
+        let (files, terms) = user.clone().overlay(local).pattern_files();
+        assert_eq!(files, [Path::new("/home/u/.config/inkmark/mine.jsonl")]);
+        assert_eq!(
+            terms,
+            [
+                (
+                    "DISEASE".to_string(),
+                    PathBuf::from("corpus/lists/diseases.txt")
+                ),
+                (
+                    "DRUG".to_string(),
+                    PathBuf::from("/home/u/.config/inkmark/drugs.txt")
+                ),
+                ("PER".to_string(), PathBuf::from("/abs/people.txt")),
+            ]
+        );
+        // A corpus config's patterns replace the user's.
+        let local =
+            Config::parse(Path::new("c/inkmark.toml"), "patterns = [\"p.jsonl\"]\n").unwrap();
+        assert_eq!(
+            user.overlay(local).pattern_files().0,
+            [Path::new("c/p.jsonl")]
+        );
+        // A missing patterns file stops loading, naming the file.
+        let e = Config::parse(
+            Path::new("/nowhere/inkmark.toml"),
+            "patterns = [\"p.jsonl\"]\n",
+        )
+        .unwrap()
+        .load_patterns(&crate::label::LabelSet::default())
+        .unwrap_err();
+        assert_eq!(e, "/nowhere/p.jsonl: no such file");
     }
 
     fn labels_of(src: &str) -> Result<LabelSet, String> {

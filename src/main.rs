@@ -312,6 +312,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a patterns file (JSONL) from the confirmed spans of every annotation file:
+    /// each distinct text once, with its most frequent label
+    Patterns {
+        /// Folder of annotation files (searched recursively)
+        #[arg(long, value_name = "DIR", required = true)]
+        from: PathBuf,
+        /// Folder of articles (its inkmark.toml names the labels)
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// Output file [default: stdout]
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Replace an existing output file
+        #[arg(long)]
+        force: bool,
+    },
     /// Print an article wrapped exactly as the reader shows it
     Show {
         /// The article file
@@ -341,6 +357,12 @@ fn width_options(cfg: &Config, display: &DisplayArgs) -> WidthOptions {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Show { file, width }) => show(&file, width, &cli.display),
+        Some(Command::Patterns {
+            from,
+            dir,
+            out,
+            force,
+        }) => patterns(&from, &dir, out.as_deref(), force, &cli.display),
         Some(Command::Export {
             format,
             out,
@@ -632,7 +654,7 @@ fn open_reader(
     if !dir.exists() {
         // The word may have been meant as a command: name both readings.
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, relabel, agree, assign, review, show, completions; inkmark --help)",
+            "{}: no such folder or command (commands: detect, export, import, stats, check, relabel, agree, assign, review, patterns, show, completions; inkmark --help)",
             dir.display()
         );
     }
@@ -643,6 +665,8 @@ fn open_reader(
         .map_err(anyhow::Error::msg)?;
     // So does a bad label set: the reader never starts with half of a config.
     let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
+    // So do bad patterns (checked against that set).
+    let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
     let mut corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
     // Review: per article kept, its open disagreements when known before opening it.
@@ -704,6 +728,7 @@ fn open_reader(
     app.min_score = cfg.min_score.unwrap_or(0.0).clamp(0.0, 1.0);
     app.keymap = keymap;
     app.labels = labels;
+    app.patterns = std::sync::Arc::new(patterns);
     if let Some(name) = annotator.or(cfg.annotator.clone()) {
         app.annotator = name;
     }
@@ -803,6 +828,8 @@ fn detect(
     if !(0.0..=1.0).contains(&min_score) {
         bail!("--min-score must be between 0 and 1");
     }
+    let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
+    patterns.compile().map_err(anyhow::Error::msg)?;
     let baseline = matches!(kind, DetectKind::Baseline);
     let detector = match kind {
         DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),
@@ -820,35 +847,56 @@ fn detect(
     let version = if baseline {
         "jieba-baseline".to_string()
     } else {
-        detector.version()
+        patterns.version(&detector.version())
     };
     let jobs = jobs
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
-    let run = |text: &str| -> (Vec<inkmark::label::Span>, Option<Vec<f32>>) {
+    type Found = (
+        Vec<inkmark::label::Span>,
+        Option<Vec<f32>>,
+        Vec<inkmark::detect::SuggestionSource>,
+    );
+    let run = |text: &str| -> Found {
         if baseline {
             let (spans, _) =
                 inkmark::detect::follow_labels(detector.baseline(text), vec![], &labels);
-            (spans, None)
+            (spans, None, Vec::new())
         } else {
             let (spans, scores) = detector.detect_scored(text);
             let (spans, scores) = inkmark::detect::follow_labels(spans, scores, &labels);
+            let mut a = inkmark::detect::Analysis {
+                spans,
+                scores,
+                ..Default::default()
+            };
+            // The config's patterns win over the detector where they overlap.
+            patterns.apply(text, &mut a);
             // Compared as printed (3 decimals), so what is kept agrees with what is shown.
-            let keep: Vec<bool> = scores
+            let keep: Vec<bool> = a
+                .scores
                 .iter()
                 .map(|&s| (s * 1000.0).round() / 1000.0 >= min_score)
                 .collect();
             let mut k = keep.iter();
-            let spans = spans
+            let spans = a
+                .spans
                 .into_iter()
                 .filter(|_| *k.next().unwrap_or(&true))
                 .collect();
             let mut k = keep.iter();
-            let scores = scores
+            let scores = a
+                .scores
                 .into_iter()
                 .filter(|_| *k.next().unwrap_or(&true))
                 .collect();
-            (spans, Some(scores))
+            let mut k = keep.iter();
+            let sources = a
+                .sources
+                .into_iter()
+                .filter(|_| *k.next().unwrap_or(&true))
+                .collect();
+            (spans, Some(scores), sources)
         }
     };
     let stdout = std::io::stdout();
@@ -907,10 +955,15 @@ fn detect(
                     let mut lines = String::new();
                     for (k, line) in chunk.iter().enumerate() {
                         let line = line.strip_suffix('\r').unwrap_or(line);
-                        let (spans, scores) = run(line);
+                        let (spans, scores, sources) = run(line);
                         let record = LineRecord {
                             id: first + k,
-                            entities: entities_json_scored(line, &spans, scores.as_deref()),
+                            entities: entities_json_scored(
+                                line,
+                                &spans,
+                                scores.as_deref(),
+                                &sources,
+                            ),
                         };
                         if k > 0 {
                             lines.push('\n');
@@ -937,12 +990,12 @@ fn detect(
             |path| -> Result<String> {
                 let text = read_input(path)
                     .map_err(|e| anyhow::Error::new(InputError(format!("{e:#}"))))?;
-                let (spans, scores) = run(&text);
+                let (spans, scores, sources) = run(&text);
                 let record = FileRecord {
                     file: path.to_string_lossy(),
                     sha256: inkmark::detect::sha256_hex(text.as_bytes()),
                     detector: &version,
-                    entities: entities_json_scored(&text, &spans, scores.as_deref()),
+                    entities: entities_json_scored(&text, &spans, scores.as_deref(), &sources),
                 };
                 Ok(serde_json::to_string(&record)?)
             },
@@ -959,6 +1012,73 @@ fn detect(
     if input_errors > 0 {
         // Each was reported on its own line already.
         std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `inkmark patterns --from DIR`: the confirmed texts as a patterns file.
+fn patterns(
+    from: &Path,
+    dir: &Path,
+    out: Option<&Path>,
+    force: bool,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::detect::patterns::{read_annotation_files, Dictionary};
+    // Checked first: a refusal should not wait for the whole folder to be read.
+    if let Some(out) = out {
+        if !force && std::fs::symlink_metadata(out).is_ok() {
+            bail!("{}: already exists (--force replaces it)", out.display());
+        }
+    }
+    // The corpus's labels: texts confirmed under others are left out, so the file loads.
+    let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
+    if !from.is_dir() {
+        bail!("{}: no such folder", from.display());
+    }
+    let files = read_annotation_files(from).map_err(anyhow::Error::msg)?;
+    let d = Dictionary::build(&files, &labels);
+    for (text, counts) in &d.ambiguous {
+        let each: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        eprintln!(
+            "inkmark: ambiguous: {} confirmed as {}; kept {}",
+            sanitize_line(text),
+            each.join(", "),
+            counts[0].0
+        );
+    }
+    for (label, n) in &d.unknown_labels {
+        eprintln!("inkmark: left out {n} span(s) labelled {label}: not in the label set");
+    }
+    if d.single_characters > 0 {
+        eprintln!(
+            "inkmark: left out {} one-character text(s) (too ambiguous to pre-label)",
+            d.single_characters
+        );
+    }
+    let jsonl = d.to_jsonl();
+    match out {
+        Some(path) => {
+            inkmark::annotation::store::write_atomic(path, jsonl.as_bytes(), &|_| Ok(()))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "inkmark: {} patterns from {} annotation files written to {}",
+                d.entries.len(),
+                d.files,
+                sanitize_line(&path.display().to_string())
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(jsonl.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.context("cannot write to stdout")?,
+            }
+        }
     }
     Ok(())
 }
@@ -1130,10 +1250,18 @@ fn export(
         if let Some(w) = warning {
             eprintln!("inkmark: {}", sanitize_line(&w));
         }
+        let patterns = Config::resolve(Some(&args.dir), display.config.as_deref())
+            .and_then(|cfg| cfg.load_patterns(&set))
+            .map_err(anyhow::Error::msg)?;
         let bar = progress(docs.len(), "suggesting");
         for d in &mut docs {
-            let (detected, _) =
-                inkmark::detect::follow_labels(detector.detect(&d.text), vec![], &set);
+            let (spans, _) = inkmark::detect::follow_labels(detector.detect(&d.text), vec![], &set);
+            let mut analysis = inkmark::detect::Analysis {
+                spans,
+                ..Default::default()
+            };
+            patterns.apply(&d.text, &mut analysis);
+            let detected = analysis.spans;
             let rejected = match Store::open(&inkmark::annotation::file::annotation_path(
                 &annotations,
                 Path::new(&d.article),

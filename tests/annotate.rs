@@ -88,7 +88,7 @@ fn analysis(text: &str) -> Analysis {
     Analysis {
         spans,
         words,
-        scores: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -764,7 +764,7 @@ fn next_and_previous_entity_visit_every_mark_in_order_with_its_number() {
         analysis: Arc::new(Analysis {
             spans: spans.clone(),
             words: Default::default(),
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
     let total = spans.len();
@@ -826,7 +826,7 @@ fn a_first_part_of_the_entities_is_usable_and_says_so() {
     let part = Analysis {
         spans: whole.spans[..3].to_vec(),
         words: Default::default(),
-        scores: Vec::new(),
+        ..Default::default()
     };
     app.update(Msg::DetectedNear {
         sha: req.sha.clone(),
@@ -889,7 +889,7 @@ fn open_with(app: &mut App, spans: &[(&str, usize, Label)]) {
         analysis: Arc::new(Analysis {
             spans: found,
             words,
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
 }

@@ -217,7 +217,7 @@ fn detect_lines_from_stdin_gives_code_point_offsets() {
     assert!((0.0..=1.0).contains(&score));
     assert_eq!(
         first,
-        serde_json::json!({"start": 2, "end": 5, "label": "PER", "text": "高轶鹏"})
+        serde_json::json!({"start": 2, "end": 5, "label": "PER", "text": "高轶鹏", "source": "model"})
     );
     assert_eq!(lines[1]["entities"], serde_json::json!([]));
     let ents = lines[2]["entities"].as_array().unwrap();

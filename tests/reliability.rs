@@ -814,7 +814,7 @@ mod reader_faults {
                 analysis: Arc::new(Analysis {
                     spans,
                     words,
-                    scores: Vec::new(),
+                    ..Default::default()
                 }),
             });
         }

@@ -444,7 +444,7 @@ fn open_with_entities(app: &mut App) {
         analysis: Arc::new(Analysis {
             spans,
             words: Default::default(),
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
 }

@@ -289,6 +289,8 @@ pub struct App {
     pub layout_requests: Vec<LayoutRequest>,
     /// Suggestions scored under this are hidden (config `min_score`).
     pub min_score: f32,
+    /// The config's patterns and term lists, for the detection worker.
+    pub patterns: Arc<crate::detect::patterns::Patterns>,
     /// An article was marked done: the shell trains the corpus model once it is saved.
     pub train_wanted: bool,
     /// Texts confirmed in the articles of this session (with their labels): suggested in
@@ -454,6 +456,7 @@ impl App {
             requests: Vec::new(),
             layout_requests: Vec::new(),
             min_score: 0.0,
+            patterns: Arc::default(),
             train_wanted: false,
             training: false,
             lexicon: Vec::new(),

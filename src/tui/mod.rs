@@ -209,6 +209,7 @@ fn event_loop(
     let settings = worker::ModelSettings {
         annotations: Some(app.annotations_dir.clone()),
         min_score: app.min_score,
+        patterns: app.patterns.clone(),
         labels: app.labels.clone(),
     };
     let detect = worker::spawn(cache, settings, tx.clone(), Wake::App);

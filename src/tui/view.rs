@@ -938,6 +938,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 mentions,
                 confirmed,
                 score,
+                sources,
                 ..
             } => {
                 let selected = row == panel.selected;
@@ -963,14 +964,35 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                     count.push_str(&format!(" {}%", (*score + 5) / 10));
                 }
                 let count_w = str_width(&count);
+                // Who suggests the open mentions (model, pattern, lexicon), dimmed.
+                let mut from = sources.names();
+                // A narrow panel keeps room for the text (4 columns at least).
+                if w < count_w + str_width(&from) + 9 {
+                    from.clear();
+                }
+                let from_w = if from.is_empty() {
+                    0
+                } else {
+                    str_width(&from) + 1
+                };
                 put_str(
                     buf,
                     inner.x + 2,
                     y,
                     text,
-                    w.saturating_sub(count_w + 4),
+                    w.saturating_sub(count_w + from_w + 4),
                     style,
                 );
+                if from_w > 0 {
+                    put_str(
+                        buf,
+                        inner.right().saturating_sub((count_w + from_w) as u16 + 1),
+                        y,
+                        &from,
+                        from_w - 1,
+                        style.patch(theme.dim),
+                    );
+                }
                 put_str(
                     buf,
                     inner.right().saturating_sub(count_w as u16 + 1),
