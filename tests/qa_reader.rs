@@ -100,7 +100,7 @@ fn analysis_with(text: &str, spans: Vec<Span>, words: &[&str]) -> Analysis {
     Analysis {
         spans,
         words: (0..n).filter(|&i| !inner[i]).collect(),
-        scores: Vec::new(),
+        ..Analysis::default()
     }
 }
 
