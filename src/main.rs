@@ -831,6 +831,16 @@ fn detect(
     let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
     patterns.compile().map_err(anyhow::Error::msg)?;
     let baseline = matches!(kind, DetectKind::Baseline);
+    // What the annotator confirmed in that folder is suggested where nothing else was.
+    let lexicon = match &kind {
+        DetectKind::Model {
+            annotations: Some(dir),
+            ..
+        } => inkmark::detect::confirmed::Lexicon::new(&inkmark::detect::confirmed::corpus_texts(
+            dir, &labels,
+        )),
+        _ => Default::default(),
+    };
     let detector = match kind {
         DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),
         DetectKind::Model {
@@ -872,6 +882,7 @@ fn detect(
             };
             // The config's patterns win over the detector where they overlap.
             patterns.apply(text, &mut a);
+            lexicon.apply(text, &mut a);
             // Compared as printed (3 decimals), so what is kept agrees with what is shown.
             let keep: Vec<bool> = a
                 .scores

@@ -1257,3 +1257,27 @@ fn a_confirmed_text_is_suggested_elsewhere_at_once_and_in_the_next_article() {
     let b = "另一篇\n\n凌昌公司也来了。\n";
     assert!(suggested(&app, span(b, "凌昌公司", 0, Label::ORG).unwrap()));
 }
+
+#[test]
+fn texts_confirmed_in_earlier_sessions_are_suggested_once_read() {
+    let text = "标题\n\n凌昌公司今天开会。\n";
+    let f = Fixture::new(text);
+    let mut app = f.app();
+    open_with(&mut app, &[]);
+    let s = span(text, "凌昌公司", 0, Label::ORG).unwrap();
+    let source_of = |app: &App| {
+        let a = app.reader().unwrap().analysis.clone().unwrap();
+        a.spans.iter().position(|x| *x == s).map(|i| a.source(i))
+    };
+    assert_eq!(source_of(&app), None);
+    // What the start-up thread reads from the annotation folder arrives as a message.
+    app.update(Msg::CorpusLexicon(vec![("凌昌公司".into(), Label::ORG)]));
+    assert_eq!(
+        source_of(&app),
+        Some(inkmark::detect::SuggestionSource::Lexicon)
+    );
+    // It is a suggestion like any other: accepting it confirms it.
+    cursor_to_in(&mut app, text, "凌昌公司");
+    send(&mut app, &[Msg::Accept]);
+    assert_eq!(entity_list(&app)[0].0, "凌昌公司");
+}

@@ -136,6 +136,9 @@ pub enum Msg {
     Review(super::review::ReviewKey),
     /// A notice from a background task, for the status bar.
     Notice(String),
+    /// The texts confirmed in the annotation folder in earlier sessions (read at start on a
+    /// thread of its own): suggested wherever they occur and nothing else was found.
+    CorpusLexicon(Vec<(String, crate::label::Label)>),
     /// Background training (after an article was marked done) finished: what to tell the
     /// user, and whether a new corpus model was written (then suggestions are refreshed).
     Trained {
@@ -533,6 +536,7 @@ impl App {
                 | Msg::DetectorReady(_)
                 | Msg::Notice(_)
                 | Msg::Trained { .. }
+                | Msg::CorpusLexicon(_)
                 | Msg::StatsReady(_)
                 | Msg::StatsFailed { .. }
                 | Msg::Detected { .. }
@@ -639,6 +643,28 @@ impl App {
                     .is_some_and(|m| m.starts_with("corpus model") || self.is_armed_warning(m))
                 {
                     self.message = Some(text);
+                }
+                return;
+            }
+            Msg::CorpusLexicon(texts) => {
+                // This session's confirmations are newer: they keep their label.
+                let mut merged = self.lexicon.clone();
+                if let Screen::Reader(r) = &self.screen {
+                    merged.extend(r.confirmed_texts());
+                }
+                merged.sort_by(|a, b| a.0.cmp(&b.0));
+                merged.dedup_by(|a, b| a.0 == b.0);
+                for (text, label) in texts {
+                    if let Err(at) = merged.binary_search_by(|(t, _)| t.cmp(&text)) {
+                        merged.insert(at, (text, label));
+                    }
+                }
+                self.lexicon = merged;
+                if let Screen::Reader(r) = &mut self.screen {
+                    r.lexicon = self.lexicon.clone();
+                    r.refresh_confirmed(true);
+                    let hidden = self.hidden.clone();
+                    r.rebuild_panel(&hidden);
                 }
                 return;
             }

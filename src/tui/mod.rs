@@ -44,6 +44,7 @@ fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
         .map(|(i, e)| (i, e.rel.clone()))
         .collect();
     spawn_peer_loader(app, tx.clone());
+    spawn_lexicon_loader(app, tx.clone());
     if todo.is_empty() {
         return;
     }
@@ -63,6 +64,20 @@ fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
                 if tx.send(Wake::App(Msg::Loaded(batch))).is_err() {
                     return;
                 }
+            }
+        });
+}
+
+/// Reads what the annotator confirmed in earlier sessions, on a thread of its own.
+fn spawn_lexicon_loader(app: &App, tx: mpsc::Sender<Wake>) {
+    let dir = app.annotations_dir.clone();
+    let labels = app.labels.clone();
+    let _ = std::thread::Builder::new()
+        .name("inkmark-lexicon".into())
+        .spawn(move || {
+            let texts = crate::detect::confirmed::corpus_texts(&dir, &labels);
+            if !texts.is_empty() {
+                let _ = tx.send(Wake::App(Msg::CorpusLexicon(texts)));
             }
         });
 }
