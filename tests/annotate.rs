@@ -1046,7 +1046,7 @@ fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
         entity_list(&app)[0].0,
         "新型冠状病毒感染的肺炎疫情防控指挥部"
     );
-    // A span does not grow over a line break.
+    // A span does not grow over a line break (nor end on the 。 before it).
     send(
         &mut app,
         &[
@@ -1060,7 +1060,7 @@ fn edge_keys_grow_a_suggestion_by_whole_words_and_counts_repeat_them() {
     );
     assert_eq!(
         entity_list(&app)[0].0,
-        "新型冠状病毒感染的肺炎疫情防控指挥部，并设立。"
+        "新型冠状病毒感染的肺炎疫情防控指挥部，并设立"
     );
     // A number key and then a motion: the label stays (labelling and moving on).
     cursor_to_in(&mut app, text, "自疫情");
@@ -1126,7 +1126,7 @@ fn label_everywhere_keeps_longer_suggestions_and_counts_before_asking() {
         // One here (not the one inside 高新区管委会), two in b.txt, said before writing.
         assert_eq!(
             prompt,
-            "Label 1 more occurrences of 高新区 as LOC here? (y/n; c: also 2 in 1 other article)"
+            "Label 1 more occurrence of 高新区 as LOC here? (y/n; c: also 2 in 1 other article)"
         );
     }
     assert!(!fx.annotations.join("b.json").exists());

@@ -311,11 +311,21 @@ pub struct App {
 /// columns) to be read whole in an 80-column status bar beside the `NOT SAVED` state and
 /// the position; the full reason was the previous notice and is printed after quitting.
 fn lose_warning(why: &str, key: &str) -> String {
-    let short = if why.contains("read-only") {
+    let action = if key == "q" {
+        "leave without saving"
+    } else {
+        "quit without saving"
+    };
+    format!("{key} again: {action} ({})", short_reason(why))
+}
+
+/// A failed save's reason in a few words, for the status bar.
+fn short_reason(why: &str) -> &'static str {
+    if why.contains("read-only") {
         "read-only file"
     } else if why.contains("No space") || why.contains("quota") {
         "disk full"
-    } else if why.contains("ermission denied") {
+    } else if why.contains("ermission denied") || why.contains("not permitted") {
         "no permission"
     } else if why.contains("does not parse") {
         "file broken"
@@ -323,13 +333,7 @@ fn lose_warning(why: &str, key: &str) -> String {
         "file locked"
     } else {
         "save failed"
-    };
-    let action = if key == "q" {
-        "leave without saving"
-    } else {
-        "quit without saving"
-    };
-    format!("{key} again: {action} ({short})")
+    }
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
@@ -656,11 +660,12 @@ impl App {
                 return;
             }
             Msg::Notice(text) => {
-                // The training result says more than "the model changed".
+                // The training result says more than "the model changed", and the
+                // warning before discarding work must stay until the next key.
                 if !self
                     .message
                     .as_deref()
-                    .is_some_and(|m| m.starts_with("corpus model"))
+                    .is_some_and(|m| m.starts_with("corpus model") || self.is_armed_warning(m))
                 {
                     self.message = Some(text);
                 }
@@ -744,7 +749,9 @@ impl App {
             }
             Msg::AutoSave | Msg::Save => {
                 if let Some(m) = self.save() {
-                    self.message = Some(m);
+                    // While the next Ctrl-c (or q) would discard the work, a failed retry
+                    // repeats that warning rather than replacing it with the bare error.
+                    self.message = Some(self.armed_warning().unwrap_or(m));
                 } else if msg == Msg::Save {
                     self.message = Some("saved".to_string());
                 }
@@ -995,6 +1002,18 @@ impl App {
                 return;
             }
         };
+        // `J` never leaves unsaved work behind, and arms nothing: only `q` and Ctrl-c
+        // warn that a second press discards.
+        if let Some(m) = self.save() {
+            if self.unsaved() {
+                let why = self.save_problem().unwrap_or(m);
+                self.message = Some(format!(
+                    "not saved ({}): staying on this article",
+                    short_reason(&why)
+                ));
+                return;
+            }
+        }
         self.leave_reader();
         if self.reader().is_some() {
             return; // not saved: stay (leave_reader said why)
@@ -1042,6 +1061,22 @@ impl App {
             };
         }
         self.screen = Screen::Library;
+    }
+
+    /// The warning of an armed Ctrl-c (or `q`) while saves still fail.
+    fn armed_warning(&self) -> Option<String> {
+        let why = self.save_problem()?;
+        if self.quit_armed {
+            Some(lose_warning(&why, "Ctrl-c"))
+        } else if self.leave_armed {
+            Some(lose_warning(&why, "q"))
+        } else {
+            None
+        }
+    }
+
+    fn is_armed_warning(&self, message: &str) -> bool {
+        self.armed_warning().as_deref() == Some(message)
     }
 
     /// The reason the last save of the open article failed, if it did.

@@ -509,6 +509,35 @@ impl Reader {
         }
     }
 
+    /// `w` / `b` in a selection whose cursor is its end: the selection grows and shrinks
+    /// by whole words, so `w` goes to the end of a word (as `e`), not onto the first
+    /// character of the next one, which the label would take; `b` back to the end of
+    /// the word before. Elsewhere (no selection, or the cursor at its start) they move
+    /// to word starts as usual.
+    pub fn word_move_selecting(&mut self, forward: bool, body: usize) {
+        let Some(anchor) = self.anchor.filter(|&a| a <= self.cursor) else {
+            return self.word_move(forward, body);
+        };
+        if forward {
+            return self.word_end_move(body);
+        }
+        let back = self.analysis.as_ref().and_then(|a| {
+            a.words
+                .before(self.cursor)
+                .filter(|&s| s > 0)
+                .map(|s| self.cluster_start(s - 1))
+                .find(|&e| e < self.cursor && self.is_visible_start(e))
+                .filter(|&e| e >= anchor)
+        });
+        match back {
+            Some(e) => {
+                self.cursor = e;
+                self.scroll_to_cursor(body);
+            }
+            None => self.word_move(false, body),
+        }
+    }
+
     /// `v`: start a selection; on a mark, select all of it (the cursor at its end, so
     /// `e`/`w` grow it); `v` again cancels.
     pub fn select(&mut self) -> Option<String> {
