@@ -860,18 +860,8 @@ fn detect(
     let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
     patterns.compile().map_err(anyhow::Error::msg)?;
     let baseline = matches!(kind, DetectKind::Baseline);
-    // What the annotator confirmed in that folder is suggested where nothing else was.
-    let lexicon = match &kind {
-        DetectKind::Model {
-            annotations: Some(dir),
-            ..
-        } => inkmark::detect::confirmed::Lexicon::new(&inkmark::detect::confirmed::corpus_texts(
-            dir, &labels,
-        )),
-        _ => Default::default(),
-    };
-    let detector = match kind {
-        DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),
+    let (detector, lexicon) = match kind {
+        DetectKind::Baseline | DetectKind::Rules => (Detector::rules_only(), Default::default()),
         DetectKind::Model {
             annotations,
             annotator,
@@ -886,7 +876,10 @@ fn detect(
             if let Some(w) = warning {
                 eprintln!("inkmark: {}", sanitize_line(&w));
             }
-            d
+            // What the annotator confirmed there is suggested where nothing else was, as
+            // the reader does.
+            let texts = inkmark::detect::confirmed::corpus_texts(&dir, &labels);
+            (d, inkmark::detect::confirmed::Lexicon::new(&texts))
         }
     };
     let version = if baseline {
