@@ -27,9 +27,22 @@ pub struct Config {
     /// defaults. Checked by the TUI's key map (unknown actions, clashes).
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
-    /// Which file set each key binding (for error messages).
+    /// Where each key binding was set, `FILE:LINE` (for error messages).
     #[serde(skip)]
     pub keys_origin: BTreeMap<String, PathBuf>,
+    /// Patterns files (JSONL, one `{"label", "pattern" | "regex"}` per line), relative to
+    /// the config file that names them.
+    pub patterns: Option<Vec<PathBuf>>,
+    /// `terms = { DISEASE = "diseases.txt" }`: label -> term list (one term per line),
+    /// relative to the config file that names it.
+    #[serde(default)]
+    pub terms: BTreeMap<String, PathBuf>,
+    /// The config file that set `patterns`.
+    #[serde(skip)]
+    pub patterns_origin: Option<PathBuf>,
+    /// Which file set each term list.
+    #[serde(skip)]
+    pub terms_origin: BTreeMap<String, PathBuf>,
     /// `[[labels]]`: the corpus's label set, checked by [`Config::label_set`].
     #[serde(default)]
     pub labels: Vec<Spanned<LabelEntry>>,
@@ -86,36 +99,67 @@ impl KeyList {
     }
 }
 
+/// The values whose type does not say what is allowed, and the `[keys]` names, with
+/// their places in the file: read before the config itself, so that a bad value is
+/// reported in words with its line instead of as toml's `expected u8`.
+#[derive(Deserialize)]
+struct Places {
+    tab_width: Option<Spanned<toml::Value>>,
+    min_score: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    keys: BTreeMap<Spanned<String>, toml::Value>,
+}
+
+/// The widest tab stop the reader draws; more would push text off any screen.
+pub const MAX_TAB_WIDTH: i64 = 32;
+
 impl Config {
-    /// Parses one config file; the error names the file, line and column.
+    /// Parses one config file; every error is one line, `FILE:LINE: message`.
     pub fn parse(path: &Path, source: &str) -> Result<Config, String> {
+        let origin = Origin {
+            path: path.to_path_buf(),
+            text: source.into(),
+        };
+        let places: Option<Places> = toml::from_str(source).ok();
+        if let Some(p) = &places {
+            check_ranges(p, &origin)?;
+        }
         // One line: toml's own message draws the source line under it.
         let mut c: Config = toml::from_str(source).map_err(|e| {
             let mut at = e.span().map_or(0, |r| r.start.min(source.len()));
             while !source.is_char_boundary(at) {
                 at -= 1;
             }
-            let line = source[..at].matches('\n').count() + 1;
-            let column = source[..at]
-                .rsplit('\n')
-                .next()
-                .map_or(0, |l| l.chars().count())
-                + 1;
             format!(
-                "{}: line {line}, column {column}: {}",
-                path.display(),
+                "{}: {}",
+                origin.at(at),
                 e.message().trim().replace('\n', "; ")
             )
         })?;
+        let key_lines: BTreeMap<String, usize> = places
+            .map(|p| {
+                p.keys
+                    .keys()
+                    .map(|k| (k.get_ref().clone(), k.span().start))
+                    .collect()
+            })
+            .unwrap_or_default();
         c.keys_origin = c
             .keys
             .keys()
+            .map(|k| {
+                let at = key_lines
+                    .get(k)
+                    .map_or(path.display().to_string(), |&at| origin.at(at));
+                (k.clone(), PathBuf::from(at))
+            })
+            .collect();
+        c.patterns_origin = c.patterns.as_ref().map(|_| path.to_path_buf());
+        c.terms_origin = c
+            .terms
+            .keys()
             .map(|k| (k.clone(), path.to_path_buf()))
             .collect();
-        let origin = Origin {
-            path: path.to_path_buf(),
-            text: source.into(),
-        };
         if !c.labels.is_empty() {
             c.labels_origin = Some(origin.clone());
         }
@@ -123,6 +167,37 @@ impl Config {
             c.detector_labels_origin = Some(origin);
         }
         Ok(c)
+    }
+
+    /// The patterns files and term lists (label name, file), paths made relative to the
+    /// config file that named them.
+    pub fn pattern_files(&self) -> (Vec<PathBuf>, Vec<(String, PathBuf)>) {
+        let near = |origin: Option<&PathBuf>, p: &Path| match origin.and_then(|o| o.parent()) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_path_buf(),
+        };
+        let files = self
+            .patterns
+            .iter()
+            .flatten()
+            .map(|p| near(self.patterns_origin.as_ref(), p))
+            .collect();
+        let terms = self
+            .terms
+            .iter()
+            .map(|(l, p)| (l.clone(), near(self.terms_origin.get(l), p)))
+            .collect();
+        (files, terms)
+    }
+
+    /// Reads and compiles the patterns and term lists for `labels`: one line `file:line:
+    /// what` on the first problem, and then nothing is loaded.
+    pub fn load_patterns(
+        &self,
+        labels: &crate::label::LabelSet,
+    ) -> Result<crate::detect::patterns::Patterns, String> {
+        let (files, terms) = self.pattern_files();
+        crate::detect::patterns::load(&files, &terms, labels)
     }
 
     /// `[keys]` as action -> key names.
@@ -148,6 +223,13 @@ impl Config {
         let (mut keys, mut keys_origin) = (self.keys, self.keys_origin);
         keys.extend(over.keys);
         keys_origin.extend(over.keys_origin);
+        let (mut terms, mut terms_origin) = (self.terms, self.terms_origin);
+        terms.extend(over.terms);
+        terms_origin.extend(over.terms_origin);
+        let (patterns, patterns_origin) = match over.patterns {
+            Some(p) => (Some(p), over.patterns_origin),
+            None => (self.patterns, self.patterns_origin),
+        };
         let (labels, labels_origin) = if over.labels.is_empty() {
             (self.labels, self.labels_origin)
         } else {
@@ -161,6 +243,10 @@ impl Config {
         Config {
             keys,
             keys_origin,
+            patterns,
+            patterns_origin,
+            terms,
+            terms_origin,
             labels,
             labels_origin,
             detector_labels,
@@ -272,6 +358,38 @@ impl Config {
     }
 }
 
+/// `tab_width` and `min_score` within what the reader can use, said in words with the line.
+fn check_ranges(p: &Places, origin: &Origin) -> Result<(), String> {
+    if let Some(v) = &p.tab_width {
+        let ok = v
+            .get_ref()
+            .as_integer()
+            .is_some_and(|n| (1..=MAX_TAB_WIDTH).contains(&n));
+        if !ok {
+            return Err(format!(
+                "{}: tab_width must be a whole number from 1 to {MAX_TAB_WIDTH} (got {})",
+                origin.at(v.span().start),
+                v.get_ref()
+            ));
+        }
+    }
+    if let Some(v) = &p.min_score {
+        let n = match v.get_ref() {
+            toml::Value::Float(f) => Some(*f),
+            toml::Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        };
+        if !n.is_some_and(|n| (0.0..=1.0).contains(&n)) {
+            return Err(format!(
+                "{}: min_score must be a number from 0 to 1 (got {})",
+                origin.at(v.span().start),
+                v.get_ref()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The `[[labels]]` tables as a set: names checked and unique, keys single characters
 /// that are unique and no reader command's (`command` names the action of a key), the
 /// others given the next free number key, colours parsed.
@@ -309,10 +427,18 @@ fn parse_labels(
                         format!("{name}: key {:?} is not one character", k.get_ref()),
                     );
                 };
-                if c == '0' || c.is_whitespace() || c.is_control() {
+                if c == '0' {
                     return err(
                         k.span(),
-                        format!("{name}: key {c:?} cannot be a label key (0 starts a count)"),
+                        format!("{name}: key '0' cannot be a label key (0 starts a count)"),
+                    );
+                }
+                if c.is_whitespace() || c.is_control() {
+                    return err(
+                        k.span(),
+                        format!(
+                            "{name}: key {c:?} cannot be a label key (a space or control character cannot be typed as one)"
+                        ),
                     );
                 }
                 if let Some(action) = command(c) {
@@ -424,10 +550,62 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_line() {
         let e = Config::parse(Path::new("inkmark.toml"), "\nambiguous_wide = maybe\n").unwrap_err();
-        assert!(e.starts_with("inkmark.toml: "), "{e}");
-        assert!(e.contains("line 2"), "{e}");
-        let e = Config::parse(Path::new("inkmark.toml"), "ambiguos_wide = true\n").unwrap_err();
-        assert!(e.contains("unknown field"), "{e}");
+        assert!(e.starts_with("inkmark.toml:2: "), "{e}");
+        let e = Config::parse(Path::new("inkmark.toml"), "\n\nambiguos_wide = true\n").unwrap_err();
+        assert!(e.starts_with("inkmark.toml:3: unknown field"), "{e}");
+    }
+
+    #[test]
+    fn values_out_of_range_are_config_errors_in_words_with_their_line() {
+        let parse = |s: &str| Config::parse(Path::new("inkmark.toml"), s);
+        for (text, want) in [
+            (
+                "annotator = \"a\"\nmin_score = 1.5\n",
+                "inkmark.toml:2: min_score must be a number from 0 to 1 (got 1.5)",
+            ),
+            (
+                "min_score = -1\n",
+                "inkmark.toml:1: min_score must be a number from 0 to 1 (got -1)",
+            ),
+            (
+                "\ntab_width = 100000\n",
+                "inkmark.toml:2: tab_width must be a whole number from 1 to 32 (got 100000)",
+            ),
+            (
+                "tab_width = 0\n",
+                "inkmark.toml:1: tab_width must be a whole number from 1 to 32 (got 0)",
+            ),
+        ] {
+            assert_eq!(parse(text).unwrap_err(), want);
+        }
+        let c = parse("tab_width = 32\nmin_score = 1\n").unwrap();
+        assert_eq!((c.tab_width, c.min_score), (Some(32), Some(1.0)));
+    }
+
+    #[test]
+    fn key_clashes_name_the_line_of_the_binding() {
+        let c = Config::parse(
+            Path::new("inkmark.toml"),
+            "ambiguous_wide = true\n[keys]\nleft = \"P\"\nright = \"P\"\n",
+        )
+        .unwrap();
+        let e = c.label_set().unwrap_err();
+        assert!(e.starts_with("inkmark.toml:4: [keys]: "), "{e}");
+    }
+
+    #[test]
+    fn a_space_as_a_label_key_is_refused_for_what_it_is() {
+        let c = Config::parse(
+            Path::new("inkmark.toml"),
+            "[[labels]]\nname = \"PER\"\nkey = \" \"\n",
+        )
+        .unwrap();
+        let e = c.label_set().unwrap_err();
+        assert!(e.starts_with("inkmark.toml:3: "), "{e}");
+        assert!(
+            e.contains("space or control character") && !e.contains("count"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -455,7 +633,53 @@ mod tests {
         let b = c.key_bindings();
         assert_eq!(b["panel"], ["P"]);
         assert_eq!(b["accept"], ["a", "Enter"]);
-        assert_eq!(c.keys_origin["panel"], Path::new("inkmark.toml"));
+        assert_eq!(c.keys_origin["panel"], Path::new("inkmark.toml:2"));
+    }
+
+    #[test]
+    fn pattern_paths_are_relative_to_the_config_that_names_them() {
+        let user = Config::parse(
+            Path::new("/home/u/.config/inkmark/config.toml"),
+            "patterns = [\"mine.jsonl\"]\nterms = { DRUG = \"drugs.txt\", PER = \"/abs/people.txt\" }\n",
+        )
+        .unwrap();
+        let local = Config::parse(
+            Path::new("corpus/inkmark.toml"),
+            "terms = { DISEASE = \"lists/diseases.txt\" }\n",
+        )
+        .unwrap();
+        let (files, terms) = user.clone().overlay(local).pattern_files();
+        assert_eq!(files, [Path::new("/home/u/.config/inkmark/mine.jsonl")]);
+        assert_eq!(
+            terms,
+            [
+                (
+                    "DISEASE".to_string(),
+                    PathBuf::from("corpus/lists/diseases.txt")
+                ),
+                (
+                    "DRUG".to_string(),
+                    PathBuf::from("/home/u/.config/inkmark/drugs.txt")
+                ),
+                ("PER".to_string(), PathBuf::from("/abs/people.txt")),
+            ]
+        );
+        // A corpus config's patterns replace the user's.
+        let local =
+            Config::parse(Path::new("c/inkmark.toml"), "patterns = [\"p.jsonl\"]\n").unwrap();
+        assert_eq!(
+            user.overlay(local).pattern_files().0,
+            [Path::new("c/p.jsonl")]
+        );
+        // A missing patterns file stops loading, naming the file.
+        let e = Config::parse(
+            Path::new("/nowhere/inkmark.toml"),
+            "patterns = [\"p.jsonl\"]\n",
+        )
+        .unwrap()
+        .load_patterns(&crate::label::LabelSet::default())
+        .unwrap_err();
+        assert_eq!(e, "/nowhere/p.jsonl: no such file");
     }
 
     fn labels_of(src: &str) -> Result<LabelSet, String> {
@@ -587,7 +811,7 @@ color = "#12abEF"
         }
         // A missing name is toml's error, with its line, on one line.
         let e = labels_of("\n[[labels]]\nkey = \"7\"\n").unwrap_err();
-        assert_eq!(e, "inkmark.toml: line 2, column 1: missing field `name`");
+        assert_eq!(e, "inkmark.toml:2: missing field `name`");
         // A clash with a rebound command key counts, a key moved away is free.
         let src = "[keys]\ndown = \"m\"\n[[labels]]\nname = \"A\"\nkey = \"m\"\n";
         assert!(labels_of(src)

@@ -137,7 +137,12 @@ fn is_article_file(path: &Path) -> bool {
 /// Lists the `.txt` and `.md` files under `root`, recursively, and reads their titles.
 /// Hidden files and folders are skipped; symlinked folders are followed once.
 pub fn scan(root: &Path) -> io::Result<Corpus> {
-    let mut corpus = list(root)?;
+    scan_skipping(root, &[])
+}
+
+/// [`scan`] leaving out the folders in `skip`, as [`list_skipping`].
+pub fn scan_skipping(root: &Path, skip: &[PathBuf]) -> io::Result<Corpus> {
+    let mut corpus = list_skipping(root, skip)?;
     for e in &mut corpus.entries {
         *e = load_entry(root, e.rel.clone());
     }
@@ -148,6 +153,23 @@ pub fn scan(root: &Path) -> io::Result<Corpus> {
 /// until [`load_entry`] reads it (the reader does that in the background, so that a
 /// library of 20,000 articles shows at once).
 pub fn list(root: &Path) -> io::Result<Corpus> {
+    list_skipping(root, &[])
+}
+
+/// Folders never read as articles wherever they sit in the corpus: the default export
+/// folder and annotation root of the current folder (`inkmark .` would otherwise list an
+/// export's brat `.txt` files as articles), plus `extra` (the annotation folder in use).
+/// A folder holding an export's marker file is skipped too, wherever it was written.
+fn skipped_dirs(extra: &[PathBuf]) -> HashSet<PathBuf> {
+    let mut dirs: Vec<PathBuf> = vec![PathBuf::from("exports"), PathBuf::from("annotations")];
+    dirs.extend(extra.iter().cloned());
+    dirs.iter()
+        .filter_map(|d| fs::canonicalize(d).ok())
+        .collect()
+}
+
+/// [`list`], also leaving out the folders in `skip` (annotation folders).
+pub fn list_skipping(root: &Path, skip: &[PathBuf]) -> io::Result<Corpus> {
     let meta = fs::metadata(root)?;
     if !meta.is_dir() {
         return Err(io::Error::new(
@@ -161,7 +183,15 @@ pub fn list(root: &Path) -> io::Result<Corpus> {
     };
     let mut seen = HashSet::new();
     let mut files = Vec::new();
-    walk(root, root, &mut seen, &mut files, &mut corpus.warnings);
+    let skip = skipped_dirs(skip);
+    walk(
+        root,
+        root,
+        &skip,
+        &mut seen,
+        &mut files,
+        &mut corpus.warnings,
+    );
     files.sort();
     corpus.entries = files
         .into_iter()
@@ -180,6 +210,7 @@ pub fn list(root: &Path) -> io::Result<Corpus> {
 fn walk(
     root: &Path,
     dir: &Path,
+    skip: &HashSet<PathBuf>,
     seen: &mut HashSet<PathBuf>,
     files: &mut Vec<PathBuf>,
     warnings: &mut Vec<String>,
@@ -210,7 +241,11 @@ fn walk(
             continue;
         }
         match fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(root, &path, seen, files, warnings),
+            Ok(m) if m.is_dir() => {
+                if !is_skipped_dir(&path, skip) {
+                    walk(root, &path, skip, seen, files, warnings)
+                }
+            }
             Ok(m) if m.is_file() && is_article_file(&path) => {
                 files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf())
             }
@@ -227,6 +262,12 @@ fn walk(
             Err(_) => {}
         }
     }
+}
+
+/// An export (marker file) or an annotation folder: its files are not articles.
+fn is_skipped_dir(path: &Path, skip: &HashSet<PathBuf>) -> bool {
+    path.join(crate::export::brat::MARKER).exists()
+        || fs::canonicalize(path).is_ok_and(|c| skip.contains(&c))
 }
 
 /// Reads one article for the library: title, length, problems.

@@ -237,8 +237,39 @@ pub fn check_with(
             }
         }
     }
-    problems.sort();
+    // Numbers compare as numbers: `17..20` before `1064..1067`, as in the file.
+    problems.sort_by(|a, b| natural_cmp(a, b).then_with(|| a.cmp(b)));
     group(problems)
+}
+
+/// Compares runs of ASCII digits by value and everything else by character.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a, b);
+    loop {
+        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else {
+            return a.len().cmp(&b.len());
+        };
+        if ca.is_ascii_digit() && cb.is_ascii_digit() {
+            let na = a.find(|c: char| !c.is_ascii_digit()).unwrap_or(a.len());
+            let nb = b.find(|c: char| !c.is_ascii_digit()).unwrap_or(b.len());
+            // Without leading zeros, a longer run is a larger number.
+            let (da, db) = (
+                a[..na].trim_start_matches('0'),
+                b[..nb].trim_start_matches('0'),
+            );
+            let ord = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+            (a, b) = (&a[na..], &b[nb..]);
+        } else {
+            if ca != cb {
+                return ca.cmp(&cb);
+            }
+            (a, b) = (&a[ca.len_utf8()..], &b[cb.len_utf8()..]);
+        }
+    }
 }
 
 /// The spans of `file` whose label `set` does not define, as `check` reports them.
@@ -282,7 +313,8 @@ pub fn labels_outside(corpus: &Corpus, dirs: &[&Path], set: &LabelSet) -> Vec<St
         .into_iter()
         .map(|(label, (n, first))| {
             format!(
-                "label {label} is not in the label set: {n} spans, the first in {first} (add it to [[labels]] or inkmark relabel it)"
+                "label {label} is not in the label set: {}, the first in {first} (add it to [[labels]] or inkmark relabel it)",
+                crate::text::count(n, "span", "spans")
             )
         })
         .collect()

@@ -7,7 +7,7 @@ use inkmark::annotation::store::{Loaded, Store};
 use inkmark::config::Config;
 use inkmark::corpus::{self, read_article};
 use inkmark::positions::Positions;
-use inkmark::text::{json_for_terminal, sanitize_line, sanitize_text, WidthOptions};
+use inkmark::text::{count, json_for_terminal, sanitize_line, sanitize_text, WidthOptions};
 use inkmark::tui::{self, app::App};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -207,9 +207,14 @@ enum Command {
         /// Only the hand-written rules, without the trained tagger (the detector before it)
         #[arg(long)]
         rules: bool,
-        /// Use the corpus model in this annotation folder (from `inkmark train`)
+        /// Use the corpus model in this annotation folder (from `inkmark train`) [default:
+        /// the annotation folder of the usual rule, as the reader]
         #[arg(long, value_name = "DIR")]
         annotations: Option<PathBuf>,
+        /// Annotator whose folder (annotations/<NAME>) holds the corpus model when no
+        /// folder is given [default: config key annotator]
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
         /// Ignore the corpus model: the base model only
         #[arg(long)]
         no_model: bool,
@@ -312,6 +317,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a patterns file (JSONL) from the confirmed spans of every annotation file:
+    /// each distinct text once, with its most frequent label
+    Patterns {
+        /// Folder of annotation files (searched recursively)
+        #[arg(long, value_name = "DIR", required = true)]
+        from: PathBuf,
+        /// Folder of articles (its inkmark.toml names the labels)
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// Output file [default: stdout]
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Replace an existing output file
+        #[arg(long)]
+        force: bool,
+    },
     /// Print an article wrapped exactly as the reader shows it
     Show {
         /// The article file
@@ -323,6 +344,13 @@ enum Command {
 }
 
 fn main() {
+    // Rust ignores SIGPIPE, so a print to a closed pipe (`inkmark ... | head`) would
+    // panic; the default action ends the process quietly, as other command-line tools do.
+    // SAFETY: called first thing, before any thread exists; SIG_DFL is a valid disposition.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         // Errors name files: a file name can hold an escape sequence.
@@ -341,6 +369,12 @@ fn width_options(cfg: &Config, display: &DisplayArgs) -> WidthOptions {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Show { file, width }) => show(&file, width, &cli.display),
+        Some(Command::Patterns {
+            from,
+            dir,
+            out,
+            force,
+        }) => patterns(&from, &dir, out.as_deref(), force, &cli.display),
         Some(Command::Export {
             format,
             out,
@@ -425,6 +459,7 @@ fn run(cli: Cli) -> Result<()> {
             baseline,
             rules,
             annotations,
+            annotator,
             no_model,
             min_score,
             jobs,
@@ -436,6 +471,7 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 DetectKind::Model {
                     annotations,
+                    annotator,
                     no_model,
                 }
             };
@@ -630,10 +666,18 @@ fn open_reader(
     review: Option<ReviewSetup>,
 ) -> Result<()> {
     if !dir.exists() {
-        // The word may have been meant as a command: name both readings.
+        // The word may have been meant as a command: name both readings. The list comes
+        // from the parser, so a new command is never left out.
+        use clap::CommandFactory;
+        let commands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+            .map(|c| c.get_name().to_string())
+            .collect();
         bail!(
-            "{}: no such folder or command (commands: detect, export, import, stats, check, relabel, agree, assign, review, show, completions; inkmark --help)",
-            dir.display()
+            "{}: no such folder or command (commands: {}; inkmark --help)",
+            dir.display(),
+            commands.join(", ")
         );
     }
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
@@ -643,8 +687,22 @@ fn open_reader(
         .map_err(anyhow::Error::msg)?;
     // So does a bad label set: the reader never starts with half of a config.
     let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
+    // So do bad patterns (checked against that set).
+    let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
     // Only the names: titles and lengths are read in the background by the reader.
-    let mut corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let annotations = match &review {
+        Some(rv) => rv.to.clone(),
+        None => cfg
+            .annotation_dir(annotations, annotator.as_deref())
+            .map_err(anyhow::Error::msg)?,
+    };
+    // The annotation folder(s) in use are never read as articles.
+    let mut skip = vec![annotations.clone()];
+    if let Some(rv) = &review {
+        skip.extend(rv.annotators.iter().map(|a| a.dir.clone()));
+    }
+    let mut corpus = corpus::list_skipping(dir, &skip)
+        .with_context(|| format!("cannot open {}", dir.display()))?;
     // Review: per article kept, its open disagreements when known before opening it.
     let mut counts: Vec<Option<usize>> = Vec::new();
     if let Some(rv) = &review {
@@ -692,18 +750,13 @@ fn open_reader(
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the reader needs a terminal; for plain output use: inkmark show FILE");
     }
-    let annotations = match &review {
-        Some(rv) => rv.to.clone(),
-        None => cfg
-            .annotation_dir(annotations, annotator.as_deref())
-            .map_err(anyhow::Error::msg)?,
-    };
     let (positions, warning) = Positions::load(Positions::default_file());
     let mut app = App::new(corpus, annotations, opts, positions);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.min_score = cfg.min_score.unwrap_or(0.0).clamp(0.0, 1.0);
     app.keymap = keymap;
     app.labels = labels;
+    app.patterns = std::sync::Arc::new(patterns);
     if let Some(name) = annotator.or(cfg.annotator.clone()) {
         app.annotator = name;
     }
@@ -714,8 +767,8 @@ fn open_reader(
     match review {
         Some(rv) => {
             let intro = format!(
-                "review: {} articles; ] walks the disagreements, , . + - c choose (? keys)",
-                app.corpus.entries.len()
+                "review: {}; ] walks the disagreements, , . + - c choose (? keys)",
+                count(app.corpus.entries.len(), "article", "articles")
             );
             app.message = Some(match app.message.take() {
                 Some(m) => format!("{m}; {intro}"),
@@ -763,6 +816,7 @@ enum DetectKind {
     Rules,
     Model {
         annotations: Option<PathBuf>,
+        annotator: Option<String>,
         no_model: bool,
     },
 }
@@ -803,52 +857,85 @@ fn detect(
     if !(0.0..=1.0).contains(&min_score) {
         bail!("--min-score must be between 0 and 1");
     }
+    let patterns = cfg.load_patterns(&labels).map_err(anyhow::Error::msg)?;
+    patterns.compile().map_err(anyhow::Error::msg)?;
     let baseline = matches!(kind, DetectKind::Baseline);
-    let detector = match kind {
-        DetectKind::Baseline | DetectKind::Rules => Detector::rules_only(),
+    let (detector, lexicon) = match kind {
+        DetectKind::Baseline | DetectKind::Rules => (Detector::rules_only(), Default::default()),
         DetectKind::Model {
             annotations,
+            annotator,
             no_model,
         } => {
-            let (d, warning) = inkmark::learn::detector_for(annotations.as_deref(), no_model);
+            // One folder rule for every command: the reader's corpus model, not only
+            // with --annotations.
+            let dir = cfg
+                .annotation_dir(annotations, annotator.as_deref())
+                .map_err(anyhow::Error::msg)?;
+            let (d, warning) = inkmark::learn::detector_for(Some(&dir), no_model);
             if let Some(w) = warning {
                 eprintln!("inkmark: {}", sanitize_line(&w));
             }
-            d
+            // What the annotator confirmed there is suggested where nothing else was, as
+            // the reader does.
+            let texts = inkmark::detect::confirmed::corpus_texts(&dir, &labels);
+            (d, inkmark::detect::confirmed::Lexicon::new(&texts))
         }
     };
     let version = if baseline {
         "jieba-baseline".to_string()
     } else {
-        detector.version()
+        patterns.version(&detector.version())
     };
     let jobs = jobs
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
-    let run = |text: &str| -> (Vec<inkmark::label::Span>, Option<Vec<f32>>) {
+    type Found = (
+        Vec<inkmark::label::Span>,
+        Option<Vec<f32>>,
+        Vec<inkmark::detect::SuggestionSource>,
+    );
+    let run = |text: &str| -> Found {
         if baseline {
             let (spans, _) =
                 inkmark::detect::follow_labels(detector.baseline(text), vec![], &labels);
-            (spans, None)
+            (spans, None, Vec::new())
         } else {
             let (spans, scores) = detector.detect_scored(text);
             let (spans, scores) = inkmark::detect::follow_labels(spans, scores, &labels);
+            let mut a = inkmark::detect::Analysis {
+                spans,
+                scores,
+                ..Default::default()
+            };
+            // The config's patterns win over the detector where they overlap.
+            patterns.apply(text, &mut a);
+            lexicon.apply(text, &mut a);
             // Compared as printed (3 decimals), so what is kept agrees with what is shown.
-            let keep: Vec<bool> = scores
+            let keep: Vec<bool> = a
+                .scores
                 .iter()
                 .map(|&s| (s * 1000.0).round() / 1000.0 >= min_score)
                 .collect();
             let mut k = keep.iter();
-            let spans = spans
+            let spans = a
+                .spans
                 .into_iter()
                 .filter(|_| *k.next().unwrap_or(&true))
                 .collect();
             let mut k = keep.iter();
-            let scores = scores
+            let scores = a
+                .scores
                 .into_iter()
                 .filter(|_| *k.next().unwrap_or(&true))
                 .collect();
-            (spans, Some(scores))
+            let mut k = keep.iter();
+            let sources = a
+                .sources
+                .into_iter()
+                .filter(|_| *k.next().unwrap_or(&true))
+                .collect();
+            (spans, Some(scores), sources)
         }
     };
     let stdout = std::io::stdout();
@@ -907,10 +994,15 @@ fn detect(
                     let mut lines = String::new();
                     for (k, line) in chunk.iter().enumerate() {
                         let line = line.strip_suffix('\r').unwrap_or(line);
-                        let (spans, scores) = run(line);
+                        let (spans, scores, sources) = run(line);
                         let record = LineRecord {
                             id: first + k,
-                            entities: entities_json_scored(line, &spans, scores.as_deref()),
+                            entities: entities_json_scored(
+                                line,
+                                &spans,
+                                scores.as_deref(),
+                                &sources,
+                            ),
                         };
                         if k > 0 {
                             lines.push('\n');
@@ -937,12 +1029,12 @@ fn detect(
             |path| -> Result<String> {
                 let text = read_input(path)
                     .map_err(|e| anyhow::Error::new(InputError(format!("{e:#}"))))?;
-                let (spans, scores) = run(&text);
+                let (spans, scores, sources) = run(&text);
                 let record = FileRecord {
                     file: path.to_string_lossy(),
                     sha256: inkmark::detect::sha256_hex(text.as_bytes()),
                     detector: &version,
-                    entities: entities_json_scored(&text, &spans, scores.as_deref()),
+                    entities: entities_json_scored(&text, &spans, scores.as_deref(), &sources),
                 };
                 Ok(serde_json::to_string(&record)?)
             },
@@ -959,6 +1051,73 @@ fn detect(
     if input_errors > 0 {
         // Each was reported on its own line already.
         std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `inkmark patterns --from DIR`: the confirmed texts as a patterns file.
+fn patterns(
+    from: &Path,
+    dir: &Path,
+    out: Option<&Path>,
+    force: bool,
+    display: &DisplayArgs,
+) -> Result<()> {
+    use inkmark::detect::patterns::{read_annotation_files, Dictionary};
+    // Checked first: a refusal should not wait for the whole folder to be read.
+    if let Some(out) = out {
+        if !force && std::fs::symlink_metadata(out).is_ok() {
+            bail!("{}: already exists (--force replaces it)", out.display());
+        }
+    }
+    // The corpus's labels: texts confirmed under others are left out, so the file loads.
+    let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
+    if !from.is_dir() {
+        bail!("{}: no such folder", from.display());
+    }
+    let files = read_annotation_files(from).map_err(anyhow::Error::msg)?;
+    let d = Dictionary::build(&files, &labels);
+    for (text, counts) in &d.ambiguous {
+        let each: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        eprintln!(
+            "inkmark: ambiguous: {} confirmed as {}; kept {}",
+            sanitize_line(text),
+            each.join(", "),
+            counts[0].0
+        );
+    }
+    for (label, n) in &d.unknown_labels {
+        eprintln!("inkmark: left out {n} span(s) labelled {label}: not in the label set");
+    }
+    if d.single_characters > 0 {
+        eprintln!(
+            "inkmark: left out {} one-character text(s) (too ambiguous to pre-label)",
+            d.single_characters
+        );
+    }
+    let jsonl = d.to_jsonl();
+    match out {
+        Some(path) => {
+            inkmark::annotation::store::write_atomic(path, jsonl.as_bytes(), &|_| Ok(()))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "inkmark: {} patterns from {} annotation files written to {}",
+                d.entries.len(),
+                d.files,
+                sanitize_line(&path.display().to_string())
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(jsonl.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.context("cannot write to stdout")?,
+            }
+        }
     }
     Ok(())
 }
@@ -995,11 +1154,11 @@ fn train(
         return Ok(());
     }
     println!(
-        "learned from {} articles ({} sentences; {} held out, with {} entities) in {:.1} s",
-        report.articles,
-        report.sentences,
+        "learned from {} ({}; {} held out, with {}) in {:.1} s",
+        count(report.articles, "article", "articles"),
+        count(report.sentences, "sentence", "sentences"),
         report.held_out_sentences,
-        report.held_out_entities,
+        count(report.held_out_entities, "entity", "entities"),
         report.seconds
     );
     if report.base_sentences > 0 {
@@ -1087,11 +1246,11 @@ fn open_corpus(
         Config::resolve(Some(&args.dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     // Checked before anything is read or written.
     let labels = cfg.label_set().map_err(anyhow::Error::msg)?;
-    let corpus =
-        corpus::scan(&args.dir).with_context(|| format!("cannot open {}", args.dir.display()))?;
     let annotations = cfg
         .annotation_dir(args.annotations.clone(), args.annotator.as_deref())
         .map_err(anyhow::Error::msg)?;
+    let corpus = corpus::scan_skipping(&args.dir, std::slice::from_ref(&annotations))
+        .with_context(|| format!("cannot open {}", args.dir.display()))?;
     Ok((corpus, annotations, labels))
 }
 
@@ -1130,10 +1289,18 @@ fn export(
         if let Some(w) = warning {
             eprintln!("inkmark: {}", sanitize_line(&w));
         }
+        let patterns = Config::resolve(Some(&args.dir), display.config.as_deref())
+            .and_then(|cfg| cfg.load_patterns(&set))
+            .map_err(anyhow::Error::msg)?;
         let bar = progress(docs.len(), "suggesting");
         for d in &mut docs {
-            let (detected, _) =
-                inkmark::detect::follow_labels(detector.detect(&d.text), vec![], &set);
+            let (spans, _) = inkmark::detect::follow_labels(detector.detect(&d.text), vec![], &set);
+            let mut analysis = inkmark::detect::Analysis {
+                spans,
+                ..Default::default()
+            };
+            patterns.apply(&d.text, &mut analysis);
+            let detected = analysis.spans;
             let rejected = match Store::open(&inkmark::annotation::file::annotation_path(
                 &annotations,
                 Path::new(&d.article),
@@ -1249,7 +1416,7 @@ fn import(
         annotator: annotator.clone(),
     };
     let (corpus, annotations, set) = open_corpus(&args, display)?;
-    let map = export::import::parse_map(map, &set).map_err(anyhow::Error::msg)?;
+    let map = export::import::parse_map(map, &set, add_labels).map_err(anyhow::Error::msg)?;
     let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
     let annotator = annotator
         .or(cfg.annotator)
@@ -1274,30 +1441,39 @@ fn import(
         docs.extend(parsed.into_iter().map(|d| d.from_file(&source)));
     }
     let unknown = export::import::map_labels(&mut docs, &set, &map);
+    // --map targets outside the set (only accepted with --add-labels) are added too.
+    let mut new_targets: Vec<inkmark::label::Label> = Vec::new();
+    for (_, l) in &map {
+        if !set.contains(*l) && !new_targets.contains(l) {
+            new_targets.push(*l);
+        }
+    }
     // Labels still unknown: stop before writing anything, or add them to the set.
-    if !unknown.is_empty() {
+    if !unknown.is_empty() || !new_targets.is_empty() {
         if !add_labels {
             // Nothing is written: the user maps them or adds them.
             for (label, (n, first)) in &unknown {
                 eprintln!(
-                    "inkmark: label {label} is not in the label set: {n} spans (first: {})",
+                    "inkmark: label {label} is not in the label set: {} (first: {})",
+                    count(*n, "span", "spans"),
                     sanitize_line(first)
                 );
             }
             bail!(
-                "nothing imported: {} unknown labels; map them (--map {}=PER) or add them to the set (--add-labels)",
-                unknown.len(),
+                "nothing imported: {}; map them (--map {}=PER) or add them to the set (--add-labels)",
+                count(unknown.len(), "unknown label", "unknown labels"),
                 unknown.keys().next().map_or("X".into(), |l| l.to_string())
             );
         }
-        let added = unknown
-            .keys()
-            .map(|name| {
-                inkmark::label::Label::new(name).map_err(|e| {
-                    anyhow::anyhow!("nothing imported: {e}; map it (--map {name}=LABEL)")
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut added = new_targets;
+        for name in unknown.keys() {
+            let l = inkmark::label::Label::new(name).map_err(|e| {
+                anyhow::anyhow!("nothing imported: {e}; map it (--map {name}=LABEL)")
+            })?;
+            if !added.contains(&l) {
+                added.push(l);
+            }
+        }
         add_labels_to_config(dir, display, &set, &added)?;
     }
     let bar = progress(docs.len(), "importing");
@@ -1312,11 +1488,19 @@ fn import(
     for p in &report.problems {
         eprintln!("inkmark: {}", sanitize_line(p));
     }
+    let replaced = if report.replaced > 0 {
+        format!(
+            "; {} replaced",
+            count(report.replaced, "existing span", "existing spans")
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "inkmark: imported {} entities into {} articles ({} annotation files in {})",
-        report.entities,
-        report.articles,
-        report.articles,
+        "inkmark: imported {} into {} ({} in {}){replaced}",
+        count(report.entities, "entity", "entities"),
+        count(report.articles, "article", "articles"),
+        count(report.articles, "annotation file", "annotation files"),
         sanitize_line(&annotations.display().to_string())
     );
     if !report.problems.is_empty() {
@@ -1421,7 +1605,9 @@ fn agree(
         );
     }
     // Names only: each article is read once, in parallel, by `agree`.
-    let corpus = corpus::list(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    let skip: Vec<PathBuf> = annotators.iter().map(|a| a.dir.clone()).collect();
+    let corpus = corpus::list_skipping(dir, &skip)
+        .with_context(|| format!("cannot open {}", dir.display()))?;
     let dirs: Vec<&Path> = annotators.iter().map(|a| a.dir.as_path()).collect();
     refuse_labels_outside(&corpus, &dirs, &set)?;
     let bar = progress(corpus.entries.len(), "comparing");
@@ -1470,11 +1656,15 @@ fn assign(dir: &Path, team: &[String], overlap: f64, root: &Path, force: bool) -
     inkmark::annotation::store::write_atomic(&path, plan.to_json().as_bytes(), &|_| Ok(()))
         .with_context(|| format!("cannot write {}", path.display()))?;
     for (name, list) in &plan.annotators {
-        println!("{:<12} {} articles", sanitize_line(name), list.len());
+        println!(
+            "{:<12} {}",
+            sanitize_line(name),
+            count(list.len(), "article", "articles")
+        );
     }
     println!(
-        "{} articles, {} of them for two annotators; plan in {}",
-        articles.len(),
+        "{}, {} of them for two annotators; plan in {}",
+        count(articles.len(), "article", "articles"),
         plan.double.len(),
         sanitize_line(&path.display().to_string())
     );
@@ -1502,6 +1692,13 @@ fn relabel(
     }
     let report = inkmark::relabel::relabel(&annotations, old, new, dry_run);
     print!("{}", sanitize_text(&report.render(old, new, dry_run)));
+    if report.changed.is_empty() && report.skipped.is_empty() {
+        // Most often a typo in OLD: say so instead of a silent "changed 0 spans".
+        eprintln!(
+            "inkmark: no annotation file in {} uses the label {old}",
+            sanitize_line(&annotations.display().to_string())
+        );
+    }
     if !set.contains(new) && !report.changed.is_empty() {
         eprintln!("inkmark: {new} is not in the label set yet: add it to [[labels]] (inkmark check lists spans outside the set)");
     }
@@ -1535,8 +1732,8 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     bar.finish_and_clear();
     if problems.is_empty() {
         println!(
-            "ok: {} articles, annotation files in {} are valid",
-            corpus.entries.len(),
+            "ok: {}, annotation files in {} are valid",
+            count(corpus.entries.len(), "article", "articles"),
             sanitize_line(&annotations.display().to_string())
         );
         return Ok(());
@@ -1544,7 +1741,7 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     for p in &problems {
         println!("{}", sanitize_line(p));
     }
-    eprintln!("inkmark: {} problems", problems.len());
+    eprintln!("inkmark: {}", count(problems.len(), "problem", "problems"));
     std::process::exit(1);
 }
 

@@ -47,10 +47,12 @@ impl Report {
         }
         let spans: usize = self.changed.iter().map(|c| c.renamed).sum();
         out.push_str(&format!(
-            "{} {spans} spans in {} of {} annotation files{}\n",
+            "{} {spans} {} in {} of {} annotation {}{}\n",
             if dry_run { "would change" } else { "changed" },
+            if spans == 1 { "span" } else { "spans" },
             self.changed.len(),
             self.files,
+            if self.files == 1 { "file" } else { "files" },
             if dry_run {
                 " (dry run: nothing written)"
             } else {

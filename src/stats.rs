@@ -28,9 +28,22 @@ pub struct AnnotatorProgress {
     pub broken: usize,
     /// Articles the assignment plan gives them, when there is a plan naming them.
     pub assigned: Option<usize>,
+    /// Of those, the ones they marked done (an article done outside their share does
+    /// not count towards it: `3/2` would read as more than finished).
+    pub assigned_done: usize,
 }
 
 impl AnnotatorProgress {
+    /// Done articles towards their progress: within their share when there is a plan
+    /// naming them, else over the corpus.
+    pub fn done_of_share(&self) -> usize {
+        if self.assigned.is_some() {
+            self.assigned_done
+        } else {
+            self.status.done
+        }
+    }
+
     /// Articles with a file of theirs (any status).
     pub fn files(&self) -> usize {
         self.status.todo + self.status.in_progress + self.status.done + self.broken
@@ -100,6 +113,8 @@ pub struct Dashboard {
     pub unreadable: usize,
     /// Confirmed entities per label: the label set's order, then any other label found.
     pub labels: Vec<(String, usize)>,
+    /// How many of `labels` are the set's; the rest are outside it (marked on screen).
+    pub in_set: usize,
     /// Every annotator of the team (this folder and the folders beside it), sorted by
     /// name; empty when the annotation folder has no siblings.
     pub annotators: Vec<AnnotatorProgress>,
@@ -138,6 +153,7 @@ pub fn compute(job: &Job) -> Dashboard {
             (l.name().to_string(), n)
         })
         .collect();
+    let in_set = labels.len();
     // Labels outside the set still count: nothing in the files is hidden.
     for (name, n) in &own.by_label {
         if !labels.iter().any(|(l, _)| l == name) {
@@ -155,6 +171,7 @@ pub fn compute(job: &Job) -> Dashboard {
         status,
         unreadable: own.unreadable.len(),
         labels,
+        in_set,
         annotators,
         agreement,
         history: read_history(&job.annotations),
@@ -177,6 +194,13 @@ fn team_progress(job: &Job) -> Vec<AnnotatorProgress> {
         .and_then(|p| crate::corpus::read_regular(&p).ok())
         .and_then(|b| crate::team::assign::Plan::parse(&String::from_utf8_lossy(&b)).ok());
     let own_name = Annotator::from_dir(&job.annotations).name;
+    let shares: Vec<Option<std::collections::HashSet<&str>>> = all
+        .iter()
+        .map(|a| {
+            let share = plan.as_ref()?.annotators.get(&a.name)?;
+            Some(share.iter().map(String::as_str).collect())
+        })
+        .collect();
     let mut out: Vec<AnnotatorProgress> = all
         .iter()
         .map(|a| AnnotatorProgress {
@@ -188,23 +212,32 @@ fn team_progress(job: &Job) -> Vec<AnnotatorProgress> {
                 .as_ref()
                 .and_then(|p| p.annotators.get(&a.name))
                 .map(Vec::len),
+            assigned_done: 0,
         })
         .collect();
     crate::parallel::for_each_in_order(
         &job.corpus.entries,
         job.threads,
         |e| {
-            all.iter()
+            let states = all
+                .iter()
                 .map(|a| peer_state(&a.dir, &e.rel))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            // The plan names articles as `assign` does: the path relative to the corpus.
+            (e.rel.to_string_lossy().into_owned(), states)
         },
-        |states| {
-            for (p, s) in out.iter_mut().zip(states) {
+        |(rel, states)| {
+            for ((p, s), share) in out.iter_mut().zip(states).zip(&shares) {
                 use crate::annotation::Status;
                 match s {
                     Some(PeerState::Status(Status::Todo)) => p.status.todo += 1,
                     Some(PeerState::Status(Status::InProgress)) => p.status.in_progress += 1,
-                    Some(PeerState::Status(Status::Done)) => p.status.done += 1,
+                    Some(PeerState::Status(Status::Done)) => {
+                        p.status.done += 1;
+                        if share.as_ref().is_some_and(|s| s.contains(rel.as_str())) {
+                            p.assigned_done += 1;
+                        }
+                    }
                     Some(PeerState::Broken) => p.broken += 1,
                     None => {}
                 }
@@ -412,6 +445,41 @@ mod tests {
         assert_eq!(f1[4], None, "nobody marked QTY in a.txt");
         let in_use: Vec<f64> = d.history.runs.iter().map(TrainRun::in_use).collect();
         assert_eq!(in_use, [0.6, 0.6]);
+    }
+
+    #[test]
+    fn done_counts_towards_a_plan_only_within_the_annotators_share() {
+        use crate::team::assign::{Plan, FORMAT, PLAN_FILE};
+        let tmp = tempfile::tempdir().unwrap();
+        let job = fixture(tmp.path());
+        // bob has a.txt and b.txt done, but only b.txt (and c.txt) are his.
+        let share = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let plan = Plan {
+            format: FORMAT.to_string(),
+            team: share(&["alice", "bob"]),
+            overlap: 0.0,
+            double: Vec::new(),
+            annotators: [
+                ("alice".to_string(), share(&["a.txt", "d.txt"])),
+                ("bob".to_string(), share(&["b.txt", "c.txt"])),
+            ]
+            .into(),
+        };
+        std::fs::write(tmp.path().join("ann").join(PLAN_FILE), plan.to_json()).unwrap();
+        let d = compute(&job);
+        let got: Vec<(&str, usize, usize, Option<usize>)> = d
+            .annotators
+            .iter()
+            .map(|a| {
+                (
+                    a.name.as_str(),
+                    a.status.done,
+                    a.done_of_share(),
+                    a.assigned,
+                )
+            })
+            .collect();
+        assert_eq!(got, [("alice", 1, 1, Some(2)), ("bob", 2, 1, Some(2))]);
     }
 
     #[test]

@@ -397,7 +397,7 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("label 疾病 is not in the label set: 1 spans (first: bratin/tricky/crlf_emoji.ann: line 7 (T7))"), "{err}");
+    assert!(err.contains("label 疾病 is not in the label set: 1 span (first: bratin/tricky/crlf_emoji.ann: line 7 (T7))"), "{err}");
     assert!(!fx.dir.path().join("fresh/tricky").exists());
     // Mapped, T7 is the LOC 北京 of T3 again: kept once.
     let out = inkmark(&fx)
@@ -414,7 +414,10 @@ fn brat_import_reports_what_it_cannot_take_and_keeps_subfolders() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("imported 4 entities into 1 articles"), "{err}");
+    assert!(
+        err.contains("imported 4 entities into 1 article ("),
+        "{err}"
+    );
     let created = fx.dir.path().join("fresh/tricky/crlf_emoji.txt");
     assert_eq!(std::fs::read_to_string(&created).unwrap(), text);
     let f = read_ann(&fx.dir.path().join("fresh-ann/tricky/crlf_emoji.json"));
@@ -468,7 +471,10 @@ fn export_and_import_commands() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("imported 5 entities into 1 articles"), "{err}");
+    assert!(
+        err.contains("imported 5 entities into 1 article ("),
+        "{err}"
+    );
     // brat needs a folder and says where it wrote.
     let out = inkmark(&fx)
         .args([

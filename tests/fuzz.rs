@@ -204,7 +204,7 @@ proptest! {
             // around the reading position at once, the whole a few messages later.
             for req in std::mem::take(&mut app.requests) {
                 let spans = vec![inkmark::label::Span::new(1, 3, inkmark::label::Label::PER)];
-                app.update(Msg::DetectedNear { sha: req.sha.clone(), analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1].into_iter().collect(), scores: Vec::new() }) });
+                app.update(Msg::DetectedNear { sha: req.sha.clone(), analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1].into_iter().collect(), ..Default::default() }) });
                 late.push((req, 3));
             }
             // The stats view's numbers, as the shell's thread delivers them.
@@ -222,7 +222,7 @@ proptest! {
                     inkmark::label::Span::new(1, 3, inkmark::label::Label::PER),
                     inkmark::label::Span::new(5, 7, inkmark::label::Label::LOC),
                 ];
-                app.update(Msg::Detected { sha: req.sha, analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1, 3, 5].into_iter().collect(), scores: Vec::new() }) });
+                app.update(Msg::Detected { sha: req.sha, analysis: std::sync::Arc::new(inkmark::detect::Analysis { spans, words: [0, 1, 3, 5].into_iter().collect(), ..Default::default() }) });
             }
             terminal.draw(|f| inkmark::tui::view::draw(&app, f)).unwrap();
             if app.should_quit {

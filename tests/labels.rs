@@ -280,7 +280,7 @@ fn import_maps_foreign_labels_and_stops_or_adds_the_unknown_ones() {
     let e = err(&stopped);
     assert!(
         e.contains(
-            "label Illness is not in the label set: 1 spans (first: tasks.json: task 1 result 2)"
+            "label Illness is not in the label set: 1 span (first: tasks.json: task 1 result 2)"
         ),
         "{e}"
     );
@@ -464,7 +464,7 @@ fn agree_and_train_refuse_labels_outside_the_set() {
     assert_eq!(agree.status.code(), Some(1));
     let e = err(&agree);
     assert_eq!(e.lines().count(), 1, "{e}");
-    assert!(e.starts_with("inkmark: label VIRUS is not in the label set: 1 spans, the first in team/bob/a.json at 6..10"), "{e}");
+    assert!(e.starts_with("inkmark: label VIRUS is not in the label set: 1 span, the first in team/bob/a.json at 6..10"), "{e}");
     assert!(agree.stdout.is_empty());
     let train = fx.run(&["train", "corpus", "--annotations", "team/bob"]);
     assert_eq!(train.status.code(), Some(1));
@@ -586,12 +586,12 @@ fn import_maps_labels_no_name_can_carry() {
     let stopped = import(&[]);
     assert_eq!(stopped.status.code(), Some(1));
     assert!(
-        err(&stopped).contains("label 疾病 is not in the label set: 1 spans"),
+        err(&stopped).contains("label 疾病 is not in the label set: 1 span"),
         "{}",
         err(&stopped)
     );
     assert!(
-        err(&stopped).contains("label 人名 is not in the label set: 1 spans"),
+        err(&stopped).contains("label 人名 is not in the label set: 1 span"),
         "{}",
         err(&stopped)
     );

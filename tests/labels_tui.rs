@@ -70,7 +70,7 @@ impl Fx {
             analysis: Arc::new(Analysis {
                 spans: Vec::new(),
                 words: WORDS.iter().copied().collect(),
-                scores: Vec::new(),
+                ..Default::default()
             }),
         });
         app

@@ -113,6 +113,15 @@ fn has(v: &Value, text: &str, label: &str) -> bool {
         .any(|e| e["text"] == text && e["label"] == label)
 }
 
+/// [`has`], suggested by the model (not by the annotator's confirmed texts).
+fn model_has(v: &Value, text: &str, label: &str) -> bool {
+    v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["text"] == text && e["label"] == label && e["source"] == "model")
+}
+
 #[test]
 fn train_then_detect_suggests_what_the_annotator_confirmed() {
     let dir = tempfile::tempdir().unwrap();
@@ -120,7 +129,7 @@ fn train_then_detect_suggests_what_the_annotator_confirmed() {
     let ann = dir.path().join("ann");
     let ann_arg = ann.to_str().unwrap();
     let (before, _) = detect(dir.path(), &["--annotations", ann_arg]);
-    assert!(!has(&before, "目前", "TIME"), "{before}");
+    assert!(!model_has(&before, "目前", "TIME"), "{before}");
     // Every entity has a score between 0 and 1.
     for e in before["entities"].as_array().unwrap() {
         let s = e["score"].as_f64().unwrap();
@@ -150,12 +159,43 @@ fn train_then_detect_suggests_what_the_annotator_confirmed() {
     assert_eq!(history.lines().count(), 1);
 
     let (after, _) = detect(dir.path(), &["--annotations", ann_arg]);
-    assert!(has(&after, "目前", "TIME"), "{after}");
-    assert!(has(&after, "凌昌电力公司", "ORG"), "{after}");
+    assert!(model_has(&after, "目前", "TIME"), "{after}");
+    assert!(model_has(&after, "凌昌电力公司", "ORG"), "{after}");
     assert_ne!(after["detector"], before["detector"]);
     // --no-model goes back to the base model.
     let (base, _) = detect(dir.path(), &["--annotations", ann_arg, "--no-model"]);
     assert_eq!(base["detector"], before["detector"]);
+}
+
+#[test]
+fn detect_with_annotations_suggests_what_was_confirmed_there_before_any_training() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 1, "in_progress");
+    let (plain, _) = detect(dir.path(), &[]);
+    assert!(!has(&plain, "目前", "TIME"), "{plain}");
+    let ann = dir.path().join("ann");
+    let (v, _) = detect(dir.path(), &["--annotations", ann.to_str().unwrap()]);
+    let lexicon: Vec<&Value> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"] == "lexicon")
+        .collect();
+    assert!(
+        lexicon
+            .iter()
+            .any(|e| e["text"] == "目前" && e["label"] == "TIME"),
+        "{v}"
+    );
+    // Only where the model found nothing: never two entities over one character.
+    let mut spans: Vec<(u64, u64)> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["start"].as_u64().unwrap(), e["end"].as_u64().unwrap()))
+        .collect();
+    spans.sort();
+    assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "{v}");
 }
 
 #[test]
@@ -235,13 +275,30 @@ fn marking_an_article_done_changes_the_suggestions_of_another() {
     );
     let t = Tmux::start("learn", 100, 30, &cmd);
     t.wait_for("new.txt");
-    // new.txt first: the base model does not suggest 目前.
+    // new.txt first: the base model does not suggest 目前; what a0 confirmed does (the
+    // panel names who suggests each text).
     t.keys(&["j", "Enter"]);
     t.wait_for("恢复供电");
     t.wait_for("PER LOC ORG");
-    t.keys(&["]"]);
-    let s = t.wait_for(" of ");
-    assert!(!s.contains("TIME suggested 目前"), "{s}");
+    t.keys(&["p"]);
+    let s = t.wait_for("Entities");
+    // The panel's row of 目前 (the panel is drawn right of the text, inside │ │).
+    let row = |s: &str| -> String {
+        s.lines()
+            .filter_map(|l| l.split_once('│').map(|(_, panel)| panel))
+            .find(|p| p.contains("目前"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut s = s;
+    while !row(&s).contains("lexicon") {
+        assert!(std::time::Instant::now() < deadline, "no lexicon row: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        s = t.screen();
+    }
+    assert!(!row(&s).contains("model"), "{s}");
+    t.keys(&["p"]);
     // Back, open a0 (in progress), mark it done: training runs in the background.
     t.keys(&["q"]);
     t.keys(&["k", "Enter"]);
@@ -250,22 +307,20 @@ fn marking_an_article_done_changes_the_suggestions_of_another() {
     t.wait_for("corpus model updated");
     t.keys(&["q", "j", "Enter"]);
     t.wait_for("恢复供电");
-    // The new suggestions arrive from the worker: look until they are there.
+    // The new suggestions arrive from the worker: look until the model suggests 目前.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    'found: loop {
-        // `]` from the start, then `[`: one of them names the mark at the first character.
-        for keys in [&["g", "]"][..], &["["][..]] {
-            t.keys(keys);
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            let s = t.screen();
-            if s.contains("TIME suggested 目前") {
-                break 'found;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no TIME suggestion: {s}"
-            );
+    loop {
+        let s = t.screen();
+        if !s.contains("Entities") {
+            t.keys(&["p"]);
+        } else if row(&s).contains("model") {
+            break;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the model does not suggest 目前: {s}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
     }
 }
 
@@ -329,7 +384,7 @@ fn base_data_is_mixed_in_without_unteaching_the_annotator_s_own_labels() {
     assert_eq!(report["kept"], true, "{report}");
     let ann = dir.path().join("ann");
     let (after, _) = detect(dir.path(), &["--annotations", ann.to_str().unwrap()]);
-    assert!(has(&after, "目前", "TIME"), "{after}");
+    assert!(model_has(&after, "目前", "TIME"), "{after}");
     // A file that is not there is one clear error, and nothing is written.
     std::fs::remove_file(ann.join("model.inkm")).unwrap();
     let out = train(dir.path(), &["--base-data", "/nonexistent/base.bio"]);

@@ -900,7 +900,7 @@ mod reader_faults {
                 analysis: Arc::new(Analysis {
                     spans,
                     words,
-                    scores: Vec::new(),
+                    ..Default::default()
                 }),
             });
         }
@@ -1144,6 +1144,7 @@ mod reader_faults {
                 foreign: None,
             }],
             problems: Vec::new(),
+            status: None,
         };
         let c = corpus::scan(&fx.corpus).unwrap();
         let report = apply(std::slice::from_ref(&doc), &c, &fx.ann, "me", || {});

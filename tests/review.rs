@@ -641,7 +641,7 @@ fn tmux_review_takes_a_and_b_and_writes_the_gold_file() {
         s = state.display(),
     );
     let t = common::Tmux::start("review", 100, 10, &command);
-    t.wait_for("review: 1 articles");
+    t.wait_for("review: 1 article;");
     t.keys(&["Enter"]);
     t.wait_for("3 of 3 disagreements left");
     t.keys(&["]"]);

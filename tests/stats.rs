@@ -445,7 +445,7 @@ fn ambiguous_wide_terminals_get_ascii_bars_and_no_color_plain_cells() {
     t.draw(|f| view::draw(&app, f)).unwrap();
     let buf = t.backend().buffer();
     let s = screen(&app);
-    assert!(s.contains("PER  2###"), "{s}");
+    assert!(s.contains("PER  2 ###"), "{s}");
     for cell in buf.content() {
         let sym = cell.symbol();
         assert!(sym.is_ascii(), "{sym:?} is not narrow in both modes:\n{s}");
@@ -459,7 +459,7 @@ fn ambiguous_wide_terminals_get_ascii_bars_and_no_color_plain_cells() {
     };
     let out = stats_view::to_ansi(app.stats.data.as_deref().unwrap(), 80, &look, app.opts);
     let plain = out.replace("\x1b[0m", "").replace("\x1b[7m", "");
-    assert!(plain.contains("PER  2###"), "{out}");
+    assert!(plain.contains("PER  2 ###"), "{out}");
     assert!(!out.contains("38;5"), "no colours: {out}");
 }
 
@@ -490,4 +490,24 @@ fn s_in_the_library_of_a_real_terminal_shows_the_charts_and_esc_closes_them() {
     t.wait_for("a.txt");
     t.keys(&["q"]);
     assert_eq!(common::wait_file(&done).trim(), "0");
+}
+
+#[test]
+fn labels_outside_the_set_are_marked_and_numbers_stand_apart_from_bars() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, alice) = team_fixture(tmp.path());
+    let gpe = Label::new("GPE").unwrap();
+    write(&alice, "d.txt", Status::Todo, &[(0, 2, gpe), (3, 5, gpe)]);
+    let mut app = team_app(tmp.path(), 80, 30);
+    open_stats(&mut app);
+    let s = screen(&app);
+    assert!(s.contains("GPE  2 (not in the label set) "), "{s}");
+    assert!(!s.contains("PER  (not"), "{s}");
+    assert!(s.contains("todo        2 █"), "{s}");
+    assert!(s.contains("alice 1/4, 1 in progress █"), "{s}");
+    // `inkmark stats` on a terminal marks it too.
+    let d = app.stats.data.as_deref().unwrap();
+    let look = stats_view::Look::default();
+    let out = stats_view::to_ansi(d, 200, &look, app.opts);
+    assert!(out.contains("(not in the label set)"), "{out}");
 }

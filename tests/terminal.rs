@@ -444,7 +444,7 @@ fn open_with_entities(app: &mut App) {
         analysis: Arc::new(Analysis {
             spans,
             words: Default::default(),
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
 }
@@ -555,5 +555,31 @@ fn overlays_rewrite_both_halves_of_a_cut_wide_character() {
                 assert!(cut > 0, "{overlay:?} at {w}x{h} cuts no wide character");
             }
         }
+    }
+}
+
+/// A notice too long for the status bar grows it upwards over article text: the cells of
+/// the text (wide characters with a forced width) must reach the terminal as the notice's
+/// characters, every one of them.
+#[test]
+fn a_long_notice_over_the_text_reaches_the_terminal_whole() {
+    let long = format!(
+        "NOT SAVED: {}/annotations/000_fb090d6bc539e31c.json is read-only (no write permission); make it writable to save",
+        "/tmp/a-rather-long-folder-name".repeat(2)
+    );
+    for wide in MODES {
+        let mut app = seeds_app(80, 24, wide);
+        open_with_entities(&mut app);
+        let mut s = Session::new(app, wide);
+        s.send(&[Msg::Down, Msg::Notice(long.clone())]);
+        let last = (0..24)
+            .map(|y| row_text(&s.screen.cells[y]))
+            .collect::<Vec<_>>();
+        let shown: String = last[21..].iter().map(|r| r.trim()).collect();
+        assert!(
+            shown.contains("is read-only (no write permission)"),
+            "{last:#?}"
+        );
+        s.send(&[Msg::Down]);
     }
 }

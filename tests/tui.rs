@@ -407,7 +407,7 @@ fn reader_with_entities(w: u16, h: u16, spans: Vec<Span>) -> App {
         analysis: Arc::new(Analysis {
             spans,
             words: Default::default(),
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
     app
@@ -450,7 +450,7 @@ fn detecting_is_shown_until_results_arrive() {
         analysis: Arc::new(Analysis {
             spans: seed_spans(),
             words: Default::default(),
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
     let s = screen(&app);
@@ -488,7 +488,7 @@ fn results_for_another_article_are_kept_but_not_shown() {
         analysis: Arc::new(Analysis {
             spans: vec![Span::new(0, 2, Label::PER)],
             words: Default::default(),
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
     assert!(app.reader().unwrap().analysis.is_none());
@@ -748,7 +748,7 @@ fn the_quit_warning_fits_100_columns_and_says_not_saved_once() {
         analysis: Arc::new(Analysis {
             spans,
             words: Default::default(),
-            scores: Vec::new(),
+            ..Default::default()
         }),
     });
     send(&mut app, &[Msg::NextEntity, Msg::Accept]);
@@ -962,6 +962,7 @@ fn s_in_the_panel_lists_the_least_certain_suggestions_first() {
             spans: spans.iter().map(|(s, _)| *s).collect(),
             words: Default::default(),
             scores: spans.iter().map(|(_, p)| *p).collect(),
+            ..Default::default()
         }),
     });
     let items = |app: &App| -> Vec<String> {

@@ -168,23 +168,77 @@ impl Annotations {
     }
 
     pub fn undo(&mut self) -> bool {
-        let Some(change) = self.undo.pop() else {
-            return false;
-        };
-        self.apply_ops(change.ops.iter().rev().map(Op::inverse));
-        self.redo.push(change);
-        self.revision += 1;
-        true
+        self.try_undo().unwrap_or(false)
     }
 
     pub fn redo(&mut self) -> bool {
-        let Some(change) = self.redo.pop() else {
-            return false;
+        self.try_redo().unwrap_or(false)
+    }
+
+    /// Undoes the last change; `Err` names the entity in the way when undoing it would
+    /// overlap a span that came from elsewhere (a merge with the file on disk, see
+    /// [`Annotations::adopt`]): nothing is changed then, and the change stays to undo.
+    pub fn try_undo(&mut self) -> Result<bool, Entity> {
+        let Some(change) = self.undo.last() else {
+            return Ok(false);
         };
+        let ops: Vec<Op> = change.ops.iter().rev().map(Op::inverse).collect();
+        self.check_fits(&ops)?;
+        let change = self.undo.pop().unwrap_or_default();
+        self.apply_ops(ops.into_iter());
+        self.redo.push(change);
+        self.revision += 1;
+        Ok(true)
+    }
+
+    /// Redoes the last undone change, as [`Annotations::try_undo`].
+    pub fn try_redo(&mut self) -> Result<bool, Entity> {
+        let Some(change) = self.redo.last() else {
+            return Ok(false);
+        };
+        self.check_fits(&change.ops)?;
+        let change = self.redo.pop().unwrap_or_default();
         self.apply_ops(change.ops.iter().cloned());
         self.undo.push(change);
         self.revision += 1;
-        true
+        Ok(true)
+    }
+
+    /// `Ok` when `ops` keep the entities free of overlaps: every entity an insert would
+    /// overlap is one the same ops remove. Always so for a history made on this set; a
+    /// merge may have brought another writer's spans in between.
+    fn check_fits(&self, ops: &[Op]) -> Result<(), Entity> {
+        let mut removed: Vec<&Entity> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Remove(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        removed.sort();
+        for op in ops {
+            if let Op::Insert(e) = op {
+                if let Some(other) = self
+                    .overlapping(e.start, e.end)
+                    .find(|o| removed.binary_search(o).is_err())
+                {
+                    return Err(other.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the content of `merged` (the file on disk merged with this session's
+    /// changes) and keeps the undo history: an undo or redo that no longer fits is
+    /// refused then (see [`Annotations::try_undo`]), never applied into an overlap.
+    pub fn adopt(&mut self, merged: Annotations) {
+        self.entities = merged.entities;
+        self.rejected = merged.rejected;
+        self.status = merged.status;
+        // Replaced whole: views derived from the set start again.
+        self.touched = None;
+        self.revision += 1;
     }
 
     pub fn can_undo(&self) -> bool {
@@ -479,6 +533,42 @@ mod tests {
         assert_eq!(a.entities, before);
         assert!(a.redo());
         assert_eq!(a.entities.len(), 1);
+    }
+
+    #[test]
+    fn adopting_a_merge_keeps_the_history_and_refuses_undo_into_an_overlap() {
+        let mut a = set();
+        a.apply(a.label_change(0, 3, Label::LOC, "高新区", Source::Manual));
+        a.apply(a.delete_change(0));
+        a.apply(a.label_change(10, 12, Label::PER, "张三", Source::Manual));
+        // Another writer's span where the deleted one was, merged in.
+        let mut merged = a.clone();
+        merged.entities.insert(0, ent(1, 4, Label::ORG));
+        a.adopt(Annotations::new(
+            merged.entities.clone(),
+            Vec::new(),
+            Status::Todo,
+        ));
+        assert_eq!(a.entities.len(), 2);
+        assert_eq!(a.try_undo(), Ok(true), "张三 goes");
+        assert_eq!(a.entities, vec![ent(1, 4, Label::ORG)]);
+        // Undoing the delete would overlap the merged span: refused, nothing changed.
+        assert_eq!(a.try_undo(), Err(ent(1, 4, Label::ORG)));
+        assert_eq!(a.entities, vec![ent(1, 4, Label::ORG)]);
+        assert!(a.can_undo());
+        assert_eq!(a.try_redo(), Ok(true));
+        assert_eq!(a.entities.len(), 2);
+    }
+
+    fn ent(start: usize, end: usize, label: Label) -> Entity {
+        Entity {
+            start,
+            end,
+            label,
+            text: "x".repeat(end - start),
+            source: Source::Manual,
+            by: Vec::new(),
+        }
     }
 
     #[test]

@@ -94,6 +94,7 @@ mod tests {
             spans: vec![Span::new(1, 3, Label::PER)],
             words: [0, 1, 3].into_iter().collect(),
             scores: vec![0.75],
+            sources: vec![crate::detect::SuggestionSource::Pattern],
         };
         cache.store(&sha, v, &analysis).unwrap();
         assert_eq!(cache.load(&sha, v), Some(analysis));

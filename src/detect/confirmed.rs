@@ -2,48 +2,142 @@
 //! confirmed text, longest first, where nothing else was found. One automaton
 //! (aho-corasick, leftmost-longest) over the text, however many texts there are.
 
-use crate::label::{Label, Span};
+use crate::annotation::AnnotationFile;
+use crate::detect::{Analysis, SuggestionSource};
+use crate::label::{Label, LabelSet, Span};
 use aho_corasick::{AhoCorasick, MatchKind};
+use std::path::{Path, PathBuf};
+
+/// Confirmed texts and their labels, built into one automaton once (a `detect` run over
+/// thousands of lines, or a reader session, searches with the same one).
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    ac: Option<AhoCorasick>,
+    labels: Vec<Label>,
+}
+
+impl Lexicon {
+    /// Texts of one character are left out (too ambiguous to suggest everywhere).
+    pub fn new(entries: &[(String, Label)]) -> Lexicon {
+        let entries: Vec<&(String, Label)> = entries
+            .iter()
+            .filter(|(t, _)| t.chars().nth(1).is_some())
+            .collect();
+        if entries.is_empty() {
+            return Lexicon::default();
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(entries.iter().map(|(t, _)| t.as_str()))
+            .ok();
+        Lexicon {
+            ac,
+            labels: entries.iter().map(|(_, l)| *l).collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ac.is_none()
+    }
+
+    /// Spans of `text` where a confirmed text occurs and does not overlap any of `taken`
+    /// (sorted by start): code-point offsets, sorted.
+    pub fn find(&self, text: &str, taken: &[Span]) -> Vec<Span> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        // Matches come in order: convert byte offsets to code points as we go.
+        let (mut byte, mut cp) = (0usize, 0usize);
+        let mut t = 0;
+        for m in ac.find_iter(text) {
+            cp += text[byte..m.start()].chars().count();
+            let start = cp;
+            let end = start + text[m.start()..m.end()].chars().count();
+            cp = end;
+            byte = m.end();
+            while t < taken.len() && taken[t].end <= start {
+                t += 1;
+            }
+            let overlaps = taken[t..]
+                .iter()
+                .take_while(|s| s.start < end)
+                .any(|s| s.end > start);
+            if !overlaps {
+                out.push(Span::new(start, end, self.labels[m.pattern().as_usize()]));
+            }
+        }
+        out
+    }
+
+    /// Adds the confirmed texts' occurrences to `analysis` where it found nothing, with
+    /// score 1 and source `lexicon`.
+    pub fn apply(&self, text: &str, analysis: &mut Analysis) {
+        if self.is_empty() {
+            return;
+        }
+        let found = self.find(text, &analysis.spans);
+        if found.is_empty() {
+            return;
+        }
+        let mut merged: Vec<(Span, f32, SuggestionSource)> = analysis
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, analysis.score(i), analysis.source(i)))
+            .chain(
+                found
+                    .into_iter()
+                    .map(|s| (s, 1.0, SuggestionSource::Lexicon)),
+            )
+            .collect();
+        merged.sort_by_key(|(s, _, _)| *s);
+        analysis.spans = merged.iter().map(|(s, _, _)| *s).collect();
+        analysis.scores = merged.iter().map(|(_, p, _)| *p).collect();
+        analysis.sources = merged.into_iter().map(|(_, _, o)| o).collect();
+    }
+}
 
 /// Spans of `text` where one of `entries` (text, label) occurs and does not overlap any
-/// of `taken` (sorted by start): code-point offsets, sorted. Texts of one character are
-/// left out (too ambiguous to suggest everywhere).
+/// of `taken` (sorted by start): code-point offsets, sorted.
 pub fn occurrences(text: &str, entries: &[(String, Label)], taken: &[Span]) -> Vec<Span> {
-    let entries: Vec<&(String, Label)> = entries
-        .iter()
-        .filter(|(t, _)| t.chars().nth(1).is_some())
-        .collect();
-    if entries.is_empty() {
-        return Vec::new();
-    }
-    let Ok(ac) = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(entries.iter().map(|(t, _)| t.as_str()))
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    // Matches come in order: convert byte offsets to code points as we go.
-    let (mut byte, mut cp) = (0usize, 0usize);
-    let mut t = 0;
-    for m in ac.find_iter(text) {
-        cp += text[byte..m.start()].chars().count();
-        let start = cp;
-        let end = start + text[m.start()..m.end()].chars().count();
-        cp = end;
-        byte = m.end();
-        while t < taken.len() && taken[t].end <= start {
-            t += 1;
+    Lexicon::new(entries).find(text, taken)
+}
+
+/// What the annotator confirmed in earlier sessions: every annotation file of the folder
+/// (and its subfolders), each text once with its most frequent label in the set. Files
+/// that cannot be read or do not parse are skipped (the reader and `check` report them);
+/// an empty list when the folder does not exist.
+pub fn corpus_texts(dir: &Path, labels: &LabelSet) -> Vec<(String, Label)> {
+    let mut files: Vec<AnnotationFile> = Vec::new();
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.filter_map(|e| e.ok()) {
+            if e.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let p = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() && p.extension().is_some_and(|x| x == "json") => {
+                    let Ok(source) = std::fs::read_to_string(&p) else {
+                        continue;
+                    };
+                    if !source.contains("inkmark/1") {
+                        continue;
+                    }
+                    if let Ok(f) = AnnotationFile::parse(&source) {
+                        files.push(f);
+                    }
+                }
+                _ => {}
+            }
         }
-        let overlaps = taken[t..]
-            .iter()
-            .take_while(|s| s.start < end)
-            .any(|s| s.end > start);
-        if !overlaps {
-            out.push(Span::new(start, end, entries[m.pattern().as_usize()].1));
-        }
     }
-    out
+    crate::detect::patterns::Dictionary::build(&files, labels).entries
 }
 
 #[cfg(test)]
@@ -66,5 +160,67 @@ mod tests {
             vec![Span::new(7, 10, Label::LOC), Span::new(15, 21, Label::ORG)]
         );
         assert!(occurrences(text, &[], &taken).is_empty());
+    }
+
+    #[test]
+    fn applied_to_an_analysis_they_fill_only_the_gaps_and_say_lexicon() {
+        let text = "李培华说，李培华和高新区";
+        let lexicon = Lexicon::new(&[("李培华".to_string(), Label::PER)]);
+        let mut a = Analysis {
+            spans: vec![Span::new(0, 3, Label::PER), Span::new(9, 12, Label::LOC)],
+            scores: vec![0.9, 0.7],
+            ..Default::default()
+        };
+        lexicon.apply(text, &mut a);
+        assert_eq!(
+            a.spans,
+            [
+                Span::new(0, 3, Label::PER),
+                Span::new(5, 8, Label::PER),
+                Span::new(9, 12, Label::LOC)
+            ]
+        );
+        assert_eq!(a.scores, [0.9, 1.0, 0.7]);
+        assert_eq!(a.source(1), SuggestionSource::Lexicon);
+        assert_eq!(a.source(0), SuggestionSource::Model);
+    }
+
+    #[test]
+    fn the_corpus_texts_are_read_from_every_file_and_broken_ones_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, ents: &[(usize, usize, &str, &str)]| {
+            let entities: Vec<String> = ents
+                .iter()
+                .map(|(s, e, l, t)| {
+                    format!(r#"{{"start": {s}, "end": {e}, "label": "{l}", "text": "{t}", "source": "manual"}}"#)
+                })
+                .collect();
+            std::fs::write(
+                dir.path().join(name),
+                format!(
+                    r#"{{"format": "inkmark/1", "article": "{name}.txt", "article_sha256": "x", "annotator": "a", "status": "done", "updated": "2026-12-01T00:00:00Z", "entities": [{}]}}"#,
+                    entities.join(", ")
+                ),
+            )
+            .unwrap();
+        };
+        file(
+            "a.json",
+            &[(0, 3, "PER", "李培华"), (4, 7, "LOC", "高新区")],
+        );
+        file(
+            "b.json",
+            &[(0, 3, "ORG", "高新区"), (5, 8, "LOC", "高新区")],
+        );
+        std::fs::write(dir.path().join("c.json"), "{ broken").unwrap();
+        let texts = corpus_texts(dir.path(), &LabelSet::default());
+        assert_eq!(
+            texts,
+            [
+                ("李培华".to_string(), Label::PER),
+                ("高新区".to_string(), Label::LOC)
+            ]
+        );
+        assert!(corpus_texts(&dir.path().join("none"), &LabelSet::default()).is_empty());
     }
 }

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod confirmed;
 mod lexicon;
 mod numbers;
+pub mod patterns;
 mod resolve;
 mod rules;
 pub mod tagger;
@@ -115,6 +116,30 @@ pub struct Analysis {
     /// probability that the span is exactly this entity; 1 for the rules' dates and numbers.
     #[serde(default)]
     pub scores: Vec<f32>,
+    /// Where each span comes from (same order as `spans`); empty when all come from the
+    /// model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SuggestionSource>,
+}
+
+/// Who suggests a span (design.md "Labels"): the model (base tagger, rules or corpus
+/// model), the config's patterns and term lists, or the texts the user confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuggestionSource {
+    Model,
+    Pattern,
+    Lexicon,
+}
+
+impl SuggestionSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            SuggestionSource::Model => "model",
+            SuggestionSource::Pattern => "pattern",
+            SuggestionSource::Lexicon => "lexicon",
+        }
+    }
 }
 
 // Scores are probabilities, never NaN, so equality is an equivalence.
@@ -126,25 +151,59 @@ impl Analysis {
         self.scores.get(i).copied().unwrap_or(1.0)
     }
 
-    /// The suggestions in the corpus's labels: renamed by `detector_labels`, dropped
-    /// when the set lacks their label ([`LabelSet::suggested`]; `scores` kept aligned).
-    pub fn follow_labels(&mut self, set: &crate::label::LabelSet) {
-        let (spans, scores) = follow_labels(
-            std::mem::take(&mut self.spans),
-            std::mem::take(&mut self.scores),
-            set,
-        );
-        self.spans = spans;
-        self.scores = scores;
+    /// Where span `i` comes from (the model when nothing was recorded).
+    pub fn source(&self, i: usize) -> SuggestionSource {
+        self.sources
+            .get(i)
+            .copied()
+            .unwrap_or(SuggestionSource::Model)
     }
 
-    /// Drops the spans scored under `min` (keeps `scores` aligned).
+    /// The suggestions in the corpus's labels: the model's renamed by `detector_labels`,
+    /// dropped when the set lacks their label ([`LabelSet::suggested`]; `scores` and
+    /// `sources` kept aligned). Patterns and confirmed texts already name the set's labels.
+    pub fn follow_labels(&mut self, set: &crate::label::LabelSet) {
+        if self.sources.is_empty() {
+            let (spans, scores) = follow_labels(
+                std::mem::take(&mut self.spans),
+                std::mem::take(&mut self.scores),
+                set,
+            );
+            self.spans = spans;
+            self.scores = scores;
+            return;
+        }
+        let scored = self.scores.len() == self.spans.len();
+        let (mut spans, mut scores, mut sources) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, s) in self.spans.iter().enumerate() {
+            let source = self.source(i);
+            let label = match source {
+                SuggestionSource::Model => set.suggested(s.label),
+                _ => Some(s.label),
+            };
+            if let Some(label) = label {
+                spans.push(Span { label, ..*s });
+                if scored {
+                    scores.push(self.scores[i]);
+                }
+                sources.push(source);
+            }
+        }
+        (self.spans, self.scores, self.sources) = (spans, scores, sources);
+    }
+
+    /// Drops the spans scored under `min` (keeps `scores` and `sources` aligned).
     pub fn retain_min_score(&mut self, min: f32) {
         if min <= 0.0 || self.scores.len() != self.spans.len() {
             return;
         }
-        let mut keep = self.scores.iter().map(|&s| s >= min);
-        self.spans.retain(|_| keep.next().unwrap_or(true));
+        let keep: Vec<bool> = self.scores.iter().map(|&s| s >= min).collect();
+        let mut k = keep.iter();
+        self.spans.retain(|_| *k.next().unwrap_or(&true));
+        if self.sources.len() == keep.len() {
+            let mut k = keep.iter();
+            self.sources.retain(|_| *k.next().unwrap_or(&true));
+        }
         self.scores.retain(|&s| s >= min);
     }
 }
@@ -262,6 +321,7 @@ impl Detector {
                     spans,
                     words: WordStarts::default(),
                     scores,
+                    sources: Vec::new(),
                 }
             }
         };
@@ -294,6 +354,7 @@ impl Detector {
             spans,
             words,
             scores,
+            sources: Vec::new(),
         }
     }
 
@@ -308,6 +369,7 @@ impl Detector {
             spans,
             words,
             scores,
+            sources: Vec::new(),
         }
     }
 
@@ -601,18 +663,22 @@ pub struct EntityOut<'t> {
     /// The detector's probability that this is exactly the entity (absent for the baseline).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
+    /// Who suggests it: `model` or `pattern`.
+    pub source: SuggestionSource,
 }
 
-/// Spans with their text: `{"start", "end", "label", "text"}`.
+/// Spans with their text: `{"start", "end", "label", "text", "source"}`.
 pub fn entities_json<'t>(text: &'t str, spans: &[Span]) -> Vec<EntityOut<'t>> {
-    entities_json_scored(text, spans, None)
+    entities_json_scored(text, spans, None, &[])
 }
 
-/// [`entities_json`] with a score per span (rounded to 3 decimals).
+/// [`entities_json`] with a score per span (rounded to 3 decimals) and its source
+/// (`sources` empty: all from the model).
 pub fn entities_json_scored<'t>(
     text: &'t str,
     spans: &[Span],
     scores: Option<&[f32]>,
+    sources: &[SuggestionSource],
 ) -> Vec<EntityOut<'t>> {
     let slicer = CharSlicer::new(text);
     spans
@@ -626,6 +692,7 @@ pub fn entities_json_scored<'t>(
             score: scores
                 .and_then(|sc| sc.get(i))
                 .map(|&p| (p * 1000.0).round() / 1000.0),
+            source: sources.get(i).copied().unwrap_or(SuggestionSource::Model),
         })
         .collect()
 }

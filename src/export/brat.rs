@@ -300,6 +300,24 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
             ));
             continue;
         }
+        // The .ann's own copy of the text must match the article there: offsets into
+        // another version of the text would label the wrong characters without a word.
+        let in_range = frags.iter().all(|&(a, b)| a <= b && b <= chars.len());
+        if let (true, Some(written)) = (in_range, line.splitn(3, '\t').nth(2)) {
+            let there: Vec<String> = frags
+                .iter()
+                .map(|&(a, b)| chars[a..b].iter().collect())
+                .collect();
+            let there = there.join(" ");
+            if written != there {
+                let (lo, hi) = (frags[0].0, frags[frags.len() - 1].1);
+                bad(format!(
+                    "{id} {label} {lo}..{hi}: the .ann has {written:?} but the article has \
+                     {there:?} there"
+                ));
+                continue;
+            }
+        }
         let (lo, hi) = (frags[0].0, frags[frags.len() - 1].1);
         spans.push(ImportedSpan {
             span: Span::new(lo, hi, label),
@@ -312,6 +330,7 @@ pub fn parse_ann(input: &str, text: &str, article: Option<String>) -> Result<Imp
         text: text.to_string(),
         spans,
         problems,
+        status: None,
     })
 }
 
@@ -395,6 +414,30 @@ mod tests {
         assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
         assert!(d.problems[0].starts_with("line 1: T1 ORG: a discontinuous entity"));
         assert!(d.problems[1].contains("line 4: T4: bad offsets"));
+    }
+
+    #[test]
+    fn an_entity_whose_text_differs_from_the_article_is_reported_not_imported() {
+        let text = "他在上海。北京\n天津";
+        let input = "T1\tLOC 2 4\t上海\n\
+                     T2\tLOC 2 5\t上海x\n\
+                     T3\tLOC 5 7;8 10\t北京 天津\n\
+                     T4\tLOC 5 7;8 10\t北京 天\n";
+        let d = parse_ann(input, text, None).unwrap();
+        let spans: Vec<Span> = d.spans.iter().map(|s| s.span).collect();
+        assert_eq!(
+            spans,
+            [Span::new(2, 4, Label::LOC), Span::new(5, 10, Label::LOC)]
+        );
+        assert_eq!(
+            d.problems,
+            [
+                "line 2: T2 LOC 2..5: the .ann has \"上海x\" but the article has \"上海。\" there; \
+                 not imported",
+                "line 4: T4 LOC 5..10: the .ann has \"北京 天\" but the article has \"北京 天津\" \
+                 there; not imported"
+            ]
+        );
     }
 
     #[test]

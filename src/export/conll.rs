@@ -164,6 +164,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
                 text: std::mem::take(text),
                 spans: std::mem::take(spans),
                 problems: std::mem::take(problems),
+                status: None,
             });
         }
         *chars = 0;

@@ -94,11 +94,19 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
                 }
             }
         }
+        let status = match super::import::status_of(v.get("status"), &format!("line {}", n + 1)) {
+            Ok(s) => s,
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        };
         docs.push(Imported {
             article: v.get("article").and_then(Value::as_str).map(str::to_string),
             text,
             spans,
             problems,
+            status,
         });
     }
     Ok(docs)

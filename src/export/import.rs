@@ -8,7 +8,7 @@
 use crate::annotation::edit::Annotations;
 use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
 use crate::annotation::store::{write_atomic, Batch, Done, Loaded, Store};
-use crate::annotation::Source;
+use crate::annotation::{Source, Status};
 use crate::corpus::{read_article, Corpus};
 use crate::detect::sha256_hex;
 use crate::headless::{check_file, SpanCheck};
@@ -25,6 +25,30 @@ pub struct Imported {
     pub spans: Vec<ImportedSpan>,
     /// What the parser left out of this document, each with its place.
     pub problems: Vec<String>,
+    /// The status the file gives the document (doccano's and Label Studio's `status`),
+    /// kept on import instead of falling back to `todo`.
+    pub status: Option<Status>,
+}
+
+/// The `status` of a document (absent: `None`); one no article can have is a problem
+/// at `place`, and the article's status is left as it is.
+pub fn status_of(value: Option<&serde_json::Value>, place: &str) -> Result<Option<Status>, String> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(parse_status)
+            .map(Some)
+            .ok_or_else(|| format!("{place}: unknown status {v}; the article's status is kept (todo, in_progress or done)")),
+    }
+}
+
+/// A status as an exported file names it (`done`, `in_progress`, `todo`); anything else
+/// is reported by the caller and the article's status left as it is.
+pub fn parse_status(name: &str) -> Option<Status> {
+    [Status::Todo, Status::InProgress, Status::Done]
+        .into_iter()
+        .find(|s| s.name() == name.trim())
 }
 
 /// A span and where it came from (`line 12`, `task 3 result 2`), for the report.
@@ -62,8 +86,13 @@ pub fn foreign_label(name: &str) -> (Label, Option<String>) {
     }
 }
 
-/// Parses `--map Person=PER,GPE=LOC` pairs: each target must be in `set`.
-pub fn parse_map(pairs: &[String], set: &LabelSet) -> Result<Vec<(String, Label)>, String> {
+/// Parses `--map Person=PER,GPE=LOC` pairs: each target must be in `set`, or, with
+/// `add_new` (`--add-labels`), a name a label can have (the caller adds it to the set).
+pub fn parse_map(
+    pairs: &[String],
+    set: &LabelSet,
+    add_new: bool,
+) -> Result<Vec<(String, Label)>, String> {
     pairs
         .iter()
         .map(|p| {
@@ -71,16 +100,17 @@ pub fn parse_map(pairs: &[String], set: &LabelSet) -> Result<Vec<(String, Label)
                 .split_once('=')
                 .ok_or_else(|| format!("--map {p:?}: expected FOREIGN=LABEL"))?;
             let to = to.trim();
-            let label = Label::new(to)
-                .ok()
-                .filter(|l| set.contains(*l))
-                .ok_or_else(|| {
+            let label = match Label::new(to) {
+                Ok(l) if set.contains(l) || add_new => l,
+                Err(e) if add_new => return Err(format!("--map {p:?}: {e}")),
+                _ => {
                     let names: Vec<String> = set.labels().map(|l| l.to_string()).collect();
-                    format!(
-                        "--map {p:?}: {to:?} is not in the label set ({})",
+                    return Err(format!(
+                        "--map {p:?}: {to:?} is not in the label set ({}); --add-labels adds it",
                         names.join(", ")
-                    )
-                })?;
+                    ));
+                }
+            };
             Ok((from.trim().to_string(), label))
         })
         .collect()
@@ -148,6 +178,9 @@ pub struct Report {
     pub articles: usize,
     pub created: Vec<String>,
     pub entities: usize,
+    /// Existing spans an imported one overlapped and so replaced (said in the summary:
+    /// nothing of the user's goes without a word).
+    pub replaced: usize,
     pub problems: Vec<String>,
 }
 
@@ -168,8 +201,8 @@ pub fn apply(
 ) -> Report {
     let mut report = Report::default();
     // Annotation files are saved in batches (one sync each, not two fsyncs per file);
-    // the tag is the number of entities the save adds.
-    let mut batch: Batch<usize> = Batch::new();
+    // the tag is the number of entities the save adds and of those it replaces.
+    let mut batch: Batch<(usize, usize)> = Batch::new();
     let mut queued: HashSet<PathBuf> = HashSet::new();
     // Articles by content, to match documents that carry no name.
     let mut by_sha: HashMap<String, PathBuf> = HashMap::new();
@@ -264,6 +297,7 @@ pub fn apply(
         let bounds = SpanCheck::new(&doc.text);
         let mut set = Annotations::new(file.entities.clone(), file.rejected.clone(), file.status);
         let mut added = 0;
+        let mut replaced = 0;
         // Outer spans first: inkmark has no nested or overlapping entities, so of two
         // imported spans that overlap the one that starts first (the longer at a tie) is
         // kept and the other reported, never silently replaced.
@@ -309,14 +343,24 @@ pub fn apply(
                 continue;
             }
             let change = set.label_change(start, end, label, text, Source::Manual);
+            // Imported spans are disjoint: every span this removes was in the file before.
+            let removes = change
+                .ops
+                .iter()
+                .filter(|op| matches!(op, crate::annotation::edit::Op::Remove(_)))
+                .count();
             if set.apply(change) {
                 added += 1;
+                replaced += removes;
             }
         }
         // The result goes through `check`: anything it would reject (and did not before)
         // keeps the file as it was.
         let before = check_file(&file, &doc.text);
         file.entities = set.entities;
+        if let Some(status) = doc.status {
+            file.status = status;
+        }
         file.updated = utc_now();
         let new: Vec<String> = check_file(&file, &doc.text)
             .into_iter()
@@ -330,7 +374,7 @@ pub fn apply(
             ));
             continue;
         }
-        batch.push(store, file, added);
+        batch.push(store, file, (added, replaced));
         if batch.is_full() {
             record(&mut report, batch.flush());
             queued.clear();
@@ -341,12 +385,13 @@ pub fn apply(
 }
 
 /// Counts the saves that went through; the others are problems, each naming its file.
-fn record(report: &mut Report, done: Vec<Done<usize>>) {
+fn record(report: &mut Report, done: Vec<Done<(usize, usize)>>) {
     for d in done {
         match d.result {
             Ok(_) => {
                 report.articles += 1;
-                report.entities += d.tag;
+                report.entities += d.tag.0;
+                report.replaced += d.tag.1;
             }
             Err(e) => report.problems.push(e.to_string()),
         }
@@ -388,6 +433,7 @@ mod tests {
                 foreign: None,
             }],
             problems: Vec::new(),
+            status: None,
         };
         let mut docs: Vec<Imported> = (0..30).map(|i| doc(i, 4, 6, Label::PER)).collect();
         // The same article twice: the second document adds to what the first saved.

@@ -8,7 +8,7 @@
 
 use super::import::{Imported, ImportedSpan};
 use super::{Doc, OffsetMap, Offsets};
-use crate::annotation::Source;
+use crate::annotation::{Source, Status};
 use crate::detect::CharSlicer;
 use crate::label::{Label, Span};
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,8 @@ struct Task<'a> {
 struct TaskData<'a> {
     text: &'a str,
     article: &'a str,
+    /// Read back by `inkmark import`, so that a round trip keeps the status.
+    status: Status,
 }
 
 #[derive(Serialize)]
@@ -166,6 +168,7 @@ pub fn render(docs: &[Doc], unit: Offsets) -> String {
                 data: TaskData {
                     text: &d.text,
                     article: &d.article,
+                    status: d.status,
                 },
                 annotations: [Annotation {
                     result: confirmed,
@@ -198,6 +201,8 @@ struct InData {
     text: Option<Value>,
     #[serde(default)]
     article: Option<Value>,
+    #[serde(default)]
+    status: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -275,11 +280,12 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
     let mut docs = Vec::new();
     for (i, t) in tasks.into_iter().enumerate() {
         let at = |m: String| format!("task {}: {m}", i + 1);
-        let (text, article) = match t.data {
+        let (text, article, status) = match t.data {
             Some(InData {
                 text: Some(Value::String(text)),
                 article,
-            }) => (text, article),
+                status,
+            }) => (text, article, status),
             _ => return Err(at("no data.text".into())),
         };
         let u = OffsetMap::new(&text, unit);
@@ -318,11 +324,19 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
             });
         }
         drop(u);
+        let status = match super::import::status_of(status.as_ref(), &format!("task {}", i + 1)) {
+            Ok(s) => s,
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        };
         docs.push(Imported {
             article: article.and_then(|a| a.as_str().map(str::to_string)),
             text,
             spans,
             problems,
+            status,
         });
     }
     Ok(docs)

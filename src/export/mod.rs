@@ -450,8 +450,8 @@ pub fn write_labelled(
             write_atomic(&config, labelstudio::label_config(labels).as_bytes(), &none)?;
             write_atomic(out, text.as_bytes(), &none)?;
             Ok(format!(
-                "{} articles to {} (labelling config: {})",
-                docs.len(),
+                "{} to {} (labelling config: {})",
+                crate::text::count(docs.len(), "article", "articles"),
                 out.display(),
                 config.display()
             ))
@@ -459,8 +459,8 @@ pub fn write_labelled(
         Format::Brat => {
             brat::write_dir_with(docs, out, labels)?;
             Ok(format!(
-                "{} articles as .txt + .ann pairs in {}/",
-                docs.len(),
+                "{} as .txt + .ann pairs in {}/",
+                crate::text::count(docs.len(), "article", "articles"),
                 out.display()
             ))
         }
@@ -468,7 +468,11 @@ pub fn write_labelled(
             let text = render_with(format, docs, options)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
             write_atomic(out, text.as_bytes(), &none)?;
-            Ok(format!("{} articles to {}", docs.len(), out.display()))
+            Ok(format!(
+                "{} to {}",
+                crate::text::count(docs.len(), "article", "articles"),
+                out.display()
+            ))
         }
     }
 }

@@ -76,6 +76,7 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             text,
             spans,
             problems,
+            status: None,
         });
     }
     Ok(docs)

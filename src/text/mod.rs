@@ -12,3 +12,8 @@ pub use layout::{layout, Layout, Line, Piece};
 
 #[cfg(test)]
 mod tests;
+
+/// `1 article`, `2 articles`: a number and its noun, for messages.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -207,8 +207,8 @@ impl Annotating {
                             ann.state = SaveState::Unsaved;
                             ann.saved_revision = u64::MAX;
                             notice = Some(format!(
-                                "article changed since it was annotated: {} spans moved, {} could not be placed (kept in the file; see the panel, p)",
-                                r.moved,
+                                "article changed since it was annotated: {} moved, {} could not be placed (kept in the file; see the panel, p)",
+                                crate::text::count(r.moved, "span", "spans"),
                                 r.unanchored.len()
                             ));
                         }
@@ -268,16 +268,17 @@ impl Annotating {
                 None
             }
             Ok(Saved::Merged(merged)) => {
-                // Another program changed the file: adopt the merge. Undo history refers
-                // to the old state, so it starts afresh.
-                self.set = Annotations::new(merged.entities, merged.rejected, merged.status);
+                // Another program changed the file: adopt the merge, keeping the undo
+                // history (an undo that would overlap their spans is refused).
+                self.set.adopt(Annotations::new(
+                    merged.entities,
+                    merged.rejected,
+                    merged.status,
+                ));
                 self.unanchored = merged.unanchored;
                 self.saved_revision = self.set.revision;
                 self.state = SaveState::Saved;
-                Some(
-                    "the annotation file had changed on disk: merged both (undo history cleared)"
-                        .to_string(),
-                )
+                Some("the annotation file had changed on disk: merged both".to_string())
             }
             Err(e) => {
                 self.state = SaveState::Failed(e.to_string());
@@ -287,9 +288,81 @@ impl Annotating {
     }
 }
 
+/// True when a span may begin or end with `c`: letters, digits, ideographs, and the
+/// signs of quantities (50%, 20℃, ￥100); not punctuation or spaces.
+fn may_edge(c: char) -> bool {
+    c.is_alphanumeric() || "%％‰℃℉°$¥￥€£".contains(c)
+}
+
+/// True when `c` is a bracket whose partner is in `span` too: 除夕(农历) may end with
+/// its closing bracket, and (农历)除夕 begin with its opening one.
+fn closes_pair(c: char, span: &str) -> bool {
+    const PAIRS: [(char, char); 8] = [
+        ('(', ')'),
+        ('（', '）'),
+        ('[', ']'),
+        ('【', '】'),
+        ('「', '」'),
+        ('『', '』'),
+        ('《', '》'),
+        ('“', '”'),
+    ];
+    PAIRS.iter().any(|&(open, close)| {
+        (c == close && span.contains(open)) || (c == open && span.contains(close))
+    })
+}
+
+const CROSSES_LINE_BREAK: &str = "a span does not cross a line break";
+
+/// True when `text` holds a line break (any that ends a line in the reader or in Python's
+/// `splitlines()`, which brat follows).
+fn crosses_line_break(text: &str) -> bool {
+    text.contains([
+        '\n', '\r', '\u{0b}', '\u{0c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
+        '\u{2029}',
+    ])
+}
+
+/// Why an undo or redo was refused: a span merged in from the file on disk overlaps it.
+fn in_the_way(what: &str, e: &Entity) -> String {
+    format!(
+        "cannot {what}: {} (merged from the file on disk) overlaps it; delete it first",
+        describe(e.label, &e.text)
+    )
+}
+
 /// What a label key, accept or reject did, for the status bar.
 fn describe(label: Label, text: &str) -> String {
     format!("{label} {text}")
+}
+
+/// `done`, plus the annotations `change` removes to make room (an overlap is replaced,
+/// and the user must hear of it): all but `own`, the span being edited, and spans the
+/// change puts back with the same offsets and label.
+fn with_replaced(done: String, change: &Change, own: Option<&Entity>) -> String {
+    let kept = |e: &Entity| {
+        change.ops.iter().any(|op| {
+            matches!(op, Op::Insert(n) if (n.start, n.end, n.label) == (e.start, e.end, e.label))
+        })
+    };
+    let gone: Vec<String> = change
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Remove(e) if Some(e) != own && !kept(e) => Some(describe(e.label, &e.text)),
+            _ => None,
+        })
+        .collect();
+    match gone.len() {
+        0 => done,
+        1 | 2 => format!("{done} · replaced {}", gone.join(", ")),
+        n => format!(
+            "{done} · replaced {}, {} and {} more",
+            gone[0],
+            gone[1],
+            n - 2
+        ),
+    }
 }
 
 impl Reader {
@@ -352,11 +425,9 @@ impl Reader {
                     .ann
                     .set
                     .label_change(s.start, s.end, label, &text, source);
-                return self.commit(
-                    change,
-                    format!("{verb}: {}", describe(label, &text)),
-                    hidden,
-                );
+                let done =
+                    with_replaced(format!("{verb}: {}", describe(label, &text)), &change, None);
+                return self.commit(change, done, hidden);
             }
             if relabel {
                 return Some("no annotation or suggestion under the cursor to relabel".to_string());
@@ -373,16 +444,22 @@ impl Reader {
         if text.trim().is_empty() {
             return Some("nothing to label here".to_string());
         }
+        // One rule for every way of making a span: brat would need fragments and CoNLL
+        // would carry I- tags across a paragraph. The selection stays, to be shortened.
+        if crosses_line_break(&text) {
+            return Some(CROSSES_LINE_BREAK.to_string());
+        }
         self.anchor = None;
         let change = self
             .ann
             .set
             .label_change(start, end, label, &text, Source::Manual);
-        self.commit(
-            change,
+        let done = with_replaced(
             format!("labelled: {}", describe(label, &text)),
-            hidden,
-        )
+            &change,
+            None,
+        );
+        self.commit(change, done, hidden)
     }
 
     /// `a`: accept the suggestion under the cursor and move to the next one.
@@ -395,7 +472,11 @@ impl Reader {
             .ann
             .set
             .label_change(s.start, s.end, s.label, &text, Source::Accepted);
-        let done = format!("accepted {}", describe(s.label, &text));
+        let done = with_replaced(
+            format!("accepted {}", describe(s.label, &text)),
+            &change,
+            None,
+        );
         self.commit_and_move_on(change, done, s.end, hidden, body)
     }
 
@@ -567,18 +648,40 @@ impl Reader {
             },
         };
         let (mut s, mut t) = (span.start, span.end);
-        match (start_edge, right) {
-            (true, false) => s = self.word_start_before(s).unwrap_or(s),
-            (true, true) => s = self.word_start_after(s).filter(|&n| n < t).unwrap_or(s),
-            (false, false) => t = self.word_start_before(t).filter(|&p| p > s).unwrap_or(t),
-            (false, true) => t = self.word_start_after(t).unwrap_or(self.chars),
+        // Word by word until the edge sits beside a character a span may begin or end
+        // with: punctuation is passed over, never left at an edge (2020年1月24日( ).
+        loop {
+            let (was_s, was_t) = (s, t);
+            match (start_edge, right) {
+                (true, false) => s = self.word_start_before(s).unwrap_or(s),
+                (true, true) => s = self.word_start_after(s).filter(|&n| n < t).unwrap_or(s),
+                (false, false) => t = self.word_start_before(t).filter(|&p| p > s).unwrap_or(t),
+                (false, true) => t = self.word_start_after(t).unwrap_or(self.chars),
+            }
+            if (s, t) == (was_s, was_t) {
+                // Nowhere further: only punctuation that way.
+                (s, t) = (span.start, span.end);
+                break;
+            }
+            let edge = if start_edge {
+                s
+            } else {
+                self.cluster_start(t.saturating_sub(1))
+            };
+            let c = self.slice(edge, self.cluster_end(edge)).chars().next();
+            let inside = self.slice(s, t);
+            if c.is_some_and(|c| may_edge(c) || closes_pair(c, inside))
+                || inside.contains(['\n', '\r'])
+            {
+                break;
+            }
         }
         if (s, t) == (span.start, span.end) {
             return Some("cannot move that edge further".to_string());
         }
         let text = self.slice(s, t).to_string();
-        if text.contains(['\n', '\r']) {
-            return Some("a span does not cross a line break".to_string());
+        if crosses_line_break(&text) {
+            return Some(CROSSES_LINE_BREAK.to_string());
         }
         let change = match index {
             Some(i) => self.ann.set.resize_change(i, s, t, &text),
@@ -591,11 +694,13 @@ impl Reader {
             self.cursor = s;
             self.scroll_to_cursor(body);
         }
-        self.commit(
-            change,
+        let own = index.map(|i| &self.ann.set.entities[i]);
+        let done = with_replaced(
             format!("now: {}", describe(span.label, &text)),
-            hidden,
-        )
+            &change,
+            own,
+        );
+        self.commit(change, done, hidden)
     }
 
     /// The word start before `offset` (a cluster before the words are known).
@@ -644,14 +749,18 @@ impl Reader {
         if n == 0 {
             return Some("nothing to label here".to_string());
         }
-        self.commit(change, format!("labelled {n} spans (u undoes)"), hidden)
+        let spans = crate::text::count(n, "span", "spans");
+        self.commit(change, format!("labelled {spans} (u undoes)"), hidden)
     }
 
     pub fn undo(&mut self, hidden: &HiddenLabels) -> Option<String> {
         if self.ann.read_only.is_some() {
             return Some("read-only".to_string());
         }
-        let done = self.ann.set.undo();
+        let done = match self.ann.set.try_undo() {
+            Ok(done) => done,
+            Err(e) => return Some(in_the_way("undo", &e)),
+        };
         if done {
             self.ann.state = SaveState::Unsaved;
             self.refresh_confirmed(false);
@@ -661,7 +770,13 @@ impl Reader {
     }
 
     pub fn redo(&mut self, hidden: &HiddenLabels) -> Option<String> {
-        let done = self.ann.read_only.is_none() && self.ann.set.redo();
+        if self.ann.read_only.is_some() {
+            return Some("nothing to redo".to_string());
+        }
+        let done = match self.ann.set.try_redo() {
+            Ok(done) => done,
+            Err(e) => return Some(in_the_way("redo", &e)),
+        };
         if done {
             self.ann.state = SaveState::Unsaved;
             self.refresh_confirmed(false);

@@ -136,6 +136,9 @@ pub enum Msg {
     Review(super::review::ReviewKey),
     /// A notice from a background task, for the status bar.
     Notice(String),
+    /// The texts confirmed in the annotation folder in earlier sessions (read at start on a
+    /// thread of its own): suggested wherever they occur and nothing else was found.
+    CorpusLexicon(Vec<(String, crate::label::Label)>),
     /// Background training (after an article was marked done) finished: what to tell the
     /// user, and whether a new corpus model was written (then suggestions are refreshed).
     Trained {
@@ -289,6 +292,8 @@ pub struct App {
     pub layout_requests: Vec<LayoutRequest>,
     /// Suggestions scored under this are hidden (config `min_score`).
     pub min_score: f32,
+    /// The config's patterns and term lists, for the detection worker.
+    pub patterns: Arc<crate::detect::patterns::Patterns>,
     /// An article was marked done: the shell trains the corpus model once it is saved.
     pub train_wanted: bool,
     /// Texts confirmed in the articles of this session (with their labels): suggested in
@@ -306,11 +311,21 @@ pub struct App {
 /// columns) to be read whole in an 80-column status bar beside the `NOT SAVED` state and
 /// the position; the full reason was the previous notice and is printed after quitting.
 fn lose_warning(why: &str, key: &str) -> String {
-    let short = if why.contains("read-only") {
+    let action = if key == "q" {
+        "leave without saving"
+    } else {
+        "quit without saving"
+    };
+    format!("{key} again: {action} ({})", short_reason(why))
+}
+
+/// A failed save's reason in a few words, for the status bar.
+fn short_reason(why: &str) -> &'static str {
+    if why.contains("read-only") {
         "read-only file"
     } else if why.contains("No space") || why.contains("quota") {
         "disk full"
-    } else if why.contains("ermission denied") {
+    } else if why.contains("ermission denied") || why.contains("not permitted") {
         "no permission"
     } else if why.contains("does not parse") {
         "file broken"
@@ -318,13 +333,7 @@ fn lose_warning(why: &str, key: &str) -> String {
         "file locked"
     } else {
         "save failed"
-    };
-    let action = if key == "q" {
-        "leave without saving"
-    } else {
-        "quit without saving"
-    };
-    format!("{key} again: {action} ({short})")
+    }
 }
 
 /// Columns available to article text in a terminal `width` wide (one column of margin on
@@ -375,11 +384,36 @@ pub fn default_annotator() -> String {
 
 /// An article's annotation progress, read from its annotation file.
 pub fn read_progress(dir: &std::path::Path, rel: &std::path::Path) -> Progress {
+    progress_of(dir, rel, None)
+}
+
+/// [`read_progress`], also checking the entities against the article at `article` as
+/// the reader does when it opens it (same text: same checks), so that a file the reader
+/// will open read-only shows `broken!` before a visit too.
+pub fn read_progress_checked(
+    dir: &std::path::Path,
+    rel: &std::path::Path,
+    article: &std::path::Path,
+) -> Progress {
+    progress_of(dir, rel, Some(article))
+}
+
+fn progress_of(
+    dir: &std::path::Path,
+    rel: &std::path::Path,
+    article: Option<&std::path::Path>,
+) -> Progress {
     match Store::open(&annotation_path(dir, rel)) {
         Ok((_, Loaded::Found(f))) => {
+            // Read only for an annotated article, and only used when it is the text the
+            // file was made for (else the reader re-anchors instead).
+            let text = article
+                .and_then(|p| read_article(p).ok())
+                .map(|a| a.text)
+                .filter(|t| sha256_hex(t.as_bytes()) == f.article_sha256);
             // The reader opens such a file read-only: the library says why, instead of
             // counting entities the reader will not show.
-            let problems = crate::annotation::validate::validate(&f.entities, None);
+            let problems = crate::annotation::validate::validate(&f.entities, text.as_deref());
             match problems.first() {
                 Some(p) => Progress::Broken(format!(
                     "{} invalid entities, first: {}",
@@ -411,7 +445,7 @@ impl App {
             .iter()
             .map(|e| {
                 if e.loaded {
-                    read_progress(&annotations_dir, &e.rel)
+                    read_progress_checked(&annotations_dir, &e.rel, &e.path)
                 } else {
                     Progress::None
                 }
@@ -450,6 +484,7 @@ impl App {
             requests: Vec::new(),
             layout_requests: Vec::new(),
             min_score: 0.0,
+            patterns: Arc::default(),
             train_wanted: false,
             training: false,
             lexicon: Vec::new(),
@@ -526,6 +561,7 @@ impl App {
                 | Msg::DetectorReady(_)
                 | Msg::Notice(_)
                 | Msg::Trained { .. }
+                | Msg::CorpusLexicon(_)
                 | Msg::StatsReady(_)
                 | Msg::StatsFailed { .. }
                 | Msg::Detected { .. }
@@ -624,13 +660,36 @@ impl App {
                 return;
             }
             Msg::Notice(text) => {
-                // The training result says more than "the model changed".
+                // The training result says more than "the model changed", and the
+                // warning before discarding work must stay until the next key.
                 if !self
                     .message
                     .as_deref()
-                    .is_some_and(|m| m.starts_with("corpus model"))
+                    .is_some_and(|m| m.starts_with("corpus model") || self.is_armed_warning(m))
                 {
                     self.message = Some(text);
+                }
+                return;
+            }
+            Msg::CorpusLexicon(texts) => {
+                // This session's confirmations are newer: they keep their label.
+                let mut merged = self.lexicon.clone();
+                if let Screen::Reader(r) = &self.screen {
+                    merged.extend(r.confirmed_texts());
+                }
+                merged.sort_by(|a, b| a.0.cmp(&b.0));
+                merged.dedup_by(|a, b| a.0 == b.0);
+                for (text, label) in texts {
+                    if let Err(at) = merged.binary_search_by(|(t, _)| t.cmp(&text)) {
+                        merged.insert(at, (text, label));
+                    }
+                }
+                self.lexicon = merged;
+                if let Screen::Reader(r) = &mut self.screen {
+                    r.lexicon = self.lexicon.clone();
+                    r.refresh_confirmed(true);
+                    let hidden = self.hidden.clone();
+                    r.rebuild_panel(&hidden);
                 }
                 return;
             }
@@ -690,7 +749,9 @@ impl App {
             }
             Msg::AutoSave | Msg::Save => {
                 if let Some(m) = self.save() {
-                    self.message = Some(m);
+                    // While the next Ctrl-c (or q) would discard the work, a failed retry
+                    // repeats that warning rather than replacing it with the bare error.
+                    self.message = Some(self.armed_warning().unwrap_or(m));
                 } else if msg == Msg::Save {
                     self.message = Some("saved".to_string());
                 }
@@ -781,6 +842,15 @@ impl App {
                 Some("no assignment plan here (make one: inkmark assign --team ...)".to_string());
             return;
         };
+        // Someone the plan does not name (or whose share is elsewhere) would get an empty
+        // list that looks like a failed search: say so and keep showing all.
+        if !self.library.mine && !self.corpus.entries.iter().any(|e| mine.contains(&e.rel)) {
+            self.message = Some(format!(
+                "the assignment plan gives {} no article here (not in its team?): showing all",
+                sanitize_line(&self.annotator)
+            ));
+            return;
+        }
         self.library.mine = !self.library.mine;
         self.message = Some(if self.library.mine {
             format!(
@@ -932,6 +1002,18 @@ impl App {
                 return;
             }
         };
+        // `J` never leaves unsaved work behind, and arms nothing: only `q` and Ctrl-c
+        // warn that a second press discards.
+        if let Some(m) = self.save() {
+            if self.unsaved() {
+                let why = self.save_problem().unwrap_or(m);
+                self.message = Some(format!(
+                    "not saved ({}): staying on this article",
+                    short_reason(&why)
+                ));
+                return;
+            }
+        }
         self.leave_reader();
         if self.reader().is_some() {
             return; // not saved: stay (leave_reader said why)
@@ -970,8 +1052,31 @@ impl App {
         // What was confirmed here is suggested in the next articles of the session.
         if let Screen::Reader(r) = &self.screen {
             self.lexicon = r.confirmed_texts();
+            // The row follows the file as it is now (changed from outside, or opened
+            // read-only), not as it was when the library was read.
+            let e = &self.corpus.entries[r.entry];
+            self.progress[r.entry] = match &r.ann.read_only {
+                Some(why) => Progress::Broken(why.clone()),
+                None => read_progress_checked(&self.annotations_dir, &e.rel, &e.path),
+            };
         }
         self.screen = Screen::Library;
+    }
+
+    /// The warning of an armed Ctrl-c (or `q`) while saves still fail.
+    fn armed_warning(&self) -> Option<String> {
+        let why = self.save_problem()?;
+        if self.quit_armed {
+            Some(lose_warning(&why, "Ctrl-c"))
+        } else if self.leave_armed {
+            Some(lose_warning(&why, "q"))
+        } else {
+            None
+        }
+    }
+
+    fn is_armed_warning(&self, message: &str) -> bool {
+        self.armed_warning().as_deref() == Some(message)
     }
 
     /// The reason the last save of the open article failed, if it did.

@@ -216,6 +216,17 @@ impl Reader {
         }
     }
 
+    /// Who suggests `span` (the model when it is not a current suggestion).
+    pub fn source_of(&self, span: &Span) -> crate::detect::SuggestionSource {
+        match &self.analysis {
+            Some(a) => a
+                .spans
+                .binary_search(span)
+                .map_or(crate::detect::SuggestionSource::Model, |i| a.source(i)),
+            None => crate::detect::SuggestionSource::Model,
+        }
+    }
+
     /// `s` in the panel: least certain suggestions first, or most mentioned first.
     pub fn toggle_panel_order(&mut self, hidden: &HiddenLabels) -> String {
         self.panel_by_score = !self.panel_by_score;
@@ -281,8 +292,39 @@ pub struct MarkIndex {
     starts: Vec<usize>,
 }
 
-/// A text's mentions, how many are confirmed, and its lowest suggestion score (permille).
-type TextMarks = (Vec<Span>, usize, u16);
+/// A text's mentions, how many are confirmed, its lowest suggestion score (permille) and
+/// who suggests its open mentions.
+type TextMarks = (Vec<Span>, usize, u16, SourceSet);
+
+/// Which sources suggest a text's open mentions (model, pattern, lexicon), for the panel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceSet(u8);
+
+impl SourceSet {
+    const ALL: [crate::detect::SuggestionSource; 3] = [
+        crate::detect::SuggestionSource::Model,
+        crate::detect::SuggestionSource::Pattern,
+        crate::detect::SuggestionSource::Lexicon,
+    ];
+
+    pub fn insert(&mut self, s: crate::detect::SuggestionSource) {
+        self.0 |= 1 << (s as u8);
+    }
+
+    pub fn contains(self, s: crate::detect::SuggestionSource) -> bool {
+        self.0 & (1 << (s as u8)) != 0
+    }
+
+    /// The names joined by "+" ("" when no open suggestion).
+    pub fn names(self) -> String {
+        Self::ALL
+            .iter()
+            .filter(|&&s| self.contains(s))
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+}
 
 /// One line of the entity panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,14 +335,16 @@ pub enum PanelRow {
         mentions: usize,
         confirmed: usize,
     },
-    /// A distinct text, its mentions, how many of them are confirmed, and the lowest
-    /// score of its open suggestions in thousandths (1000 when there are none).
+    /// A distinct text, its mentions, how many of them are confirmed, the lowest
+    /// score of its open suggestions in thousandths (1000 when there are none), and who
+    /// suggests them.
     Item {
         label: Label,
         text: String,
         mentions: Vec<Span>,
         confirmed: usize,
         score: u16,
+        sources: SourceSet,
     },
     /// An annotation that could not be placed after the article changed.
     Unanchored { label: Label, text: String },
@@ -349,11 +393,13 @@ impl Panel {
                     Vec::new(),
                     0,
                     1000,
+                    SourceSet::default(),
                 ));
                 entry.0.push(m.span);
                 entry.1 += usize::from(m.kind == MarkKind::Confirmed);
                 if m.kind == MarkKind::Suggested {
                     entry.2 = entry.2.min(r.score_of(&m.span));
+                    entry.3.insert(r.source_of(&m.span));
                 }
             }
             if by_text.is_empty() {
@@ -361,24 +407,29 @@ impl Panel {
             }
             let mut items: Vec<(&str, TextMarks)> = by_text.into_iter().collect();
             if r.panel_by_score {
-                items.sort_by_key(|(_, (m, _, s))| (*s, std::cmp::Reverse(m.len()), m[0].start));
+                items.sort_by_key(|(_, (m, _, s, _))| (*s, std::cmp::Reverse(m.len()), m[0].start));
             } else {
-                items.sort_by_key(|(_, (m, _, _))| (std::cmp::Reverse(m.len()), m[0].start));
+                items.sort_by_key(|(_, (m, _, _, _))| (std::cmp::Reverse(m.len()), m[0].start));
             }
             rows.push(PanelRow::Header {
                 label,
-                mentions: items.iter().map(|(_, (m, _, _))| m.len()).sum(),
-                confirmed: items.iter().map(|(_, (_, c, _))| c).sum(),
+                mentions: items.iter().map(|(_, (m, _, _, _))| m.len()).sum(),
+                confirmed: items.iter().map(|(_, (_, c, _, _))| c).sum(),
             });
-            rows.extend(items.into_iter().map(|(t, (mentions, confirmed, score))| {
-                PanelRow::Item {
-                    label,
-                    text: t.to_string(),
-                    mentions,
-                    confirmed,
-                    score,
-                }
-            }));
+            rows.extend(
+                items
+                    .into_iter()
+                    .map(
+                        |(t, (mentions, confirmed, score, sources))| PanelRow::Item {
+                            label,
+                            text: t.to_string(),
+                            mentions,
+                            confirmed,
+                            score,
+                            sources,
+                        },
+                    ),
+            );
         }
         // Problems first: they are why nothing can be edited.
         rows.splice(0..0, r.ann.problems.iter().cloned().map(PanelRow::Problem));

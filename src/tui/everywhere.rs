@@ -33,9 +33,10 @@ impl App {
         };
         let here = change.ops.len();
         let (text, label) = (&template.text, template.label);
+        let occurrences = crate::text::count(here, "more occurrence", "more occurrences");
         let Some(there) = there else {
             *prompt = format!(
-                "Label {here} more occurrences of {text} as {label} here? (y/n; c: also in the {others} other articles, not counted ahead in a corpus this large)"
+                "Label {occurrences} of {text} as {label} here? (y/n; c: also in the {others} other articles, not counted ahead in a corpus this large)"
             );
             return;
         };
@@ -43,22 +44,30 @@ impl App {
             r.pending = Pending::None;
             self.message = Some(match there.skipped.len() {
                 0 => format!("no other free occurrence of {text}, here or in other articles"),
-                n => format!(
-                    "no other free occurrence of {text}; {n} articles not checked: {}",
-                    there.skipped.join(", ")
+                _ => format!(
+                    "no other free occurrence of {text}; not checked: {}",
+                    there.skipped_note()
                 ),
             });
             return;
         }
+        // Articles `c` would skip are named before the answer, not only after it: "none
+        // in other articles" must not hide an article that has the text but cannot be
+        // written.
         let corpus = if there.added > 0 {
             format!("c: also {}", there.describe(false))
-        } else {
+        } else if there.skipped.is_empty() {
             "none in other articles".to_string()
+        } else {
+            format!(
+                "none in other articles that c can write; it would skip {}",
+                there.skipped_note()
+            )
         };
         *prompt = if here == 0 {
             format!("No other free occurrence of {text} here. {corpus}? (c/n)")
         } else {
-            format!("Label {here} more occurrences of {text} as {label} here? (y/n; {corpus})")
+            format!("Label {occurrences} of {text} as {label} here? (y/n; {corpus})")
         };
     }
 
@@ -187,18 +196,43 @@ pub(crate) struct CorpusLabels {
     skipped: Vec<String>,
 }
 
+/// At most this many skipped articles are named in the status bar; `inkmark check` lists
+/// them all.
+const NAMED_SKIPPED: usize = 3;
+
 impl CorpusLabels {
     pub(crate) fn describe(&self, done: bool) -> String {
-        let mut out = format!("{} in {} other articles", self.added, self.articles);
-        if done {
-            out = format!(
-                "{} more in {} other articles (saved; not undoable there)",
-                self.added, self.articles
-            );
-        }
+        let articles = crate::text::count(self.articles, "other article", "other articles");
+        let mut out = if !done {
+            format!("{} in {articles}", self.added)
+        } else if self.added == 0 {
+            "none in other articles".to_string()
+        } else {
+            format!(
+                "{} more in {articles} (saved; not undoable there)",
+                self.added
+            )
+        };
         if !self.skipped.is_empty() {
-            out.push_str(&format!("; skipped {}", self.skipped.join(", ")));
+            out.push_str(&format!("; skipped {}", self.skipped_note()));
         }
         out
+    }
+
+    /// The skipped articles and why, a few by name: `1 article (annotation file broken
+    /// or made for another version of the text): 003_x.txt`.
+    pub(crate) fn skipped_note(&self) -> String {
+        let n = self.skipped.len();
+        let mut names = self.skipped[..n.min(NAMED_SKIPPED)].join(", ");
+        if n > NAMED_SKIPPED {
+            names.push_str(&format!(
+                " and {} more (inkmark check lists them)",
+                n - NAMED_SKIPPED
+            ));
+        }
+        format!(
+            "{} (annotation file broken, unwritable or made for another version of the text): {names}",
+            crate::text::count(n, "article", "articles")
+        )
     }
 }

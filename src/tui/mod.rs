@@ -44,6 +44,7 @@ fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
         .map(|(i, e)| (i, e.rel.clone()))
         .collect();
     spawn_peer_loader(app, tx.clone());
+    spawn_lexicon_loader(app, tx.clone());
     if todo.is_empty() {
         return;
     }
@@ -57,12 +58,27 @@ fn spawn_library_loader(app: &App, tx: mpsc::Sender<Wake>) {
                     .iter()
                     .map(|(i, rel)| {
                         let entry = crate::corpus::load_entry(&root, rel.clone());
-                        (*i, entry, app::read_progress(&annotations, rel))
+                        let progress = app::read_progress_checked(&annotations, rel, &entry.path);
+                        (*i, entry, progress)
                     })
                     .collect();
                 if tx.send(Wake::App(Msg::Loaded(batch))).is_err() {
                     return;
                 }
+            }
+        });
+}
+
+/// Reads what the annotator confirmed in earlier sessions, on a thread of its own.
+fn spawn_lexicon_loader(app: &App, tx: mpsc::Sender<Wake>) {
+    let dir = app.annotations_dir.clone();
+    let labels = app.labels.clone();
+    let _ = std::thread::Builder::new()
+        .name("inkmark-lexicon".into())
+        .spawn(move || {
+            let texts = crate::detect::confirmed::corpus_texts(&dir, &labels);
+            if !texts.is_empty() {
+                let _ = tx.send(Wake::App(Msg::CorpusLexicon(texts)));
             }
         });
 }
@@ -209,6 +225,7 @@ fn event_loop(
     let settings = worker::ModelSettings {
         annotations: Some(app.annotations_dir.clone()),
         min_score: app.min_score,
+        patterns: app.patterns.clone(),
         labels: app.labels.clone(),
     };
     let detect = worker::spawn(cache, settings, tx.clone(), Wake::App);

@@ -234,18 +234,23 @@ impl Reader {
             self.analysis = Some(detected);
             return;
         }
-        let mut merged: Vec<(crate::label::Span, f32)> = detected
+        use crate::detect::SuggestionSource;
+        let mut merged: Vec<(crate::label::Span, f32, SuggestionSource)> = detected
             .spans
             .iter()
             .enumerate()
-            .map(|(i, s)| (*s, detected.score(i)))
-            .chain(extra.into_iter().map(|s| (s, 1.0)))
+            .map(|(i, s)| (*s, detected.score(i), detected.source(i)))
+            .chain(
+                extra
+                    .into_iter()
+                    .map(|s| (s, 1.0, SuggestionSource::Lexicon)),
+            )
             .collect();
-        merged.sort_by_key(|(s, _)| *s);
-        let (spans, scores) = merged.into_iter().unzip();
+        merged.sort_by_key(|(s, _, _)| *s);
         self.analysis = Some(Arc::new(Analysis {
-            spans,
-            scores,
+            spans: merged.iter().map(|(s, _, _)| *s).collect(),
+            scores: merged.iter().map(|(_, p, _)| *p).collect(),
+            sources: merged.into_iter().map(|(_, _, o)| o).collect(),
             words: detected.words.clone(),
         }));
         self.mark_index = None;
@@ -501,6 +506,35 @@ impl Reader {
         if let Some(t) = target {
             self.cursor = t;
             self.scroll_to_cursor(body);
+        }
+    }
+
+    /// `w` / `b` in a selection whose cursor is its end: the selection grows and shrinks
+    /// by whole words, so `w` goes to the end of a word (as `e`), not onto the first
+    /// character of the next one, which the label would take; `b` back to the end of
+    /// the word before. Elsewhere (no selection, or the cursor at its start) they move
+    /// to word starts as usual.
+    pub fn word_move_selecting(&mut self, forward: bool, body: usize) {
+        let Some(anchor) = self.anchor.filter(|&a| a <= self.cursor) else {
+            return self.word_move(forward, body);
+        };
+        if forward {
+            return self.word_end_move(body);
+        }
+        let back = self.analysis.as_ref().and_then(|a| {
+            a.words
+                .before(self.cursor)
+                .filter(|&s| s > 0)
+                .map(|s| self.cluster_start(s - 1))
+                .find(|&e| e < self.cursor && self.is_visible_start(e))
+                .filter(|&e| e >= anchor)
+        });
+        match back {
+            Some(e) => {
+                self.cursor = e;
+                self.scroll_to_cursor(body);
+            }
+            None => self.word_move(false, body),
         }
     }
 

@@ -7,11 +7,10 @@ use crate::label::LabelSet;
 use crate::stats::{Agreement, Dashboard};
 use crate::text::sanitize_line;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Direction, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, Sparkline, Widget};
+use ratatui::widgets::{Sparkline, Widget};
 
 /// How to draw: colours or not, and whether block characters can be trusted to be one
 /// column wide (not with `--ambiguous-wide`, where they are East Asian Ambiguous).
@@ -199,7 +198,12 @@ fn compact(d: &Dashboard, k: Kind) -> String {
             "entities: none confirmed yet".to_string()
         }
         Kind::Labels => {
-            let parts: Vec<String> = d.labels.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            let parts: Vec<String> = d
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, (l, n))| format!("{l} {n}{}", outside_mark(d, i)))
+                .collect();
             format!("entities: {}", parts.join(" · "))
         }
         Kind::Team if d.annotators.is_empty() => {
@@ -209,7 +213,7 @@ fn compact(d: &Dashboard, k: Kind) -> String {
             let parts: Vec<String> = d
                 .annotators
                 .iter()
-                .map(|a| format!("{} {}/{}", a.name, a.status.done, denominator(d, a)))
+                .map(|a| format!("{} {}/{}", a.name, a.done_of_share(), denominator(d, a)))
                 .collect();
             format!("done: {}", parts.join(" · "))
         }
@@ -236,6 +240,16 @@ fn compact(d: &Dashboard, k: Kind) -> String {
                 d.history.runs.len()
             ),
         },
+    }
+}
+
+/// After the count of the `i`th label: said when it is not in the label set, as the
+/// piped `inkmark stats` says it.
+fn outside_mark(d: &Dashboard, i: usize) -> &'static str {
+    if i >= d.in_set {
+        " (not in the label set)"
+    } else {
+        ""
     }
 }
 
@@ -314,15 +328,9 @@ fn colour(look: &Look, c: u8) -> Style {
     }
 }
 
-/// A value written inside its bar: light on the bar's colour, or reversed.
-fn inside(look: &Look, bar: Style) -> Style {
-    match bar.fg {
-        Some(c) if !look.no_color => Style::new().fg(Color::Indexed(WHITE)).bg(c),
-        _ => Style::new().add_modifier(Modifier::REVERSED),
-    }
-}
-
 /// Horizontal bars, one row each: (label, value, text, style); `max` is the full length.
+/// Each row is `label text bar` in three columns, so a number never runs into its bar
+/// (`todo  2 ███`) and a long text (`1/4, 1 in progress`) never covers one.
 fn bars(
     rows: &[(String, u64, String, Style)],
     max: u64,
@@ -330,43 +338,59 @@ fn bars(
     buf: &mut Buffer,
     look: &Look,
 ) {
-    // Labels take at most a third of the width; the bars the rest.
+    let third = area.width as usize / 3;
     let label_w = rows
         .iter()
-        .map(|r| width_of(&r.0))
+        .map(|r| width_of(&sanitize_line(&r.0)))
         .max()
         .unwrap_or(0)
-        .min(area.width as usize / 3);
-    let bars: Vec<Bar> = rows
+        .min(third);
+    let text_w = rows
         .iter()
-        .map(|(label, value, text, style)| {
-            let mut l = sanitize_line(label);
-            if width_of(&l) > label_w {
-                l = l
-                    .chars()
-                    .scan(0, |w, c| {
-                        *w += width_of(c.encode_utf8(&mut [0; 4]));
-                        (*w <= label_w).then_some(c)
-                    })
-                    .collect();
-            }
-            Bar::with_label(Line::from(Span::styled(l, *style)), *value)
-                .text_value(text.clone())
-                .style(*style)
-                .value_style(inside(look, *style))
-        })
-        .collect();
-    let chart = BarChart::horizontal(bars)
-        .bar_gap(0)
-        .bar_width(1)
-        .max(max.max(1))
-        .bar_set(if look.ascii {
-            ASCII_BARS
+        .map(|r| width_of(&sanitize_line(&r.2)))
+        .max()
+        .unwrap_or(0)
+        .min(third);
+    // Counts line up on their last digit; other texts start together.
+    let numbers = rows
+        .iter()
+        .all(|r| !r.2.is_empty() && r.2.chars().all(|c| c.is_ascii_digit()));
+    let bar_x = label_w + 1 + text_w + 1;
+    let bar_w = (area.width as usize).saturating_sub(bar_x);
+    let set = if look.ascii {
+        ASCII_BARS
+    } else {
+        symbols::bar::NINE_LEVELS
+    };
+    let eighths = [
+        set.one_eighth,
+        set.one_quarter,
+        set.three_eighths,
+        set.half,
+        set.five_eighths,
+        set.three_quarters,
+        set.seven_eighths,
+    ];
+    for (i, (label, value, text, style)) in rows.iter().enumerate().take(area.height as usize) {
+        let y = area.y + i as u16;
+        put(buf, area.x, y, label, label_w as u16, *style);
+        let pad = if numbers {
+            text_w.saturating_sub(width_of(text))
         } else {
-            symbols::bar::NINE_LEVELS
-        })
-        .direction(Direction::Horizontal);
-    chart.render(area, buf);
+            0
+        };
+        let tx = area.x + (label_w + 1 + pad) as u16;
+        put(buf, tx, y, text, (text_w - pad) as u16, Style::new());
+        if bar_w == 0 {
+            continue;
+        }
+        let len = (*value).min(max.max(1)) * bar_w as u64 * 8 / max.max(1);
+        let mut bar = set.full.repeat((len / 8) as usize);
+        if !len.is_multiple_of(8) {
+            bar.push_str(eighths[(len % 8) as usize - 1]);
+        }
+        buf.set_stringn(area.x + bar_x as u16, y, bar, bar_w, *style);
+    }
 }
 
 fn draw_full(d: &Dashboard, k: Kind, area: Rect, buf: &mut Buffer, look: &Look) {
@@ -396,9 +420,11 @@ fn draw_full(d: &Dashboard, k: Kind, area: Rect, buf: &mut Buffer, look: &Look) 
             let rows: Vec<(String, u64, String, Style)> = d
                 .labels
                 .iter()
-                .map(|(l, n)| {
+                .enumerate()
+                .map(|(i, (l, n))| {
                     let style = label_style(l, look);
-                    (l.clone(), *n as u64, n.to_string(), style)
+                    let text = format!("{n}{}", outside_mark(d, i));
+                    (l.clone(), *n as u64, text, style)
                 })
                 .collect();
             let max = d.labels.iter().map(|(_, n)| *n as u64).max().unwrap_or(1);
@@ -412,10 +438,10 @@ fn draw_full(d: &Dashboard, k: Kind, area: Rect, buf: &mut Buffer, look: &Look) 
                 .map(|a| {
                     let of = denominator(d, a);
                     // Per mille of their own share, so a plan's shares compare.
-                    let value = (a.status.done as u64 * 1000)
+                    let value = (a.done_of_share() as u64 * 1000)
                         .checked_div(of as u64)
                         .unwrap_or(0);
-                    let mut text = format!("{}/{}", a.status.done, of);
+                    let mut text = format!("{}/{}", a.done_of_share(), of);
                     if a.status.in_progress > 0 {
                         text.push_str(&format!(", {} in progress", a.status.in_progress));
                     }

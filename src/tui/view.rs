@@ -24,9 +24,11 @@ use unicode_segmentation::UnicodeSegmentation;
 /// #af8700, purple #af00af), then teal #008787, orange #d75f00, pink #d70087, olive
 /// #5f8700, slate #5f5faf, brown #875f00, lilac #875faf; then round again.
 const LABEL_COLOURS: [u8; 12] = crate::label::PALETTE;
-/// Teal #0087af (help keys, the selected row), blue #005faf (a selection), grey #808080.
+/// Teal #0087af (help keys, the selected row), grey #808080.
 const TEAL: u8 = 31;
-const BLUE: u8 = 25;
+/// A selection: black on light yellow #ffff87, a highlighter. Every label colour is dark
+/// enough for 3:1 against white, so none looks like it (blue #005faf did look like ORG).
+const HIGHLIGHT: u8 = 228;
 const GREY: u8 = 244;
 /// Background of open disagreements in review (light grey: no label is grey).
 const DISAGREE_BG: u8 = 250;
@@ -187,8 +189,8 @@ impl Theme {
                 .collect(),
             set: set.clone(),
             selection: Style::new()
-                .fg(Color::Indexed(WHITE))
-                .bg(Color::Indexed(BLUE)),
+                .fg(Color::Indexed(BLACK))
+                .bg(Color::Indexed(HIGHLIGHT)),
             bar_alert: Style::new()
                 .fg(Color::Indexed(WHITE))
                 .bg(Color::Indexed(LABEL_COLOURS[0]))
@@ -242,7 +244,7 @@ pub fn draw_app(app: &App, area: Rect, buf: &mut Buffer) {
 fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(app.no_color, &app.labels);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        draw_too_small(area, buf);
+        draw_too_small(app, area, buf);
         return;
     }
     match &app.screen {
@@ -253,15 +255,22 @@ fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
     super::modes::view_overlays(app, area, buf);
 }
 
-fn draw_too_small(area: Rect, buf: &mut Buffer) {
-    let lines = [
+fn draw_too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let mut lines = vec![
         "Terminal too small".to_string(),
         format!(
             "{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
             area.width, area.height
         ),
-        "q quits".to_string(),
     ];
+    // The keys do what they do at any size: in the reader `q` goes back to the library.
+    match app.screen {
+        Screen::Library => lines.push("q quits".to_string()),
+        Screen::Reader(_) => {
+            lines.push(format!("{}: library", app.keymap.keys_of("back")));
+            lines.push("Ctrl-c: quit".to_string());
+        }
+    }
     for (i, line) in lines.iter().enumerate() {
         if (i as u16) < area.height {
             put_str(
@@ -283,6 +292,36 @@ fn put_str(buf: &mut Buffer, x: u16, y: u16, s: &str, max: usize, style: Style) 
     let fitted = fit(&safe, max);
     let (end, _) = buf.set_stringn(x, y, &fitted, max, style);
     (end - x) as usize
+}
+
+/// Draws `text` wrapped to the width of `area` (a column of margin each side), its last
+/// row on the bottom row of `area` and the rows before it above, over whatever is there;
+/// at most half the height (the end cut with "…" past that). Returns the first row.
+fn put_wrapped_up(buf: &mut Buffer, area: Rect, text: &str, style: Style) -> u16 {
+    let safe = sanitize_line(text);
+    let width = (area.width as usize).saturating_sub(2).max(1);
+    let plain = crate::text::layout(&safe, width, WidthOptions::default()).render_plain(&safe);
+    let mut rows: Vec<&str> = plain.lines().collect();
+    let max_rows = (area.height as usize / 2).max(1);
+    let mut last = None;
+    if rows.len() > max_rows {
+        rows.truncate(max_rows);
+        last = rows.pop().map(|r| format!("{r}…"));
+    }
+    let n = rows.len() + usize::from(last.is_some());
+    let first = area.bottom().saturating_sub(n as u16).max(area.y);
+    let lines = rows.into_iter().map(str::to_string).chain(last);
+    for (i, row) in lines.enumerate() {
+        let y = first + i as u16;
+        // Reset, not only restyled: cells of article text carry a forced width for the
+        // terminal diff, which would swallow every other character drawn over them.
+        for x in area.x..area.right() {
+            buf[(x, y)].reset();
+        }
+        fill_row(buf, area, y, style);
+        put_str(buf, area.x + 1, y, &row, width, style);
+    }
+    first
 }
 
 /// Display width of a sanitized one-line string.
@@ -593,14 +632,13 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         return;
     }
     if let Pending::Confirm { prompt, .. } = &r.pending {
-        put_str(
-            buf,
-            area.x + 1,
-            y,
-            prompt,
-            w.saturating_sub(2),
-            theme.bar.add_modifier(Modifier::BOLD),
-        );
+        let style = theme.bar.add_modifier(Modifier::BOLD);
+        if str_width(prompt) > w.saturating_sub(2) {
+            // A question must be read whole before it is answered.
+            put_wrapped_up(buf, area, prompt, style);
+        } else {
+            put_str(buf, area.x + 1, y, prompt, w.saturating_sub(2), style);
+        }
         return;
     }
     let last = (r.top + body).min(total);
@@ -611,9 +649,6 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     } else {
         format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total)
     };
-    let used = put_position_right(buf, area, y, &position, theme.bar);
-    let left_max = w.saturating_sub(used + 3);
-    let mut x = area.x as usize + 1;
     // Save state first: it is what a user must never miss.
     // A notice that starts with the state already says it.
     let says_state = app
@@ -628,9 +663,36 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         (None, SaveState::Saved) => ("saved", theme.bar),
         (None, SaveState::Clean) => ("", theme.bar),
     };
+    // The state and a notice are set apart, so that `saved` does not read as the
+    // notice's first word.
+    const STATE_SEP: &str = " │ ";
+    if let Some(m) = &app.message {
+        let line = if state.is_empty() {
+            m.clone()
+        } else {
+            format!("{state}{STATE_SEP}{m}")
+        };
+        // A notice too long for the bar grows it upwards for this one frame (the next
+        // key clears it): cut, the end of a reason or of a list of skipped files is lost.
+        if str_width(&line) + str_width(&position) + 3 > w {
+            let first = put_wrapped_up(buf, area, &line, theme.bar);
+            if !state.is_empty() && str_width(state) < w.saturating_sub(2) {
+                put_str(buf, area.x + 1, first, state, str_width(state), state_style);
+            }
+            return;
+        }
+    }
+    let used = put_position_right(buf, area, y, &position, theme.bar);
+    let left_max = w.saturating_sub(used + 3);
+    let mut x = area.x as usize + 1;
     if !state.is_empty() {
         x += put_str(buf, x as u16, y, state, left_max, state_style);
-        x += put_str(buf, x as u16, y, " ", 1, theme.bar);
+        let sep = if app.message.is_some() {
+            STATE_SEP
+        } else {
+            " "
+        };
+        x += put_str(buf, x as u16, y, sep, str_width(sep), theme.bar);
     }
     let left_max = left_max.saturating_sub(x - area.x as usize - 1);
     if let Some(m) = &app.message {
@@ -667,18 +729,23 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
     if let Some(left) = crate::tui::review::left(app) {
         status.push_str(&format!(" · {left}"));
     }
+    // The title keeps 12 columns while the legend shrinks and the status goes; then it
+    // shrinks to a few columns itself before the legend goes (at 40 columns the legend
+    // tells more than the end of a title).
     const MIN_TITLE: usize = 12;
+    const LAST_TITLE: usize = 5;
     let with_status = str_width(&status) + 6;
-    let fit = |extra: usize| {
-        let room = left_max.checked_sub(MIN_TITLE + extra)?;
+    let fit = |extra: usize, title: usize| {
+        let room = left_max.checked_sub(title + extra)?;
         LegendForm::ALL
             .into_iter()
             .find(|f| legend_width(app, r, *f) <= room)
             .map(|f| (f, extra + legend_width(app, r, f)))
     };
-    let chosen = fit(with_status)
+    let chosen = fit(with_status, MIN_TITLE)
         .map(|(f, w)| (f, w, true))
-        .or_else(|| fit(3).map(|(f, w)| (f, w, false)));
+        .or_else(|| fit(3, MIN_TITLE).map(|(f, w)| (f, w, false)))
+        .or_else(|| fit(3, LAST_TITLE).map(|(f, w)| (f, w, false)));
     let title_max = chosen.map_or(left_max, |(_, w, _)| left_max - w);
     x += put_str(buf, x as u16, y, &r.title, title_max.max(1), theme.bar);
     if let Some((form, _, show_status)) = chosen {
@@ -802,14 +869,47 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
         return;
     }
     let w = inner.width as usize;
-    for (row, item) in panel
-        .rows
-        .iter()
-        .enumerate()
-        .skip(panel.scroll)
-        .take(inner.height as usize)
+    // A problem is the reason the article is read-only: it is wrapped over as many rows as
+    // it needs, never cut. Rows then differ in height: start late enough for the
+    // selected row to stay inside the box.
+    let problem_rows = |p: &str| -> Vec<String> {
+        let text = sanitize_line(&format!("! {p}"));
+        let width = w.saturating_sub(1).max(1);
+        let plain = crate::text::layout(&text, width, WidthOptions::default()).render_plain(&text);
+        plain.lines().map(str::to_string).collect()
+    };
+    let height = |row: &PanelRow| match row {
+        PanelRow::Problem(p) => problem_rows(p).len().max(1),
+        _ => 1,
+    };
+    let mut first = panel.scroll.min(panel.selected);
+    while first < panel.selected
+        && panel.rows[first..=panel.selected.min(panel.rows.len() - 1)]
+            .iter()
+            .map(height)
+            .sum::<usize>()
+            > inner.height as usize
     {
-        let y = inner.y + (row - panel.scroll) as u16;
+        first += 1;
+    }
+    let mut y = inner.y;
+    for (row, item) in panel.rows.iter().enumerate().skip(first) {
+        if y >= inner.bottom() {
+            break;
+        }
+        if let PanelRow::Problem(p) = item {
+            for line in problem_rows(p) {
+                if y >= inner.bottom() {
+                    break;
+                }
+                put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
+                y += 1;
+            }
+            continue;
+        }
+        let this_row = y;
+        y += 1;
+        let y = this_row;
         match item {
             PanelRow::Header {
                 label,
@@ -838,6 +938,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 mentions,
                 confirmed,
                 score,
+                sources,
                 ..
             } => {
                 let selected = row == panel.selected;
@@ -863,14 +964,35 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                     count.push_str(&format!(" {}%", (*score + 5) / 10));
                 }
                 let count_w = str_width(&count);
+                // Who suggests the open mentions (model, pattern, lexicon), dimmed.
+                let mut from = sources.names();
+                // A narrow panel keeps room for the text (4 columns at least).
+                if w < count_w + str_width(&from) + 9 {
+                    from.clear();
+                }
+                let from_w = if from.is_empty() {
+                    0
+                } else {
+                    str_width(&from) + 1
+                };
                 put_str(
                     buf,
                     inner.x + 2,
                     y,
                     text,
-                    w.saturating_sub(count_w + 4),
+                    w.saturating_sub(count_w + from_w + 4),
                     style,
                 );
+                if from_w > 0 {
+                    put_str(
+                        buf,
+                        inner.right().saturating_sub((count_w + from_w) as u16 + 1),
+                        y,
+                        &from,
+                        from_w - 1,
+                        style.patch(theme.dim),
+                    );
+                }
                 put_str(
                     buf,
                     inner.right().saturating_sub(count_w as u16 + 1),
@@ -884,16 +1006,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 let line = format!("? {label} {text} (lost its place)");
                 put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
             }
-            PanelRow::Problem(p) => {
-                put_str(
-                    buf,
-                    inner.x + 1,
-                    y,
-                    &format!("! {p}"),
-                    w.saturating_sub(1),
-                    theme.warn,
-                );
-            }
+            PanelRow::Problem(_) => {}
         }
     }
 }
@@ -1467,7 +1580,7 @@ mod tests {
             );
         }
         // Text on a confirmed entity (the defaults: 4.65, 4.05, 4.44, 6.29, 5.26), a
-        // selected row (3.56) and a selection (5.56).
+        // selected row (3.56) and a selection.
         let confirmed_fg = LABEL_COLOURS.map(|c| text_on(rgb(c)));
         assert_eq!(confirmed_fg[..5], [WHITE, WHITE, WHITE, BLACK, WHITE]);
         let named = crate::label::COLOR_NAMES
@@ -1476,7 +1589,7 @@ mod tests {
         for (fg, bg) in confirmed_fg
             .into_iter()
             .zip(LABEL_COLOURS)
-            .chain([(WHITE, TEAL), (WHITE, BLUE)])
+            .chain([(WHITE, TEAL), (BLACK, HIGHLIGHT)])
             .chain(named)
         {
             let ratio = contrast(rgb(fg), rgb(bg));
@@ -1484,6 +1597,14 @@ mod tests {
         }
         let theme = Theme::new(false, &LabelSet::default());
         let fg: Vec<_> = theme.labels.iter().map(|s| s.fg).collect();
+        // A selection never looks like a confirmed annotation: its background stands
+        // apart from every label colour (blue #005faf beside ORG's #005fff was 1.3).
+        assert_eq!(theme.selection.bg, Some(Color::Indexed(HIGHLIGHT)));
+        let named = crate::label::COLOR_NAMES.iter().map(|&(_, i)| i);
+        for label in LABEL_COLOURS.into_iter().chain([GREY]).chain(named) {
+            let ratio = contrast(rgb(HIGHLIGHT), rgb(label));
+            assert!(ratio >= 2.5, "selection against {label}: {ratio:.2}");
+        }
         let want: Vec<_> = LABEL_COLOURS[..5]
             .iter()
             .map(|&c| Some(Color::Indexed(c)))

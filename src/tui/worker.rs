@@ -5,6 +5,7 @@
 
 use super::app::{DetectRequest, Msg};
 use crate::detect::cache::DetectCache;
+use crate::detect::patterns::Patterns;
 use crate::detect::tagger::Tagger;
 use crate::detect::{paragraphs_around, version_of, Analysis, Detector};
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ pub struct ModelSettings {
     pub annotations: Option<PathBuf>,
     /// Suggestions scored under this are not shown (config `min_score`).
     pub min_score: f32,
+    /// The config's patterns and term lists, applied over the model's suggestions.
+    pub patterns: Arc<Patterns>,
     /// The corpus's labels: suggestions are renamed or dropped to fit them.
     pub labels: crate::label::LabelSet,
 }
@@ -88,6 +91,11 @@ fn run<E>(
     let mut detector: Option<Detector> = None;
     let load = |detector: &mut Option<Detector>, model: &ModelState| {
         if detector.is_none() {
+            // The patterns' automaton (100,000 terms: a few tenths of a second) is built
+            // here, off the UI thread, with the dictionary.
+            if let Err(e) = settings.patterns.compile() {
+                let _ = out.send(wrap(Msg::Notice(crate::text::glyph::sanitize_line(&e))));
+            }
             let t = Instant::now();
             *detector = Some(Detector::rules_only().with_tagger(model.tagger.clone()));
             let _ = out.send(wrap(Msg::DetectorReady(t.elapsed().as_millis() as u64)));
@@ -126,7 +134,10 @@ fn run<E>(
             };
             let _ = out.send(wrap(Msg::Notice(notice)));
         }
-        let version = version_of(model.tagger.as_ref());
+        // The patterns' hash is part of the key: caches never mix pattern sets.
+        let version = settings
+            .patterns
+            .version(&version_of(model.tagger.as_ref()));
         if let Some(analysis) = cache.load(&req.sha, &version) {
             let _ = out.send(wrap(Msg::Detected {
                 sha: req.sha,
@@ -136,7 +147,7 @@ fn run<E>(
         }
         load(&mut detector, &model);
         let Some(d) = &detector else { continue };
-        if let Some(part) = analyse_near_focus(d, &req) {
+        if let Some(part) = analyse_near_focus(d, &req, &settings.patterns) {
             let near = Msg::DetectedNear {
                 sha: req.sha.clone(),
                 analysis: shown(part),
@@ -145,8 +156,11 @@ fn run<E>(
                 return;
             }
         }
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse(&req.text)));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut a = d.analyse(&req.text);
+            settings.patterns.apply(&req.text, &mut a);
+            a
+        }));
         let msg = match result {
             Ok(analysis) => {
                 let _ = cache.store(&req.sha, &version, &analysis);
@@ -170,8 +184,9 @@ fn run<E>(
 /// first (a 10 MB article takes about a second whole; its first screen, milliseconds).
 const NEAR_FIRST_BYTES: usize = 1 << 20;
 
-/// The analysis of the paragraphs around `req.focus`, for a long text.
-fn analyse_near_focus(d: &Detector, req: &DetectRequest) -> Option<Analysis> {
+/// The analysis of the paragraphs around `req.focus`, for a long text, with the
+/// patterns' matches there.
+fn analyse_near_focus(d: &Detector, req: &DetectRequest, patterns: &Patterns) -> Option<Analysis> {
     let text = req.text.as_str();
     if text.len() <= NEAR_FIRST_BYTES {
         return None;
@@ -184,12 +199,80 @@ fn analyse_near_focus(d: &Detector, req: &DetectRequest) -> Option<Analysis> {
     if range.len() * 2 > text.len() {
         return None;
     }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.analyse_part(text, range))).ok()
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut a = d.analyse_part(text, range.clone());
+        if !patterns.is_empty() {
+            crate::detect::patterns::merge(&mut a, &patterns.find_part(text, range));
+        }
+        a
+    }))
+    .ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The worker's answer to one request for `text`.
+    fn detect_with(cache: &DetectCache, patterns: Arc<Patterns>, text: &str) -> Arc<Analysis> {
+        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+        let settings = ModelSettings {
+            annotations: None,
+            min_score: 0.0,
+            patterns,
+            labels: crate::label::LabelSet::default(),
+        };
+        let req = spawn(cache.clone(), settings, tx, |m| m);
+        req.send(DetectRequest {
+            sha: crate::detect::sha256_hex(text.as_bytes()),
+            text: Arc::new(text.to_string()),
+            focus: 0,
+        })
+        .unwrap();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(120)).unwrap() {
+                Msg::Detected { analysis, .. } => return analysis,
+                Msg::DetectFailed { error, .. } => panic!("{error}"),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_worker_applies_the_patterns_and_never_mixes_cached_results_of_two_sets() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DetectCache {
+            dir: Some(dir.path().to_path_buf()),
+        };
+        let text = "国务院总理李克强在北京人民大会堂作报告。";
+        let p = Arc::new(
+            Patterns::new(vec![crate::detect::patterns::PatternDef {
+                label: crate::label::Label::ORG,
+                matcher: crate::detect::patterns::Matcher::Exact("人民大会堂".into()),
+            }])
+            .unwrap(),
+        );
+        let hall = crate::label::Span::new(11, 16, crate::label::Label::ORG);
+        let with = detect_with(&cache, p.clone(), text);
+        let i = with
+            .spans
+            .iter()
+            .position(|s| *s == hall)
+            .expect("the pattern");
+        assert_eq!(with.source(i), crate::detect::SuggestionSource::Pattern);
+        // Cached under a name holding the set's hash; without patterns, another entry.
+        let without = detect_with(&cache, Arc::default(), text);
+        assert!(!without.spans.contains(&hall));
+        assert!(without.sources.is_empty());
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.iter().any(|n| n.contains("_p")), "{names:?}");
+        // A second run with the patterns comes from the cache, the same.
+        assert_eq!(detect_with(&cache, p, text), with);
+    }
 
     fn request(text: String, focus: usize) -> DetectRequest {
         DetectRequest {
@@ -205,7 +288,8 @@ mod tests {
         let para = "本报讯(记者高轶鹏)国务院总理李克强在北京人民大会堂作报告。\n";
         let text = para.repeat((2 << 20) / para.len());
         let chars = text.chars().count();
-        let part = analyse_near_focus(&d, &request(text.clone(), chars / 2)).unwrap();
+        let part = analyse_near_focus(&d, &request(text.clone(), chars / 2), &Patterns::default())
+            .unwrap();
         assert!(!part.spans.is_empty());
         // Only spans near the middle, at the same offsets as in the whole text.
         let window = chars / 10;
@@ -219,7 +303,26 @@ mod tests {
             let o = one.spans.iter().find(|o| o.start == s.start % n).unwrap();
             assert_eq!((o.end - o.start, o.label), (s.end - s.start, s.label));
         }
+        // The patterns' matches in that part, at the whole text's offsets, win there.
+        let org = crate::label::Label::ORG;
+        let p = Patterns::new(vec![crate::detect::patterns::PatternDef {
+            label: org,
+            matcher: crate::detect::patterns::Matcher::Exact("人民大会堂".into()),
+        }])
+        .unwrap();
+        let with = analyse_near_focus(&d, &request(text.clone(), chars / 2), &p).unwrap();
+        let slicer = crate::detect::CharSlicer::new(&text);
+        let from_patterns: Vec<_> = (0..with.spans.len())
+            .filter(|&i| with.source(i) == crate::detect::SuggestionSource::Pattern)
+            .map(|i| with.spans[i])
+            .collect();
+        assert!(!from_patterns.is_empty());
+        assert!(from_patterns
+            .iter()
+            .all(|s| s.label == org && slicer.slice(s.start, s.end) == "人民大会堂"));
         // Short texts are analysed whole at once.
-        assert!(analyse_near_focus(&d, &request(para.repeat(100), 0)).is_none());
+        assert!(
+            analyse_near_focus(&d, &request(para.repeat(100), 0), &Patterns::default()).is_none()
+        );
     }
 }

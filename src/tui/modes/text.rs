@@ -48,11 +48,11 @@ fn update(app: &mut App, msg: Msg) {
             None
         }
         Msg::WordNext => {
-            r.word_move(true, body);
+            r.word_move_selecting(true, body);
             None
         }
         Msg::WordPrev => {
-            r.word_move(false, body);
+            r.word_move_selecting(false, body);
             None
         }
         Msg::ScrollUp

@@ -1,0 +1,772 @@
+//! The reader findings of a tester who ran the release binary (each test names its
+//! finding): whole sessions through `App::update`, frames through ratatui's `TestBackend`.
+
+use inkmark::annotation::AnnotationFile;
+use inkmark::corpus;
+use inkmark::detect::{sha256_hex, Analysis};
+use inkmark::label::{Label, Span};
+use inkmark::positions::Positions;
+use inkmark::text::WidthOptions;
+use inkmark::tui::app::{App, Msg};
+use inkmark::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const TEXT: &str = "标题：高新区防控纪实\n\n记者高轶鹏报道，高新区纪委2月2日排查4836户。高新区居民说好。\n\n平煤神马集团捐款200万元。\n";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    corpus: PathBuf,
+    annotations: PathBuf,
+}
+
+impl Fixture {
+    /// A corpus of `a.txt` (and `b.txt`, for `J`).
+    fn new(text: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        let annotations = dir.path().join("annotations");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), text).unwrap();
+        std::fs::write(corpus.join("b.txt"), "第二篇文章。\n").unwrap();
+        Fixture {
+            _dir: dir,
+            corpus,
+            annotations,
+        }
+    }
+
+    fn app(&self) -> App {
+        let c = corpus::scan(&self.corpus).unwrap();
+        let mut app = App::new(
+            c,
+            self.annotations.clone(),
+            WidthOptions::default(),
+            Positions::default(),
+        );
+        app.annotator = "tester".into();
+        app.update(Msg::Resize(60, 20));
+        app
+    }
+
+    fn file(&self) -> PathBuf {
+        self.annotations.join("a.json")
+    }
+
+    fn saved(&self) -> AnnotationFile {
+        AnnotationFile::parse(&std::fs::read_to_string(self.file()).unwrap()).unwrap()
+    }
+
+    /// Every later save of `a.txt` fails: its annotation file is read-only (a read-only
+    /// folder would not stop root, who may run the tests).
+    #[cfg(unix)]
+    fn make_unwritable(&self, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir_all(&self.annotations).unwrap();
+        let empty = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "x");
+        std::fs::write(self.file(), empty.to_json()).unwrap();
+        std::fs::set_permissions(self.file(), std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+}
+
+fn offset(text: &str, needle: &str, nth: usize) -> usize {
+    let b = text.match_indices(needle).nth(nth).unwrap().0;
+    text[..b].chars().count()
+}
+
+fn span(text: &str, word: &str, nth: usize, label: Label) -> Option<Span> {
+    let b = text.match_indices(word).nth(nth)?.0;
+    let s = text[..b].chars().count();
+    Some(Span::new(s, s + word.chars().count(), label))
+}
+
+/// Suggestions and word boundaries as the detector would send them: `words` are the
+/// words of the text in order (the rest are one-character words).
+fn analysis_with(text: &str, spans: Vec<Span>, words: &[&str]) -> Analysis {
+    let mut spans = spans;
+    spans.sort();
+    let n = text.chars().count();
+    let mut inner = vec![false; n];
+    let mut from = 0;
+    for w in words {
+        if let Some(b) = text[from..].find(w) {
+            let s = text[..from + b].chars().count();
+            inner[s + 1..s + w.chars().count()].fill(true);
+            from += b + w.len();
+        }
+    }
+    Analysis {
+        spans,
+        words: (0..n).filter(|&i| !inner[i]).collect(),
+        ..Analysis::default()
+    }
+}
+
+fn default_analysis(text: &str) -> Analysis {
+    let spans: Vec<Span> = [
+        span(text, "高新区", 0, Label::LOC),
+        span(text, "高轶鹏", 0, Label::PER),
+        span(text, "高新区", 1, Label::LOC),
+        span(text, "2月2日", 0, Label::TIME),
+        span(text, "4836户", 0, Label::QTY),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    analysis_with(
+        text,
+        spans,
+        &["高新区", "高轶鹏", "高新区", "2月2日", "4836户"],
+    )
+}
+
+fn open_with(app: &mut App, analysis: impl Fn(&str) -> Analysis) {
+    app.update(Msg::Open);
+    if let Some(req) = app.requests.pop() {
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(analysis(&req.text)),
+        });
+    }
+}
+
+fn open(app: &mut App) {
+    open_with(app, default_analysis);
+}
+
+fn send(app: &mut App, msgs: &[Msg]) {
+    for m in msgs {
+        app.update(m.clone());
+    }
+}
+
+fn message(app: &App) -> String {
+    app.message.clone().unwrap_or_default()
+}
+
+/// Walks the cursor to code point `target` by keys, as a user would.
+fn walk_to(app: &mut App, target: usize) {
+    for _ in 0..400 {
+        let r = app.reader().unwrap();
+        let c = r.cursor;
+        if c == target {
+            return;
+        }
+        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
+        app.update(if cl < tl {
+            Msg::Down
+        } else if cl > tl {
+            Msg::Up
+        } else if c < target {
+            Msg::Right
+        } else {
+            Msg::Left
+        });
+    }
+    panic!("cursor never reached {target}");
+}
+
+fn cursor_to(app: &mut App, text: &str, needle: &str, nth: usize) {
+    walk_to(app, offset(text, needle, nth));
+}
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| view::draw(app, f)).unwrap();
+    t
+}
+
+fn screen(app: &App) -> String {
+    let t = render(app);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let s = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
+            out.push_str(s);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn status_bar(app: &App) -> String {
+    screen(app).lines().last().unwrap().to_string()
+}
+
+// Finding 1: the warning before discarding unsaved work flashed for a moment (the next
+// autosave retry replaced it), and `J` armed `q`.
+
+#[cfg(unix)]
+#[test]
+fn the_discard_warning_stays_until_the_next_key() {
+    let fx = Fixture::new(TEXT);
+    fx.make_unwritable(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::AutoSave]);
+    assert!(message(&app).contains("NOT SAVED"), "{}", message(&app));
+    let warning = "Ctrl-c again: quit without saving (read-only file)";
+    app.update(Msg::Quit);
+    assert_eq!(message(&app), warning);
+    // The shell retries the save every half second while it fails.
+    send(&mut app, &[Msg::AutoSave, Msg::AutoSave]);
+    assert_eq!(message(&app), warning, "the retry replaced the warning");
+    assert!(!app.should_quit);
+    app.update(Msg::Quit);
+    assert!(app.should_quit);
+
+    // `q` the same.
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::Back]);
+    let warning = "q again: leave without saving (read-only file)";
+    assert_eq!(message(&app), warning);
+    app.update(Msg::AutoSave);
+    assert_eq!(message(&app), warning, "the retry replaced the warning");
+    assert!(app.reader().is_some());
+    // A key in between clears the notice; a later retry shows the warning again, not
+    // the bare error, since the next `q` still leaves without saving.
+    send(&mut app, &[Msg::Down, Msg::AutoSave]);
+    assert_eq!(message(&app), warning);
+    app.update(Msg::Back);
+    assert!(app.reader().is_none());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_save_on_j_stays_and_arms_nothing() {
+    let fx = Fixture::new(TEXT);
+    fx.make_unwritable(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::NextArticle]);
+    assert_eq!(app.reader().unwrap().title, "标题：高新区防控纪实");
+    let m = message(&app);
+    assert!(m.contains("not saved"), "{m}");
+    assert!(
+        !m.contains("again"),
+        "J promises nothing about another key: {m}"
+    );
+    // A second `J` stays too: `J` never leaves unsaved work behind.
+    app.update(Msg::NextArticle);
+    assert_eq!(app.reader().unwrap().title, "标题：高新区防控纪实");
+    // `q` after `J` warns first, as a first `q` does.
+    app.update(Msg::Back);
+    assert!(
+        app.reader().is_some(),
+        "a single q after J discarded the work"
+    );
+    assert_eq!(
+        message(&app),
+        "q again: leave without saving (read-only file)"
+    );
+    // And `J` after an armed `q` does not leave either.
+    app.update(Msg::NextArticle);
+    assert_eq!(app.reader().unwrap().title, "标题：高新区防控纪实");
+    assert!(app.unsaved());
+}
+
+// Finding 6: an edge move or a label that replaced overlapping annotations said nothing.
+
+const OVERLAP: &str = "自疫情发生以来,高新区迅速成立新型冠状病毒感染的肺炎疫情防控指挥部。\n";
+
+fn overlap_words(text: &str) -> Analysis {
+    analysis_with(
+        text,
+        Vec::new(),
+        &[
+            "疫情",
+            "发生",
+            "以来",
+            "高新区",
+            "迅速",
+            "成立",
+            "新型",
+            "冠状",
+            "病毒",
+            "感染",
+        ],
+    )
+}
+
+/// An annotation file holding `spans` (text, label) of `text`, written before opening.
+fn annotate_beforehand(fx: &Fixture, text: &str, spans: &[(&str, Label)]) {
+    use inkmark::annotation::{Entity, Source};
+    let mut f = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "tester");
+    for (t, label) in spans {
+        let start = offset(text, t, 0);
+        f.entities.push(Entity {
+            start,
+            end: start + t.chars().count(),
+            label: *label,
+            text: t.to_string(),
+            source: Source::Manual,
+            by: Vec::new(),
+        });
+    }
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.file(), f.to_json()).unwrap();
+}
+
+#[test]
+fn an_edge_move_over_another_annotation_says_what_it_replaced() {
+    let fx = Fixture::new(OVERLAP);
+    annotate_beforehand(
+        &fx,
+        OVERLAP,
+        &[("高新区", Label::LOC), ("成立新型", Label::ORG)],
+    );
+    let mut app = fx.app();
+    open_with(&mut app, overlap_words);
+    cursor_to(&mut app, OVERLAP, "高新区", 0);
+    let grow = Msg::Edge {
+        start: false,
+        right: true,
+    };
+    app.update(grow.clone());
+    assert_eq!(message(&app), "now: LOC 高新区迅速");
+    app.update(grow);
+    assert_eq!(
+        message(&app),
+        "now: LOC 高新区迅速成立 · replaced ORG 成立新型"
+    );
+    // Undo brings it back, as before.
+    app.update(Msg::Undo);
+    let r = app.reader().unwrap();
+    assert!(r.ann.set.entities.iter().any(|e| e.text == "成立新型"));
+}
+
+#[test]
+fn labelling_over_annotations_says_what_it_replaced() {
+    let fx = Fixture::new(OVERLAP);
+    annotate_beforehand(
+        &fx,
+        OVERLAP,
+        &[("高新区", Label::LOC), ("成立新型", Label::ORG)],
+    );
+    let mut app = fx.app();
+    open_with(&mut app, overlap_words);
+    // A selection 迅速成立 cuts into ORG 成立新型.
+    cursor_to(&mut app, OVERLAP, "迅速", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Right, Msg::Right]);
+    app.update(Msg::Label(2));
+    assert_eq!(
+        message(&app),
+        "labelled: ORG 迅速成立 · replaced ORG 成立新型"
+    );
+    // Relabelling a whole annotation with a selection of the same span names the old one;
+    // the same span and label again (only the source differs) replaces nothing visible.
+    cursor_to(&mut app, OVERLAP, "高新区", 0);
+    send(&mut app, &[Msg::Select, Msg::Label(0)]);
+    assert_eq!(message(&app), "labelled: PER 高新区 · replaced LOC 高新区");
+    cursor_to(&mut app, OVERLAP, "高新区", 0);
+    send(&mut app, &[Msg::Select, Msg::Label(1)]);
+    assert_eq!(message(&app), "labelled: LOC 高新区 · replaced PER 高新区");
+    let saved_before = app.reader().unwrap().ann.set.entities.len();
+    app.update(Msg::Save);
+    assert_eq!(fx.saved().entities.len(), saved_before);
+}
+
+// Finding 5: a selection across paragraphs was labelled, though `H` and the other edge
+// keys refuse a span across a line break.
+
+#[test]
+fn a_selection_across_a_line_break_is_not_labelled() {
+    let text = "第一行北京\n\n上海第二行\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(&mut app, |t| {
+        analysis_with(t, Vec::new(), &["第一", "北京", "上海", "第二"])
+    });
+    cursor_to(&mut app, text, "北", 0);
+    send(&mut app, &[Msg::Select, Msg::Down, Msg::Down]);
+    assert!(app.reader().unwrap().cursor > offset(text, "上", 0));
+    app.update(Msg::Label(2));
+    assert_eq!(message(&app), "a span does not cross a line break");
+    let r = app.reader().unwrap();
+    assert!(r.ann.set.entities.is_empty(), "{:?}", r.ann.set.entities);
+    // The selection stays, to be shortened; within the line it labels as before.
+    assert!(r.anchor.is_some());
+    send(&mut app, &[Msg::Cancel]);
+    cursor_to(&mut app, text, "北", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Label(1)]);
+    assert_eq!(message(&app), "labelled: LOC 北京");
+    // A line break other than \n (U+2028) counts too.
+    let text = "甲乙北京\u{2028}上海丙\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(&mut app, |t| {
+        analysis_with(t, Vec::new(), &["北京", "上海"])
+    });
+    cursor_to(&mut app, text, "京", 0);
+    send(
+        &mut app,
+        &[Msg::Select, Msg::Right, Msg::Right, Msg::Label(1)],
+    );
+    assert_eq!(message(&app), "a span does not cross a line break");
+}
+
+// Finding 4: `*` said "none in other articles" though an article with a broken
+// annotation file had the text, and the note after `c` was cut at 100 columns.
+
+/// The bottom `rows` rows of the screen joined, margins trimmed: a wrapped notice.
+fn bottom_text(app: &App, rows: usize) -> String {
+    let s = screen(app);
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len() - rows..]
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+#[test]
+fn label_everywhere_names_the_articles_it_will_skip_and_the_note_is_whole() {
+    let fx = Fixture::new(TEXT);
+    std::fs::write(fx.corpus.join("c.txt"), "又见高新区。高新区。\n").unwrap();
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.annotations.join("c.json"), "{ broken").unwrap();
+    let mut app = fx.app();
+    app.update(Msg::Resize(100, 20));
+    open(&mut app);
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::Label(1), Msg::LabelEverywhere],
+    );
+    let prompt = match &app.reader().unwrap().pending {
+        inkmark::tui::app::Pending::Confirm { prompt, .. } => prompt.clone(),
+        p => panic!("no prompt: {p:?} {:?}", app.message),
+    };
+    assert!(prompt.starts_with("Label 2 more occurrences of 高新区 as LOC here? (y/n; "));
+    assert!(
+        prompt.contains("it would skip 1 article") && prompt.contains("c.txt"),
+        "{prompt}"
+    );
+    assert!(
+        !prompt.contains("(y/n; none in other articles)"),
+        "{prompt}"
+    );
+    // The question is shown whole, over as many rows as it needs.
+    let shown = bottom_text(&app, 3);
+    assert!(shown.contains("c.txt)"), "{shown}");
+    app.update(Msg::YesCorpus);
+    let m = message(&app);
+    assert_eq!(
+        m,
+        "labelled 2 spans (u undoes); none in other articles; skipped 1 article (annotation \
+         file broken, unwritable or made for another version of the text): c.txt"
+    );
+    // At 100 columns the note is whole: it grows the status bar upwards.
+    let shown = bottom_text(&app, 2);
+    assert!(shown.ends_with("text): c.txt"), "{shown}");
+    assert!(shown.contains("skipped 1 article"), "{shown}");
+    // The broken file is untouched.
+    assert_eq!(
+        std::fs::read_to_string(fx.annotations.join("c.json")).unwrap(),
+        "{ broken"
+    );
+}
+
+// Finding 10: the entity panel cut the problems it lists, so the reason an article is
+// read-only could not be read in the reader.
+
+#[test]
+fn the_panel_shows_a_long_problem_whole() {
+    let fx = Fixture::new(TEXT);
+    // A span whose text is not the article's there: the file is invalid, read-only.
+    let mut f = AnnotationFile::new("a.txt", &sha256_hex(TEXT.as_bytes()), "tester");
+    f.entities.push(inkmark::annotation::Entity {
+        start: 2,
+        end: 6,
+        label: Label::LOC,
+        text: "天安门广场".chars().take(4).collect(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    });
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.file(), f.to_json()).unwrap();
+    let mut app = fx.app();
+    app.update(Msg::Resize(100, 20));
+    open(&mut app);
+    assert!(app.reader().unwrap().ann.read_only.is_some());
+    let problem = app.reader().unwrap().ann.problems[0].clone();
+    assert!(problem.chars().count() > 40, "{problem}");
+    app.update(Msg::TogglePanel);
+    let s = screen(&app);
+    // The panel's column, rows joined: the whole problem, nothing cut.
+    let panel: String = s
+        .lines()
+        .map(|l| {
+            let cells: Vec<char> = l.chars().collect();
+            let at = cells.iter().rposition(|&c| c == '│').unwrap_or(0);
+            let from = cells[..at]
+                .iter()
+                .rposition(|&c| c == '│')
+                .map_or(0, |i| i + 1);
+            cells[from..at]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("");
+    let want: String = format!("! {problem}").split_whitespace().collect();
+    let got: String = panel.split_whitespace().collect();
+    assert!(got.contains(&want), "{want}\n{s}");
+    assert!(!s.contains('…'), "{s}");
+    // The entities below it are still listed, the selected one in view.
+    assert!(s.contains("高新区"), "{s}");
+}
+
+// Finding 24 (run-together status messages): `saved now on …` read as one sentence.
+
+#[test]
+fn the_save_state_stands_apart_from_a_notice() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    app.update(Msg::Resize(100, 20));
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Save, Msg::Accept]);
+    let bar = status_bar(&app);
+    assert!(
+        bar.contains("● unsaved │ now on PER suggested 高轶鹏 · accepted LOC 高新区"),
+        "{bar}"
+    );
+    app.update(Msg::Save);
+    assert!(bar_starts(&app, "saved"), "{}", status_bar(&app));
+}
+
+fn bar_starts(app: &App, s: &str) -> bool {
+    status_bar(app).trim_start().starts_with(s)
+}
+
+// Finding 11: at 40 columns the label legend went while the title kept growing.
+
+#[test]
+fn at_40_columns_the_title_shrinks_before_the_legend_goes() {
+    let long = format!("守住东大门 打好阻击战\n\n{}", TEXT.repeat(40));
+    let fx = Fixture::new(&long);
+    let mut app = fx.app();
+    app.update(Msg::Resize(40, 12));
+    open(&mut app);
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::Accept, Msg::Save, Msg::Down],
+    );
+    assert!(app.message.is_none());
+    let bar = status_bar(&app);
+    assert!(bar.trim_start().starts_with("saved 守住"), "{bar}");
+    // The keys of the legend, in their colours, after the cut title.
+    assert!(bar.contains("… │ 12345"), "{bar}");
+    // Wider, the title is whole again and the legend spells the names.
+    app.update(Msg::Resize(80, 12));
+    let bar = status_bar(&app);
+    assert!(bar.contains("守住东大门 打好阻击战 │"), "{bar}");
+    assert!(bar.contains("PER LOC ORG TIME QTY"), "{bar}");
+}
+
+// Finding 13: `v` then `w` took the first character of the next word (ORG 新增一).
+
+#[test]
+fn a_selection_grows_and_shrinks_by_whole_words() {
+    let text = "今天新增一句话。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let words = |t: &str| analysis_with(t, Vec::new(), &["今天", "新增", "一句", "话"]);
+    open_with(&mut app, words);
+    cursor_to(&mut app, text, "新", 0);
+    send(&mut app, &[Msg::Select, Msg::WordNext, Msg::Label(2)]);
+    assert_eq!(message(&app), "labelled: ORG 新增");
+    app.update(Msg::Undo);
+    cursor_to(&mut app, text, "新", 0);
+    send(&mut app, &[Msg::Select, Msg::WordNext, Msg::WordNext]);
+    assert_eq!(app.reader().unwrap().selection(), Some((2, 6)), "新增一句");
+    // `b` gives the last word back, whole.
+    app.update(Msg::WordPrev);
+    assert_eq!(app.reader().unwrap().selection(), Some((2, 4)), "新增");
+    // At the start end (`o`), `b` and `w` move that edge to word starts as before.
+    send(&mut app, &[Msg::OtherEnd, Msg::WordPrev]);
+    assert_eq!(app.reader().unwrap().selection(), Some((0, 4)), "今天新增");
+    send(&mut app, &[Msg::WordNext, Msg::Label(2)]);
+    assert_eq!(message(&app), "labelled: ORG 新增");
+    // Without a selection `w` still goes to the next word's start.
+    cursor_to(&mut app, text, "今", 0);
+    app.update(Msg::WordNext);
+    assert_eq!(app.reader().unwrap().cursor, 2);
+}
+
+// Finding 14: `>` grew an end edge onto punctuation (2020年1月24日( ).
+
+#[test]
+fn edge_moves_pass_over_punctuation() {
+    let text = "据悉,2020年1月24日(农历除夕),高新区纪委开会。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let analysis = |t: &str| {
+        analysis_with(
+            t,
+            span(t, "2020年1月24日", 0, Label::TIME)
+                .into_iter()
+                .collect(),
+            &[
+                "据悉",
+                "2020年",
+                "1月",
+                "24日",
+                "农历",
+                "除夕",
+                "高新区",
+                "纪委",
+                "开会",
+            ],
+        )
+    };
+    open_with(&mut app, analysis);
+    cursor_to(&mut app, text, "2020", 0);
+    let edge = |start, right| Msg::Edge { start, right };
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历");
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕");
+    app.update(edge(false, true));
+    // The closing bracket may end it: its partner is inside.
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕)");
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕),高新区");
+    // Back again: never onto the comma.
+    app.update(edge(false, false));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕)");
+    // The start edge the same: left over the comma to 据悉, right back past it.
+    app.update(edge(true, false));
+    assert_eq!(message(&app), "now: TIME 据悉,2020年1月24日(农历除夕)");
+    app.update(edge(true, true));
+    assert_eq!(message(&app), "now: TIME 2020年1月24日(农历除夕)");
+    // At the end of the line only punctuation is left before the line break: the edge
+    // stays, and says why.
+    cursor_to(&mut app, text, "开会", 0);
+    send(&mut app, &[Msg::Label(0)]);
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "a span does not cross a line break");
+    let r = app.reader().unwrap();
+    assert!(r.ann.set.entities.iter().any(|e| e.text == "开会"));
+    // A quantity's sign is no punctuation: 50% grows onto %.
+    let text = "增长50%以上。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let analysis = |t: &str| {
+        analysis_with(
+            t,
+            span(t, "50", 0, Label::QTY).into_iter().collect(),
+            &["增长", "50", "%", "以上"],
+        )
+    };
+    open_with(&mut app, analysis);
+    cursor_to(&mut app, text, "50", 0);
+    app.update(edge(false, true));
+    assert_eq!(message(&app), "now: QTY 50%");
+}
+
+// Finding 21: at 10x3 the too-small notice said `q quits`, but in the reader `q` goes
+// back to the library.
+
+#[test]
+fn the_too_small_notice_names_what_q_does_where_it_is() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    app.update(Msg::Resize(10, 3));
+    assert!(screen(&app).contains("q quits"), "{}", screen(&app));
+    open(&mut app);
+    let s = screen(&app);
+    assert!(!s.contains("quits"), "{s}");
+    assert!(s.contains("q: library"), "{s}");
+    app.update(Msg::Back);
+    assert!(app.reader().is_none() && !app.should_quit);
+    app.update(Msg::Resize(20, 5));
+    open(&mut app);
+    assert!(screen(&app).contains("Ctrl-c: quit"), "{}", screen(&app));
+}
+
+// Finding 23: a merge with another writer's file cleared this session's undo history.
+
+fn entity_texts(app: &App) -> Vec<String> {
+    let r = app.reader().unwrap();
+    r.ann.set.entities.iter().map(|e| e.text.clone()).collect()
+}
+
+#[test]
+fn undo_survives_a_merge_with_another_writer_and_never_overlaps_their_spans() {
+    let fx = Fixture::new(TEXT);
+    let (mut a, mut b) = (fx.app(), fx.app());
+    open(&mut a);
+    open(&mut b);
+    // A labels 高轶鹏 and saves; B, unaware, labels 纪委 and saves: a merge.
+    cursor_to(&mut a, TEXT, "高轶鹏", 0);
+    send(&mut a, &[Msg::Label(0), Msg::Save]);
+    cursor_to(&mut b, TEXT, "纪委", 0);
+    send(&mut b, &[Msg::Select, Msg::Right, Msg::Label(2), Msg::Save]);
+    assert_eq!(
+        message(&b),
+        "the annotation file had changed on disk: merged both"
+    );
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委"]);
+    // B's own change is still undoable, A's span stays.
+    b.update(Msg::Undo);
+    assert_eq!(message(&b), "undone");
+    assert_eq!(entity_texts(&b), ["高轶鹏"]);
+    send(&mut b, &[Msg::Redo, Msg::Save]);
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委"]);
+    // B deletes 纪委; A, after B saved, labels 纪委2 over that place.
+    cursor_to(&mut b, TEXT, "纪委", 0);
+    send(&mut b, &[Msg::Delete, Msg::Save]);
+    cursor_to(&mut a, TEXT, "纪委", 0);
+    send(
+        &mut a,
+        &[
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(1),
+            Msg::Save,
+        ],
+    );
+    assert_eq!(entity_texts(&a), ["高轶鹏", "纪委2"]);
+    // B labels something else and saves: A's 纪委2 comes in.
+    cursor_to(&mut b, TEXT, "平煤神马集团", 0);
+    send(
+        &mut b,
+        &[
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(2),
+            Msg::Save,
+        ],
+    );
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2", "平煤神马集团"]);
+    b.update(Msg::Undo);
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2"]);
+    // Undoing the delete would put 纪委 back over A's 纪委2: refused, nothing changes,
+    // and the history stays (redo still gives 平煤神马集团 back).
+    b.update(Msg::Undo);
+    assert_eq!(
+        message(&b),
+        "cannot undo: LOC 纪委2 (merged from the file on disk) overlaps it; delete it first"
+    );
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2"]);
+    send(&mut b, &[Msg::Redo, Msg::Save]);
+    assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2", "平煤神马集团"]);
+    assert_eq!(fx.saved().entities.len(), 3);
+}
