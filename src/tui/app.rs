@@ -299,6 +299,8 @@ pub struct App {
     /// Texts confirmed in the articles of this session (with their labels): suggested in
     /// the others too.
     pub lexicon: Vec<(String, crate::label::Label)>,
+    /// `lexicon` (its labels in the set) as one automaton, rebuilt when it changes.
+    lexicon_index: Arc<crate::detect::confirmed::Lexicon>,
     /// The corpus model is being trained in the background.
     pub training: bool,
     /// Review mode: the annotators compared into the gold set (the annotation folder).
@@ -488,6 +490,7 @@ impl App {
             train_wanted: false,
             training: false,
             lexicon: Vec::new(),
+            lexicon_index: Arc::default(),
             review: None,
             stats: Default::default(),
         };
@@ -684,10 +687,9 @@ impl App {
                         merged.insert(at, (text, label));
                     }
                 }
-                self.lexicon = merged;
+                self.set_lexicon(merged);
                 if let Screen::Reader(r) = &mut self.screen {
-                    r.lexicon = self.lexicon.clone();
-                    r.refresh_confirmed(true);
+                    r.set_lexicon(self.lexicon.clone(), self.lexicon_index.clone());
                     let hidden = self.hidden.clone();
                     r.rebuild_panel(&hidden);
                 }
@@ -1050,8 +1052,14 @@ impl App {
         }
         self.remember_position();
         // What was confirmed here is suggested in the next articles of the session.
+        let texts = match &self.screen {
+            Screen::Reader(r) => Some(r.confirmed_texts()),
+            _ => None,
+        };
+        if let Some(texts) = texts.filter(|t| *t != self.lexicon) {
+            self.set_lexicon(texts);
+        }
         if let Screen::Reader(r) = &self.screen {
-            self.lexicon = r.confirmed_texts();
             // The row follows the file as it is now (changed from outside, or opened
             // read-only), not as it was when the library was read.
             let e = &self.corpus.entries[r.entry];
@@ -1077,6 +1085,17 @@ impl App {
 
     fn is_armed_warning(&self, message: &str) -> bool {
         self.armed_warning().as_deref() == Some(message)
+    }
+
+    /// The texts confirmed elsewhere, and their automaton (built here, once per change).
+    fn set_lexicon(&mut self, texts: Vec<(String, crate::label::Label)>) {
+        let in_set: Vec<(String, crate::label::Label)> = texts
+            .iter()
+            .filter(|(_, l)| self.labels.contains(*l))
+            .cloned()
+            .collect();
+        self.lexicon_index = Arc::new(crate::detect::confirmed::Lexicon::new(&in_set));
+        self.lexicon = texts;
     }
 
     /// The reason the last save of the open article failed, if it did.
@@ -1172,7 +1191,7 @@ impl App {
                         opts: reader.layout.opts,
                     });
                 }
-                reader.lexicon = self.lexicon.clone();
+                reader.set_lexicon(self.lexicon.clone(), self.lexicon_index.clone());
                 reader.top = reader.layout.line_of(saved).min(reader.max_top(body));
                 reader.cursor = reader.first_visible_char();
                 reader.keep_cursor_in_view(body);

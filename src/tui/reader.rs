@@ -56,8 +56,12 @@ pub struct Reader {
     /// The detector's own analysis; `analysis` adds the other occurrences of confirmed
     /// texts to it ([`Reader::refresh_confirmed`]).
     pub detected: Option<Arc<Analysis>>,
-    /// Texts confirmed in other articles of this session, suggested here too.
+    /// Texts confirmed in other articles of this session and in earlier sessions,
+    /// suggested here too ([`Reader::set_lexicon`]).
     pub lexicon: Vec<(String, crate::label::Label)>,
+    /// `lexicon` as one automaton, built once when it is set (thousands of texts take tens
+    /// of milliseconds to build: not on every edit).
+    lexicon_index: Arc<crate::detect::confirmed::Lexicon>,
     /// The confirmed texts `analysis` was last built with.
     confirmed_texts: Vec<(String, crate::label::Label)>,
     /// The entity panel lists the least certain suggestions first (`s` in the panel),
@@ -146,6 +150,7 @@ impl Reader {
             mark_index: None,
             detected: None,
             lexicon: Vec::new(),
+            lexicon_index: Arc::default(),
             confirmed_texts: Vec::new(),
             panel_by_score: false,
             fresh: true,
@@ -159,6 +164,18 @@ impl Reader {
     pub fn set_analysis(&mut self, analysis: Arc<Analysis>) {
         self.detected = Some(analysis);
         self.confirmed_texts.clear();
+        self.refresh_confirmed(true);
+    }
+
+    /// Sets the texts confirmed elsewhere (`index`: the same built into an automaton, shared
+    /// with the app) and suggests them.
+    pub fn set_lexicon(
+        &mut self,
+        texts: Vec<(String, crate::label::Label)>,
+        index: Arc<crate::detect::confirmed::Lexicon>,
+    ) {
+        self.lexicon = texts;
+        self.lexicon_index = index;
         self.refresh_confirmed(true);
     }
 
@@ -228,7 +245,24 @@ impl Reader {
             t.sort();
             t
         };
-        let extra = crate::detect::confirmed::occurrences(&self.text, &texts, &taken);
+        // This article's own confirmed texts first, then the other articles' and sessions'
+        // (their automaton is built once, when they are set).
+        let own: Vec<(String, crate::label::Label)> = self
+            .ann
+            .set
+            .entities
+            .iter()
+            .filter(|e| self.labels.contains(e.label))
+            .map(|e| (e.text.clone(), e.label))
+            .collect();
+        let mut extra = crate::detect::confirmed::occurrences(&self.text, &own, &taken);
+        if !self.lexicon_index.is_empty() {
+            let mut taken = taken;
+            taken.extend(extra.iter().copied());
+            taken.sort();
+            extra.extend(self.lexicon_index.find(&self.text, &taken));
+            extra.sort();
+        }
         self.confirmed_texts = texts;
         if extra.is_empty() {
             self.analysis = Some(detected);
