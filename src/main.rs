@@ -608,47 +608,14 @@ fn review_setup(
     all: bool,
     threads: usize,
 ) -> Result<ReviewSetup> {
-    use inkmark::team::{self, Annotator};
     if !dir.is_dir() {
         bail!("no folder {}", dir.display());
     }
     if to.exists() && !to.is_dir() {
         bail!("--to {}: not a folder", to.display());
     }
-    let annotators: Vec<Annotator> = match team {
-        Some(root) => {
-            if !root.is_dir() {
-                bail!("no folder {}", root.display());
-            }
-            // The gold folder often sits among the annotators' folders: not one of them.
-            team::team_folders(&root)
-                .map_err(anyhow::Error::msg)?
-                .into_iter()
-                .filter(|a| !same_folder(&a.dir, &to))
-                .collect()
-        }
-        None => annotations.iter().map(|d| Annotator::from_dir(d)).collect(),
-    };
-    if let Some(a) = annotators.iter().find(|a| same_folder(&a.dir, &to)) {
-        bail!(
-            "--to {} is {}'s folder: the review writes a gold folder of its own",
-            to.display(),
-            a.name
-        );
-    }
-    let problems = team::check_folders(&annotators);
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("inkmark: {}", sanitize_line(p));
-        }
-        std::process::exit(1);
-    }
-    if annotators.len() < 2 {
-        bail!(
-            "review needs two or more annotators (--annotations A --annotations B, or --team DIR with a subfolder per annotator); found {}",
-            annotators.len()
-        );
-    }
+    // The gold folder often sits among the annotators' folders: not one of them.
+    let annotators = annotator_folders("review", team, &annotations, Some(&to))?;
     Ok(ReviewSetup {
         to,
         annotators,
@@ -1567,30 +1534,37 @@ fn stats_charts(
     }
 }
 
-fn agree(
-    dir: &Path,
-    annotations: Vec<PathBuf>,
+/// The annotators' folders `agree` and `review` compare: `--team DIR`'s subfolders (less
+/// `gold`, the review's own folder) or the `--annotations` given, each checked (one line
+/// per problem, exit 1), at least two.
+fn annotator_folders(
+    command: &str,
     team: Option<PathBuf>,
-    json: bool,
-    by_article: bool,
-    display: &DisplayArgs,
-    opts: inkmark::team::AgreeOptions,
-) -> Result<()> {
+    annotations: &[PathBuf],
+    gold: Option<&Path>,
+) -> Result<Vec<inkmark::team::Annotator>> {
     use inkmark::team::{self, Annotator};
-    if !dir.is_dir() {
-        bail!("no folder {}", dir.display());
-    }
-    let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
-    let set = cfg.label_set().map_err(anyhow::Error::msg)?;
+    let is_gold = |a: &Annotator| gold.is_some_and(|g| same_folder(&a.dir, g));
     let annotators: Vec<Annotator> = match team {
         Some(root) => {
             if !root.is_dir() {
                 bail!("no folder {}", root.display());
             }
-            team::team_folders(&root).map_err(anyhow::Error::msg)?
+            team::team_folders(&root)
+                .map_err(anyhow::Error::msg)?
+                .into_iter()
+                .filter(|a| !is_gold(a))
+                .collect()
         }
         None => annotations.iter().map(|d| Annotator::from_dir(d)).collect(),
     };
+    if let (Some(a), Some(g)) = (annotators.iter().find(|a| is_gold(a)), gold) {
+        bail!(
+            "--to {} is {}'s folder: the review writes a gold folder of its own",
+            g.display(),
+            a.name
+        );
+    }
     let problems = team::check_folders(&annotators);
     if !problems.is_empty() {
         for p in &problems {
@@ -1600,10 +1574,29 @@ fn agree(
     }
     if annotators.len() < 2 {
         bail!(
-            "agree needs two or more annotators (--annotations A --annotations B, or --team DIR with a subfolder per annotator); found {}",
+            "{command} needs two or more annotators (--annotations A --annotations B, or --team DIR with a subfolder per annotator); found {}",
             annotators.len()
         );
     }
+    Ok(annotators)
+}
+
+fn agree(
+    dir: &Path,
+    annotations: Vec<PathBuf>,
+    team: Option<PathBuf>,
+    json: bool,
+    by_article: bool,
+    display: &DisplayArgs,
+    opts: inkmark::team::AgreeOptions,
+) -> Result<()> {
+    use inkmark::team;
+    if !dir.is_dir() {
+        bail!("no folder {}", dir.display());
+    }
+    let cfg = Config::resolve(Some(dir), display.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let set = cfg.label_set().map_err(anyhow::Error::msg)?;
+    let annotators = annotator_folders("agree", team, &annotations, None)?;
     // Names only: each article is read once, in parallel, by `agree`.
     let skip: Vec<PathBuf> = annotators.iter().map(|a| a.dir.clone()).collect();
     let corpus = corpus::list_skipping(dir, &skip)
