@@ -681,3 +681,47 @@ fn tmux_review_takes_a_and_b_and_writes_the_gold_file() {
         "{json}"
     );
 }
+
+#[test]
+fn the_entity_panel_lists_who_said_what_in_each_open_disagreement() {
+    let fx = Fixture::new();
+    let mut app = fx.app(&["alice", "bob"]);
+    app.update(Msg::Open);
+    app.update(Msg::TogglePanel);
+    let rows = |app: &App| -> Vec<String> {
+        let r = app.reader().unwrap();
+        r.panel
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .filter_map(|row| match row {
+                inkmark::tui::entities::PanelRow::Section(s) => Some(format!("# {s}")),
+                inkmark::tui::entities::PanelRow::Item { text, .. } if text.contains(':') => {
+                    Some(text.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let before = rows(&app);
+    assert_eq!(before[0], "# to review: 3 open", "{before:?}");
+    assert!(
+        before.contains(&"alice:ORG 北京大学 · bob:LOC 北京 + ORG 大学".to_string()),
+        "{before:?}"
+    );
+    // Enter on it goes there, as for any entity of the panel (the first item: `g`).
+    app.update(Msg::Top);
+    app.update(Msg::Confirm);
+    assert_eq!(cursor(&app), 4);
+    // A choice takes it off the list.
+    app.update(Msg::Review(ReviewKey::Second));
+    assert!(
+        message(&app).contains("resolved; 2 left"),
+        "{}",
+        message(&app)
+    );
+    let after = rows(&app);
+    assert_eq!(after[0], "# to review: 2 open", "{after:?}");
+    assert!(!after.iter().any(|r| r.contains("北京大学")), "{after:?}");
+}

@@ -350,6 +350,8 @@ pub enum PanelRow {
     Unanchored { label: Label, text: String },
     /// Why the annotation file is read-only (one problem per row).
     Problem(String),
+    /// A heading without a label (review mode's open disagreements).
+    Section(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -370,6 +372,23 @@ impl Panel {
     pub fn build(r: &Reader, hidden: &HiddenLabels) -> Panel {
         let marks = r.marks();
         let mut rows = Vec::new();
+        // Review mode: who said what in each open disagreement, first; Enter goes there.
+        if !r.review_rows.is_empty() {
+            let listed = r.review_rows.len();
+            rows.push(PanelRow::Section(if listed < r.review_open {
+                format!("to review: {} open (the first {listed})", r.review_open)
+            } else {
+                format!("to review: {} open", r.review_open)
+            }));
+            rows.extend(r.review_rows.iter().map(|(span, said)| PanelRow::Item {
+                label: span.label,
+                text: said.clone(),
+                mentions: vec![*span],
+                confirmed: 0,
+                score: 1000,
+                sources: SourceSet::default(),
+            }));
+        }
         // The set's labels in order, then any others the marks use (a file may hold
         // labels the config no longer defines).
         let mut order: Vec<Label> = r.labels.labels().collect();

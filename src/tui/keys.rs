@@ -571,7 +571,13 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
             _ => None,
         },
         Screen::Reader(r) if r.panel.as_ref().is_some_and(|p| p.focused) => {
-            panel_key(key.code, ctrl)
+            // In review, the choice keys work from the panel too (on the disagreement
+            // its Enter went to).
+            panel_key(key.code, ctrl).or_else(|| {
+                app.keymap
+                    .get(Key::of(key.code, key.modifiers))
+                    .filter(|m| app.review.is_some() && matches!(m, Msg::Review(_)))
+            })
         }
         Screen::Reader(r) => match key.code {
             // After `0`, number keys are the count's digits, whatever label they carry.

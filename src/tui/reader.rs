@@ -28,6 +28,10 @@ pub enum Pending {
 pub struct Reader {
     /// The corpus's labels (the app's, copied in when the article opens).
     pub labels: LabelSet,
+    /// In review mode: the first open disagreements (where, and who said what), listed
+    /// at the top of the entity panel, and how many are open in all.
+    pub review_rows: Vec<(crate::label::Span, String)>,
+    pub review_open: usize,
     pub entry: usize,
     pub title: String,
     pub text: Arc<String>,
@@ -131,6 +135,8 @@ impl Reader {
         let layout = layout(&text[..cut], width, opts);
         let mut r = Reader {
             labels: LabelSet::default(),
+            review_rows: Vec::new(),
+            review_open: 0,
             entry,
             title,
             chars: text.chars().count(),

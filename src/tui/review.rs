@@ -138,6 +138,9 @@ pub(crate) fn start(app: &mut App) {
         seen_revision,
         cycled: None,
     });
+    if let Some((a, r)) = current(app) {
+        publish(a, r, &hidden);
+    }
     let opened = app.message.take();
     app.message = Some(
         opened
@@ -146,6 +149,31 @@ pub(crate) fn start(app: &mut App) {
             .collect::<Vec<_>>()
             .join("; "),
     );
+}
+
+/// Open disagreements listed in the entity panel (the status bar counts them all; `]`
+/// walks them all).
+const LISTED: usize = 300;
+
+/// Lists the first open disagreements, with who said what, for the entity panel
+/// (rebuilt only when the list changed).
+fn publish(a: &ArticleReview, r: &mut super::reader::Reader, hidden: &crate::label::HiddenLabels) {
+    let rows: Vec<(crate::label::Span, String)> = a
+        .open
+        .iter()
+        .take(LISTED)
+        .filter_map(|&i| {
+            let d = &a.review.disagreements[i];
+            let label = d.spans.first()?.0.label;
+            let said = a.review.describe(i, |s, e| r.slice(s, e).to_string());
+            Some((crate::label::Span::new(d.start, d.end, label), said))
+        })
+        .collect();
+    if rows != r.review_rows || r.review_open != a.open.len() {
+        r.review_rows = rows;
+        r.review_open = a.open.len();
+        r.rebuild_panel(hidden);
+    }
 }
 
 /// The review of the open article, when reviewing.
@@ -172,6 +200,10 @@ pub(crate) fn sync(app: &mut App) {
         None => {}
     }
     a.seen_revision = revision;
+    let hidden = app.hidden.clone();
+    if let Some((a, r)) = current(app) {
+        publish(a, r, &hidden);
+    }
 }
 
 /// `]` / `[` in review: the next (previous) open disagreement.
@@ -264,6 +296,7 @@ pub(crate) fn choose(app: &mut App, key: ReviewKey) -> String {
         a.review.recheck(&mut a.open, &r.ann.set, start, end);
     }
     a.seen_revision = r.ann.set.revision;
+    publish(a, r, &hidden);
     format!("{what} {}", a.progress(i))
 }
 

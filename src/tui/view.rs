@@ -1007,6 +1007,9 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                 put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
             }
             PanelRow::Problem(_) => {}
+            PanelRow::Section(title) => {
+                put_str(buf, inner.x + 1, y, title, w.saturating_sub(1), theme.key);
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ impl Mode for PanelMode {
             return Handled::Ignored;
         };
         match msg {
+            // A review choice applies where the cursor is (the text's mode takes it).
+            Msg::Review(_) => return Handled::Ignored,
             Msg::Up => panel.move_by(-1),
             Msg::Down => panel.move_by(1),
             Msg::PageUp | Msg::HalfPageUp => panel.move_by(-(body as isize / 2).max(1)),
