@@ -879,30 +879,8 @@ fn detect(
             patterns.apply(text, &mut a);
             lexicon.apply(text, &mut a);
             // Compared as printed (3 decimals), so what is kept agrees with what is shown.
-            let keep: Vec<bool> = a
-                .scores
-                .iter()
-                .map(|&s| (s * 1000.0).round() / 1000.0 >= min_score)
-                .collect();
-            let mut k = keep.iter();
-            let spans = a
-                .spans
-                .into_iter()
-                .filter(|_| *k.next().unwrap_or(&true))
-                .collect();
-            let mut k = keep.iter();
-            let scores = a
-                .scores
-                .into_iter()
-                .filter(|_| *k.next().unwrap_or(&true))
-                .collect();
-            let mut k = keep.iter();
-            let sources = a
-                .sources
-                .into_iter()
-                .filter(|_| *k.next().unwrap_or(&true))
-                .collect();
-            (spans, Some(scores), sources)
+            a.retain_scored(|s| (s * 1000.0).round() / 1000.0 >= min_score);
+            (a.spans, Some(a.scores), a.sources)
         }
     };
     let stdout = std::io::stdout();

@@ -77,24 +77,7 @@ impl Lexicon {
             return;
         }
         let found = self.find(text, &analysis.spans);
-        if found.is_empty() {
-            return;
-        }
-        let mut merged: Vec<(Span, f32, SuggestionSource)> = analysis
-            .spans
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (*s, analysis.score(i), analysis.source(i)))
-            .chain(
-                found
-                    .into_iter()
-                    .map(|s| (s, 1.0, SuggestionSource::Lexicon)),
-            )
-            .collect();
-        merged.sort_by_key(|(s, _, _)| *s);
-        analysis.spans = merged.iter().map(|(s, _, _)| *s).collect();
-        analysis.scores = merged.iter().map(|(_, p, _)| *p).collect();
-        analysis.sources = merged.into_iter().map(|(_, _, o)| o).collect();
+        analysis.add_found(found, SuggestionSource::Lexicon);
     }
 }
 

@@ -194,17 +194,52 @@ impl Analysis {
 
     /// Drops the spans scored under `min` (keeps `scores` and `sources` aligned).
     pub fn retain_min_score(&mut self, min: f32) {
-        if min <= 0.0 || self.scores.len() != self.spans.len() {
+        if min > 0.0 {
+            self.retain_scored(|s| s >= min);
+        }
+    }
+
+    /// Adds `found` (spans that overlap none of this analysis's) with score 1 and `source`,
+    /// keeping everything sorted by span.
+    pub fn add_found(&mut self, found: Vec<Span>, source: SuggestionSource) {
+        if found.is_empty() {
             return;
         }
-        let keep: Vec<bool> = self.scores.iter().map(|&s| s >= min).collect();
+        let mut merged: Vec<(Span, f32, SuggestionSource)> = self
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, self.score(i), self.source(i)))
+            .chain(found.into_iter().map(|s| (s, 1.0, source)))
+            .collect();
+        merged.sort_by_key(|(s, _, _)| *s);
+        self.spans = merged.iter().map(|(s, _, _)| *s).collect();
+        self.scores = merged.iter().map(|(_, p, _)| *p).collect();
+        self.sources = merged.into_iter().map(|(_, _, o)| o).collect();
+    }
+
+    /// Keeps the spans whose score passes `keep` (`scores` and `sources` stay aligned;
+    /// nothing is dropped when there are no scores).
+    pub fn retain_scored(&mut self, keep: impl Fn(f32) -> bool) {
+        if self.scores.len() != self.spans.len() {
+            return;
+        }
+        let keep: Vec<bool> = self.scores.iter().map(|&s| keep(s)).collect();
+        self.retain_mask(&keep);
+    }
+
+    /// Keeps span `i` (with its score and source) where `keep[i]`.
+    pub fn retain_mask(&mut self, keep: &[bool]) {
         let mut k = keep.iter();
         self.spans.retain(|_| *k.next().unwrap_or(&true));
+        if self.scores.len() == keep.len() {
+            let mut k = keep.iter();
+            self.scores.retain(|_| *k.next().unwrap_or(&true));
+        }
         if self.sources.len() == keep.len() {
             let mut k = keep.iter();
             self.sources.retain(|_| *k.next().unwrap_or(&true));
         }
-        self.scores.retain(|&s| s >= min);
     }
 }
 

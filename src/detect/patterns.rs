@@ -519,25 +519,21 @@ pub fn merge(analysis: &mut Analysis, found: &[Span]) {
     if found.is_empty() {
         return;
     }
-    let mut out: Vec<(Span, f32, SuggestionSource)> =
-        Vec::with_capacity(analysis.spans.len() + found.len());
     let mut j = 0;
-    for (i, s) in analysis.spans.iter().enumerate() {
-        // `found` is sorted and disjoint, so its ends ascend: the first one ending after
-        // `s` starts is the only one that can overlap it.
-        while j < found.len() && found[j].end <= s.start {
-            j += 1;
-        }
-        if j < found.len() && found[j].start < s.end {
-            continue;
-        }
-        out.push((*s, analysis.score(i), analysis.source(i)));
-    }
-    out.extend(found.iter().map(|&s| (s, 1.0, SuggestionSource::Pattern)));
-    out.sort_by_key(|(s, _, _)| *s);
-    analysis.spans = out.iter().map(|(s, _, _)| *s).collect();
-    analysis.scores = out.iter().map(|(_, p, _)| *p).collect();
-    analysis.sources = out.into_iter().map(|(_, _, o)| o).collect();
+    let keep: Vec<bool> = analysis
+        .spans
+        .iter()
+        .map(|s| {
+            // `found` is sorted and disjoint, so its ends ascend: the first one ending after
+            // `s` starts is the only one that can overlap it.
+            while j < found.len() && found[j].end <= s.start {
+                j += 1;
+            }
+            !(j < found.len() && found[j].start < s.end)
+        })
+        .collect();
+    analysis.retain_mask(&keep);
+    analysis.add_found(found.to_vec(), SuggestionSource::Pattern);
 }
 
 /// `inkmark patterns --from`: the confirmed texts of a folder of annotation files.

@@ -274,25 +274,9 @@ impl Reader {
             self.analysis = Some(detected);
             return;
         }
-        use crate::detect::SuggestionSource;
-        let mut merged: Vec<(crate::label::Span, f32, SuggestionSource)> = detected
-            .spans
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (*s, detected.score(i), detected.source(i)))
-            .chain(
-                extra
-                    .into_iter()
-                    .map(|s| (s, 1.0, SuggestionSource::Lexicon)),
-            )
-            .collect();
-        merged.sort_by_key(|(s, _, _)| *s);
-        self.analysis = Some(Arc::new(Analysis {
-            spans: merged.iter().map(|(s, _, _)| *s).collect(),
-            scores: merged.iter().map(|(_, p, _)| *p).collect(),
-            sources: merged.into_iter().map(|(_, _, o)| o).collect(),
-            words: detected.words.clone(),
-        }));
+        let mut analysis = Analysis::clone(&detected);
+        analysis.add_found(extra, crate::detect::SuggestionSource::Lexicon);
+        self.analysis = Some(Arc::new(analysis));
         self.mark_index = None;
     }
 
