@@ -103,7 +103,7 @@ const MONO: [Modifier; 5] = [
 ];
 
 /// Styles, with a monochrome variant for NO_COLOR.
-struct Theme {
+struct Theme<'a> {
     bar: Style,
     selected: Style,
     dim: Style,
@@ -117,15 +117,15 @@ struct Theme {
     /// Confirmed annotations: solid background in the label's colour.
     confirmed: Vec<Style>,
     /// Where the styles' labels are.
-    set: LabelSet,
+    set: &'a LabelSet,
     selection: Style,
     bar_alert: Style,
     /// Open disagreements in review mode.
     disagree: Style,
 }
 
-impl Theme {
-    fn new(no_color: bool, set: &LabelSet) -> Theme {
+impl<'a> Theme<'a> {
+    fn new(no_color: bool, set: &'a LabelSet) -> Theme<'a> {
         // One more style than labels: grey, for a label the set does not define.
         let n = set.len() + 1;
         if no_color {
@@ -144,7 +144,7 @@ impl Theme {
                 confirmed: (0..n)
                     .map(|i| plain.add_modifier(Modifier::REVERSED | MONO[i % MONO.len()]))
                     .collect(),
-                set: set.clone(),
+                set,
                 selection: plain.add_modifier(Modifier::UNDERLINED | Modifier::REVERSED),
                 bar_alert: plain.add_modifier(Modifier::BOLD | Modifier::SLOW_BLINK),
                 // Crossed out: no suggestion, annotation or match is drawn so.
@@ -187,7 +187,7 @@ impl Theme {
                 .iter()
                 .map(|&(c, fg)| Style::new().fg(Color::Indexed(fg)).bg(c))
                 .collect(),
-            set: set.clone(),
+            set,
             selection: Style::new()
                 .fg(Color::Indexed(BLACK))
                 .bg(Color::Indexed(HIGHLIGHT)),
@@ -395,7 +395,7 @@ fn with_peers(app: &App, idx: usize, w: usize, right: String) -> String {
     format!("{marks}{}  {right}", " ".repeat(pad))
 }
 
-fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme<'_>) {
     let w = area.width as usize;
     let lib = &app.library;
     // Header: where articles come from and where annotations go.
@@ -574,7 +574,7 @@ fn draw_library(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     put_str(buf, area.x + 1, y, &footer, w.saturating_sub(2), theme.bar);
 }
 
-fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Theme) {
+fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Theme<'_>) {
     let body = body_height(area.height);
     let total = r.layout.lines.len();
     let panel_open = r.panel.is_some();
@@ -810,7 +810,7 @@ fn draw_legend(
     x: u16,
     y: u16,
     buf: &mut Buffer,
-    theme: &Theme,
+    theme: &Theme<'_>,
 ) -> usize {
     if r.analysis.is_none() {
         let what = match app.detector {
@@ -840,7 +840,7 @@ fn draw_legend(
 }
 
 /// The entity panel: labels with counts, then each distinct text with its mentions.
-fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Theme) {
+fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Theme<'_>) {
     cut_wide_chars_at(rect, buf);
     Clear.render(rect, buf);
     let r_by_score = app.reader().is_some_and(|r| r.panel_by_score);
@@ -1058,7 +1058,7 @@ fn draw_text_line(
     right: u16,
     y: u16,
     buf: &mut Buffer,
-    theme: &Theme,
+    theme: &Theme<'_>,
 ) {
     let selection = r.selection();
     for p in r.layout.pieces(&r.text, line) {
