@@ -1598,7 +1598,8 @@ mod tests {
             let ratio = contrast(rgb(fg), rgb(bg));
             assert!(ratio >= 3.0, "{fg} on {bg}: {ratio:.2}");
         }
-        let theme = Theme::new(false, &LabelSet::default());
+        let set = LabelSet::default();
+        let theme = Theme::new(false, &set);
         let fg: Vec<_> = theme.labels.iter().map(|s| s.fg).collect();
         // A selection never looks like a confirmed annotation: its background stands
         // apart from every label colour (blue #005faf beside ORG's #005fff was 1.3).
