@@ -466,7 +466,7 @@ impl Detector {
         mut words: Option<&mut WordStarts>,
     ) -> (Vec<Span>, Vec<f32>) {
         let mut out: Vec<(Span, f32)> = Vec::new();
-        let mut feats = Vec::new();
+        let mut scratch = tagger::Scratch::default();
         let first = base;
         for para in text.split_inclusive('\n').flat_map(pieces) {
             let n = para.chars().count();
@@ -481,7 +481,7 @@ impl Detector {
                 }
             }
             let found: Vec<(Span, f32)> = match &self.tagger {
-                Some(tagger) => tagger.tag(&piece.chars, &piece.tokens, &piece.rules, &mut feats),
+                Some(tagger) => tagger.tag(&piece.chars, &piece.tokens, &piece.rules, &mut scratch),
                 None => piece.rules.iter().map(|&s| (s, 1.0)).collect(),
             };
             out.extend(

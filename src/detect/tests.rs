@@ -376,3 +376,36 @@ fn suggestions_follow_the_label_set() {
         (spans, vec![])
     );
 }
+
+/// The scorer's tables give the same per-tag scores as looking every feature up in the
+/// model, for every sentence of the seeds and for text with astral characters, full-width
+/// letters, emoji and the sentence padding (one-character sentences).
+#[test]
+fn scorer_equals_the_models_own_sums() {
+    let tagger = TAGGER.tagger().expect("base model");
+    let model = tagger.model();
+    let scorer = tagger::scorer::Scorer::new(model);
+    let mut texts: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    texts.push("𠀀𠀁张三在ＩＢＭ工作😀，Zoë说。\n京\n".to_string());
+    let (mut feats, mut keys, mut split) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut want, mut got) = (Vec::new(), Vec::new());
+    let mut compared = 0;
+    for text in &texts {
+        for (_, sentence) in Detector::sentences(text) {
+            let p = TAGGER.piece(sentence);
+            tagger::features::extract(&p.chars, &p.tokens, &p.rules, &mut feats);
+            model.emissions(&feats, tagger::features::PER_CHAR, &mut want);
+            tagger::features::extract_split(&p.chars, &p.tokens, &p.rules, &mut split, &mut keys);
+            scorer.emissions(model, &split, &keys, &mut got);
+            assert_eq!(want.len(), got.len());
+            for (a, b) in want.iter().zip(&got) {
+                assert!((a - b).abs() < 1e-3, "{sentence}: {a} vs {b}");
+            }
+            compared += want.len();
+        }
+    }
+    assert!(compared > 10_000, "{compared}");
+}

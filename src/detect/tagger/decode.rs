@@ -3,6 +3,22 @@
 
 use super::model::{allowed, begin, inside, label_of, Model};
 
+/// Transition scores with the disallowed ones at minus infinity, transposed: row `to`,
+/// column `from`, where `from == n_tags` is the sentence start.
+fn transitions_to(model: &Model) -> Vec<f32> {
+    let t = model.n_tags();
+    let mut out = vec![f32::NEG_INFINITY; t * (t + 1)];
+    for to in 0..t {
+        for from in 0..=t {
+            let f = (from < t).then_some(from);
+            if allowed(f, to) {
+                out[to * (t + 1) + from] = model.transition(f, to);
+            }
+        }
+    }
+    out
+}
+
 /// The best tag sequence for per-character scores `emit` (`n * n_tags`).
 pub fn viterbi(model: &Model, emit: &[f32]) -> Vec<usize> {
     let t = model.n_tags();
@@ -10,33 +26,33 @@ pub fn viterbi(model: &Model, emit: &[f32]) -> Vec<usize> {
     if n == 0 {
         return Vec::new();
     }
-    let mut score = vec![f32::NEG_INFINITY; n * t];
-    let mut back = vec![0u8; n * t];
-    for to in 0..t {
-        if allowed(None, to) {
-            score[to] = emit[to] + model.transition(None, to);
-        }
-    }
+    // Disallowed transitions score minus infinity, so the inner loop has no test; the
+    // first best predecessor wins ties, as before.
+    let trans = transitions_to(model);
+    let mut score: Vec<f32> = (0..t)
+        .map(|to| emit[to] + trans[to * (t + 1) + t])
+        .collect();
+    let mut next = vec![0f32; t];
+    let mut back = vec![0u16; n * t];
     for i in 1..n {
         for to in 0..t {
+            let row = &trans[to * (t + 1)..to * (t + 1) + t];
             let mut best = f32::NEG_INFINITY;
             let mut arg = 0;
-            for from in 0..t {
-                if !allowed(Some(from), to) {
-                    continue;
-                }
-                let s = score[(i - 1) * t + from] + model.transition(Some(from), to);
+            for (from, (s, tr)) in score.iter().zip(row).enumerate() {
+                let s = s + tr;
                 if s > best {
                     best = s;
                     arg = from;
                 }
             }
-            score[i * t + to] = best + emit[i * t + to];
-            back[i * t + to] = arg as u8;
+            next[to] = best + emit[i * t + to];
+            back[i * t + to] = arg as u16;
         }
+        std::mem::swap(&mut score, &mut next);
     }
     let mut tag = (0..t)
-        .max_by(|&a, &b| score[(n - 1) * t + a].total_cmp(&score[(n - 1) * t + b]))
+        .max_by(|&a, &b| score[a].total_cmp(&score[b]))
         .unwrap_or(0);
     let mut out = vec![0; n];
     for i in (0..n).rev() {
@@ -105,34 +121,44 @@ impl Marginals {
                 }
             }
         }
+        // Transposed (row `to`) for the forward sums, so both inner loops run over
+        // contiguous rows.
+        let mut trans_to = vec![0f32; t * t];
+        for from in 0..t {
+            for to in 0..t {
+                trans_to[to * t + from] = trans[from * t + to];
+            }
+        }
         let mut alpha = vec![0f32; n * t];
         let mut beta = vec![1f32; n * t];
         let mut scale = vec![1f32; n];
         for i in 0..n {
+            let (done, rest) = alpha.split_at_mut(i * t);
+            let row = &mut rest[..t];
+            let prev = (i > 0).then(|| &done[(i - 1) * t..]);
             let mut sum = 0.0;
-            for to in 0..t {
-                let reach = if i == 0 {
-                    trans[t * t + to]
-                } else {
-                    (0..t)
-                        .map(|from| alpha[(i - 1) * t + from] * trans[from * t + to])
-                        .sum()
+            for (to, a) in row.iter_mut().enumerate() {
+                let reach = match prev {
+                    None => trans[t * t + to],
+                    Some(prev) => dot(prev, &trans_to[to * t..(to + 1) * t]),
                 };
-                let a = reach * e[i * t + to];
-                alpha[i * t + to] = a;
-                sum += a;
+                *a = reach * e[i * t + to];
+                sum += *a;
             }
             let sum = if sum > 0.0 { sum } else { f32::MIN_POSITIVE };
             scale[i] = sum;
-            for a in &mut alpha[i * t..(i + 1) * t] {
+            for a in row {
                 *a /= sum;
             }
         }
+        // What each tag at the next position carries back: its emission times its beta.
+        let mut carry = vec![0f32; t];
         for i in (0..n.saturating_sub(1)).rev() {
+            for (to, c) in carry.iter_mut().enumerate() {
+                *c = e[(i + 1) * t + to] * beta[(i + 1) * t + to];
+            }
             for from in 0..t {
-                let b: f32 = (0..t)
-                    .map(|to| trans[from * t + to] * e[(i + 1) * t + to] * beta[(i + 1) * t + to])
-                    .sum();
+                let b = dot(&trans[from * t..(from + 1) * t], &carry);
                 beta[i * t + from] = b / scale[i + 1];
             }
         }
@@ -171,6 +197,11 @@ impl Marginals {
         }
         p.clamp(0.0, 1.0)
     }
+}
+
+#[inline]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 #[cfg(test)]

@@ -55,9 +55,20 @@ pub fn fold(c: char) -> u32 {
     c.to_ascii_lowercase() as u32
 }
 
-/// Coarse character classes.
+/// Coarse character classes (of folded characters), from a table for the BMP.
 #[inline]
 pub fn class(c: u32) -> u64 {
+    // `is_alphabetic` on punctuation such as ， takes a slow path; a 64 KB table
+    // built once by the same function answers at once.
+    static BMP: std::sync::OnceLock<Box<[u8]>> = std::sync::OnceLock::new();
+    let table = BMP.get_or_init(|| (0..0x1_0000).map(|c| class_of(c) as u8).collect());
+    match table.get(c as usize) {
+        Some(&k) => k as u64,
+        None => class_of(c),
+    }
+}
+
+fn class_of(c: u32) -> u64 {
     match char::from_u32(c) {
         _ if c == BOS || c == EOS => 0,
         Some('0'..='9') => 1,
@@ -109,13 +120,78 @@ fn rule_tags(n: usize, rules: &[Span]) -> Vec<u64> {
 /// `tokens` are jieba's words of exactly these characters (offsets relative to the
 /// sentence); `rules` the spans the hand-written rules found in it.
 pub fn extract(chars: &[char], tokens: &[Token], rules: &[Span], out: &mut Vec<u64>) {
+    extract_into(chars, tokens, rules, out, None);
+}
+
+/// [`extract`] for tagging with a [`super::scorer::Scorer`]: the templates of small or
+/// per-character domains ([`is_dense`]) are not hashed but left 0 in `out`, and the values
+/// they are made of go to `keys`, one per character, for the scorer's tables.
+pub fn extract_split(
+    chars: &[char],
+    tokens: &[Token],
+    rules: &[Span],
+    out: &mut Vec<u64>,
+    keys: &mut Vec<DenseKeys>,
+) {
+    extract_into(chars, tokens, rules, out, Some(keys));
+}
+
+/// Templates whose weights a scorer reads from tables indexed by value instead of
+/// hashing: the bias, the five single characters, the class triple, word position with
+/// length and with the character, and the three rule templates.
+pub const fn is_dense(template: usize) -> bool {
+    matches!(template, 0..=5 | 11 | 12 | 20..=23)
+}
+
+/// The values a character's dense templates are made of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DenseKeys {
+    /// Folded characters at offsets -2..=2 (templates 1-5; [`BOS`]/[`EOS`] past the ends).
+    pub chars: [u32; 5],
+    /// Classes of the characters at -1, 0 and 1, as `a * 81 + b * 9 + c` (template 11).
+    pub classes: u16,
+    /// Position in the word ([`WordPos`] as a number), 0 when no word covers the character
+    /// (templates 12, 20 and 21 then do not apply).
+    pub word_pos: u8,
+    /// Word length, at most 6 (template 12).
+    pub word_len: u8,
+    /// Rule tag of this character and the one before (templates 21-23).
+    pub rule: u8,
+    pub prev_rule: u8,
+}
+
+/// Number of values a rule tag takes: 0, or `label * 2 + begin` for the default labels.
+pub const RULE_VALUES: usize = 2 + 2 * Label::DEFAULTS.len();
+/// Number of character classes ([`class`]).
+pub const CLASSES: usize = 9;
+
+/// The hash of template `template` over `values`: the key of its weights in a model.
+pub fn key(template: u64, values: &[u64]) -> u64 {
+    feat(template, values)
+}
+
+/// Padding characters, for tables indexed by character.
+pub const PAD_BEFORE: u32 = BOS;
+pub const PAD_AFTER: u32 = EOS;
+
+fn extract_into(
+    chars: &[char],
+    tokens: &[Token],
+    rules: &[Span],
+    out: &mut Vec<u64>,
+    mut keys: Option<&mut Vec<DenseKeys>>,
+) {
     let n = chars.len();
     out.clear();
     out.resize(n * PER_CHAR, 0);
+    if let Some(k) = keys.as_deref_mut() {
+        k.clear();
+    }
     if n == 0 {
         return;
     }
     let folded: Vec<u32> = chars.iter().map(|&c| fold(c)).collect();
+    let classes: Vec<u64> = folded.iter().map(|&c| class(c)).collect();
     let at = |i: isize| -> u64 {
         if i < 0 {
             BOS as u64
@@ -123,6 +199,14 @@ pub fn extract(chars: &[char], tokens: &[Token], rules: &[Span], out: &mut Vec<u
             EOS as u64
         } else {
             folded[i as usize] as u64
+        }
+    };
+    // The class of padding is 0, as `class` gives for it.
+    let class_at = |i: isize| -> u64 {
+        if i < 0 || i as usize >= n {
+            0
+        } else {
+            classes[i as usize]
         }
     };
     // Word of every character, and its position in the word.
@@ -135,23 +219,32 @@ pub fn extract(chars: &[char], tokens: &[Token], rules: &[Span], out: &mut Vec<u
     let tag_hash: Vec<u64> = tokens.iter().map(|t| hash_str(t.tag)).collect();
     let word_hash: Vec<u64> = tokens.iter().map(|t| hash_str(t.word)).collect();
     let rule = rule_tags(n, rules);
+    let dense = keys.is_some();
 
     for i in 0..n {
         let f = &mut out[i * PER_CHAR..(i + 1) * PER_CHAR];
         let ii = i as isize;
         let (c_2, c_1, c0, c1, c2) = (at(ii - 2), at(ii - 1), at(ii), at(ii + 1), at(ii + 2));
-        f[0] = feat(0, &[]);
-        f[1] = feat(1, &[c_2]);
-        f[2] = feat(2, &[c_1]);
-        f[3] = feat(3, &[c0]);
-        f[4] = feat(4, &[c1]);
-        f[5] = feat(5, &[c2]);
+        let (k_1, k0, k1) = (class_at(ii - 1), class_at(ii), class_at(ii + 1));
+        let prev_rule = if i > 0 { rule[i - 1] } else { 0 };
+        if !dense {
+            f[0] = feat(0, &[]);
+            f[1] = feat(1, &[c_2]);
+            f[2] = feat(2, &[c_1]);
+            f[3] = feat(3, &[c0]);
+            f[4] = feat(4, &[c1]);
+            f[5] = feat(5, &[c2]);
+            f[11] = feat(11, &[k_1, k0, k1]);
+            f[22] = feat(22, &[rule[i]]);
+            f[23] = feat(23, &[rule[i], prev_rule]);
+        }
         f[6] = feat(6, &[c_2, c_1]);
         f[7] = feat(7, &[c_1, c0]);
         f[8] = feat(8, &[c0, c1]);
         f[9] = feat(9, &[c1, c2]);
         f[10] = feat(10, &[c_1, c1]);
-        f[11] = feat(11, &[class(c_1 as u32), class(c0 as u32), class(c1 as u32)]);
+        let mut word_pos = 0;
+        let mut word_len = 0;
         let w = word_of[i];
         if w != usize::MAX {
             let t = &tokens[w];
@@ -165,9 +258,15 @@ pub fn extract(chars: &[char], tokens: &[Token], rules: &[Span], out: &mut Vec<u
             } else {
                 WordPos::M
             } as u64;
+            word_pos = wp as u8;
+            word_len = len.min(6) as u8;
             let prev_tag = if w > 0 { tag_hash[w - 1] } else { 0 };
             let next_tag = tag_hash.get(w + 1).copied().unwrap_or(0);
-            f[12] = feat(12, &[wp, len.min(6) as u64]);
+            if !dense {
+                f[12] = feat(12, &[wp, len.min(6) as u64]);
+                f[20] = feat(20, &[wp, c0]);
+                f[21] = feat(21, &[rule[i], wp]);
+            }
             f[13] = feat(13, &[wp, tag_hash[w]]);
             f[14] = feat(14, &[wp, prev_tag, tag_hash[w]]);
             f[15] = feat(15, &[wp, tag_hash[w], next_tag]);
@@ -185,11 +284,17 @@ pub fn extract(chars: &[char], tokens: &[Token], rules: &[Span], out: &mut Vec<u
                     f[19] = feat(19, &[*h]);
                 }
             }
-            f[20] = feat(20, &[wp, c0]);
-            f[21] = feat(21, &[rule[i], wp]);
         }
-        f[22] = feat(22, &[rule[i]]);
-        f[23] = feat(23, &[rule[i], if i > 0 { rule[i - 1] } else { 0 }]);
+        if let Some(keys) = keys.as_deref_mut() {
+            keys.push(DenseKeys {
+                chars: [c_2, c_1, c0, c1, c2].map(|c| c as u32),
+                classes: (k_1 * 81 + k0 * 9 + k1) as u16,
+                word_pos,
+                word_len,
+                rule: rule[i] as u8,
+                prev_rule: prev_rule as u8,
+            });
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod bio;
 pub mod decode;
 pub mod features;
 pub mod model;
+pub mod scorer;
 pub mod train;
 
 pub use model::{Model, ModelError};
@@ -15,15 +16,26 @@ pub use train::Example;
 use crate::detect::Token;
 use crate::label::{Label, Span};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The base model, trained by `cargo run --release --example train_base` on the public
 /// corpora in ../shared/data (see the README) and embedded in the binary.
 pub static BASE_MODEL: &[u8] = include_bytes!("../../../models/base.inkm");
 
+/// Buffers [`Tagger::tag`] reuses from one sentence to the next.
+#[derive(Default)]
+pub struct Scratch {
+    feats: Vec<u64>,
+    keys: Vec<features::DenseKeys>,
+    emit: Vec<f32>,
+}
+
 /// A model ready to tag, with its labels mapped to the label set.
 #[derive(Clone)]
 pub struct Tagger {
     model: Model,
+    /// The model's weights laid out for tagging (shared by clones).
+    scorer: Arc<scorer::Scorer>,
     /// The label set's label for each of the model's labels (`None`: not in the set).
     labels: Vec<Option<Label>>,
     id: String,
@@ -42,7 +54,13 @@ impl Tagger {
     pub fn new(model: Model, bytes: &[u8]) -> Tagger {
         let labels = model.labels.iter().map(|l| Label::new(l).ok()).collect();
         let id = crate::detect::sha256_hex(bytes)[..12].to_string();
-        Tagger { model, labels, id }
+        let scorer = Arc::new(scorer::Scorer::new(&model));
+        Tagger {
+            model,
+            scorer,
+            labels,
+            id,
+        }
     }
 
     /// The embedded base model.
@@ -75,21 +93,22 @@ impl Tagger {
 
     /// Entities of one piece of text with their probabilities: the model's for the labels it
     /// knows, and the rules' (score 1) for other labels where they do not overlap the
-    /// model's. `feats` is scratch space.
+    /// model's. `scratch` is reused between calls.
     pub fn tag(
         &self,
         chars: &[char],
         tokens: &[Token],
         rules: &[Span],
-        feats: &mut Vec<u64>,
+        scratch: &mut Scratch,
     ) -> Vec<(Span, f32)> {
-        features::extract(chars, tokens, rules, feats);
-        let mut emit = Vec::new();
-        self.model.emissions(feats, features::PER_CHAR, &mut emit);
-        let found = decode::spans(&decode::viterbi(&self.model, &emit));
+        let Scratch { feats, keys, emit } = scratch;
+        features::extract_split(chars, tokens, rules, feats, keys);
+        self.scorer.emissions(&self.model, feats, keys, emit);
+        let emit = &emit[..];
+        let found = decode::spans(&decode::viterbi(&self.model, emit));
         let mut out: Vec<(Span, f32)> = Vec::with_capacity(found.len() + rules.len());
         if !found.is_empty() {
-            let marginals = decode::Marginals::new(&self.model, &emit);
+            let marginals = decode::Marginals::new(&self.model, emit);
             for (s, e, k) in found {
                 if let Some(label) = self.labels[k] {
                     out.push((Span::new(s, e, label), marginals.span(s, e, k)));

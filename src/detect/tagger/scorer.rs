@@ -1,0 +1,218 @@
+//! The model's weights laid out for tagging. Half of the 24 features of a character
+//! take few values (the bias, character classes, word position and length, the rules'
+//! tags) or one value per character (the five characters around it, the character with
+//! its word position). Their weights are copied once into tables indexed by value, so
+//! tagging reads them from small arrays that stay in the caches instead of hashing them
+//! and probing the 100,000-entry hash map; the other twelve are looked up as before.
+//! The sums are the model's own: `Scorer::emissions` equals `Model::emissions` over
+//! every feature, up to the order of float additions.
+
+use super::features::{self, DenseKeys, CLASSES, PAD_AFTER, PAD_BEFORE, PER_CHAR, RULE_VALUES};
+use super::model::Model;
+
+/// Rows of a character's block: templates 1-5 (the character at offsets -2..=2), then
+/// template 20 (the character with its word position) for positions 1-4.
+const BLOCK_ROWS: usize = 9;
+/// Characters below this have a slot in `block_of`; others are hashed as before.
+const TABLE_CHARS: usize = 0x1_0000;
+/// Word positions 0-4 by word lengths 0-6 (template 12).
+const WORD_POS: usize = 5;
+const WORD_LEN: usize = 7;
+
+pub struct Scorer {
+    t: usize,
+    bias: Vec<f32>,
+    /// Block of every character below [`TABLE_CHARS`]; block 0 is all zeros (the model
+    /// has no weight for the character in these templates).
+    block_of: Vec<u16>,
+    /// Blocks of the sentence padding before and after.
+    pad_blocks: [u16; 2],
+    blocks: Vec<f32>,
+    classes: Vec<f32>,
+    word_len: Vec<f32>,
+    rule_word: Vec<f32>,
+    rule: Vec<f32>,
+    rule_pair: Vec<f32>,
+}
+
+impl std::fmt::Debug for Scorer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scorer")
+            .field("blocks", &(self.blocks.len() / (BLOCK_ROWS * self.t)))
+            .finish()
+    }
+}
+
+impl Scorer {
+    /// Copies the weights of the dense templates out of `model`.
+    pub fn new(model: &Model) -> Scorer {
+        let t = model.n_tags();
+        let row = |template: u64, values: &[u64]| -> Option<&[f32]> {
+            let key = features::key(template, values);
+            model
+                .index
+                .get(&key)
+                .map(|&r| &model.weights[r as usize * t..(r as usize + 1) * t])
+        };
+        let table = |keys: &mut dyn Iterator<Item = (u64, Vec<u64>)>| -> Vec<f32> {
+            let mut out = Vec::new();
+            for (template, values) in keys {
+                match row(template, &values) {
+                    Some(w) => out.extend_from_slice(w),
+                    None => out.resize(out.len() + t, 0.0),
+                }
+            }
+            out
+        };
+        let bias = table(&mut std::iter::once((0, vec![])));
+
+        let mut blocks = vec![0f32; BLOCK_ROWS * t];
+        let mut block_of = vec![0u16; TABLE_CHARS];
+        // One block per character with any weight in these templates; `with_word`
+        // is false for the padding, which is never the character itself.
+        let mut add_block = |c: u64, with_word: bool| -> u16 {
+            let start = blocks.len();
+            blocks.resize(start + BLOCK_ROWS * t, 0.0);
+            let mut found = false;
+            for d in 0..5 {
+                if let Some(w) = row(1 + d as u64, &[c]) {
+                    blocks[start + d * t..start + (d + 1) * t].copy_from_slice(w);
+                    found = true;
+                }
+            }
+            for wp in 1..=4u64 {
+                if !with_word {
+                    break;
+                }
+                if let Some(w) = row(20, &[wp, c]) {
+                    let r = 5 + wp as usize - 1;
+                    blocks[start + r * t..start + (r + 1) * t].copy_from_slice(w);
+                    found = true;
+                }
+            }
+            let id = start / (BLOCK_ROWS * t);
+            if found && id <= u16::MAX as usize {
+                id as u16
+            } else {
+                blocks.truncate(start);
+                0
+            }
+        };
+        for (c, slot) in block_of.iter_mut().enumerate() {
+            if char::from_u32(c as u32).is_some() {
+                *slot = add_block(c as u64, true);
+            }
+        }
+        let pad_blocks = [
+            add_block(PAD_BEFORE as u64, false),
+            add_block(PAD_AFTER as u64, false),
+        ];
+
+        let classes = table(&mut (0..CLASSES * CLASSES * CLASSES).map(|k| {
+            let k = k as u64;
+            let n = CLASSES as u64;
+            (11, vec![k / (n * n), k / n % n, k % n])
+        }));
+        let word_len = table(
+            &mut (0..WORD_POS * WORD_LEN)
+                .map(|k| (12, vec![(k / WORD_LEN) as u64, (k % WORD_LEN) as u64])),
+        );
+        let rule_word = table(
+            &mut (0..RULE_VALUES * WORD_POS)
+                .map(|k| (21, vec![(k / WORD_POS) as u64, (k % WORD_POS) as u64])),
+        );
+        let rule = table(&mut (0..RULE_VALUES).map(|k| (22, vec![k as u64])));
+        let rule_pair = table(
+            &mut (0..RULE_VALUES * RULE_VALUES)
+                .map(|k| (23, vec![(k / RULE_VALUES) as u64, (k % RULE_VALUES) as u64])),
+        );
+        Scorer {
+            t,
+            bias,
+            block_of,
+            pad_blocks,
+            blocks,
+            classes,
+            word_len,
+            rule_word,
+            rule,
+            rule_pair,
+        }
+    }
+
+    /// Per-tag scores of every character, from the hashed features `feats` (as
+    /// [`features::extract_split`] leaves them) and the dense templates' `keys`.
+    pub fn emissions(&self, model: &Model, feats: &[u64], keys: &[DenseKeys], out: &mut Vec<f32>) {
+        let t = self.t;
+        model.emissions(feats, PER_CHAR, out);
+        debug_assert_eq!(out.len(), keys.len() * t);
+        for (row, k) in out.chunks_exact_mut(t).zip(keys) {
+            add(row, &self.bias);
+            for (d, &c) in k.chars.iter().enumerate() {
+                match self.block(c) {
+                    Some(b) => add(row, self.block_row(b, d)),
+                    None => add_hashed(row, model, features::key(1 + d as u64, &[c as u64])),
+                }
+            }
+            add(row, self.row(&self.classes, k.classes as usize));
+            let rule = k.rule as usize;
+            if k.word_pos != 0 {
+                let wp = k.word_pos as usize;
+                add(
+                    row,
+                    self.row(&self.word_len, wp * WORD_LEN + k.word_len as usize),
+                );
+                match self.block(k.chars[2]) {
+                    Some(b) => add(row, self.block_row(b, 5 + wp - 1)),
+                    None => add_hashed(
+                        row,
+                        model,
+                        features::key(20, &[wp as u64, k.chars[2] as u64]),
+                    ),
+                }
+                add(row, self.row(&self.rule_word, rule * WORD_POS + wp));
+            }
+            add(row, self.row(&self.rule, rule));
+            add(
+                row,
+                self.row(&self.rule_pair, rule * RULE_VALUES + k.prev_rule as usize),
+            );
+        }
+    }
+
+    /// The block of a character, or `None` when it has no slot (hash it instead).
+    #[inline]
+    fn block(&self, c: u32) -> Option<usize> {
+        match self.block_of.get(c as usize) {
+            Some(&b) => Some(b as usize),
+            None if c == PAD_BEFORE => Some(self.pad_blocks[0] as usize),
+            None if c == PAD_AFTER => Some(self.pad_blocks[1] as usize),
+            None => None,
+        }
+    }
+
+    #[inline]
+    fn block_row(&self, block: usize, r: usize) -> &[f32] {
+        let at = (block * BLOCK_ROWS + r) * self.t;
+        &self.blocks[at..at + self.t]
+    }
+
+    #[inline]
+    fn row<'a>(&self, table: &'a [f32], i: usize) -> &'a [f32] {
+        &table[i * self.t..(i + 1) * self.t]
+    }
+}
+
+#[inline]
+fn add(row: &mut [f32], w: &[f32]) {
+    for (o, x) in row.iter_mut().zip(w) {
+        *o += x;
+    }
+}
+
+fn add_hashed(row: &mut [f32], model: &Model, key: u64) {
+    if let Some(&r) = model.index.get(&key) {
+        let t = row.len();
+        add(row, &model.weights[r as usize * t..(r as usize + 1) * t]);
+    }
+}
