@@ -138,9 +138,65 @@ pub fn extract_split(
 
 /// Templates whose weights a scorer reads from tables indexed by value instead of
 /// hashing: the bias, the five single characters, the class triple, word position with
-/// length and with the character, and the three rule templates.
+/// length, with the part of speech (and its neighbours': when jieba's tags are among
+/// [`TAGS`]) and with the character, and the three rule templates.
 pub const fn is_dense(template: usize) -> bool {
-    matches!(template, 0..=5 | 11 | 12 | 20..=23)
+    matches!(template, 0..=5 | 11..=15 | 20..=23)
+}
+
+/// jieba's part-of-speech tags (its HMM's 64 and `eng`), in order: a tag's number in the
+/// scorer's tables. Another tag is hashed as before.
+pub const TAGS: [&str; 65] = [
+    "a", "ad", "ag", "an", "b", "bg", "c", "d", "df", "dg", "e", "en", "eng", "f", "g", "h", "i",
+    "in", "j", "jn", "k", "l", "ln", "m", "mg", "mq", "n", "ng", "nr", "nrfg", "nrt", "ns", "nt",
+    "nz", "o", "p", "q", "qe", "qg", "r", "rg", "rr", "rz", "s", "t", "tg", "u", "ud", "ug", "uj",
+    "ul", "uv", "uz", "v", "vd", "vg", "vi", "vn", "vq", "w", "x", "y", "yg", "z", "zg",
+];
+/// The tag number of "no word there" (before the first or after the last word).
+pub const NO_TAG: u8 = TAGS.len() as u8;
+/// A tag not in [`TAGS`]: its templates are hashed.
+const OTHER_TAG: u8 = u8::MAX;
+
+/// A tag of up to four bytes as one number (0: longer, no tag in [`TAGS`] is).
+const fn pack(tag: &str) -> u32 {
+    let b = tag.as_bytes();
+    if b.is_empty() || b.len() > 4 {
+        return 0;
+    }
+    let mut out = 0u32;
+    let mut i = 0;
+    while i < b.len() {
+        out |= (b[i] as u32) << (8 * (3 - i));
+        i += 1;
+    }
+    out
+}
+
+/// [`TAGS`] packed: sorted as the strings are, since bytes compare from the first.
+const PACKED_TAGS: [u32; TAGS.len()] = {
+    let mut out = [0u32; TAGS.len()];
+    let mut i = 0;
+    while i < TAGS.len() {
+        out[i] = pack(TAGS[i]);
+        i += 1;
+    }
+    out
+};
+
+/// The number of `tag` in [`TAGS`], by integer comparisons rather than string ones.
+fn tag_number(tag: &str) -> u8 {
+    let packed = pack(tag);
+    if packed == 0 {
+        return OTHER_TAG;
+    }
+    PACKED_TAGS
+        .binary_search(&packed)
+        .map_or(OTHER_TAG, |i| i as u8)
+}
+
+/// The hash a tag contributes to templates 13-15 (0: no word).
+pub fn tag_hash(tag: Option<&str>) -> u64 {
+    tag.map_or(0, hash_str)
 }
 
 /// The values a character's dense templates are made of.
@@ -158,6 +214,9 @@ pub struct DenseKeys {
     /// Rule tag of this character and the one before (templates 21-23).
     pub rule: u8,
     pub prev_rule: u8,
+    /// Numbers in [`TAGS`] of the word's tag and its neighbours' ([`NO_TAG`] where there
+    /// is no neighbour; templates 13-15, only when all three are known).
+    pub tags: [u8; 3],
 }
 
 /// Number of values a rule tag takes: 0, or `label * 2 + begin` for the default labels.
@@ -220,6 +279,11 @@ fn extract_into(
     let word_hash: Vec<u64> = tokens.iter().map(|t| hash_str(t.word)).collect();
     let rule = rule_tags(n, rules);
     let dense = keys.is_some();
+    let tag_numbers: Vec<u8> = if dense {
+        tokens.iter().map(|t| tag_number(t.tag)).collect()
+    } else {
+        Vec::new()
+    };
 
     for i in 0..n {
         let f = &mut out[i * PER_CHAR..(i + 1) * PER_CHAR];
@@ -245,6 +309,7 @@ fn extract_into(
         f[10] = feat(10, &[c_1, c1]);
         let mut word_pos = 0;
         let mut word_len = 0;
+        let mut tags = [NO_TAG; 3];
         let w = word_of[i];
         if w != usize::MAX {
             let t = &tokens[w];
@@ -267,9 +332,19 @@ fn extract_into(
                 f[20] = feat(20, &[wp, c0]);
                 f[21] = feat(21, &[rule[i], wp]);
             }
-            f[13] = feat(13, &[wp, tag_hash[w]]);
-            f[14] = feat(14, &[wp, prev_tag, tag_hash[w]]);
-            f[15] = feat(15, &[wp, tag_hash[w], next_tag]);
+            if dense {
+                tags = [
+                    if w > 0 { tag_numbers[w - 1] } else { NO_TAG },
+                    tag_numbers[w],
+                    tag_numbers.get(w + 1).copied().unwrap_or(NO_TAG),
+                ];
+            }
+            if !dense || tags.contains(&OTHER_TAG) {
+                tags = [OTHER_TAG; 3];
+                f[13] = feat(13, &[wp, tag_hash[w]]);
+                f[14] = feat(14, &[wp, prev_tag, tag_hash[w]]);
+                f[15] = feat(15, &[wp, tag_hash[w], next_tag]);
+            }
             if len > 1 {
                 f[16] = feat(16, &[wp, word_hash[w]]);
             }
@@ -293,6 +368,7 @@ fn extract_into(
                 word_len,
                 rule: rule[i] as u8,
                 prev_rule: prev_rule as u8,
+                tags,
             });
         }
     }
@@ -346,6 +422,19 @@ mod tests {
         assert!(a[PER_CHAR + 13] != 0 && a[PER_CHAR + 16] != 0);
         // 在 is a single-character word: no word-string feature.
         assert_eq!(a[16], 0);
+    }
+
+    #[test]
+    fn tag_numbers_follow_the_sorted_list() {
+        assert!(
+            TAGS.windows(2).all(|w| w[0] < w[1]),
+            "TAGS must stay sorted"
+        );
+        assert_eq!(tag_number("a"), 0);
+        assert_eq!(TAGS[tag_number("nrfg") as usize], "nrfg");
+        assert_eq!(TAGS[tag_number("eng") as usize], "eng");
+        assert_eq!(tag_number("unknown"), OTHER_TAG);
+        assert_eq!(usize::from(NO_TAG), TAGS.len());
     }
 
     #[test]

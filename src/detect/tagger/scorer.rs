@@ -7,7 +7,9 @@
 //! The sums are the model's own: `Scorer::emissions` equals `Model::emissions` over
 //! every feature, up to the order of float additions.
 
-use super::features::{self, DenseKeys, CLASSES, PAD_AFTER, PAD_BEFORE, PER_CHAR, RULE_VALUES};
+use super::features::{
+    self, DenseKeys, CLASSES, PAD_AFTER, PAD_BEFORE, PER_CHAR, RULE_VALUES, TAGS,
+};
 use super::model::Model;
 
 /// Rows of a character's block: templates 1-5 (the character at offsets -2..=2), then
@@ -18,10 +20,14 @@ const TABLE_CHARS: usize = 0x1_0000;
 /// Word positions 0-4 by word lengths 0-6 (template 12).
 const WORD_POS: usize = 5;
 const WORD_LEN: usize = 7;
+/// Tag numbers: [`TAGS`] and [`features::NO_TAG`].
+const TAG_VALUES: usize = TAGS.len() + 1;
 
 pub struct Scorer {
     t: usize,
-    bias: Vec<f32>,
+    /// Bias, word position with length (12) and with the rule tag (21), rule tag (22) and
+    /// rule tag with the one before (23), summed, by rule, previous rule, position, length.
+    context: Vec<f32>,
     /// Block of every character below [`TABLE_CHARS`]; block 0 is all zeros (the model
     /// has no weight for the character in these templates).
     block_of: Vec<u16>,
@@ -29,10 +35,10 @@ pub struct Scorer {
     pad_blocks: [u16; 2],
     blocks: Vec<f32>,
     classes: Vec<f32>,
-    word_len: Vec<f32>,
-    rule_word: Vec<f32>,
-    rule: Vec<f32>,
-    rule_pair: Vec<f32>,
+    /// Word position by previous and own tag (14, with 13 of the own tag added), by own
+    /// and next tag (15).
+    tag_prev: Vec<f32>,
+    tag_next: Vec<f32>,
 }
 
 impl std::fmt::Debug for Scorer {
@@ -126,17 +132,62 @@ impl Scorer {
             &mut (0..RULE_VALUES * RULE_VALUES)
                 .map(|k| (23, vec![(k / RULE_VALUES) as u64, (k % RULE_VALUES) as u64])),
         );
+        let tag_hash = |k: usize| features::tag_hash(TAGS.get(k).copied());
+        let tag = table(
+            &mut (0..WORD_POS * TAG_VALUES)
+                .map(|k| (13, vec![(k / TAG_VALUES) as u64, tag_hash(k % TAG_VALUES)])),
+        );
+        let pairs = WORD_POS * TAG_VALUES * TAG_VALUES;
+        let pair = |k: usize| {
+            (
+                k / (TAG_VALUES * TAG_VALUES),
+                k / TAG_VALUES % TAG_VALUES,
+                k % TAG_VALUES,
+            )
+        };
+        let mut tag_prev = table(&mut (0..pairs).map(|k| {
+            let (wp, a, b) = pair(k);
+            (14, vec![wp as u64, tag_hash(a), tag_hash(b)])
+        }));
+        for (k, row) in tag_prev.chunks_exact_mut(t).enumerate() {
+            let (wp, _, own) = pair(k);
+            add(row, &tag[(wp * TAG_VALUES + own) * t..][..t]);
+        }
+        let tag_next = table(&mut (0..pairs).map(|k| {
+            let (wp, a, b) = pair(k);
+            (15, vec![wp as u64, tag_hash(a), tag_hash(b)])
+        }));
+        let mut context = Vec::with_capacity(RULE_VALUES * RULE_VALUES * WORD_POS * WORD_LEN * t);
+        for rule_tag in 0..RULE_VALUES {
+            for prev_rule in 0..RULE_VALUES {
+                for wp in 0..WORD_POS {
+                    for len in 0..WORD_LEN {
+                        let start = context.len();
+                        context.extend_from_slice(&bias);
+                        let row = &mut context[start..];
+                        add(row, &rule[rule_tag * t..][..t]);
+                        add(
+                            row,
+                            &rule_pair[(rule_tag * RULE_VALUES + prev_rule) * t..][..t],
+                        );
+                        // Templates 12 and 21 apply inside a word only.
+                        if wp != 0 {
+                            add(row, &word_len[(wp * WORD_LEN + len) * t..][..t]);
+                            add(row, &rule_word[(rule_tag * WORD_POS + wp) * t..][..t]);
+                        }
+                    }
+                }
+            }
+        }
         Scorer {
             t,
-            bias,
+            context,
+            tag_prev,
+            tag_next,
             block_of,
             pad_blocks,
             blocks,
             classes,
-            word_len,
-            rule_word,
-            rule,
-            rule_pair,
         }
     }
 
@@ -147,7 +198,11 @@ impl Scorer {
         model.emissions(feats, PER_CHAR, out);
         debug_assert_eq!(out.len(), keys.len() * t);
         for (row, k) in out.chunks_exact_mut(t).zip(keys) {
-            add(row, &self.bias);
+            let context = ((k.rule as usize * RULE_VALUES + k.prev_rule as usize) * WORD_POS
+                + k.word_pos as usize)
+                * WORD_LEN
+                + k.word_len as usize;
+            add(row, self.row(&self.context, context));
             for (d, &c) in k.chars.iter().enumerate() {
                 match self.block(c) {
                     Some(b) => add(row, self.block_row(b, d)),
@@ -155,13 +210,8 @@ impl Scorer {
                 }
             }
             add(row, self.row(&self.classes, k.classes as usize));
-            let rule = k.rule as usize;
             if k.word_pos != 0 {
                 let wp = k.word_pos as usize;
-                add(
-                    row,
-                    self.row(&self.word_len, wp * WORD_LEN + k.word_len as usize),
-                );
                 match self.block(k.chars[2]) {
                     Some(b) => add(row, self.block_row(b, 5 + wp - 1)),
                     None => add_hashed(
@@ -170,13 +220,13 @@ impl Scorer {
                         features::key(20, &[wp as u64, k.chars[2] as u64]),
                     ),
                 }
-                add(row, self.row(&self.rule_word, rule * WORD_POS + wp));
+                let [prev, own, next] = k.tags.map(usize::from);
+                if own < TAG_VALUES {
+                    let at = |a: usize, b: usize| (wp * TAG_VALUES + a) * TAG_VALUES + b;
+                    add(row, self.row(&self.tag_prev, at(prev, own)));
+                    add(row, self.row(&self.tag_next, at(own, next)));
+                }
             }
-            add(row, self.row(&self.rule, rule));
-            add(
-                row,
-                self.row(&self.rule_pair, rule * RULE_VALUES + k.prev_rule as usize),
-            );
         }
     }
 
