@@ -198,7 +198,23 @@ impl Scorer {
     /// Per-tag scores of every character, from the hashed features `feats` (as
     /// [`features::extract_split`] leaves them) and the dense templates' `keys`.
     pub fn emissions(&self, model: &Model, feats: &[u64], keys: &[DenseKeys], out: &mut Vec<f32>) {
-        let t = self.t;
+        // The loops over tags unrolled for the usual tag counts, as in decoding.
+        match self.t {
+            7 => self.emissions_with(7, model, feats, keys, out),
+            11 => self.emissions_with(11, model, feats, keys, out),
+            t => self.emissions_with(t, model, feats, keys, out),
+        }
+    }
+
+    #[inline(always)]
+    fn emissions_with(
+        &self,
+        t: usize,
+        model: &Model,
+        feats: &[u64],
+        keys: &[DenseKeys],
+        out: &mut Vec<f32>,
+    ) {
         match &self.hashed {
             Hashed::Eight { rows, scale } => hashed_sums(rows, *scale, t, feats, out),
             Hashed::Sixteen { rows, scale } => hashed_sums(rows, *scale, t, feats, out),
@@ -210,18 +226,18 @@ impl Scorer {
                 + k.word_pos as usize)
                 * WORD_LEN
                 + k.word_len as usize;
-            add(row, self.row(&self.context, context));
+            add(row, self.row(&self.context, context, t));
             for (d, &c) in k.chars.iter().enumerate() {
                 match self.block(c) {
-                    Some(b) => add(row, self.block_row(b, d)),
+                    Some(b) => add(row, self.block_row(b, d, t)),
                     None => add_hashed(row, model, features::key(1 + d as u64, &[c as u64])),
                 }
             }
-            add(row, self.row(&self.classes, k.classes as usize));
+            add(row, self.row(&self.classes, k.classes as usize, t));
             if k.word_pos != 0 {
                 let wp = k.word_pos as usize;
                 match self.block(k.chars[2]) {
-                    Some(b) => add(row, self.block_row(b, 5 + wp - 1)),
+                    Some(b) => add(row, self.block_row(b, 5 + wp - 1, t)),
                     None => add_hashed(
                         row,
                         model,
@@ -231,8 +247,8 @@ impl Scorer {
                 let [prev, own, next] = k.tags.map(usize::from);
                 if own < TAG_VALUES {
                     let at = |a: usize, b: usize| (wp * TAG_VALUES + a) * TAG_VALUES + b;
-                    add(row, self.row(&self.tag_prev, at(prev, own)));
-                    add(row, self.row(&self.tag_next, at(own, next)));
+                    add(row, self.row(&self.tag_prev, at(prev, own), t));
+                    add(row, self.row(&self.tag_next, at(own, next), t));
                 }
             }
         }
@@ -250,14 +266,14 @@ impl Scorer {
     }
 
     #[inline]
-    fn block_row(&self, block: usize, r: usize) -> &[f32] {
-        let at = (block * BLOCK_ROWS + r) * self.t;
-        &self.blocks[at..at + self.t]
+    fn block_row(&self, block: usize, r: usize, t: usize) -> &[f32] {
+        let at = (block * BLOCK_ROWS + r) * t;
+        &self.blocks[at..at + t]
     }
 
     #[inline]
-    fn row<'a>(&self, table: &'a [f32], i: usize) -> &'a [f32] {
-        &table[i * self.t..(i + 1) * self.t]
+    fn row<'a>(&self, table: &'a [f32], i: usize, t: usize) -> &'a [f32] {
+        &table[i * t..(i + 1) * t]
     }
 }
 
@@ -313,6 +329,7 @@ impl Hashed {
 }
 
 /// Per-tag sums of the hashed features of every character, into `out` (`t` per character).
+#[inline(always)]
 fn hashed_sums<const N: usize>(
     rows: &FxHashMap<u64, [i16; N]>,
     scale: f32,
