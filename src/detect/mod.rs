@@ -565,7 +565,7 @@ const PROPAGATE_MIN: f32 = 0.8;
 fn propagate(text: &str, base: usize, out: &mut Vec<(Span, f32)>) {
     use crate::label::Label;
     let slicer = CharSlicer::new(text);
-    complete_surnames(&slicer, base, out);
+    complete_prefixes(&slicer, base, out);
     let mut sure: Vec<(String, Label, f32)> = out
         .iter()
         .filter(|(s, p)| {
@@ -623,48 +623,57 @@ fn mend_cut_names(found: &mut [(Span, f32)], names: &[Span]) {
     }
 }
 
-/// The same reading for a name throughout: where the tagger found only a surname as a
-/// person (毛 of "毛文明到祥云镇") and a name of two to four characters that begins with it
-/// and continues the text there was found elsewhere in the article (书记毛文明), the
-/// surname becomes that name (the longest that fits without overlapping another span).
-/// A one-character name is rare in news (3-6% of the names in the corpora, mostly before
-/// 老师, 先生 or 某); this mends the most visible miss of a name jieba cuts in two (毛/文明).
+/// The same reading for a name or place throughout: where the tagger found the beginning
+/// of a name or place (毛 of "毛文明到", 米根 of "米根连说") and a longer one of the same
+/// label that begins with it and continues the text there was found elsewhere in the
+/// article (书记毛文明), the short one becomes the longer (the longest that fits without
+/// overlapping the next span), scored a tenth lower than its best mention. jieba cuts
+/// names with a common word inside (毛/文明) differently from one sentence to the next.
 /// `out` holds spans of the text offset by `base`, sorted.
-fn complete_surnames(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) {
+fn complete_prefixes(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) {
     use crate::label::Label;
-    let mut names: Vec<(&str, f32)> = out
+    let readable = |l: Label| matches!(l, Label::PER | Label::LOC);
+    let mut mentions: Vec<(&str, Label, usize, f32)> = out
         .iter()
-        .filter(|(s, _)| s.label == Label::PER && (2..=4).contains(&s.len()))
-        .map(|(s, p)| (slicer.slice(s.start - base, s.end - base), *p))
+        .filter(|(s, _)| readable(s.label) && (2..=12).contains(&s.len()))
+        .map(|(s, p)| {
+            (
+                slicer.slice(s.start - base, s.end - base),
+                s.label,
+                s.len(),
+                *p,
+            )
+        })
         .collect();
-    if names.is_empty() {
+    if mentions.is_empty() {
         return;
     }
-    // Longest first, then the best score of each name.
-    names.sort_by(|a, b| {
-        b.0.chars()
-            .count()
-            .cmp(&a.0.chars().count())
+    // Longest first, then the best score of each text.
+    mentions.sort_by(|a, b| {
+        b.2.cmp(&a.2)
             .then(a.0.cmp(b.0))
-            .then(b.1.total_cmp(&a.1))
+            .then(a.1.cmp(&b.1))
+            .then(b.3.total_cmp(&a.3))
     });
-    names.dedup_by(|a, b| a.0 == b.0);
+    mentions.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     for i in 0..out.len() {
         let (s, _) = out[i];
-        if s.label != Label::PER || s.len() != 1 {
+        if !readable(s.label) {
             continue;
         }
         let from = s.start - base;
+        let short = slicer.slice(from, s.end - base);
         let next_start = out.get(i + 1).map_or(usize::MAX, |(n, _)| n.start - base);
-        let found = names.iter().find(|(name, _)| {
-            let n = name.chars().count();
-            from + n <= slicer.len()
+        let longer = mentions.iter().find(|(text, label, n, _)| {
+            *label == s.label
+                && *n > s.len()
+                && text.starts_with(short)
+                && from + n <= slicer.len()
                 && from + n <= next_start
-                && slicer.slice(from, from + n) == *name
+                && slicer.slice(from, from + n) == *text
         });
-        if let Some((name, p)) = found {
-            let n = name.chars().count();
-            out[i] = (Span::new(s.start, s.start + n, Label::PER), p * 0.9);
+        if let Some((_, label, n, p)) = longer {
+            out[i] = (Span::new(s.start, s.start + n, *label), p * 0.9);
         }
     }
 }

@@ -436,3 +436,23 @@ fn names_cut_in_two_are_mended_and_read_the_same_throughout() {
         "{spans:?}"
     );
 }
+
+/// A name found whole in one sentence is read whole where the tagger found only its
+/// beginning (seed 000: 米根连 ×2, 米根 ×3 before).
+#[test]
+fn the_beginning_of_a_name_found_whole_elsewhere_takes_the_whole_name() {
+    let mut out = vec![
+        (Span::new(0, 3, Label::PER), 0.9),
+        (Span::new(9, 11, Label::PER), 0.7),
+        (Span::new(14, 16, Label::PER), 0.6),
+        (Span::new(19, 21, Label::LOC), 0.6),
+    ];
+    let text = "米根连说,他要去。米根连说:米根是谁?米根连";
+    let slicer = CharSlicer::new(text);
+    complete_prefixes(&slicer, 0, &mut out);
+    assert_eq!(out[1].0, Span::new(9, 12, Label::PER));
+    assert!((out[1].1 - 0.81).abs() < 1e-6);
+    // Text that does not continue with the name, or another label, stays.
+    assert_eq!(out[2].0, Span::new(14, 16, Label::PER));
+    assert_eq!(out[3].0, Span::new(19, 21, Label::LOC));
+}
