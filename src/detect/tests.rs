@@ -449,7 +449,7 @@ fn the_beginning_of_a_name_found_whole_elsewhere_takes_the_whole_name() {
     ];
     let text = "米根连说,他要去。米根连说:米根是谁?米根连";
     let slicer = CharSlicer::new(text);
-    complete_prefixes(&slicer, 0, &mut out);
+    complete_parts(&slicer, 0, &mut out);
     assert_eq!(out[1].0, Span::new(9, 12, Label::PER));
     assert!((out[1].1 - 0.81).abs() < 1e-6);
     // Text that does not continue with the name, or another label, stays.
