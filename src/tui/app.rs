@@ -262,8 +262,8 @@ pub struct App {
     pub message: Option<String>,
     pub positions: Positions,
     pub should_quit: bool,
-    /// Set when quitting failed to save: a second quit leaves anyway (kept until a save
-    /// succeeds, whatever happens in between).
+    /// Set when quitting failed to save: a second quit leaves anyway. Armed only while
+    /// its warning is on screen: any other key disarms it.
     quit_armed: bool,
     /// The same for `q` leaving the article.
     leave_armed: bool,
@@ -554,6 +554,22 @@ impl App {
 
     /// Applies one message.
     pub fn update(&mut self, msg: Msg) {
+        self.update_inner(msg);
+        // A second Ctrl-c or `q` discards work only right after the warning: whatever
+        // replaced the warning on screen (another key, a notice) disarms it, so no
+        // discarding press can come without the warning in view.
+        if (self.quit_armed || self.leave_armed)
+            && !self
+                .message
+                .as_deref()
+                .is_some_and(|m| self.is_armed_warning(m))
+        {
+            self.quit_armed = false;
+            self.leave_armed = false;
+        }
+    }
+
+    fn update_inner(&mut self, msg: Msg) {
         // A key clears the last notice; resizes and worker results do not.
         let background = matches!(
             msg,
@@ -592,6 +608,7 @@ impl App {
                         if !self.quit_armed {
                             self.message = Some(lose_warning(&why, "Ctrl-c"));
                             self.quit_armed = true;
+                            self.leave_armed = false;
                             return;
                         }
                         self.lost = Some(format!("annotations NOT SAVED: {why}"));
@@ -750,11 +767,17 @@ impl App {
                 return;
             }
             Msg::AutoSave | Msg::Save => {
+                // A failure's notice (or the warning it armed) must not stay beside
+                // `saved` once a retry succeeds.
+                let failure_shown = self
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("NOT SAVED") || self.is_armed_warning(m));
                 if let Some(m) = self.save() {
                     // While the next Ctrl-c (or q) would discard the work, a failed retry
                     // repeats that warning rather than replacing it with the bare error.
                     self.message = Some(self.armed_warning().unwrap_or(m));
-                } else if msg == Msg::Save {
+                } else if msg == Msg::Save || (failure_shown && !self.unsaved()) {
                     self.message = Some("saved".to_string());
                 }
                 // A merge with the file on disk may have changed the gold set.
@@ -1044,6 +1067,7 @@ impl App {
                 if !self.leave_armed {
                     self.message = Some(lose_warning(&why, "q"));
                     self.leave_armed = true;
+                    self.quit_armed = false;
                     return;
                 }
                 self.leave_armed = false;

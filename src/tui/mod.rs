@@ -160,12 +160,13 @@ pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
             std::panic::resume_unwind(panic);
         }
     };
-    if let Some(lost) = &app.lost {
-        eprintln!("inkmark: quit with {}", crate::text::sanitize_line(lost));
-    }
     let saved = app.positions.save();
     result?;
     saved.context("cannot save reading positions")?;
+    // Quitting that dropped work is a failure for scripts too (exit 1, said on stderr).
+    if let Some(lost) = &app.lost {
+        anyhow::bail!("quit with {lost}");
+    }
     Ok(())
 }
 
