@@ -844,3 +844,114 @@ fn a_retry_that_succeeds_replaces_the_failure_notice() {
     assert!(app.reader().is_none());
     assert_eq!(fx.saved().entities.len(), 1);
 }
+
+// qa2 finding 3/3b: accepting a suggestion that ends before a zero-width joiner (one the
+// detection cache kept from an older version) and `*` `c` wrote spans that split a
+// grapheme cluster: the files turned read-only, even articles never opened.
+
+const ZWJ_TEXT: &str = "标题\n\n赵六来了。赵六\u{200D}说。李四\u{200D}在上海。\n";
+
+#[test]
+fn no_edit_writes_a_span_that_splits_a_cluster() {
+    let fx = Fixture::new(ZWJ_TEXT);
+    std::fs::write(
+        fx.corpus.join("b.txt"),
+        "标题二\n\n赵六\u{200D}又来了。赵六走了。\n",
+    )
+    .unwrap();
+    let mut app = fx.app();
+    open_with(&mut app, |text| {
+        let spans: Vec<Span> = [
+            span(text, "赵六", 0, Label::PER),
+            span(text, "李四", 0, Label::PER),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        analysis_with(text, spans, &["赵六", "来了", "赵六", "李四", "上海"])
+    });
+    // The cached suggestion 李四 (before the joiner) cannot be accepted.
+    cursor_to(&mut app, ZWJ_TEXT, "李四", 0);
+    app.update(Msg::Accept);
+    assert_eq!(
+        message(&app),
+        "not labelled: PER 李四 would split a character (grapheme cluster)"
+    );
+    assert!(app.reader().unwrap().ann.set.entities.is_empty());
+    // 赵六 accepted; `*` `c` labels neither the one before the joiner here nor in b.txt.
+    cursor_to(&mut app, ZWJ_TEXT, "赵六", 0);
+    app.update(Msg::Accept);
+    cursor_to(&mut app, ZWJ_TEXT, "赵六", 0);
+    app.update(Msg::LabelEverywhere);
+    let prompt = message(&app);
+    send(&mut app, &[Msg::YesCorpus, Msg::Save]);
+    assert_eq!(fx.saved().entities.len(), 1, "{prompt} / {}", message(&app));
+    let b = AnnotationFile::parse(
+        &std::fs::read_to_string(fx.annotations.join("b.json"))
+            .unwrap_or_else(|_| panic!("{prompt} / {}", message(&app))),
+    )
+    .unwrap();
+    assert_eq!(
+        b.entities
+            .iter()
+            .map(|e| (e.start, e.end))
+            .collect::<Vec<_>>(),
+        [(12, 14)]
+    );
+    let problems =
+        inkmark::headless::check(&corpus::scan(&fx.corpus).unwrap(), &fx.annotations, || {});
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+// qa2 9o: relabelling a text left its other lexicon suggestions in the article under the
+// old label, so `a` there confirmed the label just corrected.
+
+#[test]
+fn relabelling_a_text_relabels_its_other_suggestions() {
+    let a_text = "我们去那里看看风景。\n";
+    let b_text = "大家都来看看风景吧。看看风景很好。\n";
+    let fx = Fixture::new(a_text);
+    std::fs::write(fx.corpus.join("b.txt"), b_text).unwrap();
+    let mut app = fx.app();
+    open_with(&mut app, |t| analysis_with(t, Vec::new(), &["看看风景"]));
+    cursor_to(&mut app, a_text, "看看风景", 0);
+    send(
+        &mut app,
+        &[
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(2),
+        ],
+    );
+    assert!(message(&app).contains("ORG 看看风景"), "{}", message(&app));
+    app.update(Msg::NextArticle);
+    let req = app.requests.pop().unwrap();
+    app.update(Msg::Detected {
+        sha: req.sha,
+        analysis: Arc::new(analysis_with(
+            &req.text,
+            Vec::new(),
+            &["看看风景", "看看风景"],
+        )),
+    });
+    let labels = |app: &App| -> Vec<Label> {
+        let r = app.reader().unwrap();
+        r.analysis
+            .as_ref()
+            .unwrap()
+            .spans
+            .iter()
+            .map(|s| s.label)
+            .collect()
+    };
+    assert_eq!(labels(&app), [Label::ORG, Label::ORG]);
+    cursor_to(&mut app, b_text, "看看风景", 0);
+    app.update(Msg::Label(0));
+    assert!(message(&app).contains("PER 看看风景"), "{}", message(&app));
+    // The other occurrence now suggests the corrected label.
+    assert_eq!(labels(&app), [Label::PER]);
+    app.update(Msg::NextEntity);
+    assert!(message(&app).contains("PER"), "{}", message(&app));
+}

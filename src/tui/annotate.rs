@@ -376,6 +376,17 @@ impl Reader {
         if let Some(why) = &self.ann.read_only {
             return Some(format!("read-only: {why}"));
         }
+        // No edit may write a span that `check` rejects (a suggestion cached by an older
+        // version, say): the file would turn read-only.
+        if let Some(e) = change.ops.iter().find_map(|o| match o {
+            Op::Insert(e) if !self.on_clusters(e.start, e.end) => Some(e),
+            _ => None,
+        }) {
+            return Some(format!(
+                "not labelled: {} would split a character (grapheme cluster)",
+                describe(e.label, &e.text)
+            ));
+        }
         if !self.ann.set.apply(change) {
             return Some("nothing changed".to_string());
         }
@@ -383,6 +394,13 @@ impl Reader {
         self.refresh_confirmed(false);
         self.rebuild_panel(hidden);
         Some(done)
+    }
+
+    /// Whether code points `start..end` start and end on grapheme-cluster boundaries (the
+    /// rule of `check`).
+    fn on_clusters(&self, start: usize, end: usize) -> bool {
+        use crate::text::clusters::is_boundary;
+        is_boundary(&self.text, self.byte_of(start)) && is_boundary(&self.text, self.byte_of(end))
     }
 
     /// The open suggestion under the cursor.
