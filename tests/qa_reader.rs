@@ -955,3 +955,62 @@ fn relabelling_a_text_relabels_its_other_suggestions() {
     app.update(Msg::NextEntity);
     assert!(message(&app).contains("PER"), "{}", message(&app));
 }
+
+// qa2 finding 5: `03>` reaching a line break applied two of the three moves and said only
+// "a span does not cross a line break".
+
+#[test]
+fn a_counted_edge_move_cut_short_by_a_line_break_says_what_it_applied() {
+    let text = "标题\n\n记者 李一 通讯员 张宏伟\n第二行。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(&mut app, |t| {
+        let spans: Vec<Span> = [
+            span(t, "李一", 0, Label::PER),
+            span(t, "张宏伟", 0, Label::PER),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        analysis_with(
+            t,
+            spans,
+            &["标题", "记者", "李一", "通讯员", "张宏伟", "第二行"],
+        )
+    });
+    cursor_to(&mut app, text, "李一", 0);
+    app.update(Msg::Accept);
+    cursor_to(&mut app, text, "李一", 0);
+    let grow = Msg::Edge {
+        start: false,
+        right: true,
+    };
+    send(&mut app, &[Msg::Zero, Msg::Digit(3), grow.clone()]);
+    assert_eq!(
+        message(&app),
+        "now: PER 李一 通讯员 张宏伟 · 2 of 3 moves: stopped at the line break"
+    );
+    let texts = |app: &App| -> Vec<String> {
+        let r = app.reader().unwrap();
+        r.ann.set.entities.iter().map(|e| e.text.clone()).collect()
+    };
+    assert_eq!(texts(&app), ["李一 通讯员 张宏伟"]);
+    // The count is one change: one `u` gives 李一 back.
+    app.update(Msg::Undo);
+    assert_eq!(texts(&app), ["李一"]);
+    // A count whose first move already crosses changes nothing and says so.
+    cursor_to(&mut app, text, "李一", 0);
+    send(
+        &mut app,
+        &[
+            Msg::Zero,
+            Msg::Digit(2),
+            grow.clone(),
+            Msg::Zero,
+            Msg::Digit(5),
+            grow,
+        ],
+    );
+    assert_eq!(message(&app), "a span does not cross a line break");
+    assert_eq!(texts(&app), ["李一 通讯员 张宏伟"]);
+}

@@ -78,6 +78,8 @@ pub struct Reader {
     pub fresh: bool,
     /// A count being typed (`0` then digits), for the next motion.
     pub count: Option<usize>,
+    /// How many words the next edge move goes (a count's, `03>`); 1 otherwise.
+    pub edge_times: usize,
 }
 
 /// Articles longer than this are first laid out only around where reading starts.
@@ -161,6 +163,7 @@ impl Reader {
             panel_by_score: false,
             fresh: true,
             count: None,
+            edge_times: 1,
         };
         r.cursor = r.first_visible_char();
         r

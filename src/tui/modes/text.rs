@@ -165,7 +165,10 @@ fn update(app: &mut App, msg: Msg) {
                 Some("no annotation or suggestion under the cursor".to_string())
             }
         }
-        Msg::Edge { start, right } => r.move_edge(start, right, &hidden, body),
+        Msg::Edge { start, right } => {
+            let times = std::mem::replace(&mut r.edge_times, 1);
+            r.move_edge(start, right, times, &hidden, body)
+        }
         Msg::Undo => r.undo(&hidden),
         Msg::Redo => r.redo(&hidden),
         Msg::CycleStatus => r.cycle_status(&hidden),
