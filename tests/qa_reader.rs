@@ -1014,3 +1014,60 @@ fn a_counted_edge_move_cut_short_by_a_line_break_says_what_it_applied() {
     assert_eq!(message(&app), "a span does not cross a line break");
     assert_eq!(texts(&app), ["李一 通讯员 张宏伟"]);
 }
+
+// qa2 finding 6: the undo history was lost on leaving an article (J/K/q), though `u`
+// undoes "any change of the session".
+
+fn open_next(app: &mut App, forward: bool) {
+    app.update(if forward {
+        Msg::NextArticle
+    } else {
+        Msg::PrevArticle
+    });
+    if let Some(req) = app.requests.pop() {
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(default_analysis(&req.text)),
+        });
+    }
+}
+
+#[test]
+fn undo_history_survives_leaving_and_coming_back() {
+    let fx = Fixture::new(TEXT);
+    std::fs::write(fx.corpus.join("b.txt"), TEXT).unwrap();
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    open_next(&mut app, true);
+    assert_eq!(app.reader().unwrap().entry, 1);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    open_next(&mut app, false);
+    assert_eq!(app.reader().unwrap().entry, 0);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "undone");
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "nothing to undo");
+    // Redo is kept too, and `q` then Enter keeps it as J/K do.
+    send(&mut app, &[Msg::Back, Msg::Open]);
+    app.update(Msg::Redo);
+    assert_eq!(message(&app), "redone");
+    app.update(Msg::Save);
+    assert_eq!(fx.saved().entities.len(), 1);
+    open_next(&mut app, true);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "undone");
+    assert!(app.reader().unwrap().ann.set.entities.is_empty());
+
+    // An article edited while it was closed starts a new history: the old offsets would
+    // land on other text.
+    open_next(&mut app, false);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "undone");
+    app.update(Msg::Redo);
+    open_next(&mut app, true);
+    std::fs::write(fx.corpus.join("a.txt"), format!("新的一段。\n{TEXT}")).unwrap();
+    open_next(&mut app, false);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "nothing to undo");
+}

@@ -42,6 +42,19 @@ impl Change {
     }
 }
 
+/// The undo and redo changes of a set, kept apart (see [`Annotations::take_history`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    undo: Vec<Change>,
+    redo: Vec<Change>,
+}
+
+impl History {
+    pub fn is_empty(&self) -> bool {
+        self.undo.is_empty() && self.redo.is_empty()
+    }
+}
+
 /// The editable annotations of one article.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Annotations {
@@ -243,6 +256,24 @@ impl Annotations {
 
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
+    }
+
+    /// Takes the undo and redo history out (the set keeps none), at most the last
+    /// `keep` changes of each: an article's history is kept while it is closed.
+    pub fn take_history(&mut self, keep: usize) -> History {
+        let mut undo = std::mem::take(&mut self.undo);
+        let mut redo = std::mem::take(&mut self.redo);
+        undo.drain(..undo.len().saturating_sub(keep));
+        redo.drain(..redo.len().saturating_sub(keep));
+        History { undo, redo }
+    }
+
+    /// Puts a history taken by [`Annotations::take_history`] back, replacing this set's.
+    /// The set may have changed since (another writer's merge): an undo or redo that no
+    /// longer fits is refused, as after [`Annotations::adopt`].
+    pub fn restore_history(&mut self, history: History) {
+        self.undo = history.undo;
+        self.redo = history.redo;
     }
 
     /// Index of the entity containing code point `offset`.

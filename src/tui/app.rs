@@ -307,7 +307,14 @@ pub struct App {
     pub review: Option<super::review::ReviewSession>,
     /// The stats view (`S`).
     pub stats: super::modes::Stats,
+    /// The undo history of each article left in this session (by path in the corpus),
+    /// with the text hash its offsets refer to; the most recently left last.
+    histories: Vec<(PathBuf, String, crate::annotation::edit::History)>,
 }
+
+/// Articles whose undo history is kept after leaving them, and changes kept per article.
+const KEPT_HISTORIES: usize = 50;
+const KEPT_CHANGES: usize = 200;
 
 /// The warning when leaving would lose unsaved annotations. Short enough (at most 50
 /// columns) to be read whole in an 80-column status bar beside the `NOT SAVED` state and
@@ -491,6 +498,7 @@ impl App {
             training: false,
             lexicon: Vec::new(),
             lexicon_index: Arc::default(),
+            histories: Vec::new(),
             review: None,
             stats: Default::default(),
         };
@@ -1061,6 +1069,7 @@ impl App {
     /// Back to the library: saves first (a failed save keeps the reader open and says so;
     /// a second `q` leaves anyway).
     pub(crate) fn leave_reader(&mut self) {
+        let mut discarded = false;
         if let Some(m) = self.save() {
             if self.unsaved() {
                 let why = self.save_problem().unwrap_or(m);
@@ -1072,9 +1081,11 @@ impl App {
                 }
                 self.leave_armed = false;
                 self.message = Some("left without saving".to_string());
+                discarded = true;
             }
         }
         self.remember_position();
+        self.keep_history(discarded);
         // What was confirmed here is suggested in the next articles of the session.
         let texts = match &self.screen {
             Screen::Reader(r) => Some(r.confirmed_texts()),
@@ -1093,6 +1104,28 @@ impl App {
             };
         }
         self.screen = Screen::Library;
+    }
+
+    /// Keeps the open article's undo history for when it is opened again in this session
+    /// (`u` undoes "any change of the session"). Not after leaving without saving: those
+    /// changes are not in the file any more.
+    fn keep_history(&mut self, discarded: bool) {
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        let rel = self.corpus.entries[r.entry].rel.clone();
+        self.histories.retain(|(p, _, _)| *p != rel);
+        if discarded || r.ann.read_only.is_some() {
+            return;
+        }
+        let history = r.ann.set.take_history(KEPT_CHANGES);
+        if history.is_empty() {
+            return;
+        }
+        if self.histories.len() >= KEPT_HISTORIES {
+            self.histories.remove(0);
+        }
+        self.histories.push((rel, r.sha.clone(), history));
     }
 
     /// The warning of an armed Ctrl-c (or `q`) while saves still fail.
@@ -1207,6 +1240,14 @@ impl App {
                     saved,
                 );
                 reader.labels = self.labels.clone();
+                // The history of an earlier visit, if the text is still the one its
+                // offsets refer to (an edited article starts a new one).
+                if let Some(at) = self.histories.iter().position(|(p, _, _)| *p == entry.rel) {
+                    let (_, sha, history) = self.histories.remove(at);
+                    if sha == reader.sha && reader.ann.read_only.is_none() {
+                        reader.ann.set.restore_history(history);
+                    }
+                }
                 if reader.partial {
                     self.layout_requests.push(LayoutRequest {
                         sha: reader.sha.clone(),
