@@ -323,8 +323,22 @@ impl Annotations {
             .cloned()
             .map(Op::Remove)
             .collect();
+        ops.extend(self.unreject_ops(start, end, label));
         ops.push(Op::Insert(new));
         Change { ops }
+    }
+
+    /// The rejections of exactly `start..end` under `label`: labelling that span takes
+    /// the rejection back (it would stay in `rejected` beside the entity otherwise).
+    fn unreject_ops(&self, start: usize, end: usize, label: Label) -> Vec<Op> {
+        let first = self.rejected.partition_point(|r| r.start < start);
+        self.rejected[first..]
+            .iter()
+            .take_while(|r| r.start == start)
+            .filter(|r| r.end == end && r.label == label)
+            .cloned()
+            .map(Op::Unreject)
+            .collect()
     }
 
     /// The change that deletes entity `i`.
@@ -340,18 +354,18 @@ impl Annotations {
     /// The change that gives entity `i` a new label.
     pub fn relabel_change(&self, i: usize, label: Label) -> Change {
         match self.entities.get(i) {
-            Some(e) if e.label != label => Change {
-                ops: vec![
-                    Op::Remove(e.clone()),
-                    Op::Insert(Entity {
-                        label,
-                        source: Source::Manual,
-                        // Changed by hand: no annotator had this span any more.
-                        by: Vec::new(),
-                        ..e.clone()
-                    }),
-                ],
-            },
+            Some(e) if e.label != label => {
+                let mut ops = vec![Op::Remove(e.clone())];
+                ops.extend(self.unreject_ops(e.start, e.end, label));
+                ops.push(Op::Insert(Entity {
+                    label,
+                    source: Source::Manual,
+                    // Changed by hand: no annotator had this span any more.
+                    by: Vec::new(),
+                    ..e.clone()
+                }));
+                Change { ops }
+            }
             _ => Change::default(),
         }
     }
@@ -372,6 +386,7 @@ impl Annotations {
                 .cloned()
                 .map(Op::Remove),
         );
+        ops.extend(self.unreject_ops(start, end, e.label));
         // An edited span is the user's own: manual, whatever it was before.
         ops.push(Op::Insert(Entity {
             start,
@@ -641,6 +656,30 @@ mod tests {
         a.apply(a.reject_change(detected[2], "10"));
         let open: Vec<usize> = a.suggestions(&detected).map(|(i, _)| i).collect();
         assert_eq!(open, [0]);
+    }
+
+    // qa2 9b: a rejected suggestion labelled afterwards stayed in `rejected` too.
+    #[test]
+    fn labelling_a_rejected_span_takes_the_rejection_back() {
+        let detected = [Span::new(0, 3, Label::ORG), Span::new(5, 8, Label::PER)];
+        let mut a = Annotations::default();
+        a.apply(a.reject_change(detected[0], "高新区"));
+        a.apply(a.reject_change(detected[1], "高轶鹏"));
+        assert_eq!(a.rejected.len(), 2);
+        // Labelled by hand with the rejected label: the rejection goes, undoably.
+        a.apply(a.label_change(0, 3, Label::ORG, "高新区", Source::Manual));
+        assert_eq!(a.rejected.len(), 1);
+        assert!(a.undo());
+        assert_eq!(a.rejected.len(), 2);
+        // Under another label the rejection of ORG stands; relabelling to it takes it back.
+        a.apply(a.label_change(0, 3, Label::LOC, "高新区", Source::Manual));
+        assert_eq!(a.rejected.len(), 2);
+        a.apply(a.relabel_change(0, Label::ORG));
+        assert_eq!(a.rejected.len(), 1);
+        // An edge move onto a rejected span too.
+        a.apply(a.label_change(5, 7, Label::PER, "高轶", Source::Manual));
+        a.apply(a.resize_change(1, 5, 8, "高轶鹏"));
+        assert!(a.rejected.is_empty());
     }
 
     #[test]
