@@ -85,11 +85,11 @@ fn text_on(background: [u8; 3]) -> u8 {
 /// A label's colour (the set's, else the palette's for its position) and the text
 /// colour on it.
 fn label_colour(set: &LabelSet, i: usize) -> (Color, u8) {
-    let palette = LABEL_COLOURS[i % LABEL_COLOURS.len()];
-    match set.defs().get(i).and_then(|d| d.color) {
-        Some(LabelColor::Rgb(r, g, b)) => (Color::Rgb(r, g, b), text_on([r, g, b])),
-        Some(LabelColor::Indexed(c)) => (Color::Indexed(c), rgb(c).map_or(WHITE, text_on)),
-        None => (Color::Indexed(palette), rgb(palette).map_or(WHITE, text_on)),
+    // The set's rule, as the exports use: a palette colour taken by another label is
+    // skipped.
+    match set.color(i) {
+        LabelColor::Rgb(r, g, b) => (Color::Rgb(r, g, b), text_on([r, g, b])),
+        LabelColor::Indexed(c) => (Color::Indexed(c), rgb(c).map_or(WHITE, text_on)),
     }
 }
 
