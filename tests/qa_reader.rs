@@ -1071,3 +1071,53 @@ fn undo_history_survives_leaving_and_coming_back() {
     app.update(Msg::Undo);
     assert_eq!(message(&app), "nothing to undo");
 }
+
+// qa2 9g: `v` on a suggestion selected all of it with the cursor at its end, so the
+// natural `v` `l` `l` `2` from its first character labelled past it (LOC 云梦泽看看).
+
+#[test]
+fn v_then_l_on_a_suggestion_selects_from_the_cursor() {
+    let text = "标题\n\n我们去云梦泽看看风景。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let analysis = |t: &str| {
+        let spans: Vec<Span> = span(t, "云梦泽", 0, Label::LOC).into_iter().collect();
+        analysis_with(t, spans, &["标题", "我们", "云梦泽", "看看", "风景"])
+    };
+    open_with(&mut app, analysis);
+    let entities = |app: &App| -> Vec<String> {
+        let r = app.reader().unwrap();
+        r.ann
+            .set
+            .entities
+            .iter()
+            .map(|e| format!("{} {}", e.label, e.text))
+            .collect()
+    };
+    cursor_to(&mut app, text, "云梦泽", 0);
+    app.update(Msg::Select);
+    assert!(
+        message(&app).contains("h/l select from the cursor"),
+        "{}",
+        message(&app)
+    );
+    send(&mut app, &[Msg::Right, Msg::Right, Msg::Label(1)]);
+    assert_eq!(entities(&app), ["LOC 云梦泽"]);
+    app.update(Msg::Undo);
+    // From the middle: `v` `l` selects 梦泽.
+    cursor_to(&mut app, text, "梦泽", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Label(2)]);
+    assert_eq!(entities(&app), ["ORG 梦泽"]);
+    app.update(Msg::Undo);
+    // `v` then a label key still takes the whole suggestion, and `e` grows it.
+    cursor_to(&mut app, text, "梦泽", 0);
+    send(&mut app, &[Msg::Select, Msg::Label(0)]);
+    assert_eq!(entities(&app), ["PER 云梦泽"]);
+    app.update(Msg::Undo);
+    cursor_to(&mut app, text, "云梦泽", 0);
+    send(
+        &mut app,
+        &[Msg::Select, Msg::WordEnd, Msg::Right, Msg::Label(1)],
+    );
+    assert_eq!(entities(&app), ["LOC 云梦泽看看风"]);
+}

@@ -80,6 +80,9 @@ pub struct Reader {
     pub count: Option<usize>,
     /// How many words the next edge move goes (a count's, `03>`); 1 otherwise.
     pub edge_times: usize,
+    /// Where the cursor was when `v` selected a whole mark: a first `h`/`l` right after
+    /// selects from there instead (as `v` does elsewhere), not past the mark.
+    pub select_from: Option<usize>,
 }
 
 /// Articles longer than this are first laid out only around where reading starts.
@@ -164,6 +167,7 @@ impl Reader {
             fresh: true,
             count: None,
             edge_times: 1,
+            select_from: None,
         };
         r.cursor = r.first_visible_char();
         r
@@ -582,7 +586,8 @@ impl Reader {
     }
 
     /// `v`: start a selection; on a mark, select all of it (the cursor at its end, so
-    /// `e`/`w` grow it); `v` again cancels.
+    /// `e`/`w` grow it; a first `h`/`l` selects from the cursor instead); `v` again
+    /// cancels.
     pub fn select(&mut self) -> Option<String> {
         if self.anchor.take().is_some() {
             return None;
@@ -595,10 +600,11 @@ impl Reader {
             .or_else(|| self.suggestion_at(self.cursor));
         match mark {
             Some(m) => {
+                self.select_from = Some(self.cursor);
                 self.anchor = Some(m.start);
                 self.cursor = self.cluster_start(m.end.saturating_sub(1)).max(m.start);
                 Some(format!(
-                    "selected {} {}: e/w/b grow it, o the other end, 1-5 label",
+                    "selected {} {}: e/w/b grow it, h/l select from the cursor, 1-5 label",
                     m.label,
                     self.slice(m.start, m.end)
                 ))

@@ -20,6 +20,14 @@ fn update(app: &mut App, msg: Msg) {
     let Screen::Reader(r) = &mut app.screen else {
         return;
     };
+    // Only the key right after `v` on a mark may restart the selection at the cursor.
+    let select_from = r.select_from.take();
+    if let (Some(from), Msg::Left | Msg::Right, Some(_)) = (select_from, &msg, r.anchor) {
+        // `v` `l` `l` on a suggestion selects from where the cursor was, as a newcomer
+        // expects, rather than growing past the whole suggestion.
+        r.anchor = Some(from);
+        r.cursor = from;
+    }
     // `]` from a freshly opened article may stop on the mark under the cursor.
     let fresh = r.fresh;
     let max_top = r.max_top(body);
