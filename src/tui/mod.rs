@@ -170,6 +170,13 @@ pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
     Ok(())
 }
 
+/// Messages by which this user may mark an article done (`s`, or undo / redo of it):
+/// a `done` merged in from another writer's save trains in that writer's reader, not
+/// here too.
+fn marks_status(msg: &Msg) -> bool {
+    matches!(msg, Msg::CycleStatus | Msg::Undo | Msg::Redo)
+}
+
 /// Trains the corpus model on a thread; the result comes back as [`Msg::Trained`].
 fn spawn_training(app: &App, tx: mpsc::Sender<Wake>) {
     let corpus = app.corpus.clone();
@@ -388,10 +395,12 @@ fn event_loop(
         if let Some(msg) = msg {
             let before = app.reader().map(|r| r.entry);
             let status_before = app.reader().map(|r| r.ann.set.status);
+            let by_user = marks_status(&msg);
             app.update(msg);
             let after = app.reader().map(|r| r.entry);
             let status_after = app.reader().map(|r| r.ann.set.status);
-            if before == after
+            if by_user
+                && before == after
                 && status_after == Some(crate::annotation::Status::Done)
                 && status_before != status_after
             {
@@ -418,6 +427,17 @@ fn event_loop(
 
 #[cfg(test)]
 mod tests {
+    use super::{marks_status, Msg};
+
+    // qa2 9k: a save that merged `done` from another reader's file started a training
+    // run here too.
+    #[test]
+    fn only_this_users_keys_mark_an_article_done_for_training() {
+        assert!(marks_status(&Msg::CycleStatus));
+        assert!(marks_status(&Msg::Undo) && marks_status(&Msg::Redo));
+        assert!(!marks_status(&Msg::AutoSave) && !marks_status(&Msg::Save));
+    }
+
     // qa2 9c: the reader's background training learnt labels outside the set, which
     // `inkmark train` refuses.
     #[test]
