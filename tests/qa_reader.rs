@@ -838,7 +838,12 @@ fn a_retry_that_succeeds_replaces_the_failure_notice() {
     std::fs::set_permissions(fx.file(), std::fs::Permissions::from_mode(0o644)).unwrap();
     app.update(Msg::AutoSave);
     assert!(!app.unsaved());
-    assert_eq!(message(&app), "saved");
+    assert_eq!(app.message, None);
+    assert!(
+        status_bar(&app).starts_with(" saved "),
+        "{}",
+        status_bar(&app)
+    );
     // No arm is left: q leaves normally.
     app.update(Msg::Back);
     assert!(app.reader().is_none());

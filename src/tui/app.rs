@@ -785,8 +785,11 @@ impl App {
                     // While the next Ctrl-c (or q) would discard the work, a failed retry
                     // repeats that warning rather than replacing it with the bare error.
                     self.message = Some(self.armed_warning().unwrap_or(m));
-                } else if msg == Msg::Save || (failure_shown && !self.unsaved()) {
+                } else if msg == Msg::Save {
                     self.message = Some("saved".to_string());
+                } else if failure_shown && !self.unsaved() {
+                    // The bar's save state says `saved` already.
+                    self.message = None;
                 }
                 // A merge with the file on disk may have changed the gold set.
                 super::review::sync(self);
