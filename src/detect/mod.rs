@@ -560,7 +560,10 @@ impl Detector {
             }
             base += para.chars().count();
         }
-        out
+        // The same rule as the detector's: no span inside a grapheme cluster.
+        let mut scored: Vec<(Span, f32)> = out.into_iter().map(|s| (s, 1.0)).collect();
+        keep_whole_clusters(text, 0, &mut scored);
+        scored.into_iter().map(|(s, _)| s).collect()
     }
     /// jieba's own tagging, for benchmarks that compare against it.
     pub fn jieba(&self) -> &Jieba {

@@ -434,4 +434,8 @@ fn no_suggestion_splits_a_grapheme_cluster() {
         }
         assert_eq!(a.spans.len(), a.scores.len());
     }
+    let slicer = CharSlicer::new(text);
+    for s in DETECTOR.baseline(text) {
+        assert!(slicer.on_clusters(s.start, s.end), "baseline {s:?}");
+    }
 }
