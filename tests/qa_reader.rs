@@ -1126,3 +1126,38 @@ fn v_then_l_on_a_suggestion_selects_from_the_cursor() {
     );
     assert_eq!(entities(&app), ["LOC 云梦泽看看风"]);
 }
+
+// qa2 finding 6, with another writer: a history kept across leaving never puts a span
+// over one that the file on disk gained meanwhile.
+#[test]
+fn a_kept_history_refuses_to_redo_over_another_writers_span() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::Accept, Msg::Undo, Msg::Save],
+    );
+    assert!(fx.saved().entities.is_empty());
+    open_next(&mut app, true);
+    // Another writer labels 高新区防控 in a.txt meanwhile.
+    let start = offset(TEXT, "高新区防控", 0);
+    let sha = sha256_hex(TEXT.as_bytes());
+    std::fs::write(
+        fx.file(),
+        format!(
+            r#"{{"format": "inkmark/1", "article": "a.txt", "article_sha256": "{sha}", "annotator": "other", "status": "in_progress", "updated": "2026-12-01T00:00:00Z", "entities": [{{"start": {start}, "end": {}, "label": "ORG", "text": "高新区防控", "source": "manual"}}]}}"#,
+            start + 5
+        ),
+    )
+    .unwrap();
+    open_next(&mut app, false);
+    app.update(Msg::Redo);
+    assert_eq!(
+        message(&app),
+        "cannot redo: ORG 高新区防控 (merged from the file on disk) overlaps it; delete it first"
+    );
+    let r = app.reader().unwrap();
+    let texts: Vec<&str> = r.ann.set.entities.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["高新区防控"]);
+}
