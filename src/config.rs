@@ -726,6 +726,22 @@ color = "#12abEF"
         assert_eq!(set.color(7).hex(), "#12abef");
         // No colour: the palette's for its position.
         assert_eq!(set.color(0).hex(), "#d70000");
+        // qa2 9f: the palette colour of L7's position (orange) is SYMPTOM's by the config:
+        // L7 gets the next one instead of the same.
+        let mut taken = String::new();
+        for name in ["PER", "LOC", "ORG", "TIME", "QTY"] {
+            taken.push_str(&format!("[[labels]]\nname = \"{name}\"\n"));
+        }
+        taken.push_str("[[labels]]\nname = \"SYMPTOM\"\ncolor = \"#d75f00\"\n");
+        taken.push_str("[[labels]]\nname = \"L7\"\n[[labels]]\nname = \"L8\"\n");
+        let set = labels_of(&taken).unwrap();
+        let colours: Vec<String> = (0..8).map(|i| set.color(i).hex()).collect();
+        assert_eq!(colours[5], "#d75f00");
+        assert_eq!(colours[6], "#d70087", "the next palette colour");
+        assert_eq!(colours[0], "#d70000", "the others keep their position's");
+        for c in &colours {
+            assert_eq!(colours.iter().filter(|x| *x == c).count(), 1, "{colours:?}");
+        }
         // Past the ninth label, no number key is left.
         let mut many = String::new();
         for i in 0..11 {

@@ -290,12 +290,34 @@ impl LabelSet {
         self.contains(mapped).then_some(mapped)
     }
 
-    /// The colour of the label at `i`: its own, else the palette's for its position.
+    /// The colour of the label at `i`: its own, else the palette's for its position,
+    /// skipping colours another label has by the config or that went to an earlier
+    /// label without one (two labels share a colour only once the palette runs out).
     pub fn color(&self, i: usize) -> LabelColor {
-        self.defs
-            .get(i)
-            .and_then(|d| d.color)
-            .unwrap_or(LabelColor::Indexed(PALETTE[i % PALETTE.len()]))
+        let by_position = |j: usize| LabelColor::Indexed(PALETTE[j % PALETTE.len()]);
+        let own = |j: usize| self.defs.get(j).and_then(|d| d.color);
+        if let Some(c) = own(i) {
+            return c;
+        }
+        let explicit: Vec<[u8; 3]> = self
+            .defs
+            .iter()
+            .filter_map(|d| d.color)
+            .map(|c| c.rgb())
+            .collect();
+        if explicit.is_empty() {
+            return by_position(i);
+        }
+        let mut given: Vec<[u8; 3]> = Vec::new();
+        let mut colour = by_position(i);
+        for j in (0..=i).filter(|&j| own(j).is_none()) {
+            colour = (0..PALETTE.len())
+                .map(|k| by_position(j + k))
+                .find(|c| !explicit.contains(&c.rgb()) && !given.contains(&c.rgb()))
+                .unwrap_or(by_position(j));
+            given.push(colour.rgb());
+        }
+        colour
     }
 
     pub fn defs(&self) -> &[LabelDef] {

@@ -196,8 +196,8 @@ fn accept_reject_label_undo_and_save() {
             ("纪委".into(), Label::ORG, "manual".into()),
         ]
     );
-    assert_eq!(f.rejected.len(), 1);
-    assert_eq!(f.rejected[0].text, "高轶鹏");
+    // 高轶鹏 was rejected, then labelled PER by hand: the rejection was taken back (qa2 9b).
+    assert!(f.rejected.is_empty(), "{:?}", f.rejected);
     assert_eq!(f.annotator, "tester");
     assert_eq!(f.article, "a.txt");
     assert_eq!(f.article_sha256, sha256_hex(TEXT.as_bytes()));

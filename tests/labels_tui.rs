@@ -344,3 +344,23 @@ fn tmux_labels_disease_by_key_and_drug_by_menu() {
         .collect();
     assert_eq!(got, pairs(&[("新冠肺炎", "DISEASE"), ("连花清瘟", "DRUG")]));
 }
+
+// qa2 9h: at 40 columns the label menu covered the first row of its own wrapped prompt
+// (only " cancels" showed below it).
+#[test]
+fn at_40_columns_the_label_menu_leaves_its_wrapped_prompt_whole() {
+    let fx = Fx::new();
+    let mut app = fx.app(eight(), 40, 12);
+    reach(&mut app, "连花清瘟");
+    keys(&mut app, "t");
+    let s = screen(&app);
+    let rows: Vec<&str> = s.lines().collect();
+    let prompt_at = rows
+        .iter()
+        .position(|r| r.contains("label: a letter"))
+        .unwrap_or_else(|| panic!("the prompt's first row is covered:\n{s}"));
+    assert!(rows[prompt_at..].join(" ").contains("cancels"), "{s}");
+    // The menu ends above the prompt.
+    let menu_end = rows.iter().rposition(|r| r.contains('└')).unwrap();
+    assert!(menu_end < prompt_at, "{s}");
+}

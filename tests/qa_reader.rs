@@ -233,10 +233,6 @@ fn the_discard_warning_stays_until_the_next_key() {
     app.update(Msg::AutoSave);
     assert_eq!(message(&app), warning, "the retry replaced the warning");
     assert!(app.reader().is_some());
-    // A key in between clears the notice; a later retry shows the warning again, not
-    // the bare error, since the next `q` still leaves without saving.
-    send(&mut app, &[Msg::Down, Msg::AutoSave]);
-    assert_eq!(message(&app), warning);
     app.update(Msg::Back);
     assert!(app.reader().is_none());
 }
@@ -769,4 +765,399 @@ fn undo_survives_a_merge_with_another_writer_and_never_overlaps_their_spans() {
     send(&mut b, &[Msg::Redo, Msg::Save]);
     assert_eq!(entity_texts(&b), ["高轶鹏", "纪委2", "平煤神马集团"]);
     assert_eq!(fx.saved().entities.len(), 3);
+}
+
+// qa2 finding 4/4b: after a failed save, `J` (or any other key) removed the warning but
+// kept the arm: the next `q` / Ctrl-c discarded the work with no warning on screen.
+
+#[cfg(unix)]
+#[test]
+fn any_other_key_disarms_the_discarding_press() {
+    let fx = Fixture::new(TEXT);
+    fx.make_unwritable(TEXT);
+    let leave = "q again: leave without saving (read-only file)";
+    let quit = "Ctrl-c again: quit without saving (read-only file)";
+
+    // q, J, q: the second q warns again instead of leaving.
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::Back]);
+    assert_eq!(message(&app), leave);
+    app.update(Msg::NextArticle);
+    assert!(message(&app).contains("staying on this article"));
+    app.update(Msg::Back);
+    assert!(app.reader().is_some(), "q after J discarded the work");
+    assert_eq!(message(&app), leave);
+    // Right after the warning, the confirming key still leaves.
+    app.update(Msg::Back);
+    assert!(app.reader().is_none());
+
+    // Ctrl-c, j, Ctrl-c: the second Ctrl-c warns again instead of quitting.
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::Quit]);
+    assert_eq!(message(&app), quit);
+    // An autosave retry in between is no key: the warning and the arm stay.
+    send(&mut app, &[Msg::AutoSave, Msg::Down]);
+    assert!(!message(&app).contains("again"), "{}", message(&app));
+    // A retry after that key shows the bare error, not a warning the arm no longer backs.
+    app.update(Msg::AutoSave);
+    assert!(message(&app).starts_with("NOT SAVED"), "{}", message(&app));
+    app.update(Msg::Quit);
+    assert!(!app.should_quit, "Ctrl-c with no warning on screen quit");
+    assert_eq!(message(&app), quit);
+    app.update(Msg::Quit);
+    assert!(app.should_quit);
+    assert!(app.lost.is_some());
+
+    // q then Ctrl-c: Ctrl-c warns for itself, and q is no longer the confirming key.
+    let mut app = fx.app();
+    open(&mut app);
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::Accept, Msg::Back, Msg::Quit],
+    );
+    assert_eq!(message(&app), quit);
+    app.update(Msg::Back);
+    assert!(app.reader().is_some(), "q confirmed a Ctrl-c warning");
+}
+
+// qa2 finding 4 (cosmetic) and 9m: once a retry succeeds, the failure's notice and the
+// warning gave way to `saved` only at the next key.
+
+#[cfg(unix)]
+#[test]
+fn a_retry_that_succeeds_replaces_the_failure_notice() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new(TEXT);
+    fx.make_unwritable(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept, Msg::Back]);
+    assert!(message(&app).starts_with("q again"));
+    std::fs::set_permissions(fx.file(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    app.update(Msg::AutoSave);
+    assert!(!app.unsaved());
+    assert_eq!(app.message, None);
+    assert!(
+        status_bar(&app).starts_with(" saved "),
+        "{}",
+        status_bar(&app)
+    );
+    // No arm is left: q leaves normally.
+    app.update(Msg::Back);
+    assert!(app.reader().is_none());
+    assert_eq!(fx.saved().entities.len(), 1);
+}
+
+// qa2 finding 3/3b: accepting a suggestion that ends before a zero-width joiner (one the
+// detection cache kept from an older version) and `*` `c` wrote spans that split a
+// grapheme cluster: the files turned read-only, even articles never opened.
+
+const ZWJ_TEXT: &str = "标题\n\n赵六来了。赵六\u{200D}说。李四\u{200D}在上海。\n";
+
+#[test]
+fn no_edit_writes_a_span_that_splits_a_cluster() {
+    let fx = Fixture::new(ZWJ_TEXT);
+    std::fs::write(
+        fx.corpus.join("b.txt"),
+        "标题二\n\n赵六\u{200D}又来了。赵六走了。\n",
+    )
+    .unwrap();
+    let mut app = fx.app();
+    open_with(&mut app, |text| {
+        let spans: Vec<Span> = [
+            span(text, "赵六", 0, Label::PER),
+            span(text, "李四", 0, Label::PER),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        analysis_with(text, spans, &["赵六", "来了", "赵六", "李四", "上海"])
+    });
+    // The cached suggestion 李四 (before the joiner) cannot be accepted.
+    cursor_to(&mut app, ZWJ_TEXT, "李四", 0);
+    app.update(Msg::Accept);
+    assert_eq!(
+        message(&app),
+        "not labelled: PER 李四 would split a character (grapheme cluster)"
+    );
+    assert!(app.reader().unwrap().ann.set.entities.is_empty());
+    // 赵六 accepted; `*` `c` labels neither the one before the joiner here nor in b.txt.
+    cursor_to(&mut app, ZWJ_TEXT, "赵六", 0);
+    app.update(Msg::Accept);
+    cursor_to(&mut app, ZWJ_TEXT, "赵六", 0);
+    app.update(Msg::LabelEverywhere);
+    let prompt = message(&app);
+    send(&mut app, &[Msg::YesCorpus, Msg::Save]);
+    assert_eq!(fx.saved().entities.len(), 1, "{prompt} / {}", message(&app));
+    let b = AnnotationFile::parse(
+        &std::fs::read_to_string(fx.annotations.join("b.json"))
+            .unwrap_or_else(|_| panic!("{prompt} / {}", message(&app))),
+    )
+    .unwrap();
+    assert_eq!(
+        b.entities
+            .iter()
+            .map(|e| (e.start, e.end))
+            .collect::<Vec<_>>(),
+        [(12, 14)]
+    );
+    let problems =
+        inkmark::headless::check(&corpus::scan(&fx.corpus).unwrap(), &fx.annotations, || {});
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+// qa2 9o: relabelling a text left its other lexicon suggestions in the article under the
+// old label, so `a` there confirmed the label just corrected.
+
+#[test]
+fn relabelling_a_text_relabels_its_other_suggestions() {
+    let a_text = "我们去那里看看风景。\n";
+    let b_text = "大家都来看看风景吧。看看风景很好。\n";
+    let fx = Fixture::new(a_text);
+    std::fs::write(fx.corpus.join("b.txt"), b_text).unwrap();
+    let mut app = fx.app();
+    open_with(&mut app, |t| analysis_with(t, Vec::new(), &["看看风景"]));
+    cursor_to(&mut app, a_text, "看看风景", 0);
+    send(
+        &mut app,
+        &[
+            Msg::Select,
+            Msg::Right,
+            Msg::Right,
+            Msg::Right,
+            Msg::Label(2),
+        ],
+    );
+    assert!(message(&app).contains("ORG 看看风景"), "{}", message(&app));
+    app.update(Msg::NextArticle);
+    let req = app.requests.pop().unwrap();
+    app.update(Msg::Detected {
+        sha: req.sha,
+        analysis: Arc::new(analysis_with(
+            &req.text,
+            Vec::new(),
+            &["看看风景", "看看风景"],
+        )),
+    });
+    let labels = |app: &App| -> Vec<Label> {
+        let r = app.reader().unwrap();
+        r.analysis
+            .as_ref()
+            .unwrap()
+            .spans
+            .iter()
+            .map(|s| s.label)
+            .collect()
+    };
+    assert_eq!(labels(&app), [Label::ORG, Label::ORG]);
+    cursor_to(&mut app, b_text, "看看风景", 0);
+    app.update(Msg::Label(0));
+    assert!(message(&app).contains("PER 看看风景"), "{}", message(&app));
+    // The other occurrence now suggests the corrected label.
+    assert_eq!(labels(&app), [Label::PER]);
+    app.update(Msg::NextEntity);
+    assert!(message(&app).contains("PER"), "{}", message(&app));
+}
+
+// qa2 finding 5: `03>` reaching a line break applied two of the three moves and said only
+// "a span does not cross a line break".
+
+#[test]
+fn a_counted_edge_move_cut_short_by_a_line_break_says_what_it_applied() {
+    let text = "标题\n\n记者 李一 通讯员 张宏伟\n第二行。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    open_with(&mut app, |t| {
+        let spans: Vec<Span> = [
+            span(t, "李一", 0, Label::PER),
+            span(t, "张宏伟", 0, Label::PER),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        analysis_with(
+            t,
+            spans,
+            &["标题", "记者", "李一", "通讯员", "张宏伟", "第二行"],
+        )
+    });
+    cursor_to(&mut app, text, "李一", 0);
+    app.update(Msg::Accept);
+    cursor_to(&mut app, text, "李一", 0);
+    let grow = Msg::Edge {
+        start: false,
+        right: true,
+    };
+    send(&mut app, &[Msg::Zero, Msg::Digit(3), grow.clone()]);
+    assert_eq!(
+        message(&app),
+        "now: PER 李一 通讯员 张宏伟 · 2 of 3 moves: stopped at the line break"
+    );
+    let texts = |app: &App| -> Vec<String> {
+        let r = app.reader().unwrap();
+        r.ann.set.entities.iter().map(|e| e.text.clone()).collect()
+    };
+    assert_eq!(texts(&app), ["李一 通讯员 张宏伟"]);
+    // The count is one change: one `u` gives 李一 back.
+    app.update(Msg::Undo);
+    assert_eq!(texts(&app), ["李一"]);
+    // A count whose first move already crosses changes nothing and says so.
+    cursor_to(&mut app, text, "李一", 0);
+    send(
+        &mut app,
+        &[
+            Msg::Zero,
+            Msg::Digit(2),
+            grow.clone(),
+            Msg::Zero,
+            Msg::Digit(5),
+            grow,
+        ],
+    );
+    assert_eq!(message(&app), "a span does not cross a line break");
+    assert_eq!(texts(&app), ["李一 通讯员 张宏伟"]);
+}
+
+// qa2 finding 6: the undo history was lost on leaving an article (J/K/q), though `u`
+// undoes "any change of the session".
+
+fn open_next(app: &mut App, forward: bool) {
+    app.update(if forward {
+        Msg::NextArticle
+    } else {
+        Msg::PrevArticle
+    });
+    if let Some(req) = app.requests.pop() {
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(default_analysis(&req.text)),
+        });
+    }
+}
+
+#[test]
+fn undo_history_survives_leaving_and_coming_back() {
+    let fx = Fixture::new(TEXT);
+    std::fs::write(fx.corpus.join("b.txt"), TEXT).unwrap();
+    let mut app = fx.app();
+    open(&mut app);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    open_next(&mut app, true);
+    assert_eq!(app.reader().unwrap().entry, 1);
+    send(&mut app, &[Msg::NextEntity, Msg::Accept]);
+    open_next(&mut app, false);
+    assert_eq!(app.reader().unwrap().entry, 0);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "undone");
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "nothing to undo");
+    // Redo is kept too, and `q` then Enter keeps it as J/K do.
+    send(&mut app, &[Msg::Back, Msg::Open]);
+    app.update(Msg::Redo);
+    assert_eq!(message(&app), "redone");
+    app.update(Msg::Save);
+    assert_eq!(fx.saved().entities.len(), 1);
+    open_next(&mut app, true);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "undone");
+    assert!(app.reader().unwrap().ann.set.entities.is_empty());
+
+    // An article edited while it was closed starts a new history: the old offsets would
+    // land on other text.
+    open_next(&mut app, false);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "undone");
+    app.update(Msg::Redo);
+    open_next(&mut app, true);
+    std::fs::write(fx.corpus.join("a.txt"), format!("新的一段。\n{TEXT}")).unwrap();
+    open_next(&mut app, false);
+    app.update(Msg::Undo);
+    assert_eq!(message(&app), "nothing to undo");
+}
+
+// qa2 9g: `v` on a suggestion selected all of it with the cursor at its end, so the
+// natural `v` `l` `l` `2` from its first character labelled past it (LOC 云梦泽看看).
+
+#[test]
+fn v_then_l_on_a_suggestion_selects_from_the_cursor() {
+    let text = "标题\n\n我们去云梦泽看看风景。\n";
+    let fx = Fixture::new(text);
+    let mut app = fx.app();
+    let analysis = |t: &str| {
+        let spans: Vec<Span> = span(t, "云梦泽", 0, Label::LOC).into_iter().collect();
+        analysis_with(t, spans, &["标题", "我们", "云梦泽", "看看", "风景"])
+    };
+    open_with(&mut app, analysis);
+    let entities = |app: &App| -> Vec<String> {
+        let r = app.reader().unwrap();
+        r.ann
+            .set
+            .entities
+            .iter()
+            .map(|e| format!("{} {}", e.label, e.text))
+            .collect()
+    };
+    cursor_to(&mut app, text, "云梦泽", 0);
+    app.update(Msg::Select);
+    assert!(
+        message(&app).contains("h/l select from the cursor"),
+        "{}",
+        message(&app)
+    );
+    send(&mut app, &[Msg::Right, Msg::Right, Msg::Label(1)]);
+    assert_eq!(entities(&app), ["LOC 云梦泽"]);
+    app.update(Msg::Undo);
+    // From the middle: `v` `l` selects 梦泽.
+    cursor_to(&mut app, text, "梦泽", 0);
+    send(&mut app, &[Msg::Select, Msg::Right, Msg::Label(2)]);
+    assert_eq!(entities(&app), ["ORG 梦泽"]);
+    app.update(Msg::Undo);
+    // `v` then a label key still takes the whole suggestion, and `e` grows it.
+    cursor_to(&mut app, text, "梦泽", 0);
+    send(&mut app, &[Msg::Select, Msg::Label(0)]);
+    assert_eq!(entities(&app), ["PER 云梦泽"]);
+    app.update(Msg::Undo);
+    cursor_to(&mut app, text, "云梦泽", 0);
+    send(
+        &mut app,
+        &[Msg::Select, Msg::WordEnd, Msg::Right, Msg::Label(1)],
+    );
+    assert_eq!(entities(&app), ["LOC 云梦泽看看风"]);
+}
+
+// qa2 finding 6, with another writer: a history kept across leaving never puts a span
+// over one that the file on disk gained meanwhile.
+#[test]
+fn a_kept_history_refuses_to_redo_over_another_writers_span() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    send(
+        &mut app,
+        &[Msg::NextEntity, Msg::Accept, Msg::Undo, Msg::Save],
+    );
+    assert!(fx.saved().entities.is_empty());
+    open_next(&mut app, true);
+    // Another writer labels 高新区防控 in a.txt meanwhile.
+    let start = offset(TEXT, "高新区防控", 0);
+    let sha = sha256_hex(TEXT.as_bytes());
+    std::fs::write(
+        fx.file(),
+        format!(
+            r#"{{"format": "inkmark/1", "article": "a.txt", "article_sha256": "{sha}", "annotator": "other", "status": "in_progress", "updated": "2026-12-01T00:00:00Z", "entities": [{{"start": {start}, "end": {}, "label": "ORG", "text": "高新区防控", "source": "manual"}}]}}"#,
+            start + 5
+        ),
+    )
+    .unwrap();
+    open_next(&mut app, false);
+    app.update(Msg::Redo);
+    assert_eq!(
+        message(&app),
+        "cannot redo: ORG 高新区防控 (merged from the file on disk) overlaps it; delete it first"
+    );
+    let r = app.reader().unwrap();
+    let texts: Vec<&str> = r.ann.set.entities.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["高新区防控"]);
 }

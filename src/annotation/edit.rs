@@ -42,6 +42,19 @@ impl Change {
     }
 }
 
+/// The undo and redo changes of a set, kept apart (see [`Annotations::take_history`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    undo: Vec<Change>,
+    redo: Vec<Change>,
+}
+
+impl History {
+    pub fn is_empty(&self) -> bool {
+        self.undo.is_empty() && self.redo.is_empty()
+    }
+}
+
 /// The editable annotations of one article.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Annotations {
@@ -245,6 +258,24 @@ impl Annotations {
         !self.undo.is_empty()
     }
 
+    /// Takes the undo and redo history out (the set keeps none), at most the last
+    /// `keep` changes of each: an article's history is kept while it is closed.
+    pub fn take_history(&mut self, keep: usize) -> History {
+        let mut undo = std::mem::take(&mut self.undo);
+        let mut redo = std::mem::take(&mut self.redo);
+        undo.drain(..undo.len().saturating_sub(keep));
+        redo.drain(..redo.len().saturating_sub(keep));
+        History { undo, redo }
+    }
+
+    /// Puts a history taken by [`Annotations::take_history`] back, replacing this set's.
+    /// The set may have changed since (another writer's merge): an undo or redo that no
+    /// longer fits is refused, as after [`Annotations::adopt`].
+    pub fn restore_history(&mut self, history: History) {
+        self.undo = history.undo;
+        self.redo = history.redo;
+    }
+
     /// Index of the entity containing code point `offset`.
     pub fn at(&self, offset: usize) -> Option<usize> {
         let i = self.entities.partition_point(|e| e.end <= offset);
@@ -292,8 +323,22 @@ impl Annotations {
             .cloned()
             .map(Op::Remove)
             .collect();
+        ops.extend(self.unreject_ops(start, end, label));
         ops.push(Op::Insert(new));
         Change { ops }
+    }
+
+    /// The rejections of exactly `start..end` under `label`: labelling that span takes
+    /// the rejection back (it would stay in `rejected` beside the entity otherwise).
+    fn unreject_ops(&self, start: usize, end: usize, label: Label) -> Vec<Op> {
+        let first = self.rejected.partition_point(|r| r.start < start);
+        self.rejected[first..]
+            .iter()
+            .take_while(|r| r.start == start)
+            .filter(|r| r.end == end && r.label == label)
+            .cloned()
+            .map(Op::Unreject)
+            .collect()
     }
 
     /// The change that deletes entity `i`.
@@ -309,18 +354,18 @@ impl Annotations {
     /// The change that gives entity `i` a new label.
     pub fn relabel_change(&self, i: usize, label: Label) -> Change {
         match self.entities.get(i) {
-            Some(e) if e.label != label => Change {
-                ops: vec![
-                    Op::Remove(e.clone()),
-                    Op::Insert(Entity {
-                        label,
-                        source: Source::Manual,
-                        // Changed by hand: no annotator had this span any more.
-                        by: Vec::new(),
-                        ..e.clone()
-                    }),
-                ],
-            },
+            Some(e) if e.label != label => {
+                let mut ops = vec![Op::Remove(e.clone())];
+                ops.extend(self.unreject_ops(e.start, e.end, label));
+                ops.push(Op::Insert(Entity {
+                    label,
+                    source: Source::Manual,
+                    // Changed by hand: no annotator had this span any more.
+                    by: Vec::new(),
+                    ..e.clone()
+                }));
+                Change { ops }
+            }
             _ => Change::default(),
         }
     }
@@ -341,6 +386,7 @@ impl Annotations {
                 .cloned()
                 .map(Op::Remove),
         );
+        ops.extend(self.unreject_ops(start, end, e.label));
         // An edited span is the user's own: manual, whatever it was before.
         ops.push(Op::Insert(Entity {
             start,
@@ -420,7 +466,7 @@ impl Annotations {
 }
 
 /// Code-point ranges of the occurrences of `needle` in `text` that overlap none of
-/// `taken` (nor each other).
+/// `taken` (nor each other) and start and end on grapheme-cluster boundaries.
 pub fn free_occurrences(text: &str, needle: &str, taken: &[Entity]) -> Vec<(usize, usize)> {
     let n = needle.chars().count();
     let mut out: Vec<(usize, usize)> = Vec::new();
@@ -432,6 +478,13 @@ pub fn free_occurrences(text: &str, needle: &str, taken: &[Entity]) -> Vec<(usiz
         chars += text[byte..b].chars().count();
         byte = b;
         let (s, t) = (chars, chars + n);
+        // An occurrence that ends inside a cluster (李四 before a joiner) is no span
+        // `check` accepts.
+        if !(crate::text::clusters::is_boundary(text, b)
+            && crate::text::clusters::is_boundary(text, b + needle.len()))
+        {
+            continue;
+        }
         let clash = taken.iter().any(|k| k.start < t && s < k.end)
             || out.iter().any(|&(a, z)| a < t && s < z);
         if !clash {
@@ -605,6 +658,30 @@ mod tests {
         assert_eq!(open, [0]);
     }
 
+    // qa2 9b: a rejected suggestion labelled afterwards stayed in `rejected` too.
+    #[test]
+    fn labelling_a_rejected_span_takes_the_rejection_back() {
+        let detected = [Span::new(0, 3, Label::ORG), Span::new(5, 8, Label::PER)];
+        let mut a = Annotations::default();
+        a.apply(a.reject_change(detected[0], "高新区"));
+        a.apply(a.reject_change(detected[1], "高轶鹏"));
+        assert_eq!(a.rejected.len(), 2);
+        // Labelled by hand with the rejected label: the rejection goes, undoably.
+        a.apply(a.label_change(0, 3, Label::ORG, "高新区", Source::Manual));
+        assert_eq!(a.rejected.len(), 1);
+        assert!(a.undo());
+        assert_eq!(a.rejected.len(), 2);
+        // Under another label the rejection of ORG stands; relabelling to it takes it back.
+        a.apply(a.label_change(0, 3, Label::LOC, "高新区", Source::Manual));
+        assert_eq!(a.rejected.len(), 2);
+        a.apply(a.relabel_change(0, Label::ORG));
+        assert_eq!(a.rejected.len(), 1);
+        // An edge move onto a rejected span too.
+        a.apply(a.label_change(5, 7, Label::PER, "高轶", Source::Manual));
+        a.apply(a.resize_change(1, 5, 8, "高轶鹏"));
+        assert!(a.rejected.is_empty());
+    }
+
     #[test]
     fn free_occurrences_skip_taken_and_overlapping_ones() {
         let taken = vec![Entity {
@@ -620,6 +697,14 @@ mod tests {
             [(0, 3)]
         );
         assert_eq!(free_occurrences("aaaa", "aa", &[]), [(0, 2), (2, 4)]);
+    }
+
+    // qa2 3b: `*` labelled 赵六 before a zero-width joiner (here and in other articles),
+    // splitting a cluster: those files turned read-only.
+    #[test]
+    fn free_occurrences_skip_those_that_split_a_cluster() {
+        let text = "赵六来了。赵六\u{200D}说。e\u{301}赵六";
+        assert_eq!(free_occurrences(text, "赵六", &[]), [(0, 2), (12, 14)]);
     }
 
     #[test]

@@ -23,12 +23,7 @@ pub fn validate(entities: &[Entity], text: Option<&str>) -> Vec<Problem> {
     // Sparse offsets and grapheme checks at the entities only: a 10 MB article's 3.5 M
     // characters are never collected.
     let slicer = text.map(CharSlicer::new);
-    let is_boundary = |text: &str, slicer: &CharSlicer, offset: usize| {
-        let byte = slicer.byte(offset);
-        unicode_segmentation::GraphemeCursor::new(byte, text.len(), true)
-            .is_boundary(text, 0)
-            .unwrap_or(true)
-    };
+
     let mut out = Vec::new();
     let mut prev: Option<&Entity> = None;
     for index in order {
@@ -43,7 +38,7 @@ pub fn validate(entities: &[Entity], text: Option<&str>) -> Vec<Problem> {
             continue;
         }
         match (text, &slicer) {
-            (Some(text), Some(slicer)) => {
+            (Some(_), Some(slicer)) => {
                 if e.end > slicer.len() {
                     push(format!(
                         "{what}: past the end of the article ({} characters)",
@@ -55,7 +50,7 @@ pub fn validate(entities: &[Entity], text: Option<&str>) -> Vec<Problem> {
                 if actual != e.text {
                     push(format!("{what}: the article has {actual:?} there"));
                 }
-                if !is_boundary(text, slicer, e.start) || !is_boundary(text, slicer, e.end) {
+                if !slicer.on_clusters(e.start, e.end) {
                     push(format!("{what}: splits a character (grapheme cluster)"));
                 }
             }

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Changes with the layout of the cached [`Analysis`], so older files are not misread.
-const FORMAT: &str = "a2";
+// a3: suggestions that split a grapheme cluster are no longer made (older entries have them).
+const FORMAT: &str = "a3";
 
 #[derive(Debug, Clone, Default)]
 pub struct DetectCache {

@@ -5,6 +5,7 @@
 use crate::annotation::AnnotationFile;
 use crate::detect::{Analysis, SuggestionSource};
 use crate::label::{Label, LabelSet, Span};
+use crate::text::clusters::is_boundary;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::path::{Path, PathBuf};
 
@@ -43,10 +44,17 @@ impl Lexicon {
     /// Spans of `text` where a confirmed text occurs and does not overlap any of `taken`
     /// (sorted by start): code-point offsets, sorted.
     pub fn find(&self, text: &str, taken: &[Span]) -> Vec<Span> {
+        self.find_split(text, taken).0
+    }
+
+    /// [`Lexicon::find`], and apart the occurrences that coincide exactly with one of
+    /// `taken` under another label (the annotator's label for that text, to prefer over
+    /// the model's).
+    pub fn find_split(&self, text: &str, taken: &[Span]) -> (Vec<Span>, Vec<Span>) {
         let Some(ac) = &self.ac else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        let mut out = Vec::new();
+        let (mut free, mut exact) = (Vec::new(), Vec::new());
         // Matches come in order: convert byte offsets to code points as we go.
         let (mut byte, mut cp) = (0usize, 0usize);
         let mut t = 0;
@@ -56,27 +64,42 @@ impl Lexicon {
             let end = start + text[m.start()..m.end()].chars().count();
             cp = end;
             byte = m.end();
+            // A match that cuts a character from its joiner or mark is no span `check`
+            // accepts.
+            if !(is_boundary(text, m.start()) && is_boundary(text, m.end())) {
+                continue;
+            }
             while t < taken.len() && taken[t].end <= start {
                 t += 1;
             }
-            let overlaps = taken[t..]
+            let label = self.labels[m.pattern().as_usize()];
+            let mut overlapping = taken[t..]
                 .iter()
                 .take_while(|s| s.start < end)
-                .any(|s| s.end > start);
-            if !overlaps {
-                out.push(Span::new(start, end, self.labels[m.pattern().as_usize()]));
+                .filter(|s| s.end > start)
+                .peekable();
+            match overlapping.next() {
+                None => free.push(Span::new(start, end, label)),
+                Some(s) if s.start == start && s.end == end && s.label != label => {
+                    if overlapping.all(|o| o.start == start && o.end == end) {
+                        exact.push(Span::new(start, end, label));
+                    }
+                }
+                Some(_) => {}
             }
         }
-        out
+        (free, exact)
     }
 
     /// Adds the confirmed texts' occurrences to `analysis` where it found nothing, with
-    /// score 1 and source `lexicon`.
+    /// score 1 and source `lexicon`; where the model found exactly a confirmed text under
+    /// another label, the confirmed label wins.
     pub fn apply(&self, text: &str, analysis: &mut Analysis) {
         if self.is_empty() {
             return;
         }
-        let found = self.find(text, &analysis.spans);
+        let (found, exact) = self.find_split(text, &analysis.spans);
+        analysis.prefer_confirmed(&exact);
         analysis.add_found(found, SuggestionSource::Lexicon);
     }
 }
@@ -166,6 +189,37 @@ mod tests {
         assert_eq!(a.scores, [0.9, 1.0, 0.7]);
         assert_eq!(a.source(1), SuggestionSource::Lexicon);
         assert_eq!(a.source(0), SuggestionSource::Model);
+    }
+
+    // qa2 3c: a confirmed text followed by a zero-width joiner was suggested up to the
+    // joiner, splitting the cluster.
+    #[test]
+    fn occurrences_that_split_a_cluster_are_not_suggested() {
+        let text = "没有硝烟\u{200D}的战场，没有硝烟。";
+        let found = occurrences(text, &[("没有硝烟".to_string(), Label::ORG)], &[]);
+        assert_eq!(found, [Span::new(9, 13, Label::ORG)]);
+    }
+
+    // qa2 9d: the model's other label for exactly a text the annotator confirmed lost to
+    // nothing: the model's label was shown.
+    #[test]
+    fn a_confirmed_label_beats_the_models_for_the_same_span() {
+        let text = "看看风景，看看风景区";
+        let lexicon = Lexicon::new(&[("看看风景".to_string(), Label::PER)]);
+        let mut a = Analysis {
+            // The model: ORG exactly there, and a longer LOC over the second.
+            spans: vec![Span::new(0, 4, Label::ORG), Span::new(5, 10, Label::LOC)],
+            scores: vec![0.6, 0.7],
+            ..Default::default()
+        };
+        lexicon.apply(text, &mut a);
+        assert_eq!(
+            a.spans,
+            [Span::new(0, 4, Label::PER), Span::new(5, 10, Label::LOC)]
+        );
+        assert_eq!(a.source(0), SuggestionSource::Lexicon);
+        assert_eq!(a.source(1), SuggestionSource::Model);
+        assert_eq!(a.scores, [1.0, 0.7]);
     }
 
     #[test]

@@ -218,6 +218,32 @@ impl Analysis {
         self.sources = merged.into_iter().map(|(_, _, o)| o).collect();
     }
 
+    /// Gives the model's spans that coincide exactly with one of `confirmed` (sorted) that
+    /// span's label, score 1 and source `lexicon`: what the annotator confirmed for a text
+    /// beats the model's other label for it.
+    pub fn prefer_confirmed(&mut self, confirmed: &[Span]) {
+        if confirmed.is_empty() {
+            return;
+        }
+        for c in confirmed {
+            let from = self.spans.partition_point(|s| s.start < c.start);
+            let Some(i) = (from..self.spans.len())
+                .take_while(|&i| self.spans[i].start == c.start)
+                .find(|&i| self.spans[i].end == c.end && self.source(i) == SuggestionSource::Model)
+            else {
+                continue;
+            };
+            if self.sources.len() != self.spans.len() {
+                self.sources = vec![SuggestionSource::Model; self.spans.len()];
+            }
+            self.spans[i].label = c.label;
+            self.sources[i] = SuggestionSource::Lexicon;
+            if let Some(p) = self.scores.get_mut(i) {
+                *p = 1.0;
+            }
+        }
+    }
+
     /// Keeps the spans whose score passes `keep` (`scores` and `sources` stay aligned;
     /// nothing is dropped when there are no scores).
     pub fn retain_scored(&mut self, keep: impl Fn(f32) -> bool) {
@@ -384,6 +410,7 @@ impl Detector {
             .chain(second.spans.into_iter().zip(second.scores))
             .collect();
         propagate(text, 0, &mut out);
+        keep_whole_clusters(text, 0, &mut out);
         let (spans, scores) = out.into_iter().unzip();
         Analysis {
             spans,
@@ -502,6 +529,8 @@ impl Detector {
         if self.tagger.is_some() {
             propagate(text, first, &mut out);
         }
+        // Last: propagation may lengthen a part into a whole name.
+        keep_whole_clusters(text, first, &mut out);
         out.into_iter().unzip()
     }
 
@@ -541,12 +570,26 @@ impl Detector {
             }
             base += para.chars().count();
         }
-        out
+        // The same rule as the detector's: no span inside a grapheme cluster.
+        let mut scored: Vec<(Span, f32)> = out.into_iter().map(|s| (s, 1.0)).collect();
+        keep_whole_clusters(text, 0, &mut scored);
+        scored.into_iter().map(|(s, _)| s).collect()
     }
     /// jieba's own tagging, for benchmarks that compare against it.
     pub fn jieba(&self) -> &Jieba {
         &self.jieba
     }
+}
+
+/// Drops the spans of `out` (spans of `text` offset by `base`) that start or end inside a
+/// grapheme cluster (a character and its joiner or combining mark): `check` rejects such a
+/// span, so it must never be suggested. The tagger works on code points and may cut one.
+fn keep_whole_clusters(text: &str, base: usize, out: &mut Vec<(Span, f32)>) {
+    if out.is_empty() || crate::text::clusters::all_solo(text) {
+        return;
+    }
+    let slicer = CharSlicer::new(text);
+    out.retain(|(s, _)| slicer.on_clusters(s.start - base, s.end - base));
 }
 
 /// Articles this long are analysed in two halves on two threads.
@@ -867,6 +910,13 @@ impl<'t> CharSlicer<'t> {
             Some((b, _)) => from + b,
             None => self.text.len(),
         }
+    }
+
+    /// Whether code points `start..end` start and end on grapheme-cluster boundaries
+    /// ([`crate::text::clusters::is_boundary`]): a span that `check` accepts.
+    pub fn on_clusters(&self, start: usize, end: usize) -> bool {
+        use crate::text::clusters::is_boundary;
+        is_boundary(self.text, self.byte(start)) && is_boundary(self.text, self.byte(end))
     }
 
     /// The code points `start..end`, clamped to the text.

@@ -496,20 +496,7 @@ fn longest_first(mut hits: Vec<Hit>) -> Vec<Hit> {
 /// Whether byte `at` of `text` is a grapheme-cluster boundary (a match there does not cut
 /// a character from its combining marks or an emoji sequence apart).
 fn on_boundary(text: &str, at: usize) -> bool {
-    if at == 0 || at >= text.len() {
-        return true;
-    }
-    let (Some(before), Some(after)) = (text[..at].chars().next_back(), text[at..].chars().next())
-    else {
-        return true;
-    };
-    use crate::text::clusters::is_solo;
-    if is_solo(before) && is_solo(after) {
-        return true;
-    }
-    unicode_segmentation::GraphemeCursor::new(at, text.len(), true)
-        .is_boundary(text, 0)
-        .unwrap_or(true)
+    crate::text::clusters::is_boundary(text, at)
 }
 
 /// Pattern matches (`found`: sorted, disjoint) into the detector's `analysis`: the

@@ -410,6 +410,36 @@ fn scorer_equals_the_models_own_sums() {
     assert!(compared > 10_000, "{compared}");
 }
 
+// qa2 3: the tagger works on code points and suggested 李四 in 李四 + zero-width joiner,
+// a span that `check` rejects once accepted.
+#[test]
+fn no_suggestion_splits_a_grapheme_cluster() {
+    let text = "标题\n\n\u{301}张三丰在北京，Café李四\u{200D}在上海。记者李四说。\n";
+    for detector in [&*DETECTOR, &*TAGGER] {
+        let a = detector.analyse(text);
+        let slicer = CharSlicer::new(text);
+        let spans: Vec<&str> = a
+            .spans
+            .iter()
+            .map(|s| slicer.slice(s.start, s.end))
+            .collect();
+        // The same name where it is a cluster boundary is still found.
+        assert!(spans.contains(&"李四"), "{spans:?}");
+        for s in &a.spans {
+            assert!(
+                slicer.on_clusters(s.start, s.end),
+                "{s:?} {:?} splits a cluster",
+                slicer.slice(s.start, s.end)
+            );
+        }
+        assert_eq!(a.spans.len(), a.scores.len());
+    }
+    let slicer = CharSlicer::new(text);
+    for s in DETECTOR.baseline(text) {
+        assert!(slicer.on_clusters(s.start, s.end), "baseline {s:?}");
+    }
+}
+
 /// jieba cuts 毛文明 in two (毛 / 文明, "civilisation") and the tagger found only the
 /// surname, in all twelve mentions of seed 004. After a compound title the name is mended,
 /// and the article's other mentions of the surname take the full name.

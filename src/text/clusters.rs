@@ -82,6 +82,35 @@ impl<'t> Iterator for ClusterIndices<'t> {
     }
 }
 
+/// Whether byte `at` of `text` is an extended grapheme-cluster boundary: the one rule for
+/// where a span may start or end (`check`, the detector's and the lexicon's suggestions,
+/// the patterns, `*` and every edit of the reader ask this). Between two characters that
+/// never join (almost all of Chinese text) it is a boundary without segmenting.
+pub fn is_boundary(text: &str, at: usize) -> bool {
+    if at == 0 || at >= text.len() {
+        return true;
+    }
+    if !text.is_char_boundary(at) {
+        return false;
+    }
+    let (Some(before), Some(after)) = (text[..at].chars().next_back(), text[at..].chars().next())
+    else {
+        return true;
+    };
+    if is_solo(before) && is_solo(after) {
+        return true;
+    }
+    unicode_segmentation::GraphemeCursor::new(at, text.len(), true)
+        .is_boundary(text, 0)
+        .unwrap_or(true)
+}
+
+/// True when no character of `text` can join a neighbour: every character boundary is
+/// then a cluster boundary, and spans need no check.
+pub fn all_solo(text: &str) -> bool {
+    text.chars().all(is_solo)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -94,6 +123,17 @@ pub(crate) mod tests {
     /// Every character the fast path trusts is checked against neighbours of each kind
     /// that could join it: if it were Extend, SpacingMark, ZWJ, Prepend, Hangul, a
     /// regional indicator or an Indic consonant after a virama, one of these would fuse.
+    #[test]
+    fn boundaries_agree_with_segmentation() {
+        let text = "\u{301}张三丰，Café李四\u{200D}在上海。\r\n👍🏽";
+        let starts: Vec<usize> = text.grapheme_indices(true).map(|(b, _)| b).collect();
+        for at in 0..=text.len() {
+            let expected = at == text.len() || starts.contains(&at);
+            assert_eq!(is_boundary(text, at), expected, "byte {at}");
+        }
+        assert!(!all_solo(text) && all_solo("张三丰在北京。abc"));
+    }
+
     #[test]
     fn solo_characters_never_join_a_neighbour() {
         let probes_before = ["a", "\u{1100}", "\u{AC00}", "\u{915}\u{94D}", "\u{1F1E6}"];

@@ -376,6 +376,17 @@ impl Reader {
         if let Some(why) = &self.ann.read_only {
             return Some(format!("read-only: {why}"));
         }
+        // No edit may write a span that `check` rejects (a suggestion cached by an older
+        // version, say): the file would turn read-only.
+        if let Some(e) = change.ops.iter().find_map(|o| match o {
+            Op::Insert(e) if !self.on_clusters(e.start, e.end) => Some(e),
+            _ => None,
+        }) {
+            return Some(format!(
+                "not labelled: {} would split a character (grapheme cluster)",
+                describe(e.label, &e.text)
+            ));
+        }
         if !self.ann.set.apply(change) {
             return Some("nothing changed".to_string());
         }
@@ -383,6 +394,13 @@ impl Reader {
         self.refresh_confirmed(false);
         self.rebuild_panel(hidden);
         Some(done)
+    }
+
+    /// Whether code points `start..end` start and end on grapheme-cluster boundaries (the
+    /// rule of `check`).
+    fn on_clusters(&self, start: usize, end: usize) -> bool {
+        use crate::text::clusters::is_boundary;
+        is_boundary(&self.text, self.byte_of(start)) && is_boundary(&self.text, self.byte_of(end))
     }
 
     /// The open suggestion under the cursor.
@@ -632,11 +650,13 @@ impl Reader {
 
     /// `H`/`L` move the start edge, `<`/`>` the end edge, by a whole word (jieba's
     /// boundaries; by a cluster before they are known), on an annotation or a
-    /// suggestion. An edited suggestion becomes a manual annotation with its label.
+    /// suggestion, `times` words (a count: `03>`) as one change. An edited suggestion
+    /// becomes a manual annotation with its label.
     pub fn move_edge(
         &mut self,
         start_edge: bool,
         right: bool,
+        times: usize,
         hidden: &HiddenLabels,
         body: usize,
     ) -> Option<String> {
@@ -647,42 +667,35 @@ impl Reader {
                 None => return Some("no annotation or suggestion under the cursor".to_string()),
             },
         };
+        let times = times.max(1);
         let (mut s, mut t) = (span.start, span.end);
-        // Word by word until the edge sits beside a character a span may begin or end
-        // with: punctuation is passed over, never left at an edge (2020年1月24日( ).
-        loop {
-            let (was_s, was_t) = (s, t);
-            match (start_edge, right) {
-                (true, false) => s = self.word_start_before(s).unwrap_or(s),
-                (true, true) => s = self.word_start_after(s).filter(|&n| n < t).unwrap_or(s),
-                (false, false) => t = self.word_start_before(t).filter(|&p| p > s).unwrap_or(t),
-                (false, true) => t = self.word_start_after(t).unwrap_or(self.chars),
-            }
-            if (s, t) == (was_s, was_t) {
-                // Nowhere further: only punctuation that way.
-                (s, t) = (span.start, span.end);
-                break;
-            }
-            let edge = if start_edge {
-                s
+        // Why a count stopped early, said with what was applied: part of a move is never
+        // applied silently.
+        let mut stopped = None;
+        for moved in 0..times {
+            let (next_s, next_t) = self.edge_step(s, t, start_edge, right);
+            let reason = if (next_s, next_t) == (s, t) {
+                "cannot move that edge further"
+            } else if crosses_line_break(self.slice(next_s, next_t)) {
+                CROSSES_LINE_BREAK
             } else {
-                self.cluster_start(t.saturating_sub(1))
+                (s, t) = (next_s, next_t);
+                continue;
             };
-            let c = self.slice(edge, self.cluster_end(edge)).chars().next();
-            let inside = self.slice(s, t);
-            if c.is_some_and(|c| may_edge(c) || closes_pair(c, inside))
-                || inside.contains(['\n', '\r'])
-            {
-                break;
+            if moved == 0 {
+                return Some(reason.to_string());
             }
-        }
-        if (s, t) == (span.start, span.end) {
-            return Some("cannot move that edge further".to_string());
+            stopped = Some(format!(
+                " · {moved} of {times} moves: {}",
+                if reason == CROSSES_LINE_BREAK {
+                    "stopped at the line break"
+                } else {
+                    "no further"
+                }
+            ));
+            break;
         }
         let text = self.slice(s, t).to_string();
-        if crosses_line_break(&text) {
-            return Some(CROSSES_LINE_BREAK.to_string());
-        }
         let change = match index {
             Some(i) => self.ann.set.resize_change(i, s, t, &text),
             None => self
@@ -696,11 +709,48 @@ impl Reader {
         }
         let own = index.map(|i| &self.ann.set.entities[i]);
         let done = with_replaced(
-            format!("now: {}", describe(span.label, &text)),
+            format!(
+                "now: {}{}",
+                describe(span.label, &text),
+                stopped.unwrap_or_default()
+            ),
             &change,
             own,
         );
         self.commit(change, done, hidden)
+    }
+
+    /// One edge move of `s..t` (see [`Reader::move_edge`]); `(s, t)` itself when the edge
+    /// can go nowhere further.
+    fn edge_step(&self, s0: usize, t0: usize, start_edge: bool, right: bool) -> (usize, usize) {
+        let (mut s, mut t) = (s0, t0);
+        // Word by word until the edge sits beside a character a span may begin or end
+        // with: punctuation is passed over, never left at an edge (2020年1月24日( ).
+        loop {
+            let (was_s, was_t) = (s, t);
+            match (start_edge, right) {
+                (true, false) => s = self.word_start_before(s).unwrap_or(s),
+                (true, true) => s = self.word_start_after(s).filter(|&n| n < t).unwrap_or(s),
+                (false, false) => t = self.word_start_before(t).filter(|&p| p > s).unwrap_or(t),
+                (false, true) => t = self.word_start_after(t).unwrap_or(self.chars),
+            }
+            if (s, t) == (was_s, was_t) {
+                // Nowhere further: only punctuation that way.
+                return (s0, t0);
+            }
+            let edge = if start_edge {
+                s
+            } else {
+                self.cluster_start(t.saturating_sub(1))
+            };
+            let c = self.slice(edge, self.cluster_end(edge)).chars().next();
+            let inside = self.slice(s, t);
+            if c.is_some_and(|c| may_edge(c) || closes_pair(c, inside))
+                || inside.contains(['\n', '\r'])
+            {
+                return (s, t);
+            }
+        }
     }
 
     /// The word start before `offset` (a cluster before the words are known).

@@ -262,8 +262,8 @@ pub struct App {
     pub message: Option<String>,
     pub positions: Positions,
     pub should_quit: bool,
-    /// Set when quitting failed to save: a second quit leaves anyway (kept until a save
-    /// succeeds, whatever happens in between).
+    /// Set when quitting failed to save: a second quit leaves anyway. Armed only while
+    /// its warning is on screen: any other key disarms it.
     quit_armed: bool,
     /// The same for `q` leaving the article.
     leave_armed: bool,
@@ -307,7 +307,14 @@ pub struct App {
     pub review: Option<super::review::ReviewSession>,
     /// The stats view (`S`).
     pub stats: super::modes::Stats,
+    /// The undo history of each article left in this session (by path in the corpus),
+    /// with the text hash its offsets refer to; the most recently left last.
+    histories: Vec<(PathBuf, String, crate::annotation::edit::History)>,
 }
+
+/// Articles whose undo history is kept after leaving them, and changes kept per article.
+const KEPT_HISTORIES: usize = 50;
+const KEPT_CHANGES: usize = 200;
 
 /// The warning when leaving would lose unsaved annotations. Short enough (at most 50
 /// columns) to be read whole in an 80-column status bar beside the `NOT SAVED` state and
@@ -491,6 +498,7 @@ impl App {
             training: false,
             lexicon: Vec::new(),
             lexicon_index: Arc::default(),
+            histories: Vec::new(),
             review: None,
             stats: Default::default(),
         };
@@ -554,6 +562,22 @@ impl App {
 
     /// Applies one message.
     pub fn update(&mut self, msg: Msg) {
+        self.update_inner(msg);
+        // A second Ctrl-c or `q` discards work only right after the warning: whatever
+        // replaced the warning on screen (another key, a notice) disarms it, so no
+        // discarding press can come without the warning in view.
+        if (self.quit_armed || self.leave_armed)
+            && !self
+                .message
+                .as_deref()
+                .is_some_and(|m| self.is_armed_warning(m))
+        {
+            self.quit_armed = false;
+            self.leave_armed = false;
+        }
+    }
+
+    fn update_inner(&mut self, msg: Msg) {
         // A key clears the last notice; resizes and worker results do not.
         let background = matches!(
             msg,
@@ -592,6 +616,7 @@ impl App {
                         if !self.quit_armed {
                             self.message = Some(lose_warning(&why, "Ctrl-c"));
                             self.quit_armed = true;
+                            self.leave_armed = false;
                             return;
                         }
                         self.lost = Some(format!("annotations NOT SAVED: {why}"));
@@ -750,12 +775,21 @@ impl App {
                 return;
             }
             Msg::AutoSave | Msg::Save => {
+                // A failure's notice (or the warning it armed) must not stay beside
+                // `saved` once a retry succeeds.
+                let failure_shown = self
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("NOT SAVED") || self.is_armed_warning(m));
                 if let Some(m) = self.save() {
                     // While the next Ctrl-c (or q) would discard the work, a failed retry
                     // repeats that warning rather than replacing it with the bare error.
                     self.message = Some(self.armed_warning().unwrap_or(m));
                 } else if msg == Msg::Save {
                     self.message = Some("saved".to_string());
+                } else if failure_shown && !self.unsaved() {
+                    // The bar's save state says `saved` already.
+                    self.message = None;
                 }
                 // A merge with the file on disk may have changed the gold set.
                 super::review::sync(self);
@@ -1038,19 +1072,23 @@ impl App {
     /// Back to the library: saves first (a failed save keeps the reader open and says so;
     /// a second `q` leaves anyway).
     pub(crate) fn leave_reader(&mut self) {
+        let mut discarded = false;
         if let Some(m) = self.save() {
             if self.unsaved() {
                 let why = self.save_problem().unwrap_or(m);
                 if !self.leave_armed {
                     self.message = Some(lose_warning(&why, "q"));
                     self.leave_armed = true;
+                    self.quit_armed = false;
                     return;
                 }
                 self.leave_armed = false;
                 self.message = Some("left without saving".to_string());
+                discarded = true;
             }
         }
         self.remember_position();
+        self.keep_history(discarded);
         // What was confirmed here is suggested in the next articles of the session.
         let texts = match &self.screen {
             Screen::Reader(r) => Some(r.confirmed_texts()),
@@ -1069,6 +1107,28 @@ impl App {
             };
         }
         self.screen = Screen::Library;
+    }
+
+    /// Keeps the open article's undo history for when it is opened again in this session
+    /// (`u` undoes "any change of the session"). Not after leaving without saving: those
+    /// changes are not in the file any more.
+    fn keep_history(&mut self, discarded: bool) {
+        let Screen::Reader(r) = &mut self.screen else {
+            return;
+        };
+        let rel = self.corpus.entries[r.entry].rel.clone();
+        self.histories.retain(|(p, _, _)| *p != rel);
+        if discarded || r.ann.read_only.is_some() {
+            return;
+        }
+        let history = r.ann.set.take_history(KEPT_CHANGES);
+        if history.is_empty() {
+            return;
+        }
+        if self.histories.len() >= KEPT_HISTORIES {
+            self.histories.remove(0);
+        }
+        self.histories.push((rel, r.sha.clone(), history));
     }
 
     /// The warning of an armed Ctrl-c (or `q`) while saves still fail.
@@ -1183,6 +1243,14 @@ impl App {
                     saved,
                 );
                 reader.labels = self.labels.clone();
+                // The history of an earlier visit, if the text is still the one its
+                // offsets refer to (an edited article starts a new one).
+                if let Some(at) = self.histories.iter().position(|(p, _, _)| *p == entry.rel) {
+                    let (_, sha, history) = self.histories.remove(at);
+                    if sha == reader.sha && reader.ann.read_only.is_none() {
+                        reader.ann.set.restore_history(history);
+                    }
+                }
                 if reader.partial {
                     self.layout_requests.push(LayoutRequest {
                         sha: reader.sha.clone(),

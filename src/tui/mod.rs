@@ -160,60 +160,92 @@ pub fn run(mut app: App, cache: DetectCache) -> Result<()> {
             std::panic::resume_unwind(panic);
         }
     };
-    if let Some(lost) = &app.lost {
-        eprintln!("inkmark: quit with {}", crate::text::sanitize_line(lost));
-    }
     let saved = app.positions.save();
     result?;
     saved.context("cannot save reading positions")?;
+    // Quitting that dropped work is a failure for scripts too (exit 1, said on stderr).
+    if let Some(lost) = &app.lost {
+        anyhow::bail!("quit with {lost}");
+    }
     Ok(())
+}
+
+/// Messages by which this user may mark an article done (`s`, or undo / redo of it):
+/// a `done` merged in from another writer's save trains in that writer's reader, not
+/// here too.
+fn marks_status(msg: &Msg) -> bool {
+    matches!(msg, Msg::CycleStatus | Msg::Undo | Msg::Redo)
 }
 
 /// Trains the corpus model on a thread; the result comes back as [`Msg::Trained`].
 fn spawn_training(app: &App, tx: mpsc::Sender<Wake>) {
     let corpus = app.corpus.clone();
     let annotations = app.annotations_dir.clone();
+    let labels = app.labels.clone();
     let _ = std::thread::Builder::new()
         .name("inkmark-train".into())
         .spawn(move || {
-            let opts = crate::learn::TrainOptions::default();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::learn::train_corpus(&corpus, &annotations, &opts, |_| {})
-            }));
-            let (message, kept) = match result {
-                Ok(Ok(r)) if r.kept => (
-                    format!(
-                        "corpus model updated from {} done articles: held-out F1 {:.2} -> {:.2}",
-                        r.articles, r.current_f1, r.new_f1
-                    ),
-                    true,
-                ),
-                Ok(Ok(r)) if !r.enough_held_out => (
-                    format!(
-                        "corpus model not changed yet: {} held-out entities, {} needed to judge it; mark more articles done",
-                        r.held_out_entities,
-                        crate::learn::MIN_HELD_OUT_ENTITIES
-                    ),
-                    false,
-                ),
-                Ok(Ok(r)) => (
-                    format!(
-                        "corpus model not changed: the new one scored {:.2} on held-out sentences, the current {:.2}",
-                        r.new_f1, r.current_f1
-                    ),
-                    false,
-                ),
-                Ok(Err(e)) => (
-                    format!(
-                        "training failed: {}",
-                        crate::text::glyph::sanitize_line(&e)
-                    ),
-                    false,
-                ),
-                Err(_) => ("training failed: the trainer crashed".to_string(), false),
-            };
+            let (message, kept) = train_corpus_model(&corpus, &annotations, &labels);
             let _ = tx.send(Wake::App(Msg::Trained { message, kept }));
         });
+}
+
+/// The reader's background training, by the rules of `inkmark train`: the status-bar
+/// line and whether a new model was kept.
+fn train_corpus_model(
+    corpus: &crate::corpus::Corpus,
+    annotations: &std::path::Path,
+    labels: &crate::label::LabelSet,
+) -> (String, bool) {
+    // A model must not learn labels the set no longer has (`inkmark train` refuses too).
+    if let Some(first) = crate::headless::labels_outside(corpus, &[annotations], labels)
+        .into_iter()
+        .next()
+    {
+        return (
+            format!(
+                "corpus model not trained: {}",
+                crate::text::glyph::sanitize_line(&first)
+            ),
+            false,
+        );
+    }
+    let opts = crate::learn::TrainOptions::default();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::learn::train_corpus(corpus, annotations, &opts, |_| {})
+    }));
+    match result {
+        Ok(Ok(r)) if r.kept => (
+            format!(
+                "corpus model updated from {} done articles: held-out F1 {:.2} -> {:.2}",
+                r.articles, r.current_f1, r.new_f1
+            ),
+            true,
+        ),
+        Ok(Ok(r)) if !r.enough_held_out => (
+            format!(
+                "corpus model not changed yet: {} held-out entities, {} needed to judge it; mark more articles done",
+                r.held_out_entities,
+                crate::learn::MIN_HELD_OUT_ENTITIES
+            ),
+            false,
+        ),
+        Ok(Ok(r)) => (
+            format!(
+                "corpus model not changed: the new one scored {:.2} on held-out sentences, the current {:.2}",
+                r.new_f1, r.current_f1
+            ),
+            false,
+        ),
+        Ok(Err(e)) => (
+            format!(
+                "training failed: {}",
+                crate::text::glyph::sanitize_line(&e)
+            ),
+            false,
+        ),
+        Err(_) => ("training failed: the trainer crashed".to_string(), false),
+    }
 }
 
 fn event_loop(
@@ -363,10 +395,12 @@ fn event_loop(
         if let Some(msg) = msg {
             let before = app.reader().map(|r| r.entry);
             let status_before = app.reader().map(|r| r.ann.set.status);
+            let by_user = marks_status(&msg);
             app.update(msg);
             let after = app.reader().map(|r| r.entry);
             let status_after = app.reader().map(|r| r.ann.set.status);
-            if before == after
+            if by_user
+                && before == after
                 && status_after == Some(crate::annotation::Status::Done)
                 && status_before != status_after
             {
@@ -388,5 +422,53 @@ fn event_loop(
         if app.should_quit {
             return Ok(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{marks_status, Msg};
+
+    // qa2 9k: a save that merged `done` from another reader's file started a training
+    // run here too.
+    #[test]
+    fn only_this_users_keys_mark_an_article_done_for_training() {
+        assert!(marks_status(&Msg::CycleStatus));
+        assert!(marks_status(&Msg::Undo) && marks_status(&Msg::Redo));
+        assert!(!marks_status(&Msg::AutoSave) && !marks_status(&Msg::Save));
+    }
+
+    // qa2 9c: the reader's background training learnt labels outside the set, which
+    // `inkmark train` refuses.
+    #[test]
+    fn background_training_refuses_labels_outside_the_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus_dir, ann) = (dir.path().join("c"), dir.path().join("a"));
+        std::fs::create_dir_all(&corpus_dir).unwrap();
+        std::fs::create_dir_all(&ann).unwrap();
+        let text = "标题\n\n张三在北京。\n";
+        std::fs::write(corpus_dir.join("x.txt"), text).unwrap();
+        let sha = crate::detect::sha256_hex(text.as_bytes());
+        std::fs::write(
+            ann.join("x.json"),
+            format!(
+                r#"{{"format": "inkmark/1", "article": "x.txt", "article_sha256": "{sha}", "annotator": "a", "status": "done", "updated": "2026-12-01T00:00:00Z", "entities": [{{"start": 7, "end": 9, "label": "GPE", "text": "北京", "source": "manual"}}]}}"#
+            ),
+        )
+        .unwrap();
+        let corpus = crate::corpus::scan(&corpus_dir).unwrap();
+        let (message, kept) =
+            super::train_corpus_model(&corpus, &ann, &crate::label::LabelSet::default());
+        assert!(!kept);
+        assert!(
+            message.starts_with("corpus model not trained: label GPE is not in the label set"),
+            "{message}"
+        );
+        // Nothing was trained: no history line, no model.
+        let written: Vec<_> = std::fs::read_dir(&ann)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(written, ["x.json"]);
     }
 }

@@ -78,6 +78,11 @@ pub struct Reader {
     pub fresh: bool,
     /// A count being typed (`0` then digits), for the next motion.
     pub count: Option<usize>,
+    /// How many words the next edge move goes (a count's, `03>`); 1 otherwise.
+    pub edge_times: usize,
+    /// Where the cursor was when `v` selected a whole mark: a first `h`/`l` right after
+    /// selects from there instead (as `v` does elsewhere), not past the mark.
+    pub select_from: Option<usize>,
 }
 
 /// Articles longer than this are first laid out only around where reading starts.
@@ -161,6 +166,8 @@ impl Reader {
             panel_by_score: false,
             fresh: true,
             count: None,
+            edge_times: 1,
+            select_from: None,
         };
         r.cursor = r.first_visible_char();
         r
@@ -197,7 +204,8 @@ impl Reader {
             // A label the set no longer defines (an older file's) is not suggested.
             .filter(|(_, l)| self.labels.contains(*l))
             .collect();
-        texts.sort();
+        // One label per text: this article's (newest) first, kept by the stable sort.
+        texts.sort_by(|a, b| a.0.cmp(&b.0));
         texts.dedup_by(|a, b| a.0 == b.0);
         texts
     }
@@ -206,13 +214,16 @@ impl Reader {
     /// one pass with no sorting or copying, since it runs after every edit (accepting
     /// a suggestion whose text is already confirmed changes nothing here).
     fn confirmed_unchanged(&self) -> bool {
-        let known = |t: &str| {
+        let label_of = |t: &str| {
             self.confirmed_texts
                 .binary_search_by(|(x, _)| x.as_str().cmp(t))
-                .is_ok()
+                .ok()
+                .map(|i| self.confirmed_texts[i].1)
         };
         let mut present = std::collections::HashSet::new();
-        for t in self
+        // A relabelled text changes the suggestions too: the first label of each text (as
+        // in `confirmed_texts`) must be the one they were built with.
+        for (t, l) in self
             .ann
             .set
             .entities
@@ -220,12 +231,12 @@ impl Reader {
             .map(|e| (e.text.as_str(), e.label))
             .chain(self.lexicon.iter().map(|(t, l)| (t.as_str(), *l)))
             .filter(|(_, l)| self.labels.contains(*l))
-            .map(|(t, _)| t)
         {
-            if !known(t) {
-                return false;
+            match label_of(t) {
+                None => return false,
+                Some(known) if present.insert(t) && known != l => return false,
+                Some(_) => {}
             }
-            present.insert(t);
         }
         present.len() == self.confirmed_texts.len()
     }
@@ -261,20 +272,32 @@ impl Reader {
             .filter(|e| self.labels.contains(e.label))
             .map(|e| (e.text.clone(), e.label))
             .collect();
-        let mut extra = crate::detect::confirmed::occurrences(&self.text, &own, &taken);
+        let (mut extra, mut exact) =
+            crate::detect::confirmed::Lexicon::new(&own).find_split(&self.text, &taken);
         if !self.lexicon_index.is_empty() {
             let mut taken = taken;
             taken.extend(extra.iter().copied());
             taken.sort();
-            extra.extend(self.lexicon_index.find(&self.text, &taken));
+            let (more, more_exact) = self.lexicon_index.find_split(&self.text, &taken);
+            extra.extend(more);
             extra.sort();
+            // This article's label for a text comes first.
+            let own_exact: std::collections::HashSet<(usize, usize)> =
+                exact.iter().map(|e| (e.start, e.end)).collect();
+            exact.extend(
+                more_exact
+                    .into_iter()
+                    .filter(|x| !own_exact.contains(&(x.start, x.end))),
+            );
+            exact.sort();
         }
         self.confirmed_texts = texts;
-        if extra.is_empty() {
+        if extra.is_empty() && exact.is_empty() {
             self.analysis = Some(detected);
             return;
         }
         let mut analysis = Analysis::clone(&detected);
+        analysis.prefer_confirmed(&exact);
         analysis.add_found(extra, crate::detect::SuggestionSource::Lexicon);
         self.analysis = Some(Arc::new(analysis));
         self.mark_index = None;
@@ -563,7 +586,8 @@ impl Reader {
     }
 
     /// `v`: start a selection; on a mark, select all of it (the cursor at its end, so
-    /// `e`/`w` grow it); `v` again cancels.
+    /// `e`/`w` grow it; a first `h`/`l` selects from the cursor instead); `v` again
+    /// cancels.
     pub fn select(&mut self) -> Option<String> {
         if self.anchor.take().is_some() {
             return None;
@@ -576,10 +600,11 @@ impl Reader {
             .or_else(|| self.suggestion_at(self.cursor));
         match mark {
             Some(m) => {
+                self.select_from = Some(self.cursor);
                 self.anchor = Some(m.start);
                 self.cursor = self.cluster_start(m.end.saturating_sub(1)).max(m.start);
                 Some(format!(
-                    "selected {} {}: e/w/b grow it, o the other end, 1-5 label",
+                    "selected {} {}: e/w/b grow it, h/l select from the cursor, 1-5 label",
                     m.label,
                     self.slice(m.start, m.end)
                 ))

@@ -85,11 +85,11 @@ fn text_on(background: [u8; 3]) -> u8 {
 /// A label's colour (the set's, else the palette's for its position) and the text
 /// colour on it.
 fn label_colour(set: &LabelSet, i: usize) -> (Color, u8) {
-    let palette = LABEL_COLOURS[i % LABEL_COLOURS.len()];
-    match set.defs().get(i).and_then(|d| d.color) {
-        Some(LabelColor::Rgb(r, g, b)) => (Color::Rgb(r, g, b), text_on([r, g, b])),
-        Some(LabelColor::Indexed(c)) => (Color::Indexed(c), rgb(c).map_or(WHITE, text_on)),
-        None => (Color::Indexed(palette), rgb(palette).map_or(WHITE, text_on)),
+    // The set's rule, as the exports use: a palette colour taken by another label is
+    // skipped.
+    match set.color(i) {
+        LabelColor::Rgb(r, g, b) => (Color::Rgb(r, g, b), text_on([r, g, b])),
+        LabelColor::Indexed(c) => (Color::Indexed(c), rgb(c).map_or(WHITE, text_on)),
     }
 }
 
@@ -283,6 +283,85 @@ fn draw_too_small(app: &App, area: Rect, buf: &mut Buffer) {
             );
         }
     }
+}
+
+/// The reader's position in the status bar (`1-20/96 20%`).
+fn position_text(r: &Reader, body: usize) -> String {
+    let total = r.layout.lines.len();
+    let last = (r.top + body).min(total);
+    let pct = (last * 100).checked_div(total).unwrap_or(100);
+    // While a long article is still being laid out, the total is not known yet.
+    if r.partial {
+        format!("{}-{}/{}+", (r.top + 1).min(total), last, total)
+    } else {
+        format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total)
+    }
+}
+
+/// The save state for the status bar and its style: first, it is what a user must
+/// never miss (empty when a notice that starts with it already says it).
+fn save_state(app: &App, r: &Reader, theme: &Theme<'_>) -> (&'static str, Style) {
+    let says_state = app
+        .message
+        .as_deref()
+        .is_some_and(|m| m.starts_with("NOT SAVED") || m.starts_with("read-only"));
+    match (&r.ann.read_only, &r.ann.state) {
+        _ if says_state => ("", theme.bar),
+        (Some(_), _) => ("READ-ONLY", theme.bar_alert),
+        (None, SaveState::Failed(_)) => ("NOT SAVED", theme.bar_alert),
+        (None, SaveState::Unsaved) => ("● unsaved", theme.bar),
+        (None, SaveState::Saved) => ("saved", theme.bar),
+        (None, SaveState::Clean) => ("", theme.bar),
+    }
+}
+
+/// The state and a notice are set apart, so that `saved` does not read as the notice's
+/// first word.
+const STATE_SEP: &str = " │ ";
+
+/// The status line of `state` and notice `m` when it is too long for one bar of `w`
+/// columns beside `position` (it is then wrapped upwards), else `None`.
+fn wrapped_notice(state: &str, m: &str, position: &str, w: usize) -> Option<String> {
+    let line = if state.is_empty() {
+        m.to_string()
+    } else {
+        format!("{state}{STATE_SEP}{m}")
+    };
+    (str_width(&line) + str_width(position) + 3 > w).then_some(line)
+}
+
+/// Rows the reader's status bar takes this frame (more than one when a question or a
+/// notice is wrapped upwards): what a menu drawn above it must leave free.
+fn status_rows(app: &App, area: Rect) -> u16 {
+    let Screen::Reader(r) = &app.screen else {
+        return 1;
+    };
+    let w = area.width as usize;
+    if r.search.editing {
+        return 1;
+    }
+    let wrapped = if let Pending::Confirm { prompt, .. } = &r.pending {
+        (str_width(prompt) > w.saturating_sub(2)).then(|| prompt.clone())
+    } else {
+        let theme = Theme::new(app.no_color, &app.labels);
+        let (state, _) = save_state(app, r, &theme);
+        let position = position_text(r, body_height(area.height));
+        app.message
+            .as_deref()
+            .and_then(|m| wrapped_notice(state, m, &position, w))
+    };
+    wrapped.map_or(1, |text| wrapped_rows(area, &text))
+}
+
+/// Rows [`put_wrapped_up`] takes for `text` in `area`.
+fn wrapped_rows(area: Rect, text: &str) -> u16 {
+    let safe = sanitize_line(text);
+    let width = (area.width as usize).saturating_sub(2).max(1);
+    let rows = crate::text::layout(&safe, width, WidthOptions::default())
+        .render_plain(&safe)
+        .lines()
+        .count();
+    rows.clamp(1, (area.height as usize / 2).max(1)) as u16
 }
 
 /// Writes a one-line string at (x, y): sanitized, cut to `max` columns with "…".
@@ -641,40 +720,12 @@ fn draw_reader(app: &App, r: &Reader, area: Rect, buf: &mut Buffer, theme: &Them
         }
         return;
     }
-    let last = (r.top + body).min(total);
-    let pct = (last * 100).checked_div(total).unwrap_or(100);
-    // While a long article is still being laid out, the total is not known yet.
-    let position = if r.partial {
-        format!("{}-{}/{}+", (r.top + 1).min(total), last, total)
-    } else {
-        format!("{}-{}/{} {pct}%", (r.top + 1).min(total), last, total)
-    };
-    // Save state first: it is what a user must never miss.
-    // A notice that starts with the state already says it.
-    let says_state = app
-        .message
-        .as_deref()
-        .is_some_and(|m| m.starts_with("NOT SAVED") || m.starts_with("read-only"));
-    let (state, state_style) = match (&r.ann.read_only, &r.ann.state) {
-        _ if says_state => ("", theme.bar),
-        (Some(_), _) => ("READ-ONLY", theme.bar_alert),
-        (None, SaveState::Failed(_)) => ("NOT SAVED", theme.bar_alert),
-        (None, SaveState::Unsaved) => ("● unsaved", theme.bar),
-        (None, SaveState::Saved) => ("saved", theme.bar),
-        (None, SaveState::Clean) => ("", theme.bar),
-    };
-    // The state and a notice are set apart, so that `saved` does not read as the
-    // notice's first word.
-    const STATE_SEP: &str = " │ ";
+    let position = position_text(r, body);
+    let (state, state_style) = save_state(app, r, theme);
     if let Some(m) = &app.message {
-        let line = if state.is_empty() {
-            m.clone()
-        } else {
-            format!("{state}{STATE_SEP}{m}")
-        };
         // A notice too long for the bar grows it upwards for this one frame (the next
         // key clears it): cut, the end of a reason or of a list of skipped files is lost.
-        if str_width(&line) + str_width(&position) + 3 > w {
+        if let Some(line) = wrapped_notice(state, m, &position, w) {
             let first = put_wrapped_up(buf, area, &line, theme.bar);
             if !state.is_empty() && str_width(state) < w.saturating_sub(2) {
                 put_str(buf, area.x + 1, first, state, str_width(state), state_style);
@@ -1454,9 +1505,10 @@ pub(crate) fn draw_label_menu(
     buf: &mut Buffer,
 ) {
     let theme = &Theme::new(app.no_color, &app.labels);
-    // Above the status bar, which keeps showing the prompt.
+    // Above the status bar, which keeps showing the prompt (on two rows or more when
+    // it is wrapped, in a narrow terminal).
     let area = Rect {
-        height: area.height.saturating_sub(1).max(1),
+        height: area.height.saturating_sub(status_rows(app, area)).max(1),
         ..area
     };
     let rows = menu.rows(&app.labels);

@@ -59,6 +59,16 @@ impl Mode for CountMode {
             // The count is dropped; the key does what it does alone.
             return Handled::Ignored;
         }
+        if let Msg::Edge { .. } = msg {
+            // One change for the whole count (one `u` undoes it), and a count cut short
+            // by a line break says what it applied.
+            r.edge_times = n.max(1);
+            app.update_reader(msg.clone());
+            if let Screen::Reader(r) = &mut app.screen {
+                r.edge_times = 1;
+            }
+            return Handled::Consumed;
+        }
         for _ in 0..n.max(1) {
             app.update_reader(msg.clone());
         }

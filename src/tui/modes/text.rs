@@ -20,6 +20,14 @@ fn update(app: &mut App, msg: Msg) {
     let Screen::Reader(r) = &mut app.screen else {
         return;
     };
+    // Only the key right after `v` on a mark may restart the selection at the cursor.
+    let select_from = r.select_from.take();
+    if let (Some(from), Msg::Left | Msg::Right, Some(_)) = (select_from, &msg, r.anchor) {
+        // `v` `l` `l` on a suggestion selects from where the cursor was, as a newcomer
+        // expects, rather than growing past the whole suggestion.
+        r.anchor = Some(from);
+        r.cursor = from;
+    }
     // `]` from a freshly opened article may stop on the mark under the cursor.
     let fresh = r.fresh;
     let max_top = r.max_top(body);
@@ -165,7 +173,10 @@ fn update(app: &mut App, msg: Msg) {
                 Some("no annotation or suggestion under the cursor".to_string())
             }
         }
-        Msg::Edge { start, right } => r.move_edge(start, right, &hidden, body),
+        Msg::Edge { start, right } => {
+            let times = std::mem::replace(&mut r.edge_times, 1);
+            r.move_edge(start, right, times, &hidden, body)
+        }
         Msg::Undo => r.undo(&hidden),
         Msg::Redo => r.redo(&hidden),
         Msg::CycleStatus => r.cycle_status(&hidden),
