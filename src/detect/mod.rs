@@ -515,6 +515,7 @@ impl Detector {
                         &mut found,
                         &rules::names_after_compound_titles(&piece.tokens),
                     );
+                    trim_punctuation(&piece.chars, &mut found);
                     found
                 }
                 None => piece.rules.iter().map(|&s| (s, 1.0)).collect(),
@@ -608,6 +609,7 @@ const PROPAGATE_MIN: f32 = 0.8;
 fn propagate(text: &str, base: usize, out: &mut Vec<(Span, f32)>) {
     use crate::label::Label;
     let slicer = CharSlicer::new(text);
+    trim_joining_words(&slicer, base, out);
     complete_parts(&slicer, base, out);
     let mut sure: Vec<(String, Label, f32)> = out
         .iter()
@@ -649,6 +651,51 @@ fn propagate(text: &str, base: usize, out: &mut Vec<(Span, f32)>) {
         out.push((Span::new(s.start + base, s.end + base, s.label), score));
     }
     out.sort_by_key(|(s, _)| *s);
+}
+
+/// A name, place or organisation never begins or ends with punctuation or a space
+/// (—马村 in "——马村"): the tagger's spans are trimmed, and dropped when nothing is left.
+fn trim_punctuation(chars: &[char], found: &mut Vec<(Span, f32)>) {
+    use crate::label::Label;
+    let edge = |c: char| !c.is_alphanumeric();
+    found.retain_mut(|(s, _)| {
+        if !matches!(s.label, Label::PER | Label::LOC | Label::ORG) {
+            return true;
+        }
+        while s.start < s.end && edge(chars[s.start]) {
+            s.start += 1;
+        }
+        while s.end > s.start && edge(chars[s.end - 1]) {
+            s.end -= 1;
+        }
+        s.start < s.end
+    });
+}
+
+/// Words that join a name to what comes before it (和, 及, 与 ...): a span that begins
+/// with one and is otherwise a mention of the same label found elsewhere in the article
+/// (及岳村 beside 岳村 ×3, 和县疾控中心 beside 县疾控中心 ×2) is that mention.
+/// `out` holds spans of the text offset by `base`, sorted.
+fn trim_joining_words(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) {
+    use crate::label::Label;
+    const JOINING: &[char] = &['和', '及', '与', '并', '同', '跟', '或'];
+    let mentions: std::collections::HashSet<(&str, Label)> = out
+        .iter()
+        .filter(|(s, _)| s.len() >= 2)
+        .map(|(s, _)| (slicer.slice(s.start - base, s.end - base), s.label))
+        .collect();
+    for (s, _) in out.iter_mut() {
+        if s.len() < 3 || !matches!(s.label, Label::PER | Label::LOC | Label::ORG) {
+            continue;
+        }
+        let text = slicer.slice(s.start - base, s.end - base);
+        let mut chars = text.chars();
+        if chars.next().is_some_and(|c| JOINING.contains(&c))
+            && mentions.contains(&(chars.as_str(), s.label))
+        {
+            s.start += 1;
+        }
+    }
 }
 
 /// Where the tagger found only the surname of a name jieba cut in two after a title

@@ -487,3 +487,31 @@ fn a_part_of_a_name_found_whole_elsewhere_takes_the_whole_name() {
     // A part read as another label takes the whole's.
     assert_eq!(out[3].0, Span::new(19, 22, Label::PER));
 }
+
+/// Seed 004: "——马村" gave LOC —马村; "和县疾控中心" ORG beside 县疾控中心 ×2; "及岳村".
+#[test]
+fn spans_lose_edge_punctuation_and_joining_words() {
+    let chars: Vec<char> = "——马村,".chars().collect();
+    let mut found = vec![
+        (Span::new(1, 4, Label::LOC), 0.9),
+        (Span::new(4, 5, Label::ORG), 0.5),
+        (Span::new(0, 1, Label::TIME), 1.0),
+    ];
+    trim_punctuation(&chars, &mut found);
+    assert_eq!(
+        found.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [Span::new(2, 4, Label::LOC), Span::new(0, 1, Label::TIME)]
+    );
+
+    let text = "县疾控中心和县疾控中心及和平村";
+    let slicer = CharSlicer::new(text);
+    let mut out = vec![
+        (Span::new(0, 5, Label::ORG), 0.9),
+        (Span::new(5, 11, Label::ORG), 0.6),
+        (Span::new(11, 15, Label::LOC), 0.6),
+    ];
+    trim_joining_words(&slicer, 0, &mut out);
+    assert_eq!(out[1].0, Span::new(6, 11, Label::ORG));
+    // 和平村 is found nowhere else: 及和平村 keeps its 及 (no guess).
+    assert_eq!(out[2].0, Span::new(11, 15, Label::LOC));
+}
