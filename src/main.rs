@@ -104,6 +104,9 @@ enum Command {
         /// Label Studio: leave out the detector's open suggestions ("predictions")
         #[arg(long)]
         no_predictions: bool,
+        /// Replace an existing --out file (never an article or annotation file)
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         corpus: CorpusArgs,
     },
@@ -385,10 +388,11 @@ fn run(cli: Cli) -> Result<()> {
             docstart,
             offsets,
             no_predictions,
+            force,
             corpus,
         }) => export(
             format,
-            out,
+            (out, force),
             status,
             labels,
             inkmark::export::Options {
@@ -1202,7 +1206,7 @@ fn open_corpus(
 #[allow(clippy::too_many_arguments)]
 fn export(
     format: inkmark::export::Format,
-    out: Option<PathBuf>,
+    (out, force): (Option<PathBuf>, bool),
     status: Option<inkmark::annotation::Status>,
     labels: Vec<String>,
     options: inkmark::export::Options,
@@ -1216,6 +1220,15 @@ fn export(
         .offsets(options.offsets)
         .map_err(anyhow::Error::msg)?;
     let (corpus, annotations, set) = open_corpus(args, display)?;
+    if let (Some(out), false) = (&out, format == Format::Brat) {
+        let mut files = vec![out.clone()];
+        if format == Format::Labelstudio {
+            files.push(export::label_config_path(out));
+        }
+        for f in &files {
+            refuse_export_over(f, &corpus.root, &annotations, force)?;
+        }
+    }
     let labels = labels_in_set(&labels, &set)?;
     let bar = progress(corpus.entries.len(), "reading");
     let filter = Filter { status, labels };
@@ -1276,6 +1289,10 @@ fn export(
             eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (_, None) => {
+            if docs.is_empty() {
+                // An empty stdout alone does not say whether anything matched.
+                eprintln!("inkmark: exported 0 articles (no annotation file matched)");
+            }
             let rendered =
                 export::render_with(format, &docs, &options).map_err(anyhow::Error::msg)?;
             let rendered = if format == Format::Conll {
@@ -1297,6 +1314,47 @@ fn export(
                 r => r.context("cannot write to stdout")?,
             }
         }
+    }
+    Ok(())
+}
+
+/// An export file must not land on an article of the corpus or in the annotation folder
+/// (a typo would replace the data it was made from), nor replace any file without
+/// `--force`, as `patterns -o`.
+fn refuse_export_over(out: &Path, root: &Path, annotations: &Path, force: bool) -> Result<()> {
+    // Where `out` would be, resolved through symlinked folders (and a symlinked file).
+    let resolved = std::fs::canonicalize(out).unwrap_or_else(|_| {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(parent)
+            .map(|p| p.join(out.file_name().unwrap_or_default()))
+            .unwrap_or_else(|_| out.to_path_buf())
+    });
+    if let Ok(ann) = std::fs::canonicalize(annotations) {
+        if resolved.starts_with(&ann) {
+            bail!(
+                "{}: inside the annotation folder {}; export elsewhere",
+                out.display(),
+                annotations.display()
+            );
+        }
+    }
+    if let Ok(root_abs) = std::fs::canonicalize(root) {
+        if let Ok(rel) = resolved.strip_prefix(&root_abs) {
+            let skip = [annotations.to_path_buf()];
+            if corpus::unlisted_reason(root, rel, &skip).is_none() {
+                bail!(
+                    "{}: would be an article of the corpus {}; export elsewhere",
+                    out.display(),
+                    root.display()
+                );
+            }
+        }
+    }
+    if !force && std::fs::symlink_metadata(out).is_ok() {
+        bail!("{}: already exists (--force replaces it)", out.display());
     }
     Ok(())
 }

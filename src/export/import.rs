@@ -215,7 +215,21 @@ pub fn apply(
         tick();
         report.problems.extend(doc.problems.iter().cloned());
         let sha = sha256_hex(doc.text.as_bytes());
-        let named = doc.article.as_deref().and_then(safe_relative);
+        let mut named = doc.article.as_deref().and_then(safe_relative);
+        // A name the corpus would not list (hidden, not .txt/.md, inside exports/): its
+        // annotations would be seen nowhere. The same text under a listed name takes them.
+        if let Some(reason) = named.as_deref().and_then(|rel| {
+            crate::corpus::unlisted_reason(&corpus.root, rel, &[annotations.to_path_buf()])
+        }) {
+            let rel = named.take().unwrap_or_default();
+            if !by_sha.contains_key(&sha) {
+                report.problems.push(format!(
+                    "{}: the corpus would not list this article ({reason}); not imported",
+                    rel.display()
+                ));
+                continue;
+            }
+        }
         let rel = match (&named, by_sha.get(&sha)) {
             (Some(rel), _) if corpus.root.join(rel).exists() => {
                 let existing = read_article(&corpus.root.join(rel))
