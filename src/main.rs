@@ -1759,6 +1759,10 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     let bar = progress(corpus.entries.len(), "checking");
     let problems = inkmark::headless::check_with(&corpus, &annotations, &set, || bar.inc(1));
     bar.finish_and_clear();
+    // Set-aside spans are no error (exit status unchanged) but must not go unseen.
+    for note in inkmark::headless::set_aside(&corpus, &annotations) {
+        println!("note: {}", sanitize_line(&note));
+    }
     if problems.is_empty() {
         println!(
             "ok: {}, annotation files in {} are valid",

@@ -34,7 +34,10 @@ fn read(path: &Path) -> String {
 fn same_stem_articles_keep_their_own_annotations() {
     let d = tempfile::tempdir().unwrap();
     let root = d.path();
-    let (a_txt, a_md) = ("标题甲\n\n张三在北京。\n", "# 标题乙\n\n李四在上海工作了很多年。\n");
+    let (a_txt, a_md) = (
+        "标题甲\n\n张三在北京。\n",
+        "# 标题乙\n\n李四在上海工作了很多年。\n",
+    );
     put(&root.join("col/a.txt"), a_txt);
     put(&root.join("col/a.md"), a_md);
     let doc = |t: &str, s: usize, e: usize, art: &str| {
@@ -42,9 +45,16 @@ fn same_stem_articles_keep_their_own_annotations() {
     };
     put(
         &root.join("d.jsonl"),
-        &format!("{}\n{}\n", doc(a_md, 7, 9, "a.md"), doc(a_txt, 5, 7, "a.txt")),
+        &format!(
+            "{}\n{}\n",
+            doc(a_md, 7, 9, "a.md"),
+            doc(a_txt, 5, 7, "a.txt")
+        ),
     );
-    let out = run_in(root, &["import", "--format", "doccano", "d.jsonl", "--dir", "col"]);
+    let out = run_in(
+        root,
+        &["import", "--format", "doccano", "d.jsonl", "--dir", "col"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run_in(root, &["check", "col"]);
     assert!(out.status.success(), "{}", text(&out.stdout));
@@ -69,7 +79,10 @@ fn export_never_replaces_articles_annotations_or_files_without_force() {
             serde_json::json!({"text": "标题\n\n张三在北京。\n", "label": [[4, 6, "PER"]], "article": "a.txt"})
         ),
     );
-    let out = run_in(root, &["import", "--format", "doccano", "d.jsonl", "--dir", "c"]);
+    let out = run_in(
+        root,
+        &["import", "--format", "doccano", "d.jsonl", "--dir", "c"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let article = read(&root.join("c/a.txt"));
     let ann = read(&root.join("annotations/a.json"));
@@ -92,11 +105,23 @@ fn export_never_replaces_articles_annotations_or_files_without_force() {
     assert!(!root.join("c/new.txt").exists());
     // An ordinary file: written once, then only with --force.
     put(&root.join("x.jsonl"), "keep\n");
-    let out = run_in(root, &["export", "--format", "spacy", "--out", "x.jsonl", "c"]);
+    let out = run_in(
+        root,
+        &["export", "--format", "spacy", "--out", "x.jsonl", "c"],
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("--force"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(read(&root.join("x.jsonl")), "keep\n");
-    let out = run_in(root, &["export", "--format", "spacy", "--out", "x.jsonl", "--force", "c"]);
+    let out = run_in(
+        root,
+        &[
+            "export", "--format", "spacy", "--out", "x.jsonl", "--force", "c",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(read(&root.join("x.jsonl")).contains("张三"));
 }
@@ -108,19 +133,35 @@ fn an_empty_export_says_so() {
     put(&root.join("c/a.txt"), "标题\n\n张三在北京。\n");
     let out = run_in(root, &["export", "--format", "spacy", "c"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("0 articles"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("0 articles"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn import_refuses_names_the_corpus_would_not_list() {
     let d = tempfile::tempdir().unwrap();
     let root = d.path();
-    let lines: Vec<String> = [".hidden/x.txt", "x.csv", "noext", "exports/y.txt", "ok/z.txt"]
-        .iter()
-        .map(|a| serde_json::json!({"text": format!("赵六{a}。"), "label": [[0, 2, "PER"]], "article": a}).to_string())
-        .collect();
+    let lines: Vec<String> = [
+        ".hidden/x.txt",
+        "x.csv",
+        "noext",
+        "exports/y.txt",
+        "ok/z.txt",
+    ]
+    .iter()
+    .map(|a| {
+        serde_json::json!({"text": format!("赵六{a}。"), "label": [[0, 2, "PER"]], "article": a})
+            .to_string()
+    })
+    .collect();
     put(&root.join("d.jsonl"), &(lines.join("\n") + "\n"));
-    let out = run_in(root, &["import", "--format", "doccano", "d.jsonl", "--dir", "."]);
+    let out = run_in(
+        root,
+        &["import", "--format", "doccano", "d.jsonl", "--dir", "."],
+    );
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     for refused in [".hidden/x.txt", "x.csv", "noext", "exports/y.txt"] {
@@ -133,4 +174,108 @@ fn import_refuses_names_the_corpus_would_not_list() {
     assert!(root.join("ok/z.txt").is_file());
     let out = run_in(root, &["check", "."]);
     assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+#[test]
+fn check_and_stats_mention_spans_set_aside() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let article = "标题\n\n平煤神马集团尼龙化工公司。\n";
+    put(&root.join("c/a.txt"), article);
+    let mut f = inkmark::annotation::AnnotationFile::new(
+        "a.txt",
+        &inkmark::detect::sha256_hex(article.as_bytes()),
+        "tester",
+    );
+    f.unanchored = vec![inkmark::annotation::Entity {
+        start: 4,
+        end: 10,
+        label: inkmark::label::Label::ORG,
+        text: "平煤神马集团".into(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    }];
+    put(&root.join("annotations/a.json"), &f.to_json());
+    let out = run_in(root, &["check", "c"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("1 span set aside under unanchored") && stdout.contains("平煤神马集团"),
+        "{stdout}"
+    );
+    let out = run_in(root, &["stats", "c", "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["unanchored"], 1, "{stats}");
+}
+
+#[test]
+fn spacy_and_label_studio_spans_must_match_the_article_text() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let text = "𠀀标题\n\n记者张三丰和李四在北京报道。\n";
+    put(&root.join("c/x.txt"), text);
+    let cp = |w: &str| text[..text.find(w).unwrap()].chars().count();
+    let u16 = |w: &str| text[..text.find(w).unwrap()].encode_utf16().count();
+    // spaCy: one right span, one whose text is not the article's there.
+    let line = serde_json::json!({"text": text, "meta": {"article": "x.txt"}, "spans": [
+        {"start": cp("张三丰"), "end": cp("张三丰") + 3, "label": "PER", "text": "张三丰"},
+        {"start": cp("北京"), "end": cp("北京") + 2, "label": "LOC", "text": "上海"},
+    ]});
+    put(&root.join("s.jsonl"), &format!("{line}\n"));
+    let out = run_in(
+        root,
+        &["import", "--format", "spacy", "s.jsonl", "--dir", "c"],
+    );
+    let err = text_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("line 1 span 2: text \"上海\" ≠ article \"北京\""),
+        "{err}"
+    );
+    let ann = read(&root.join("annotations/x.json"));
+    assert!(ann.contains("张三丰") && !ann.contains("北京"), "{ann}");
+    // Label Studio with UTF-16 offsets read as code points: every span is off by one,
+    // each is reported, and the hint names the option.
+    let result = |w: &str, l: &str| {
+        let n = w.chars().count();
+        serde_json::json!({"type": "labels", "from_name": "label", "to_name": "text",
+            "value": {"start": u16(w), "end": u16(w) + n, "text": w, "labels": [l]}})
+    };
+    let task = serde_json::json!([{"data": {"text": text, "article": "x.txt"},
+        "annotations": [{"result": [result("李四", "PER"), result("北京", "LOC")]}]}]);
+    put(&root.join("ls.json"), &task.to_string());
+    let out = run_in(
+        root,
+        &["import", "--format", "labelstudio", "ls.json", "--dir", "c"],
+    );
+    let err = text_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("task 1 result 1: text \"李四\" ≠ article"),
+        "{err}"
+    );
+    assert!(err.contains("--offsets utf16"), "{err}");
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "labelstudio",
+            "ls.json",
+            "--dir",
+            "c",
+            "--offsets",
+            "utf16",
+        ],
+    );
+    assert!(out.status.success(), "{}", text_of(&out));
+    let ann = read(&root.join("annotations/x.json"));
+    assert!(
+        ann.contains("\"李四\"") && ann.contains("\"北京\""),
+        "{ann}"
+    );
+}
+
+fn text_of(out: &Output) -> String {
+    text(&out.stderr)
 }

@@ -471,7 +471,11 @@ mod tests {
     fn the_plan_file_is_no_article_annotation() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        std::fs::write(d.join(crate::team::assign::PLAN_FILE), "{\"format\": \"x\"}").unwrap();
+        std::fs::write(
+            d.join(crate::team::assign::PLAN_FILE),
+            "{\"format\": \"x\"}",
+        )
+        .unwrap();
         assert_eq!(
             annotation_path(d, Path::new("assignment.txt")),
             d.join("assignment.txt.json")

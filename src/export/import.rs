@@ -184,6 +184,86 @@ pub struct Report {
     pub problems: Vec<String>,
 }
 
+/// The span's own copy of its text, for formats that carry it (spaCy, Label Studio),
+/// against the article: offsets counted in another unit, or into another version of the
+/// text, would label the wrong characters without a word (as brat import checks too).
+pub struct TextCheck<'t> {
+    text: &'t str,
+    chars: Vec<char>,
+    /// Mismatches, and how many of them the offsets read in `other` would explain.
+    mismatched: usize,
+    explained: usize,
+    other: super::Offsets,
+    /// Built at the first mismatch (most files have none).
+    map: Option<super::OffsetMap<'t>>,
+}
+
+impl<'t> TextCheck<'t> {
+    /// For spans of `text` whose offsets were read in `unit`.
+    pub fn new(text: &'t str, unit: super::Offsets) -> TextCheck<'t> {
+        let other = match unit {
+            super::Offsets::Utf16 => super::Offsets::Codepoints,
+            _ => super::Offsets::Utf16,
+        };
+        TextCheck {
+            text,
+            chars: text.chars().collect(),
+            mismatched: 0,
+            explained: 0,
+            other,
+            map: None,
+        }
+    }
+
+    /// The problem (with `place`) when `written` is not the article's text at `s..e`
+    /// (code points; `raw` are the offsets as the file wrote them). Out-of-range spans
+    /// are left to the import's own checks.
+    pub fn differs(
+        &mut self,
+        place: &str,
+        (s, e): (usize, usize),
+        raw: (usize, usize),
+        written: Option<&str>,
+    ) -> Option<String> {
+        let written = written?;
+        if s > e || e > self.chars.len() {
+            return None;
+        }
+        let there: String = self.chars[s..e].iter().collect();
+        if there == written {
+            return None;
+        }
+        self.mismatched += 1;
+        let (text, other) = (self.text, self.other);
+        let map = self
+            .map
+            .get_or_insert_with(|| super::OffsetMap::new(text, other));
+        if let (Some(a), Some(b)) = (map.to_code_point(raw.0), map.to_code_point(raw.1)) {
+            if a <= b
+                && b <= self.chars.len()
+                && self.chars[a..b].iter().collect::<String>() == written
+            {
+                self.explained += 1;
+            }
+        }
+        Some(format!(
+            "{place}: text {written:?} ≠ article {there:?} at {s}..{e}; not imported"
+        ))
+    }
+
+    /// One more line when every mismatch is explained by the other offset unit: what the
+    /// user most likely must change (`fix` says how, per format).
+    pub fn hint(&self, fix: &str) -> Option<String> {
+        (self.mismatched > 0 && self.explained == self.mismatched).then(|| {
+            format!(
+                "{}: the offsets match the text when counted in {} units: {fix}",
+                crate::text::count(self.mismatched, "mismatching span", "mismatching spans"),
+                self.other.name()
+            )
+        })
+    }
+}
+
 /// A relative article path that stays inside the corpus folder.
 fn safe_relative(rel: &str) -> Option<PathBuf> {
     let p = PathBuf::from(rel);

@@ -787,7 +787,7 @@ impl App {
         if !r.ann.dirty() {
             return None;
         }
-        let notice = r.ann.save();
+        let notice = r.ann.save(&r.text);
         if r.ann.state == SaveState::Saved {
             self.progress[r.entry] = Progress::Some {
                 status: r.ann.set.status,
