@@ -1586,11 +1586,9 @@ fn annotator_folders(
             if !root.is_dir() {
                 bail!("no folder {}", root.display());
             }
-            team::team_folders(&root)
-                .map_err(anyhow::Error::msg)?
-                .into_iter()
-                .filter(|a| !is_gold(a))
-                .collect()
+            // Gold folders are left out by team_folders; an annotator's folder given
+            // as --to stays in, so that the refusal below names it.
+            team::team_folders(&root).map_err(anyhow::Error::msg)?
         }
         None => annotations.iter().map(|d| Annotator::from_dir(d)).collect(),
     };

@@ -279,3 +279,58 @@ fn spacy_and_label_studio_spans_must_match_the_article_text() {
 fn text_of(out: &Output) -> String {
     text(&out.stderr)
 }
+
+/// An annotation file of `article` (text `text`) with `spans` (start, end, label).
+fn ann_file(article: &str, text: &str, status: &str, spans: &[(usize, usize, &str)]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let entities: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|&(s, e, l)| {
+            serde_json::json!({"start": s, "end": e, "label": l,
+                "text": chars[s..e].iter().collect::<String>(), "source": "manual"})
+        })
+        .collect();
+    serde_json::json!({"format": "inkmark/1", "article": article,
+        "article_sha256": inkmark::detect::sha256_hex(text.as_bytes()),
+        "annotator": "x", "status": status, "updated": "2026-11-23T07:00:00Z",
+        "entities": entities, "rejected": []})
+    .to_string()
+}
+
+#[test]
+fn a_gold_folder_in_the_team_folder_is_no_annotator() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题\n\n张三在北京开会。\n";
+    put(&root.join("c/a.txt"), t);
+    put(
+        &root.join("tann/alice/a.json"),
+        &ann_file("a.txt", t, "done", &[(4, 6, "PER"), (7, 9, "LOC")]),
+    );
+    put(
+        &root.join("tann/bob/a.json"),
+        &ann_file("a.txt", t, "done", &[(4, 6, "PER")]),
+    );
+    // A review under way: in progress, and marked as review's.
+    let mut gold: serde_json::Value =
+        serde_json::from_str(&ann_file("a.txt", t, "in_progress", &[(4, 6, "PER")])).unwrap();
+    gold["source"] = "review".into();
+    put(&root.join("tann/gold/a.json"), &gold.to_string());
+    let out = run_in(root, &["agree", "c", "--team", "tann", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(!report.contains("gold"), "{report}");
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(v["articles"], 1, "{report}");
+    // --to naming an annotator's folder: refused for that reason.
+    let out = run_in(
+        root,
+        &["review", "c", "--team", "tann", "--to", "tann/alice"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is alice's folder"),
+        "{}",
+        text(&out.stderr)
+    );
+}
