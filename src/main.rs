@@ -53,6 +53,41 @@ struct DisplayArgs {
     config: Option<PathBuf>,
 }
 
+/// `inkmark --config X check seeds` as `inkmark check --config X seeds`: the flags users
+/// write git-style before the command (which the reader's own `[DIR]` would otherwise
+/// take the command name for) are moved after it. Only known flags before a known
+/// command move; anything else is left for clap to judge.
+fn hoist_flags(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    const WITH_VALUE: [&str; 3] = ["--config", "--annotations", "--annotator"];
+    const ALONE: [&str; 1] = ["--ambiguous-wide"];
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .flat_map(|c| {
+            std::iter::once(c.get_name().to_string()).chain(c.get_all_aliases().map(str::to_string))
+        })
+        .collect();
+    let mut i = 1;
+    while let Some(a) = args.get(i).and_then(|a| a.to_str()) {
+        let name = a.split('=').next().unwrap_or(a);
+        if WITH_VALUE.contains(&name) && !a.contains('=') {
+            i += 2;
+        } else if WITH_VALUE.contains(&name) || ALONE.contains(&a) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let first = args.get(i).and_then(|a| a.to_str());
+    if i == 1 || i >= args.len() || !first.is_some_and(|c| commands.iter().any(|n| n == c)) {
+        return args;
+    }
+    let mut out = vec![args[0].clone(), args[i].clone()];
+    out.extend(args[1..i].iter().cloned());
+    out.extend(args[i + 1..].iter().cloned());
+    out
+}
+
 /// Where a headless command finds the corpus and its annotations.
 #[derive(clap::Args, Clone)]
 struct CorpusArgs {
@@ -354,7 +389,7 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(hoist_flags(std::env::args_os().collect()));
     if let Err(e) = run(cli) {
         // Errors name files: a file name can hold an escape sequence.
         eprintln!("inkmark: {}", sanitize_line(&format!("{e:#}")));

@@ -334,3 +334,29 @@ fn a_gold_folder_in_the_team_folder_is_no_annotator() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn global_flags_work_before_the_command() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("c/a.txt"), "标题\n\n张三在北京。\n");
+    put(&root.join("x.toml"), "");
+    for args in [
+        &["--config", "x.toml", "check", "c"][..],
+        &["--config=x.toml", "--ambiguous-wide", "check", "c"][..],
+        &["--annotations", "elsewhere", "stats", "c"][..],
+        &["--ambiguous-wide", "show", "c/a.txt", "--width", "21"][..],
+    ] {
+        let out = run_in(root, args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    // The flag reaches the command: a broken config is read and refused.
+    put(&root.join("bad.toml"), "[[labels]\n");
+    let out = run_in(root, &["--config", "bad.toml", "check", "c"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bad.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}
