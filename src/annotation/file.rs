@@ -109,6 +109,39 @@ pub struct AnnotationFile {
     /// Top-level keys this version does not know: kept as they were and written back.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Keys of entities this version does not know (`"note": …` from another tool), by
+    /// the entity's (start, end): written back with the entity there. Filled by the store
+    /// from the file on disk when it saves ([`entity_extras`]).
+    #[serde(skip)]
+    pub entity_extra: EntityExtra,
+}
+
+/// Unknown entity keys by (start, end).
+pub type EntityExtra =
+    std::collections::BTreeMap<(usize, usize), serde_json::Map<String, serde_json::Value>>;
+
+/// The keys of `source`'s entities that [`Entity`] does not know, by (start, end).
+pub fn entity_extras(source: &str) -> EntityExtra {
+    const KNOWN: [&str; 6] = ["start", "end", "label", "text", "source", "by"];
+    let mut out = EntityExtra::new();
+    let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(source) else {
+        return out;
+    };
+    let entities = v.get("entities").and_then(|e| e.as_array());
+    for e in entities.into_iter().flatten() {
+        let Some(obj) = e.as_object() else { continue };
+        let extra: serde_json::Map<String, serde_json::Value> = obj
+            .iter()
+            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let at = |k: &str| obj.get(k).and_then(|x| x.as_u64()).map(|x| x as usize);
+        if let (false, Some(start), Some(end)) = (extra.is_empty(), at("start"), at("end")) {
+            out.insert((start, end), extra);
+        }
+    }
+    out
 }
 
 impl AnnotationFile {
@@ -125,6 +158,7 @@ impl AnnotationFile {
             unanchored: Vec::new(),
             article_fingerprint: None,
             extra: serde_json::Map::new(),
+            entity_extra: EntityExtra::new(),
         }
     }
 
@@ -185,7 +219,7 @@ impl AnnotationFile {
             format!("\"updated\": {}", q(&self.updated)),
             format!(
                 "\"entities\": {}",
-                list(entities.iter().map(one_line).collect())
+                list(entities.iter().map(|e| self.entity_line(e)).collect())
             ),
             format!(
                 "\"rejected\": {}",
@@ -209,6 +243,26 @@ impl AnnotationFile {
         out.push_str(&format!("  {}\n", fields.join(",\n  ")));
         out.push_str("}\n");
         out
+    }
+}
+
+impl AnnotationFile {
+    /// One entity's line, its unknown keys (if any) after the known ones.
+    fn entity_line(&self, e: &Entity) -> String {
+        let line = one_line(e);
+        match self.entity_extra.get(&(e.start, e.end)) {
+            Some(extra) if line.ends_with('}') => {
+                let more: Vec<String> = extra
+                    .iter()
+                    .map(|(k, v)| {
+                        let k = serde_json::to_string(k).unwrap_or_default();
+                        format!("{k}: {}", one_line(v))
+                    })
+                    .collect();
+                format!("{}, {}}}", &line[..line.len() - 1], more.join(", "))
+            }
+            _ => line,
+        }
     }
 }
 

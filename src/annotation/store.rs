@@ -209,9 +209,15 @@ impl Store {
             _ => (ours.clone(), Saved::Written),
         };
         if let Some(theirs) = &theirs {
-            // Keys a newer inkmark or another tool added are not ours to drop.
+            // Keys a newer inkmark or another tool added are not ours to drop, on the
+            // file or on its entities.
             for (k, v) in &theirs.extra {
                 file.extra.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            if let Some(bytes) = &on_disk {
+                for (at, extra) in super::file::entity_extras(&String::from_utf8_lossy(bytes)) {
+                    file.entity_extra.entry(at).or_insert(extra);
+                }
             }
             if file.article_fingerprint.is_none() && file.article_sha256 == theirs.article_sha256 {
                 file.article_fingerprint = theirs.article_fingerprint.clone();
@@ -1060,6 +1066,31 @@ mod tests {
         assert_eq!(m.article_sha256, ours.article_sha256);
         let spans: Vec<(usize, usize)> = m.entities.iter().map(|e| (e.start, e.end)).collect();
         assert_eq!(spans, [(0, 2), (2, 4)]);
+    }
+
+    #[test]
+    fn unknown_keys_of_entities_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let f = file(vec![ent(0, 2, Label::PER), ent(3, 4, Label::LOC)]);
+        let json = f.to_json().replacen(
+            "\"source\": \"manual\"}",
+            "\"source\": \"manual\", \"note\": \"keep me\", \"n\": [1, 2]}",
+            1,
+        );
+        fs::write(&path, &json).unwrap();
+        let (mut store, Loaded::Found(mut ours)) = Store::open(&path).unwrap() else {
+            panic!("not found");
+        };
+        ours.entities.push(ent(5, 6, Label::ORG));
+        store.save(&ours).unwrap();
+        let back = fs::read_to_string(&path).unwrap();
+        let line = back.lines().find(|l| l.contains("\"start\": 0,")).unwrap();
+        assert!(
+            line.contains("\"source\": \"manual\", \"note\": \"keep me\", \"n\": [1,2]}"),
+            "{back}"
+        );
+        assert_eq!(AnnotationFile::parse(&back).unwrap().entities.len(), 3);
     }
 
     #[test]
