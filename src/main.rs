@@ -1514,6 +1514,9 @@ fn import(
         }
         add_labels_to_config(dir, display, &set, &added)?;
     }
+    if format == Format::Conll {
+        export::import::align_unspaced(&mut docs, &corpus);
+    }
     let bar = progress(docs.len(), "importing");
     let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));
     bar.finish_and_clear();

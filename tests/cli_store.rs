@@ -360,3 +360,75 @@ fn global_flags_work_before_the_command() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_conll_round_trip_finds_its_articles_again() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题 一\n\n记者 张三 在北京。\n第二段 李四。\n";
+    put(&root.join("c/a.txt"), t);
+    let at = |w: &str| t[..t.find(w).unwrap()].chars().count();
+    put(
+        &root.join("annotations/a.json"),
+        &ann_file(
+            "a.txt",
+            t,
+            "done",
+            &[
+                (at("张三"), at("张三") + 2, "PER"),
+                (at("北京"), at("北京") + 2, "LOC"),
+                (at("李四"), at("李四") + 2, "PER"),
+            ],
+        ),
+    );
+    let out = run_in(
+        root,
+        &[
+            "export",
+            "--format",
+            "conll",
+            "--docstart",
+            "--out",
+            "x.conll",
+            "c",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "conll",
+            "x.conll",
+            "--dir",
+            "c",
+            "--annotations",
+            "back",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("created article"), "{err}");
+    let back = read(&root.join("back/a.json"));
+    let v: serde_json::Value = serde_json::from_str(&back).unwrap();
+    let spans: Vec<(u64, String)> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_u64().unwrap(),
+                e["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (at("张三") as u64, "张三".to_string()),
+            (at("北京") as u64, "北京".to_string()),
+            (at("李四") as u64, "李四".to_string())
+        ]
+    );
+}

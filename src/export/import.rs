@@ -264,6 +264,61 @@ impl<'t> TextCheck<'t> {
     }
 }
 
+/// CoNLL writes no whitespace, so a CoNLL document is never identical to its article: one
+/// whose text is an article's with the whitespace left out is given that article (name
+/// and text) and its spans are moved onto the article's offsets. Without this, export then
+/// import would create a copy of every article.
+pub fn align_unspaced(docs: &mut [Imported], corpus: &Corpus) {
+    use super::conll::is_skipped;
+    let squeeze = |t: &str| -> String { t.chars().filter(|c| !is_skipped(*c)).collect() };
+    let mut exact: HashSet<String> = HashSet::new();
+    let mut by_squeezed: HashMap<String, PathBuf> = HashMap::new();
+    for e in &corpus.entries {
+        if let Ok(a) = read_article(&e.path) {
+            exact.insert(sha256_hex(a.text.as_bytes()));
+            by_squeezed
+                .entry(sha256_hex(squeeze(&a.text).as_bytes()))
+                .or_insert_with(|| e.rel.clone());
+        }
+    }
+    for doc in docs.iter_mut() {
+        if doc.article.is_some() || exact.contains(&sha256_hex(doc.text.as_bytes())) {
+            continue;
+        }
+        let Some(rel) = by_squeezed.get(&sha256_hex(squeeze(&doc.text).as_bytes())) else {
+            continue;
+        };
+        let Ok(article) = read_article(&corpus.root.join(rel)) else {
+            continue;
+        };
+        // The article's offset of each kept character, by its rank among the kept ones;
+        // and each document offset's rank.
+        let kept: Vec<usize> = article
+            .text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| !is_skipped(*c))
+            .map(|(i, _)| i)
+            .collect();
+        let mut rank = Vec::new();
+        let mut k = 0;
+        for c in doc.text.chars() {
+            rank.push(k);
+            k += usize::from(!is_skipped(c));
+        }
+        rank.push(k);
+        for s in &mut doc.spans {
+            let last = rank.len() - 1;
+            let (a, b) = (rank[s.span.start.min(last)], rank[s.span.end.min(last)]);
+            if a < b && b <= kept.len() {
+                s.span = Span::new(kept[a], kept[b - 1] + 1, s.span.label);
+            }
+        }
+        doc.text = article.text;
+        doc.article = Some(rel.to_string_lossy().replace('\\', "/"));
+    }
+}
+
 /// A relative article path that stays inside the corpus folder.
 fn safe_relative(rel: &str) -> Option<PathBuf> {
     let p = PathBuf::from(rel);
