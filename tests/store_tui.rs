@@ -187,3 +187,75 @@ fn a_reader_of_an_old_version_never_writes_its_hash_over_new_offsets() {
         ]
     );
 }
+
+fn screen(app: &App) -> String {
+    use ratatui::backend::TestBackend;
+    let mut t = ratatui::Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| inkmark::tui::view::draw(app, f)).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let s = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
+            out.push_str(s);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn spans_set_aside_come_into_view_with_the_panel_top_key() {
+    // Enough suggestions that the panel scrolls.
+    let names: Vec<String> = (0..40)
+        .map(|i| {
+            let c = char::from_u32(0x4e00 + 7 * i).unwrap();
+            format!("张{c}")
+        })
+        .collect();
+    let text = format!("标题\n\n{}\n", names.join("说。\n"));
+    let fx = Fixture::new(&text);
+    let mut f = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "tester");
+    f.unanchored = vec![inkmark::annotation::Entity {
+        start: 0,
+        end: 2,
+        label: inkmark::label::Label::ORG,
+        text: "别处机构".into(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    }];
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.annotations.join("a.json"), f.to_json()).unwrap();
+    let mut app = fx.app();
+    app.update(Msg::Resize(80, 14));
+    app.update(Msg::Open);
+    if let Some(req) = app.requests.pop() {
+        let spans = names
+            .iter()
+            .map(|n| {
+                let s = offset(&text, n);
+                inkmark::label::Span::new(s, s + 2, inkmark::label::Label::PER)
+            })
+            .collect();
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(Analysis {
+                spans,
+                ..Analysis::default()
+            }),
+        });
+    }
+    app.update(Msg::TogglePanel);
+    assert!(screen(&app).contains("别处机构"), "{}", screen(&app));
+    app.update(Msg::Bottom);
+    assert!(!screen(&app).contains("别处机构"), "{}", screen(&app));
+    app.update(Msg::Top);
+    let s = screen(&app);
+    assert!(s.contains("set aside: 1") && s.contains("别处机构"), "{s}");
+}

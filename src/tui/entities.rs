@@ -509,6 +509,8 @@ impl Panel {
     pub fn select_first(&mut self) {
         self.selected = self.next_item(0, true).unwrap_or(0);
         self.mention = 0;
+        // The rows above the first item (problems, spans set aside) come into view too.
+        self.scroll = 0;
     }
 
     pub fn select_last(&mut self) {
