@@ -65,6 +65,28 @@ fn same_stem_articles_keep_their_own_annotations() {
     let out = run_in(root, &["stats", "col", "--json"]);
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stats["by_label"]["PER"], 2, "{stats}");
+    // A brat export keeps both apart too, and imports back to each.
+    let out = run_in(root, &["export", "--format", "brat", "--out", "b", "col"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(read(&root.join("b/a.txt")), a_txt);
+    assert_eq!(read(&root.join("b/a.md.txt")), a_md);
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "brat",
+            "b/a.md.ann",
+            "b/a.ann",
+            "--dir",
+            "col",
+            "--annotations",
+            "back",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(read(&root.join("back/a.md.json")).contains("\"李四\""));
+    assert!(read(&root.join("back/a.json")).contains("\"张三\""));
 }
 
 #[test]

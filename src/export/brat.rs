@@ -182,7 +182,16 @@ pub fn write_dir_with(docs: &[Doc], out: &Path, set: &LabelSet) -> io::Result<()
             "A brat export by inkmark: the next export replaces this folder whole.\n",
         )?;
         for d in docs {
-            let txt = tmp.join(&d.article).with_extension("txt");
+            // brat reads `.txt` files: `a.md` becomes `a.md.txt`, never `a.txt`, which
+            // may be another article of the same folder.
+            let txt = if Path::new(&d.article)
+                .extension()
+                .is_some_and(|e| e == "txt")
+            {
+                tmp.join(&d.article)
+            } else {
+                tmp.join(format!("{}.txt", d.article))
+            };
             if let Some(dir) = txt.parent() {
                 fs::create_dir_all(dir)?;
             }
