@@ -166,6 +166,11 @@ fn a_reader_of_an_old_version_never_writes_its_hash_over_new_offsets() {
     // A, still showing the old text, labels and saves: a merge across versions.
     label(&mut a, old, "第九次", 3, 3);
     a.update(Msg::Save);
+    assert!(
+        message(&a).contains("the article changed on disk since it was opened"),
+        "{}",
+        message(&a)
+    );
     let file = fx.saved();
     assert!(consistent(&file, &[old, new]), "{}", file.to_json());
     // Opened on the new text, every span is where its text is.

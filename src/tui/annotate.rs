@@ -284,7 +284,7 @@ impl Annotating {
                     .iter()
                     .filter(|e| !self.unanchored.contains(e))
                     .collect();
-                let mut notice = "the annotation file had changed on disk: merged both".to_string();
+                let mut notice = MERGED.to_string();
                 if let Some(first) = aside.first() {
                     notice.push_str(&format!(
                         "; {} moved to unanchored (listed in the panel, p): {}{}",
@@ -305,6 +305,9 @@ impl Annotating {
         }
     }
 }
+
+/// How a save that merged with another writer's file begins its notice.
+pub const MERGED: &str = "the annotation file had changed on disk: merged both";
 
 /// True when a span may begin or end with `c`: letters, digits, ideographs, and the
 /// signs of quantities (50%, 20℃, ￥100); not punctuation or spaces.
