@@ -464,6 +464,52 @@ fn names_after_titles(tokens: &[Token], out: &mut Vec<Span>) {
     }
 }
 
+/// Names jieba cut in two after a compound title: 县委书记 毛 文明. Not among the
+/// [`candidates`] (the tagger's features, which the shipped model was trained with): the
+/// detector applies these after the tagger, where it found only the surname or nothing.
+pub fn names_after_compound_titles(tokens: &[Token]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for w in tokens.windows(3) {
+        let [title, surname, given] = w else {
+            continue;
+        };
+        if title.is(flag::TITLE) || !ends_with_title(title.word) {
+            continue;
+        }
+        if clen(surname.word) == 1
+            && SURNAMES.contains(&surname.first)
+            && (1..=2).contains(&clen(given.word))
+            && !given.is(flag::TITLE)
+            && !matches!(
+                given.pos,
+                Pos::V
+                    | Pos::Uj
+                    | Pos::P
+                    | Pos::C
+                    | Pos::X
+                    | Pos::M
+                    | Pos::Ul
+                    | Pos::D
+                    | Pos::R
+                    | Pos::F
+            )
+        {
+            out.push(Span::new(surname.start, given.end, Label::PER));
+        }
+    }
+    out
+}
+
+/// A word that ends in a title of two or more characters: jieba reads 县委书记 and
+/// 党组书记 as one word.
+fn ends_with_title(word: &str) -> bool {
+    let starts: Vec<usize> = word.char_indices().map(|(b, _)| b).collect();
+    starts.len() > 2
+        && starts[1..starts.len() - 1]
+            .iter()
+            .any(|&b| crate::detect::lexicon::TITLES.contains(&word[b..]))
+}
+
 /// 老于, 小王: the surname alone is the name.
 fn familiar_names(tokens: &[Token], out: &mut Vec<Span>) {
     for (i, t) in tokens.iter().enumerate() {

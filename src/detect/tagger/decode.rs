@@ -19,16 +19,32 @@ fn transitions_to(model: &Model) -> Vec<f32> {
     out
 }
 
+/// Calls `f(t)` with `t` a constant for the usual tag counts (3 labels, 5 labels), so
+/// that the inlined loops over tags are unrolled; any other count runs the same code.
+#[inline(always)]
+fn with_tag_count<R>(t: usize, f: impl FnOnce(usize) -> R) -> R {
+    match t {
+        7 => f(7),
+        11 => f(11),
+        _ => f(t),
+    }
+}
+
 /// The best tag sequence for per-character scores `emit` (`n * n_tags`).
 pub fn viterbi(model: &Model, emit: &[f32]) -> Vec<usize> {
     let t = model.n_tags();
-    let n = emit.len() / t;
-    if n == 0 {
+    if emit.len() < t {
         return Vec::new();
     }
     // Disallowed transitions score minus infinity, so the inner loop has no test; the
     // first best predecessor wins ties, as before.
     let trans = transitions_to(model);
+    with_tag_count(t, |t| viterbi_with(t, &trans, emit))
+}
+
+#[inline(always)]
+fn viterbi_with(t: usize, trans: &[f32], emit: &[f32]) -> Vec<usize> {
+    let n = emit.len() / t;
     let mut score: Vec<f32> = (0..t)
         .map(|to| emit[to] + trans[to * (t + 1) + t])
         .collect();
@@ -102,7 +118,11 @@ pub struct Marginals {
 
 impl Marginals {
     pub fn new(model: &Model, emit: &[f32]) -> Marginals {
-        let t = model.n_tags();
+        with_tag_count(model.n_tags(), |t| Marginals::with(t, model, emit))
+    }
+
+    #[inline(always)]
+    fn with(t: usize, model: &Model, emit: &[f32]) -> Marginals {
         let n = emit.len() / t;
         let inv = 1.0 / model.temperature;
         let mut e = vec![0f32; n * t];

@@ -11,6 +11,7 @@ use super::features::{
     self, DenseKeys, CLASSES, PAD_AFTER, PAD_BEFORE, PER_CHAR, RULE_VALUES, TAGS,
 };
 use super::model::Model;
+use rustc_hash::FxHashMap;
 
 /// Rows of a character's block: templates 1-5 (the character at offsets -2..=2), then
 /// template 20 (the character with its word position) for positions 1-4.
@@ -25,6 +26,8 @@ const TAG_VALUES: usize = TAGS.len() + 1;
 
 pub struct Scorer {
     t: usize,
+    /// The hashed templates' weights.
+    hashed: Hashed,
     /// Bias, word position with length (12) and with the rule tag (21), rule tag (22) and
     /// rule tag with the one before (23), summed, by rule, previous rule, position, length.
     context: Vec<f32>,
@@ -181,6 +184,7 @@ impl Scorer {
         }
         Scorer {
             t,
+            hashed: Hashed::new(model),
             context,
             tag_prev,
             tag_next,
@@ -194,26 +198,46 @@ impl Scorer {
     /// Per-tag scores of every character, from the hashed features `feats` (as
     /// [`features::extract_split`] leaves them) and the dense templates' `keys`.
     pub fn emissions(&self, model: &Model, feats: &[u64], keys: &[DenseKeys], out: &mut Vec<f32>) {
-        let t = self.t;
-        model.emissions(feats, PER_CHAR, out);
+        // The loops over tags unrolled for the usual tag counts, as in decoding.
+        match self.t {
+            7 => self.emissions_with(7, model, feats, keys, out),
+            11 => self.emissions_with(11, model, feats, keys, out),
+            t => self.emissions_with(t, model, feats, keys, out),
+        }
+    }
+
+    #[inline(always)]
+    fn emissions_with(
+        &self,
+        t: usize,
+        model: &Model,
+        feats: &[u64],
+        keys: &[DenseKeys],
+        out: &mut Vec<f32>,
+    ) {
+        match &self.hashed {
+            Hashed::Eight { rows, scale } => hashed_sums(rows, *scale, t, feats, out),
+            Hashed::Sixteen { rows, scale } => hashed_sums(rows, *scale, t, feats, out),
+            Hashed::InModel => model.emissions(feats, PER_CHAR, out),
+        }
         debug_assert_eq!(out.len(), keys.len() * t);
         for (row, k) in out.chunks_exact_mut(t).zip(keys) {
             let context = ((k.rule as usize * RULE_VALUES + k.prev_rule as usize) * WORD_POS
                 + k.word_pos as usize)
                 * WORD_LEN
                 + k.word_len as usize;
-            add(row, self.row(&self.context, context));
+            add(row, self.row(&self.context, context, t));
             for (d, &c) in k.chars.iter().enumerate() {
                 match self.block(c) {
-                    Some(b) => add(row, self.block_row(b, d)),
+                    Some(b) => add(row, self.block_row(b, d, t)),
                     None => add_hashed(row, model, features::key(1 + d as u64, &[c as u64])),
                 }
             }
-            add(row, self.row(&self.classes, k.classes as usize));
+            add(row, self.row(&self.classes, k.classes as usize, t));
             if k.word_pos != 0 {
                 let wp = k.word_pos as usize;
                 match self.block(k.chars[2]) {
-                    Some(b) => add(row, self.block_row(b, 5 + wp - 1)),
+                    Some(b) => add(row, self.block_row(b, 5 + wp - 1, t)),
                     None => add_hashed(
                         row,
                         model,
@@ -223,8 +247,8 @@ impl Scorer {
                 let [prev, own, next] = k.tags.map(usize::from);
                 if own < TAG_VALUES {
                     let at = |a: usize, b: usize| (wp * TAG_VALUES + a) * TAG_VALUES + b;
-                    add(row, self.row(&self.tag_prev, at(prev, own)));
-                    add(row, self.row(&self.tag_next, at(own, next)));
+                    add(row, self.row(&self.tag_prev, at(prev, own), t));
+                    add(row, self.row(&self.tag_next, at(own, next), t));
                 }
             }
         }
@@ -242,14 +266,95 @@ impl Scorer {
     }
 
     #[inline]
-    fn block_row(&self, block: usize, r: usize) -> &[f32] {
-        let at = (block * BLOCK_ROWS + r) * self.t;
-        &self.blocks[at..at + self.t]
+    fn block_row(&self, block: usize, r: usize, t: usize) -> &[f32] {
+        let at = (block * BLOCK_ROWS + r) * t;
+        &self.blocks[at..at + t]
     }
 
     #[inline]
-    fn row<'a>(&self, table: &'a [f32], i: usize) -> &'a [f32] {
-        &table[i * self.t..(i + 1) * self.t]
+    fn row<'a>(&self, table: &'a [f32], i: usize, t: usize) -> &'a [f32] {
+        &table[i * t..(i + 1) * t]
+    }
+}
+
+/// Every weight row beside its key in one hash map, quantised to 16 bits as in the model
+/// file: a feature found costs one cache miss instead of two (the key, then its row in
+/// another array). Up to 16 tags (7 labels); a model with more uses its own map.
+enum Hashed {
+    Eight {
+        rows: FxHashMap<u64, [i16; 8]>,
+        scale: f32,
+    },
+    Sixteen {
+        rows: FxHashMap<u64, [i16; 16]>,
+        scale: f32,
+    },
+    InModel,
+}
+
+impl Hashed {
+    fn new(model: &Model) -> Hashed {
+        let t = model.n_tags();
+        // The model file's quantisation: a model read from a file gets its own numbers back.
+        let max = model.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        fn rows<const N: usize>(model: &Model, scale: f32) -> FxHashMap<u64, [i16; N]> {
+            let t = model.n_tags();
+            let mut out =
+                FxHashMap::with_capacity_and_hasher(model.index.len(), Default::default());
+            for (&key, &r) in &model.index {
+                let mut q = [0i16; N];
+                for (q, w) in q
+                    .iter_mut()
+                    .zip(&model.weights[r as usize * t..(r as usize + 1) * t])
+                {
+                    *q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+                }
+                out.insert(key, q);
+            }
+            out
+        }
+        match t {
+            0..=8 => Hashed::Eight {
+                rows: rows(model, scale),
+                scale,
+            },
+            9..=16 => Hashed::Sixteen {
+                rows: rows(model, scale),
+                scale,
+            },
+            _ => Hashed::InModel,
+        }
+    }
+}
+
+/// Per-tag sums of the hashed features of every character, into `out` (`t` per character).
+#[inline(always)]
+fn hashed_sums<const N: usize>(
+    rows: &FxHashMap<u64, [i16; N]>,
+    scale: f32,
+    t: usize,
+    feats: &[u64],
+    out: &mut Vec<f32>,
+) {
+    let n = feats.len() / PER_CHAR;
+    out.clear();
+    out.resize(n * t, 0.0);
+    for (row, feats) in out.chunks_exact_mut(t).zip(feats.chunks_exact(PER_CHAR)) {
+        let mut sum = [0i32; N];
+        for f in feats {
+            if *f == 0 {
+                continue;
+            }
+            if let Some(w) = rows.get(f) {
+                for (s, &w) in sum.iter_mut().zip(w) {
+                    *s += i32::from(w);
+                }
+            }
+        }
+        for (o, s) in row.iter_mut().zip(sum) {
+            *o = s as f32 * scale;
+        }
     }
 }
 
