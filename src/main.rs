@@ -1128,10 +1128,19 @@ fn train(
     // A model must not learn labels the scheme no longer has.
     refuse_labels_outside(&corpus, &[&annotations], &set)?;
     let bar = progress(0, "training");
-    let report = inkmark::learn::train_corpus(&corpus, &annotations, &opts, |what| {
+    let report = match inkmark::learn::train_corpus(&corpus, &annotations, &opts, |what| {
         bar.set_message(what.to_string())
-    })
-    .map_err(anyhow::Error::msg)?;
+    }) {
+        Ok(r) => r,
+        // Some errors list their places (`FILE:LINE: …`), one line each.
+        Err(e) => {
+            bar.finish_and_clear();
+            for line in e.lines() {
+                eprintln!("inkmark: {}", sanitize_line(line));
+            }
+            std::process::exit(1);
+        }
+    };
     bar.finish_and_clear();
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -454,3 +454,27 @@ fn a_conll_round_trip_finds_its_articles_again() {
         ]
     );
 }
+
+#[test]
+fn train_refuses_base_data_that_is_not_bio() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题\n\n张三在北京开会。\n";
+    put(&root.join("c/a.txt"), t);
+    put(
+        &root.join("annotations/a.json"),
+        &ann_file("a.txt", t, "done", &[(4, 6, "PER")]),
+    );
+    put(&root.join("bad.bio"), "abc def ghi\nxyz\n\n");
+    put(&root.join("foo.bio"), "张\tB-FOO\n");
+    for (file, says) in [
+        ("bad.bio", "bad.bio:2: \"xyz\" is not CHAR<TAB>TAG"),
+        ("foo.bio", "foo.bio:1: label FOO is not in the label set"),
+    ] {
+        let out = run_in(root, &["train", "c", "--base-data", file]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    assert!(!root.join("annotations/model.inkm").exists());
+}
