@@ -1264,14 +1264,20 @@ fn export(
         .offsets(options.offsets)
         .map_err(anyhow::Error::msg)?;
     let (corpus, annotations, set) = open_corpus(args, display)?;
-    if let (Some(out), false) = (&out, format == Format::Brat) {
-        let mut files = vec![out.clone()];
-        if format == Format::Labelstudio {
-            files.push(export::label_config_path(out));
+    match (&out, format) {
+        // brat's folder has its own rule (only an earlier export is replaced); it must
+        // not go among the annotation files either.
+        (Some(out), Format::Brat) => refuse_inside_annotations(out, &annotations)?,
+        (Some(out), _) => {
+            let mut files = vec![out.clone()];
+            if format == Format::Labelstudio {
+                files.push(export::label_config_path(out));
+            }
+            for f in &files {
+                refuse_export_over(f, &corpus.root, &annotations, force)?;
+            }
         }
-        for f in &files {
-            refuse_export_over(f, &corpus.root, &annotations, force)?;
-        }
+        (None, _) => {}
     }
     let labels = labels_in_set(&labels, &set)?;
     let bar = progress(corpus.entries.len(), "reading");
@@ -1376,15 +1382,7 @@ fn refuse_export_over(out: &Path, root: &Path, annotations: &Path, force: bool) 
             .map(|p| p.join(out.file_name().unwrap_or_default()))
             .unwrap_or_else(|_| out.to_path_buf())
     });
-    if let Ok(ann) = std::fs::canonicalize(annotations) {
-        if resolved.starts_with(&ann) {
-            bail!(
-                "{}: inside the annotation folder {}; export elsewhere",
-                out.display(),
-                annotations.display()
-            );
-        }
-    }
+    refuse_inside_annotations(out, annotations)?;
     if let Ok(root_abs) = std::fs::canonicalize(root) {
         if let Ok(rel) = resolved.strip_prefix(&root_abs) {
             let skip = [annotations.to_path_buf()];
@@ -1399,6 +1397,29 @@ fn refuse_export_over(out: &Path, root: &Path, annotations: &Path, force: bool) 
     }
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!("{}: already exists (--force replaces it)", out.display());
+    }
+    Ok(())
+}
+
+/// An export written among the annotation files would be read as one of them.
+fn refuse_inside_annotations(out: &Path, annotations: &Path) -> Result<()> {
+    let resolved = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    // The deepest existing ancestor, resolved (the export's folder may not exist yet).
+    let existing = resolved
+        .ancestors()
+        .find_map(|a| std::fs::canonicalize(a).ok().map(|c| (a, c)));
+    let resolved = match existing {
+        Some((a, c)) => c.join(resolved.strip_prefix(a).unwrap_or(Path::new(""))),
+        None => resolved,
+    };
+    if let Ok(ann) = std::fs::canonicalize(annotations) {
+        if resolved.starts_with(&ann) {
+            bail!(
+                "{}: inside the annotation folder {}; export elsewhere",
+                out.display(),
+                annotations.display()
+            );
+        }
     }
     Ok(())
 }

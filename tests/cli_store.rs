@@ -122,6 +122,25 @@ fn export_never_replaces_articles_annotations_or_files_without_force() {
         assert!(!out.status.success(), "{target}: {}", text(&out.stderr));
         assert!(text(&out.stderr).contains(target), "{}", text(&out.stderr));
     }
+    // brat: a folder of its own, never among the annotation files.
+    let out = run_in(
+        root,
+        &[
+            "export",
+            "--format",
+            "brat",
+            "--out",
+            "annotations/brat",
+            "c",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("inside the annotation folder"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!root.join("annotations/brat").exists());
     assert_eq!(read(&root.join("c/a.txt")), article);
     assert_eq!(read(&root.join("annotations/a.json")), ann);
     assert!(!root.join("c/new.txt").exists());
