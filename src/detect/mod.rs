@@ -565,7 +565,7 @@ const PROPAGATE_MIN: f32 = 0.8;
 fn propagate(text: &str, base: usize, out: &mut Vec<(Span, f32)>) {
     use crate::label::Label;
     let slicer = CharSlicer::new(text);
-    complete_prefixes(&slicer, base, out);
+    complete_parts(&slicer, base, out);
     let mut sure: Vec<(String, Label, f32)> = out
         .iter()
         .filter(|(s, p)| {
@@ -623,14 +623,14 @@ fn mend_cut_names(found: &mut [(Span, f32)], names: &[Span]) {
     }
 }
 
-/// The same reading for a name or place throughout: where the tagger found the beginning
-/// of a name or place (毛 of "毛文明到", 米根 of "米根连说") and a longer one of the same
-/// label that begins with it and continues the text there was found elsewhere in the
-/// article (书记毛文明), the short one becomes the longer (the longest that fits without
-/// overlapping the next span), scored a tenth lower than its best mention. jieba cuts
-/// names with a common word inside (毛/文明) differently from one sentence to the next.
-/// `out` holds spans of the text offset by `base`, sorted.
-fn complete_prefixes(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) {
+/// The same reading for a name or place throughout: where the tagger found part of a
+/// name or place (毛 of "毛文明到", 米根 of "米根连说", 徐村 as a person in "皇台徐村") and a
+/// longer name or place that contains it and matches the text around it was found
+/// elsewhere in the article, the part becomes the longer mention, with its label (the
+/// longest that fits without overlapping the spans beside), scored a tenth lower than its
+/// best mention. jieba cuts names with a common word inside (毛/文明) differently from
+/// one sentence to the next. `out` holds spans of the text offset by `base`, sorted.
+fn complete_parts(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) {
     use crate::label::Label;
     let readable = |l: Label| matches!(l, Label::PER | Label::LOC);
     let mut mentions: Vec<(&str, Label, usize, f32)> = out
@@ -661,19 +661,25 @@ fn complete_prefixes(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) 
         if !readable(s.label) {
             continue;
         }
-        let from = s.start - base;
-        let short = slicer.slice(from, s.end - base);
+        let (from, to) = (s.start - base, s.end - base);
+        let short = slicer.slice(from, to);
+        let prev_end = if i > 0 { out[i - 1].0.end - base } else { 0 };
         let next_start = out.get(i + 1).map_or(usize::MAX, |(n, _)| n.start - base);
-        let longer = mentions.iter().find(|(text, label, n, _)| {
-            *label == s.label
-                && *n > s.len()
-                && text.starts_with(short)
-                && from + n <= slicer.len()
-                && from + n <= next_start
-                && slicer.slice(from, from + n) == *text
+        let whole = mentions.iter().find_map(|&(text, label, n, p)| {
+            if n <= s.len() {
+                return None;
+            }
+            // Where the part sits in the mention (in characters), if it does.
+            let at = text.find(short)?;
+            let before = text[..at].chars().count();
+            let start = from.checked_sub(before)?;
+            (start >= prev_end
+                && start + n <= next_start.min(slicer.len())
+                && slicer.slice(start, start + n) == text)
+                .then_some((start, n, label, p))
         });
-        if let Some((_, label, n, p)) = longer {
-            out[i] = (Span::new(s.start, s.start + n, *label), p * 0.9);
+        if let Some((start, n, label, p)) = whole {
+            out[i] = (Span::new(start + base, start + base + n, label), p * 0.9);
         }
     }
 }

@@ -437,10 +437,10 @@ fn names_cut_in_two_are_mended_and_read_the_same_throughout() {
     );
 }
 
-/// A name found whole in one sentence is read whole where the tagger found only its
-/// beginning (seed 000: 米根连 ×2, 米根 ×3 before).
+/// A name found whole in one sentence is read whole where the tagger found only a part
+/// of it (seed 000: 米根连 ×2, 米根 ×3 before), with the whole's label.
 #[test]
-fn the_beginning_of_a_name_found_whole_elsewhere_takes_the_whole_name() {
+fn a_part_of_a_name_found_whole_elsewhere_takes_the_whole_name() {
     let mut out = vec![
         (Span::new(0, 3, Label::PER), 0.9),
         (Span::new(9, 11, Label::PER), 0.7),
@@ -449,10 +449,11 @@ fn the_beginning_of_a_name_found_whole_elsewhere_takes_the_whole_name() {
     ];
     let text = "米根连说,他要去。米根连说:米根是谁?米根连";
     let slicer = CharSlicer::new(text);
-    complete_prefixes(&slicer, 0, &mut out);
+    complete_parts(&slicer, 0, &mut out);
     assert_eq!(out[1].0, Span::new(9, 12, Label::PER));
     assert!((out[1].1 - 0.81).abs() < 1e-6);
-    // Text that does not continue with the name, or another label, stays.
+    // Text that does not continue with the name stays.
     assert_eq!(out[2].0, Span::new(14, 16, Label::PER));
-    assert_eq!(out[3].0, Span::new(19, 21, Label::LOC));
+    // A part read as another label takes the whole's.
+    assert_eq!(out[3].0, Span::new(19, 22, Label::PER));
 }
