@@ -264,6 +264,52 @@ fn walk(
     }
 }
 
+/// Why a listing of the corpus at `root` (skipping `skip`, as [`list_skipping`]) would
+/// leave out the file `rel` (relative to `root`), in words; `None` when it would list it.
+/// The listing's own rule, for the files inkmark creates there (import) or must not
+/// write (export): a file the corpus does not list has annotations nobody sees.
+pub fn unlisted_reason(root: &Path, rel: &Path, skip: &[PathBuf]) -> Option<String> {
+    use std::path::Component;
+    if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Some("not a plain path inside the corpus folder".into());
+    }
+    let hidden = rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    if hidden {
+        return Some("hidden names (starting with \".\") are not read as articles".into());
+    }
+    if !is_article_file(rel) {
+        return Some("only .txt and .md files are articles".into());
+    }
+    // The folders the listing skips, as absolute paths even where they do not exist yet
+    // (`exports/` is created by the first export).
+    let absolute = |p: &Path| -> PathBuf {
+        fs::canonicalize(p).unwrap_or_else(|_| {
+            std::env::current_dir()
+                .map(|cwd| cwd.join(p))
+                .unwrap_or_else(|_| p.to_path_buf())
+        })
+    };
+    let mut skipped: Vec<PathBuf> = vec![PathBuf::from("exports"), PathBuf::from("annotations")];
+    skipped.extend(skip.iter().cloned());
+    let skipped: Vec<PathBuf> = skipped.iter().map(|p| absolute(p)).collect();
+    let mut dir = absolute(root);
+    let mut parents: Vec<&std::ffi::OsStr> = rel.iter().collect();
+    parents.pop();
+    for name in parents {
+        dir = dir.join(name);
+        let dir = fs::canonicalize(&dir).unwrap_or(dir.clone());
+        if skipped.contains(&dir) || dir.join(crate::export::brat::MARKER).exists() {
+            return Some(format!(
+                "{} is an export or annotation folder, not read as articles",
+                dir.display()
+            ));
+        }
+    }
+    None
+}
+
 /// An export (marker file) or an annotation folder: its files are not articles.
 fn is_skipped_dir(path: &Path, skip: &HashSet<PathBuf>) -> bool {
     path.join(crate::export::brat::MARKER).exists()

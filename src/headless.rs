@@ -22,12 +22,20 @@ pub struct Stats {
     pub top: BTreeMap<String, Vec<(String, usize)>>,
     /// Annotation files that could not be read.
     pub unreadable: Vec<String>,
+    /// Spans kept aside under `unanchored` (lost their place, or clashed in a merge):
+    /// in no count above, never exported.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unanchored: usize,
     /// Labels the files use that the label set does not define (a stale scheme).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_labels: Vec<String>,
     /// The set's label names, in its order (the table lists them all, even unused).
     #[serde(skip)]
     pub set: Vec<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub fn stats(corpus: &Corpus, annotations: &Path, top_n: usize, tick: impl FnMut()) -> Stats {
@@ -61,6 +69,7 @@ pub fn stats_with(
         match Store::open(&path) {
             Ok((_, Loaded::Found(f))) => {
                 s.annotated += 1;
+                s.unanchored += f.unanchored.len();
                 let status = serde_json::to_value(f.status)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
@@ -151,6 +160,12 @@ impl Stats {
             ));
         }
         out.push('\n');
+        if self.unanchored > 0 {
+            out.push_str(&format!(
+                "set aside {} under unanchored (not counted above; inkmark check names them)\n",
+                crate::text::count(self.unanchored, "span", "spans")
+            ));
+        }
         for u in &self.unreadable {
             out.push_str(&format!("unreadable: {u}\n"));
         }
@@ -240,6 +255,28 @@ pub fn check_with(
     // Numbers compare as numbers: `17..20` before `1064..1067`, as in the file.
     problems.sort_by(|a, b| natural_cmp(a, b).then_with(|| a.cmp(b)));
     group(problems)
+}
+
+/// One line per annotation file holding spans set aside under `unanchored` (their text
+/// vanished when the article changed, or they clashed with another writer's in a merge):
+/// not errors, but work that no export or count includes until it is placed again.
+pub fn set_aside(corpus: &Corpus, annotations: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &corpus.entries {
+        let path = annotation_path(annotations, &e.rel);
+        if let Ok((_, Loaded::Found(f))) = Store::open(&path) {
+            if let Some(first) = f.unanchored.first() {
+                out.push(format!(
+                    "{}: {} set aside under unanchored (lost its place or clashed in a merge; shown in the reader's panel), first: {} {:?}",
+                    path.display(),
+                    crate::text::count(f.unanchored.len(), "span", "spans"),
+                    first.label,
+                    first.text
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Compares runs of ASCII digits by value and everything else by character.

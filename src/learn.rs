@@ -83,9 +83,10 @@ fn base_examples(
 ) -> Result<(Vec<Example>, usize), String> {
     let mut sents = Vec::new();
     for f in files {
-        let read = crate::detect::tagger::bio::read(f)
-            .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-        sents.extend(read);
+        let raw =
+            std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        check_bio(f, &raw, labels)?;
+        sents.extend(crate::detect::tagger::bio::parse(&raw));
     }
     if sents.is_empty() || max == 0 {
         return Ok((Vec::new(), 0));
@@ -117,6 +118,61 @@ fn base_examples(
         })
         .collect();
     Ok((out, chosen.len()))
+}
+
+/// `--base-data` must be character BIO (`CHAR<TAB>TAG` or `CHAR TAG` per line, a blank
+/// line between sentences; tags `O`, `B-X`, `I-X`, also `E-X`/`S-X`) over the labels being
+/// trained: anything else would be mixed in as garbage without a word. The first
+/// problems, one `FILE:LINE:` line each.
+fn check_bio(path: &Path, raw: &str, labels: &[String]) -> Result<(), String> {
+    const SHOWN: usize = 5;
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (n, line) in raw.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let split = line.split_once('\t').or_else(|| line.rsplit_once(' '));
+        let problem = match split {
+            None => Some(format!("{line:?} is not CHAR<TAB>TAG")),
+            Some((ch, _)) if ch.chars().count() != 1 => Some(format!(
+                "{line:?} is not CHAR<TAB>TAG (one character, then its tag)"
+            )),
+            Some((_, tag)) => {
+                let tag = tag.trim();
+                match tag.split_once('-') {
+                    _ if tag == "O" => None,
+                    Some((k, l)) if matches!(k, "B" | "I" | "E" | "S") && !l.is_empty() => {
+                        (!labels.iter().any(|x| x == l)).then(|| {
+                            format!(
+                                "label {l} is not in the label set ({}); map or remove it",
+                                labels.join(", ")
+                            )
+                        })
+                    }
+                    _ => Some(format!("tag {tag:?} is not O, B-X or I-X")),
+                }
+            }
+        };
+        if let Some(p) = problem {
+            count += 1;
+            if problems.len() < SHOWN {
+                problems.push(format!("{}:{}: {p}", path.display(), n + 1));
+            }
+        }
+    }
+    if count > SHOWN {
+        problems.push(format!("… and {} more", count - SHOWN));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "--base-data is not character BIO:\n{}",
+            problems.join("\n")
+        ))
+    }
 }
 
 /// What a training run did.
@@ -366,5 +422,26 @@ fn append_history(annotations: &Path, report: &TrainReport) {
         {
             let _ = writeln!(f, "{line}");
         }
+    }
+}
+#[cfg(test)]
+mod bio_tests {
+    use super::check_bio;
+    use std::path::Path;
+
+    #[test]
+    fn base_data_that_is_not_bio_is_refused_with_its_lines() {
+        let labels = vec!["PER".to_string(), "LOC".to_string()];
+        let p = Path::new("b.bio");
+        assert!(check_bio(p, "张\tB-PER\n三\tI-PER\n\n在 O\r\n", &labels).is_ok());
+        let e = check_bio(p, "abc def ghi\nxyz\n\n", &labels).unwrap_err();
+        assert!(e.contains("b.bio:1: ") && e.contains("b.bio:2: "), "{e}");
+        let e = check_bio(p, "张\tB-FOO\n", &labels).unwrap_err();
+        assert!(
+            e.contains("b.bio:1: label FOO is not in the label set"),
+            "{e}"
+        );
+        let e = check_bio(p, "张\tX\n", &labels).unwrap_err();
+        assert!(e.contains("tag \"X\""), "{e}");
     }
 }

@@ -53,6 +53,41 @@ struct DisplayArgs {
     config: Option<PathBuf>,
 }
 
+/// `inkmark --config X check seeds` as `inkmark check --config X seeds`: the flags users
+/// write git-style before the command (which the reader's own `[DIR]` would otherwise
+/// take the command name for) are moved after it. Only known flags before a known
+/// command move; anything else is left for clap to judge.
+fn hoist_flags(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    const WITH_VALUE: [&str; 3] = ["--config", "--annotations", "--annotator"];
+    const ALONE: [&str; 1] = ["--ambiguous-wide"];
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .flat_map(|c| {
+            std::iter::once(c.get_name().to_string()).chain(c.get_all_aliases().map(str::to_string))
+        })
+        .collect();
+    let mut i = 1;
+    while let Some(a) = args.get(i).and_then(|a| a.to_str()) {
+        let name = a.split('=').next().unwrap_or(a);
+        if WITH_VALUE.contains(&name) && !a.contains('=') {
+            i += 2;
+        } else if WITH_VALUE.contains(&name) || ALONE.contains(&a) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let first = args.get(i).and_then(|a| a.to_str());
+    if i == 1 || i >= args.len() || !first.is_some_and(|c| commands.iter().any(|n| n == c)) {
+        return args;
+    }
+    let mut out = vec![args[0].clone(), args[i].clone()];
+    out.extend(args[1..i].iter().cloned());
+    out.extend(args[i + 1..].iter().cloned());
+    out
+}
+
 /// Where a headless command finds the corpus and its annotations.
 #[derive(clap::Args, Clone)]
 struct CorpusArgs {
@@ -104,6 +139,9 @@ enum Command {
         /// Label Studio: leave out the detector's open suggestions ("predictions")
         #[arg(long)]
         no_predictions: bool,
+        /// Replace an existing --out file (never an article or annotation file)
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         corpus: CorpusArgs,
     },
@@ -351,7 +389,7 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(hoist_flags(std::env::args_os().collect()));
     if let Err(e) = run(cli) {
         // Errors name files: a file name can hold an escape sequence.
         eprintln!("inkmark: {}", sanitize_line(&format!("{e:#}")));
@@ -385,10 +423,11 @@ fn run(cli: Cli) -> Result<()> {
             docstart,
             offsets,
             no_predictions,
+            force,
             corpus,
         }) => export(
             format,
-            out,
+            (out, force),
             status,
             labels,
             inkmark::export::Options {
@@ -1089,10 +1128,19 @@ fn train(
     // A model must not learn labels the scheme no longer has.
     refuse_labels_outside(&corpus, &[&annotations], &set)?;
     let bar = progress(0, "training");
-    let report = inkmark::learn::train_corpus(&corpus, &annotations, &opts, |what| {
+    let report = match inkmark::learn::train_corpus(&corpus, &annotations, &opts, |what| {
         bar.set_message(what.to_string())
-    })
-    .map_err(anyhow::Error::msg)?;
+    }) {
+        Ok(r) => r,
+        // Some errors list their places (`FILE:LINE: …`), one line each.
+        Err(e) => {
+            bar.finish_and_clear();
+            for line in e.lines() {
+                eprintln!("inkmark: {}", sanitize_line(line));
+            }
+            std::process::exit(1);
+        }
+    };
     bar.finish_and_clear();
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -1202,7 +1250,7 @@ fn open_corpus(
 #[allow(clippy::too_many_arguments)]
 fn export(
     format: inkmark::export::Format,
-    out: Option<PathBuf>,
+    (out, force): (Option<PathBuf>, bool),
     status: Option<inkmark::annotation::Status>,
     labels: Vec<String>,
     options: inkmark::export::Options,
@@ -1216,6 +1264,21 @@ fn export(
         .offsets(options.offsets)
         .map_err(anyhow::Error::msg)?;
     let (corpus, annotations, set) = open_corpus(args, display)?;
+    match (&out, format) {
+        // brat's folder has its own rule (only an earlier export is replaced); it must
+        // not go among the annotation files either.
+        (Some(out), Format::Brat) => refuse_inside_annotations(out, &annotations)?,
+        (Some(out), _) => {
+            let mut files = vec![out.clone()];
+            if format == Format::Labelstudio {
+                files.push(export::label_config_path(out));
+            }
+            for f in &files {
+                refuse_export_over(f, &corpus.root, &annotations, force)?;
+            }
+        }
+        (None, _) => {}
+    }
     let labels = labels_in_set(&labels, &set)?;
     let bar = progress(corpus.entries.len(), "reading");
     let filter = Filter { status, labels };
@@ -1276,6 +1339,10 @@ fn export(
             eprintln!("inkmark: exported {}", sanitize_line(&msg));
         }
         (_, None) => {
+            if docs.is_empty() {
+                // An empty stdout alone does not say whether anything matched.
+                eprintln!("inkmark: exported 0 articles (no annotation file matched)");
+            }
             let rendered =
                 export::render_with(format, &docs, &options).map_err(anyhow::Error::msg)?;
             let rendered = if format == Format::Conll {
@@ -1296,6 +1363,62 @@ fn export(
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 r => r.context("cannot write to stdout")?,
             }
+        }
+    }
+    Ok(())
+}
+
+/// An export file must not land on an article of the corpus or in the annotation folder
+/// (a typo would replace the data it was made from), nor replace any file without
+/// `--force`, as `patterns -o`.
+fn refuse_export_over(out: &Path, root: &Path, annotations: &Path, force: bool) -> Result<()> {
+    // Where `out` would be, resolved through symlinked folders (and a symlinked file).
+    let resolved = std::fs::canonicalize(out).unwrap_or_else(|_| {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(parent)
+            .map(|p| p.join(out.file_name().unwrap_or_default()))
+            .unwrap_or_else(|_| out.to_path_buf())
+    });
+    refuse_inside_annotations(out, annotations)?;
+    if let Ok(root_abs) = std::fs::canonicalize(root) {
+        if let Ok(rel) = resolved.strip_prefix(&root_abs) {
+            let skip = [annotations.to_path_buf()];
+            if corpus::unlisted_reason(root, rel, &skip).is_none() {
+                bail!(
+                    "{}: would be an article of the corpus {}; export elsewhere",
+                    out.display(),
+                    root.display()
+                );
+            }
+        }
+    }
+    if !force && std::fs::symlink_metadata(out).is_ok() {
+        bail!("{}: already exists (--force replaces it)", out.display());
+    }
+    Ok(())
+}
+
+/// An export written among the annotation files would be read as one of them.
+fn refuse_inside_annotations(out: &Path, annotations: &Path) -> Result<()> {
+    let resolved = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    // The deepest existing ancestor, resolved (the export's folder may not exist yet).
+    let existing = resolved
+        .ancestors()
+        .find_map(|a| std::fs::canonicalize(a).ok().map(|c| (a, c)));
+    let resolved = match existing {
+        Some((a, c)) => c.join(resolved.strip_prefix(a).unwrap_or(Path::new(""))),
+        None => resolved,
+    };
+    if let Ok(ann) = std::fs::canonicalize(annotations) {
+        if resolved.starts_with(&ann) {
+            bail!(
+                "{}: inside the annotation folder {}; export elsewhere",
+                out.display(),
+                annotations.display()
+            );
         }
     }
     Ok(())
@@ -1421,6 +1544,9 @@ fn import(
         }
         add_labels_to_config(dir, display, &set, &added)?;
     }
+    if format == Format::Conll {
+        export::import::align_unspaced(&mut docs, &corpus);
+    }
     let bar = progress(docs.len(), "importing");
     let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));
     bar.finish_and_clear();
@@ -1528,11 +1654,9 @@ fn annotator_folders(
             if !root.is_dir() {
                 bail!("no folder {}", root.display());
             }
-            team::team_folders(&root)
-                .map_err(anyhow::Error::msg)?
-                .into_iter()
-                .filter(|a| !is_gold(a))
-                .collect()
+            // Gold folders are left out by team_folders; an annotator's folder given
+            // as --to stays in, so that the refusal below names it.
+            team::team_folders(&root).map_err(anyhow::Error::msg)?
         }
         None => annotations.iter().map(|d| Annotator::from_dir(d)).collect(),
     };
@@ -1701,6 +1825,10 @@ fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     let bar = progress(corpus.entries.len(), "checking");
     let problems = inkmark::headless::check_with(&corpus, &annotations, &set, || bar.inc(1));
     bar.finish_and_clear();
+    // Set-aside spans are no error (exit status unchanged) but must not go unseen.
+    for note in inkmark::headless::set_aside(&corpus, &annotations) {
+        println!("note: {}", sanitize_line(&note));
+    }
     if problems.is_empty() {
         println!(
             "ok: {}, annotation files in {} are valid",

@@ -180,7 +180,7 @@ fn export_writes_brat_and_label_studio_configs_from_the_set() {
     );
     let visual = std::fs::read_to_string(fx.root.join("out/brat/visual.conf")).unwrap();
     assert!(
-        visual.contains("DISEASE | 疾病名称, e.g. 新冠肺炎\n"),
+        visual.contains("# DISEASE: 疾病名称, e.g. 新冠肺炎\nDISEASE | DISEASE\n"),
         "{visual}"
     );
     // magenta is palette index 163 (#d700af); SYMPTOM's own #d75f00; DRUG the palette's 8th.

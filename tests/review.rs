@@ -611,6 +611,12 @@ fn cli_checks_the_folders_before_anything_is_written() {
     // only the terminal is missing here.
     std::fs::create_dir_all(fx.gold()).unwrap();
     annotate(&fx.gold(), "a.txt", TEXT, &[(0, 3, PER)], "rev");
+    // A gold folder is known by its files' mark (review writes it); without it, a
+    // subfolder holding annotation files is an annotator's.
+    let path = fx.gold().join("a.json");
+    let mut f = AnnotationFile::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    f.extra.insert("source".into(), "review".into());
+    std::fs::write(&path, f.to_json()).unwrap();
     let before = std::fs::read_to_string(fx.gold().join("a.json")).unwrap();
     let (code, err) = run(&[
         "corpus",

@@ -109,6 +109,39 @@ pub struct AnnotationFile {
     /// Top-level keys this version does not know: kept as they were and written back.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Keys of entities this version does not know (`"note": …` from another tool), by
+    /// the entity's (start, end): written back with the entity there. Filled by the store
+    /// from the file on disk when it saves ([`entity_extras`]).
+    #[serde(skip)]
+    pub entity_extra: EntityExtra,
+}
+
+/// Unknown entity keys by (start, end).
+pub type EntityExtra =
+    std::collections::BTreeMap<(usize, usize), serde_json::Map<String, serde_json::Value>>;
+
+/// The keys of `source`'s entities that [`Entity`] does not know, by (start, end).
+pub fn entity_extras(source: &str) -> EntityExtra {
+    const KNOWN: [&str; 6] = ["start", "end", "label", "text", "source", "by"];
+    let mut out = EntityExtra::new();
+    let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(source) else {
+        return out;
+    };
+    let entities = v.get("entities").and_then(|e| e.as_array());
+    for e in entities.into_iter().flatten() {
+        let Some(obj) = e.as_object() else { continue };
+        let extra: serde_json::Map<String, serde_json::Value> = obj
+            .iter()
+            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let at = |k: &str| obj.get(k).and_then(|x| x.as_u64()).map(|x| x as usize);
+        if let (false, Some(start), Some(end)) = (extra.is_empty(), at("start"), at("end")) {
+            out.insert((start, end), extra);
+        }
+    }
+    out
 }
 
 impl AnnotationFile {
@@ -125,6 +158,7 @@ impl AnnotationFile {
             unanchored: Vec::new(),
             article_fingerprint: None,
             extra: serde_json::Map::new(),
+            entity_extra: EntityExtra::new(),
         }
     }
 
@@ -185,7 +219,7 @@ impl AnnotationFile {
             format!("\"updated\": {}", q(&self.updated)),
             format!(
                 "\"entities\": {}",
-                list(entities.iter().map(one_line).collect())
+                list(entities.iter().map(|e| self.entity_line(e)).collect())
             ),
             format!(
                 "\"rejected\": {}",
@@ -209,6 +243,26 @@ impl AnnotationFile {
         out.push_str(&format!("  {}\n", fields.join(",\n  ")));
         out.push_str("}\n");
         out
+    }
+}
+
+impl AnnotationFile {
+    /// One entity's line, its unknown keys (if any) after the known ones.
+    fn entity_line(&self, e: &Entity) -> String {
+        let line = one_line(e);
+        match self.entity_extra.get(&(e.start, e.end)) {
+            Some(extra) if line.ends_with('}') => {
+                let more: Vec<String> = extra
+                    .iter()
+                    .map(|(k, v)| {
+                        let k = serde_json::to_string(k).unwrap_or_default();
+                        format!("{k}: {}", one_line(v))
+                    })
+                    .collect();
+                format!("{}, {}}}", &line[..line.len() - 1], more.join(", "))
+            }
+            _ => line,
+        }
     }
 }
 
@@ -243,10 +297,84 @@ impl std::fmt::Display for ParseError {
     }
 }
 
-/// Where the annotations of `rel` (an article path relative to the corpus) are stored:
-/// the same relative path under `dir`, extension replaced by `.json`.
+/// Where the annotations of `rel` (an article path relative to the corpus) are stored.
+/// The one place that maps articles to annotation files (reader, check, stats, export,
+/// import, agree, review, train all call it):
+///
+/// - a `.txt` article: the same relative path under `dir`, extension replaced by `.json`
+///   (`a.txt` -> `a.json`), unless that file belongs to another article (its `article`
+///   names another one, e.g. `a.md` annotated by an older inkmark) or is the team's plan
+///   (`assignment.json`); then the whole name plus `.json` (`a.txt.json`);
+/// - any other article (`a.md`, `a.TXT`): `a.md.json`, except that an existing `a.json`
+///   written for it (by an older inkmark, which dropped every extension) is still used.
+///
+/// So `a.txt` and `a.md` in one folder never share a file, and folders written before
+/// keep opening the same spans. A file that does not say which article it is for is left
+/// where it was found (shown as broken), never shadowed by a fresh one.
 pub fn annotation_path(dir: &Path, rel: &Path) -> PathBuf {
-    dir.join(rel).with_extension("json")
+    let short = dir.join(rel).with_extension("json");
+    let long = {
+        let mut name = dir.join(rel).into_os_string();
+        name.push(".json");
+        PathBuf::from(name)
+    };
+    let wanted = rel.to_string_lossy().replace('\\', "/");
+    let is_plan = rel.parent().is_none_or(|p| p.as_os_str().is_empty())
+        && short.file_name() == Some(std::ffi::OsStr::new(crate::team::assign::PLAN_FILE));
+    let is_txt = rel.extension().is_some_and(|e| e == "txt");
+    if is_txt {
+        return match article_named_in(&short) {
+            Some(Some(other)) if other != wanted => long,
+            Some(None) if is_plan => long,
+            _ => short,
+        };
+    }
+    if rel.extension().is_none() || long.exists() {
+        return long;
+    }
+    match article_named_in(&short) {
+        Some(Some(other)) if other == wanted => short,
+        Some(None) if !is_plan => short,
+        _ => long,
+    }
+}
+
+/// The `article` an annotation file names: `None` when there is no such file,
+/// `Some(None)` when it does not say (the plan file, or a file that does not parse). Reads
+/// the head first: inkmark writes `article` second.
+fn article_named_in(path: &Path) -> Option<Option<String>> {
+    use std::io::Read;
+    let mut f = crate::corpus::open_regular(path).ok()?;
+    let mut head = Vec::with_capacity(4096);
+    if f.by_ref().take(4096).read_to_end(&mut head).is_err() {
+        return Some(None);
+    }
+    let text = String::from_utf8_lossy(&head);
+    if let Some(at) = text.find("\"article\"") {
+        let rest = text[at + "\"article\"".len()..].trim_start();
+        if let Some(rest) = rest.strip_prefix(':') {
+            let mut values = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+            if let Some(Ok(name)) = values.next() {
+                return Some(Some(name));
+            }
+        }
+    }
+    if head.len() < 4096 {
+        return Some(None);
+    }
+    // A file written otherwise (`article` further down): parse it whole.
+    let mut all = head;
+    if f.read_to_end(&mut all).is_err() {
+        return Some(None);
+    }
+    let value: Option<serde_json::Value> = serde_json::from_slice(&all).ok();
+    Some(
+        value
+            .as_ref()
+            .and_then(|v| v.get("article"))
+            .and_then(|a| a.as_str())
+            .map(str::to_string),
+    )
 }
 
 /// Now, as RFC 3339 UTC ("2026-11-23T07:00:00Z").
@@ -349,6 +477,67 @@ mod tests {
         assert_eq!(
             annotation_path(Path::new("annotations"), Path::new("sub/a.txt")),
             PathBuf::from("annotations/sub/a.json")
+        );
+        assert_eq!(
+            annotation_path(Path::new("annotations"), Path::new("sub/a.md")),
+            PathBuf::from("annotations/sub/a.md.json")
+        );
+    }
+
+    fn write_for(path: &Path, article: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, AnnotationFile::new(article, "00", "t").to_json()).unwrap();
+    }
+
+    #[test]
+    fn same_stem_articles_never_share_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (txt, md) = (Path::new("a.txt"), Path::new("a.md"));
+        assert_ne!(annotation_path(d, txt), annotation_path(d, md));
+        // Whichever is annotated first, the other gets a file of its own.
+        write_for(&annotation_path(d, md), "a.md");
+        assert_eq!(annotation_path(d, txt), d.join("a.json"));
+        assert_eq!(annotation_path(d, md), d.join("a.md.json"));
+        write_for(&annotation_path(d, txt), "a.txt");
+        assert_ne!(annotation_path(d, txt), annotation_path(d, md));
+    }
+
+    #[test]
+    fn folders_from_older_inkmark_open_the_same_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // Older inkmark wrote a.md's spans to a.json: a.md keeps it; a.txt, added later,
+        // does not take it over.
+        write_for(&d.join("a.json"), "a.md");
+        assert_eq!(annotation_path(d, Path::new("a.md")), d.join("a.json"));
+        assert_eq!(annotation_path(d, Path::new("a.txt")), d.join("a.txt.json"));
+        write_for(&d.join("b.json"), "b.txt");
+        assert_eq!(annotation_path(d, Path::new("b.txt")), d.join("b.json"));
+        assert_eq!(annotation_path(d, Path::new("b.md")), d.join("b.md.json"));
+        // A broken file stays where it is found (shown broken, never shadowed).
+        std::fs::write(d.join("c.json"), "{ broken").unwrap();
+        assert_eq!(annotation_path(d, Path::new("c.txt")), d.join("c.json"));
+        assert_eq!(annotation_path(d, Path::new("c.md")), d.join("c.json"));
+    }
+
+    #[test]
+    fn the_plan_file_is_no_article_annotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join(crate::team::assign::PLAN_FILE),
+            "{\"format\": \"x\"}",
+        )
+        .unwrap();
+        assert_eq!(
+            annotation_path(d, Path::new("assignment.txt")),
+            d.join("assignment.txt.json")
+        );
+        // A subfolder's assignment.txt is no clash.
+        assert_eq!(
+            annotation_path(d, Path::new("s/assignment.txt")),
+            d.join("s/assignment.json")
         );
     }
 }

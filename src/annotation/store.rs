@@ -37,6 +37,10 @@ pub enum SaveError {
     Corrupt(PathBuf, ParseError),
     /// The file's permissions say it must not be written (0444): respected, not replaced.
     ReadOnly(PathBuf),
+    /// The file on disk was written meanwhile for another version of the article (its
+    /// SHA-256 differs) and no text was given to bring it to ours: merging would mix
+    /// offsets of two texts under one hash. Not touched.
+    OtherVersion(PathBuf),
     /// Not a regular file (a FIFO, a device, a folder): never read or replaced.
     NotAFile(PathBuf),
     Io(PathBuf, io::Error),
@@ -56,6 +60,11 @@ impl std::fmt::Display for SaveError {
                 p.display()
             ),
             SaveError::NotAFile(p) => write!(f, "{} is not a regular file", p.display()),
+            SaveError::OtherVersion(p) => write!(
+                f,
+                "{} was saved meanwhile for another version of the article; not merged (open the article again)",
+                p.display()
+            ),
             SaveError::Io(p, e) => write!(f, "cannot save {}: {e}", p.display()),
         }
     }
@@ -118,10 +127,27 @@ impl Store {
         self.save_with(ours, &|_| Ok(()))
     }
 
+    /// [`Store::save`] for annotations of `text` (the article as this session shows it,
+    /// whose hash `ours` carries): a file saved meanwhile for another version of the
+    /// article is first re-anchored onto `text`, so the merge never mixes offsets of two
+    /// texts (spans that cannot be placed go to `unanchored`).
+    pub fn save_onto(&mut self, ours: &AnnotationFile, text: &str) -> Result<Saved, SaveError> {
+        self.save_inner(ours, Some(text), &|_| Ok(()))
+    }
+
     /// [`Store::save`] with a hook called at each [`Stage`] (tests inject failures).
     pub fn save_with(
         &mut self,
         ours: &AnnotationFile,
+        hook: &dyn Fn(Stage) -> io::Result<()>,
+    ) -> Result<Saved, SaveError> {
+        self.save_inner(ours, None, hook)
+    }
+
+    fn save_inner(
+        &mut self,
+        ours: &AnnotationFile,
+        text: Option<&str>,
         hook: &dyn Fn(Stage) -> io::Result<()>,
     ) -> Result<Saved, SaveError> {
         let io_err = |e| SaveError::Io(self.path.clone(), e);
@@ -132,14 +158,19 @@ impl Store {
         // and then merges with what it wrote (without it, two saves at the same instant
         // both read the old file and the later rename drops the other's spans).
         let _lock = lock_beside(&target).map_err(io_err)?;
-        let prepared = self.prepare(&target, ours)?;
+        let prepared = self.prepare(&target, ours, text)?;
         write_atomic(&target, &prepared.bytes, hook).map_err(io_err)?;
         Ok(self.adopt(prepared))
     }
 
     /// What saving `ours` over `target` writes, read and merged with the file on disk.
     /// The caller holds the folder's lock from here until the rename.
-    fn prepare(&self, target: &Path, ours: &AnnotationFile) -> Result<Prepared, SaveError> {
+    fn prepare(
+        &self,
+        target: &Path,
+        ours: &AnnotationFile,
+        text: Option<&str>,
+    ) -> Result<Prepared, SaveError> {
         let io_err = |e| SaveError::Io(self.path.clone(), e);
         let on_disk = match fs::symlink_metadata(target) {
             Ok(meta) if !meta.is_file() => return Err(SaveError::NotAFile(self.path.clone())),
@@ -161,15 +192,32 @@ impl Store {
         };
         let (mut file, outcome) = match &theirs {
             Some(theirs) if on_disk != self.last_bytes => {
-                let merged = merge(self.base.as_ref(), ours, theirs);
+                // Both sides and the ancestor on one version of the article (ours), or
+                // no merge at all.
+                let onto = |f: &AnnotationFile| -> Result<AnnotationFile, SaveError> {
+                    if f.article_sha256 == ours.article_sha256 {
+                        return Ok(f.clone());
+                    }
+                    let text = text.ok_or_else(|| SaveError::OtherVersion(self.path.clone()))?;
+                    Ok(onto_version(f, ours, text))
+                };
+                let theirs = onto(theirs)?;
+                let base = self.base.as_ref().map(onto).transpose()?;
+                let merged = merge(base.as_ref(), ours, &theirs);
                 (merged.clone(), Saved::Merged(merged))
             }
             _ => (ours.clone(), Saved::Written),
         };
         if let Some(theirs) = &theirs {
-            // Keys a newer inkmark or another tool added are not ours to drop.
+            // Keys a newer inkmark or another tool added are not ours to drop, on the
+            // file or on its entities.
             for (k, v) in &theirs.extra {
                 file.extra.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            if let Some(bytes) = &on_disk {
+                for (at, extra) in super::file::entity_extras(&String::from_utf8_lossy(bytes)) {
+                    file.entity_extra.entry(at).or_insert(extra);
+                }
             }
             if file.article_fingerprint.is_none() && file.article_sha256 == theirs.article_sha256 {
                 file.article_fingerprint = theirs.article_fingerprint.clone();
@@ -531,7 +579,7 @@ impl<T> Batch<T> {
             }
             for j in jobs {
                 let store = &stores[j.i].0;
-                let temp = store.prepare(&j.target, &j.file).and_then(|p| {
+                let temp = store.prepare(&j.target, &j.file, None).and_then(|p| {
                     write_temp(&j.dir, &j.target, &p.bytes, &|s| {
                         (self.hook)(s, &store.path)
                     })
@@ -680,6 +728,27 @@ fn sync_all<'a>(files: impl Iterator<Item = (&'a Path, &'a Path)>) -> Vec<io::Re
     #[cfg(not(target_os = "linux"))]
     {
         files.iter().map(|_| Ok(())).collect()
+    }
+}
+
+/// `f` (annotations of another version of the article) moved onto `text`, the version
+/// `ours` was made for; spans that cannot be placed are kept under `unanchored`.
+fn onto_version(f: &AnnotationFile, ours: &AnnotationFile, text: &str) -> AnnotationFile {
+    let r = super::anchor::reanchor(
+        text,
+        f.article_fingerprint.as_deref(),
+        &f.entities,
+        &f.rejected,
+    );
+    let mut unanchored = f.unanchored.clone();
+    unanchored.extend(r.unanchored);
+    AnnotationFile {
+        article_sha256: ours.article_sha256.clone(),
+        article_fingerprint: ours.article_fingerprint.clone(),
+        entities: r.entities,
+        rejected: r.rejected,
+        unanchored,
+        ..f.clone()
     }
 }
 
@@ -957,6 +1026,71 @@ mod tests {
     #[test]
     fn two_writers_saving_with_varied_timing_lose_no_span() {
         assert_eq!(race(true), 0, "spans lost in {} rounds", writer_rounds());
+    }
+
+    #[test]
+    fn a_file_saved_meanwhile_for_another_version_is_moved_onto_ours_or_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let (old, new) = ("张三来了。\n", "前言。\n张三来了。\n");
+        let of = |text: &str, start: usize| {
+            let mut f =
+                AnnotationFile::new("a.txt", &crate::detect::sha256_hex(text.as_bytes()), "t");
+            f.article_fingerprint = Some(super::super::anchor::fingerprint(text));
+            f.entities = vec![Entity {
+                text: "张三".into(),
+                ..ent(start, start + 2, Label::PER)
+            }];
+            f
+        };
+        fs::write(&path, of(old, 0).to_json()).unwrap();
+        let (mut stale, _) = Store::open(&path).unwrap();
+        // Another writer moved the file onto the new text.
+        fs::write(&path, of(new, 4).to_json()).unwrap();
+        let on_disk = fs::read(&path).unwrap();
+        let mut ours = of(old, 0);
+        ours.entities.push(Entity {
+            text: "来了".into(),
+            ..ent(2, 4, Label::LOC)
+        });
+        // Without the text, no merge across versions: the file is kept as it is.
+        assert!(matches!(
+            stale.clone().save(&ours),
+            Err(SaveError::OtherVersion(_))
+        ));
+        assert_eq!(fs::read(&path).unwrap(), on_disk);
+        // With it, theirs is brought onto our version first: one hash, its offsets.
+        let Ok(Saved::Merged(m)) = stale.save_onto(&ours, old) else {
+            panic!("not merged");
+        };
+        assert_eq!(m.article_sha256, ours.article_sha256);
+        let spans: Vec<(usize, usize)> = m.entities.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(spans, [(0, 2), (2, 4)]);
+    }
+
+    #[test]
+    fn unknown_keys_of_entities_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let f = file(vec![ent(0, 2, Label::PER), ent(3, 4, Label::LOC)]);
+        let json = f.to_json().replacen(
+            "\"source\": \"manual\"}",
+            "\"source\": \"manual\", \"note\": \"keep me\", \"n\": [1, 2]}",
+            1,
+        );
+        fs::write(&path, &json).unwrap();
+        let (mut store, Loaded::Found(mut ours)) = Store::open(&path).unwrap() else {
+            panic!("not found");
+        };
+        ours.entities.push(ent(5, 6, Label::ORG));
+        store.save(&ours).unwrap();
+        let back = fs::read_to_string(&path).unwrap();
+        let line = back.lines().find(|l| l.contains("\"start\": 0,")).unwrap();
+        assert!(
+            line.contains("\"source\": \"manual\", \"note\": \"keep me\", \"n\": [1,2]}"),
+            "{back}"
+        );
+        assert_eq!(AnnotationFile::parse(&back).unwrap().entities.len(), 3);
     }
 
     #[test]

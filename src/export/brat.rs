@@ -70,22 +70,22 @@ pub fn annotation_conf_for(set: &LabelSet) -> String {
     out
 }
 
-/// brat's `visual.conf`: each label's colour (and description as its long name).
+/// brat's `visual.conf`: each label's colour, the label's name as its display name (brat
+/// shows the display forms on the spans, so a description there would replace `PER`
+/// with `person`), and the description in a comment above it.
 pub fn visual_conf(set: &LabelSet) -> String {
     let mut labels = String::from("[labels]\n");
     let mut drawing = String::from("[drawing]\n");
     for (i, d) in set.defs().iter().enumerate() {
-        // brat splits this section at tabs and pipes.
         let long: String = d
             .description
             .chars()
-            .map(|c| if c == '|' || c.is_control() { ' ' } else { c })
+            .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        if long.trim().is_empty() {
-            labels.push_str(&format!("{}\n", d.label));
-        } else {
-            labels.push_str(&format!("{} | {}\n", d.label, long.trim()));
+        if !long.trim().is_empty() {
+            labels.push_str(&format!("# {}: {}\n", d.label, long.trim()));
         }
+        labels.push_str(&format!("{} | {}\n", d.label, d.label));
         drawing.push_str(&format!("{}\tbgColor:{}\n", d.label, set.color(i).hex()));
     }
     format!("{labels}\n{drawing}")
@@ -182,7 +182,16 @@ pub fn write_dir_with(docs: &[Doc], out: &Path, set: &LabelSet) -> io::Result<()
             "A brat export by inkmark: the next export replaces this folder whole.\n",
         )?;
         for d in docs {
-            let txt = tmp.join(&d.article).with_extension("txt");
+            // brat reads `.txt` files: `a.md` becomes `a.md.txt`, never `a.txt`, which
+            // may be another article of the same folder.
+            let txt = if Path::new(&d.article)
+                .extension()
+                .is_some_and(|e| e == "txt")
+            {
+                tmp.join(&d.article)
+            } else {
+                tmp.join(format!("{}.txt", d.article))
+            };
             if let Some(dir) = txt.parent() {
                 fs::create_dir_all(dir)?;
             }

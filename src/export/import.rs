@@ -184,6 +184,141 @@ pub struct Report {
     pub problems: Vec<String>,
 }
 
+/// The span's own copy of its text, for formats that carry it (spaCy, Label Studio),
+/// against the article: offsets counted in another unit, or into another version of the
+/// text, would label the wrong characters without a word (as brat import checks too).
+pub struct TextCheck<'t> {
+    text: &'t str,
+    chars: Vec<char>,
+    /// Mismatches, and how many of them the offsets read in `other` would explain.
+    mismatched: usize,
+    explained: usize,
+    other: super::Offsets,
+    /// Built at the first mismatch (most files have none).
+    map: Option<super::OffsetMap<'t>>,
+}
+
+impl<'t> TextCheck<'t> {
+    /// For spans of `text` whose offsets were read in `unit`.
+    pub fn new(text: &'t str, unit: super::Offsets) -> TextCheck<'t> {
+        let other = match unit {
+            super::Offsets::Utf16 => super::Offsets::Codepoints,
+            _ => super::Offsets::Utf16,
+        };
+        TextCheck {
+            text,
+            chars: text.chars().collect(),
+            mismatched: 0,
+            explained: 0,
+            other,
+            map: None,
+        }
+    }
+
+    /// The problem (with `place`) when `written` is not the article's text at `s..e`
+    /// (code points; `raw` are the offsets as the file wrote them). Out-of-range spans
+    /// are left to the import's own checks.
+    pub fn differs(
+        &mut self,
+        place: &str,
+        (s, e): (usize, usize),
+        raw: (usize, usize),
+        written: Option<&str>,
+    ) -> Option<String> {
+        let written = written?;
+        if s > e || e > self.chars.len() {
+            return None;
+        }
+        let there: String = self.chars[s..e].iter().collect();
+        if there == written {
+            return None;
+        }
+        self.mismatched += 1;
+        let (text, other) = (self.text, self.other);
+        let map = self
+            .map
+            .get_or_insert_with(|| super::OffsetMap::new(text, other));
+        if let (Some(a), Some(b)) = (map.to_code_point(raw.0), map.to_code_point(raw.1)) {
+            if a <= b
+                && b <= self.chars.len()
+                && self.chars[a..b].iter().collect::<String>() == written
+            {
+                self.explained += 1;
+            }
+        }
+        Some(format!(
+            "{place}: text {written:?} ≠ article {there:?} at {s}..{e}; not imported"
+        ))
+    }
+
+    /// One more line when every mismatch is explained by the other offset unit: what the
+    /// user most likely must change (`fix` says how, per format).
+    pub fn hint(&self, fix: &str) -> Option<String> {
+        (self.mismatched > 0 && self.explained == self.mismatched).then(|| {
+            format!(
+                "{}: the offsets match the text when counted in {} units: {fix}",
+                crate::text::count(self.mismatched, "mismatching span", "mismatching spans"),
+                self.other.name()
+            )
+        })
+    }
+}
+
+/// CoNLL writes no whitespace, so a CoNLL document is never identical to its article: one
+/// whose text is an article's with the whitespace left out is given that article (name
+/// and text) and its spans are moved onto the article's offsets. Without this, export then
+/// import would create a copy of every article.
+pub fn align_unspaced(docs: &mut [Imported], corpus: &Corpus) {
+    use super::conll::is_skipped;
+    let squeeze = |t: &str| -> String { t.chars().filter(|c| !is_skipped(*c)).collect() };
+    let mut exact: HashSet<String> = HashSet::new();
+    let mut by_squeezed: HashMap<String, PathBuf> = HashMap::new();
+    for e in &corpus.entries {
+        if let Ok(a) = read_article(&e.path) {
+            exact.insert(sha256_hex(a.text.as_bytes()));
+            by_squeezed
+                .entry(sha256_hex(squeeze(&a.text).as_bytes()))
+                .or_insert_with(|| e.rel.clone());
+        }
+    }
+    for doc in docs.iter_mut() {
+        if doc.article.is_some() || exact.contains(&sha256_hex(doc.text.as_bytes())) {
+            continue;
+        }
+        let Some(rel) = by_squeezed.get(&sha256_hex(squeeze(&doc.text).as_bytes())) else {
+            continue;
+        };
+        let Ok(article) = read_article(&corpus.root.join(rel)) else {
+            continue;
+        };
+        // The article's offset of each kept character, by its rank among the kept ones;
+        // and each document offset's rank.
+        let kept: Vec<usize> = article
+            .text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| !is_skipped(*c))
+            .map(|(i, _)| i)
+            .collect();
+        let mut rank = Vec::new();
+        let mut k = 0;
+        for c in doc.text.chars() {
+            rank.push(k);
+            k += usize::from(!is_skipped(c));
+        }
+        rank.push(k);
+        for s in &mut doc.spans {
+            let last = rank.len() - 1;
+            let (a, b) = (rank[s.span.start.min(last)], rank[s.span.end.min(last)]);
+            if a < b && b <= kept.len() {
+                s.span = Span::new(kept[a], kept[b - 1] + 1, s.span.label);
+            }
+        }
+        doc.text = article.text;
+        doc.article = Some(rel.to_string_lossy().replace('\\', "/"));
+    }
+}
+
 /// A relative article path that stays inside the corpus folder.
 fn safe_relative(rel: &str) -> Option<PathBuf> {
     let p = PathBuf::from(rel);
@@ -215,7 +350,21 @@ pub fn apply(
         tick();
         report.problems.extend(doc.problems.iter().cloned());
         let sha = sha256_hex(doc.text.as_bytes());
-        let named = doc.article.as_deref().and_then(safe_relative);
+        let mut named = doc.article.as_deref().and_then(safe_relative);
+        // A name the corpus would not list (hidden, not .txt/.md, inside exports/): its
+        // annotations would be seen nowhere. The same text under a listed name takes them.
+        if let Some(reason) = named.as_deref().and_then(|rel| {
+            crate::corpus::unlisted_reason(&corpus.root, rel, &[annotations.to_path_buf()])
+        }) {
+            let rel = named.take().unwrap_or_default();
+            if !by_sha.contains_key(&sha) {
+                report.problems.push(format!(
+                    "{}: the corpus would not list this article ({reason}); not imported",
+                    rel.display()
+                ));
+                continue;
+            }
+        }
         let rel = match (&named, by_sha.get(&sha)) {
             (Some(rel), _) if corpus.root.join(rel).exists() => {
                 let existing = read_article(&corpus.root.join(rel))

@@ -267,6 +267,8 @@ struct InValue {
     end: Option<Value>,
     #[serde(default)]
     labels: Option<Value>,
+    #[serde(default)]
+    text: Option<Value>,
 }
 
 /// Reads a task list (or one task): the `labels` results of each task's latest
@@ -291,6 +293,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
         let u = OffsetMap::new(&text, unit);
         let mut spans = Vec::new();
         let mut problems = Vec::new();
+        let mut check = super::import::TextCheck::new(&text, unit);
         let results = chosen(t.annotations).map(|a| a.result);
         for (k, r) in results
             .into_iter()
@@ -308,7 +311,7 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
                 return Err(at("a result lacks value.start/end/labels".into()));
             };
             let (label, foreign) = super::import::foreign_label(l);
-            let (Some(s), Some(e)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
+            let (Some(cs), Some(ce)) = (u.to_code_point(s as usize), u.to_code_point(e as usize))
             else {
                 problems.push(format!(
                     "{place}: {} offsets {s}..{e} are not on character boundaries \
@@ -317,12 +320,26 @@ pub fn parse(input: &str, unit: Offsets) -> Result<Vec<Imported>, String> {
                 ));
                 continue;
             };
+            let written = v.and_then(|v| v.text.as_ref()?.as_str());
+            if let Some(p) = check.differs(&place, (cs, ce), (s as usize, e as usize), written) {
+                problems.push(p);
+                continue;
+            }
             spans.push(ImportedSpan {
-                span: Span::new(s, e, label),
+                span: Span::new(cs, ce, label),
                 at: place,
                 foreign,
             });
         }
+        problems.extend(check.hint(&format!(
+            "import with --offsets {} (Label Studio counted UTF-16 units before its PR #1559)",
+            if unit == Offsets::Utf16 {
+                "codepoints"
+            } else {
+                "utf16"
+            }
+        )));
+        drop(check);
         drop(u);
         let status = match super::import::status_of(status.as_ref(), &format!("task {}", i + 1)) {
             Ok(s) => s,

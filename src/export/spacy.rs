@@ -36,7 +36,8 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
             .ok_or_else(|| at("no \"text\"".into()))?
             .to_string();
         let mut spans = Vec::new();
-        let problems = Vec::new();
+        let mut problems = Vec::new();
+        let mut check = super::import::TextCheck::new(&text, super::Offsets::Codepoints);
         let items = v
             .get("spans")
             .or_else(|| v.get("entities"))
@@ -61,12 +62,22 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
                 return Err(at("a span lacks start/end/label".into()));
             };
             let (label, foreign) = super::import::foreign_label(&l);
+            let (s, e) = (s as usize, e as usize);
+            let written = item.get("text").and_then(Value::as_str);
+            if let Some(p) = check.differs(&place, (s, e), (s, e), written) {
+                problems.push(p);
+                continue;
+            }
             spans.push(ImportedSpan {
-                span: Span::new(s as usize, e as usize, label),
+                span: Span::new(s, e, label),
                 at: place,
                 foreign,
             });
         }
+        problems.extend(
+            check.hint("spaCy counts code points (Python string indices); convert the offsets"),
+        );
+        drop(check);
         let article = v
             .pointer("/meta/article")
             .and_then(Value::as_str)

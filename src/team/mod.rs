@@ -57,8 +57,37 @@ pub fn has_annotation_files(dir: &Path) -> std::io::Result<bool> {
     Ok(false)
 }
 
+/// Whether `dir` is a gold folder written by `inkmark review` (its annotation files say
+/// `"source": "review"` at the top level; the first one found decides).
+pub fn is_gold_folder(dir: &Path) -> bool {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(read) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut children: Vec<PathBuf> = read.flatten().map(|e| e.path()).collect();
+        children.sort();
+        for p in children {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                let Ok(bytes) = crate::corpus::read_regular(&p) else {
+                    continue;
+                };
+                let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                    continue;
+                };
+                return v.get("source").and_then(|s| s.as_str()) == Some("review");
+            }
+        }
+    }
+    false
+}
+
 /// The annotators of a team folder: every subfolder that holds annotation files, sorted
-/// by name. Hidden folders are skipped.
+/// by name. Hidden folders are skipped, and so are gold folders ([`is_gold_folder`]):
+/// review's choices are no annotator's, and their articles (rarely all done) would leave
+/// every pair of annotators with nothing to compare.
 pub fn team_folders(root: &Path) -> Result<Vec<Annotator>, String> {
     let read = std::fs::read_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let mut out = Vec::new();
@@ -69,7 +98,9 @@ pub fn team_folders(root: &Path) -> Result<Vec<Annotator>, String> {
         if hidden || !p.is_dir() {
             continue;
         }
-        if has_annotation_files(&p).map_err(|e| format!("{}: {e}", p.display()))? {
+        if has_annotation_files(&p).map_err(|e| format!("{}: {e}", p.display()))?
+            && !is_gold_folder(&p)
+        {
             out.push(Annotator::from_dir(&p));
         }
     }

@@ -257,11 +257,13 @@ impl Annotating {
     }
 
     /// Writes the annotations; returns a notice when something needs telling.
-    pub fn save(&mut self) -> Option<String> {
+    /// `text` is the article as this session shows it (a file saved meanwhile for
+    /// another version is moved onto it before the merge).
+    pub fn save(&mut self, text: &str) -> Option<String> {
         if let Some(why) = &self.read_only {
             return Some(format!("read-only, not saved: {why}"));
         }
-        match self.store.save(&self.to_file()) {
+        match self.store.save_onto(&self.to_file(), text) {
             Ok(Saved::Written) => {
                 self.saved_revision = self.set.revision;
                 self.state = SaveState::Saved;
@@ -275,10 +277,26 @@ impl Annotating {
                     merged.rejected,
                     merged.status,
                 ));
+                // A clash between the two sides (or a span the other version could
+                // not place here) goes aside: said, never silent.
+                let aside: Vec<&Entity> = merged
+                    .unanchored
+                    .iter()
+                    .filter(|e| !self.unanchored.contains(e))
+                    .collect();
+                let mut notice = MERGED.to_string();
+                if let Some(first) = aside.first() {
+                    notice.push_str(&format!(
+                        "; {} moved to unanchored (listed in the panel, p): {}{}",
+                        crate::text::count(aside.len(), "span", "spans"),
+                        sanitize_line(&describe(first.label, &first.text)),
+                        if aside.len() > 1 { ", …" } else { "" }
+                    ));
+                }
                 self.unanchored = merged.unanchored;
                 self.saved_revision = self.set.revision;
                 self.state = SaveState::Saved;
-                Some("the annotation file had changed on disk: merged both".to_string())
+                Some(notice)
             }
             Err(e) => {
                 self.state = SaveState::Failed(e.to_string());
@@ -287,6 +305,9 @@ impl Annotating {
         }
     }
 }
+
+/// How a save that merged with another writer's file begins its notice.
+pub const MERGED: &str = "the annotation file had changed on disk: merged both";
 
 /// True when a span may begin or end with `c`: letters, digits, ideographs, and the
 /// signs of quantities (50%, 20℃, ￥100); not punctuation or spaces.

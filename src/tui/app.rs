@@ -821,7 +821,22 @@ impl App {
         if !r.ann.dirty() {
             return None;
         }
-        let notice = r.ann.save();
+        let mut notice = r.ann.save(&r.text);
+        // Another writer saved: if that was because the article itself changed since this
+        // reader read it, the user should see the new text (the file keeps this text's
+        // offsets, consistently, until the article is opened again).
+        if notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with(super::annotate::MERGED))
+        {
+            let changed = read_article(&self.corpus.entries[r.entry].path)
+                .is_ok_and(|a| sha256_hex(a.text.as_bytes()) != r.sha);
+            if changed {
+                if let Some(n) = notice.as_mut() {
+                    n.push_str("; the article changed on disk since it was opened: leave it and open it again to see the new text");
+                }
+            }
+        }
         if r.ann.state == SaveState::Saved {
             self.progress[r.entry] = Progress::Some {
                 status: r.ann.set.status,

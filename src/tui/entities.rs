@@ -368,7 +368,7 @@ pub struct Panel {
 
 impl Panel {
     /// Groups the reader's marks by label (in label order), then by text, most mentioned
-    /// first; annotations that lost their place come last.
+    /// first; annotations set aside (unanchored) come first, after any problems.
     pub fn build(r: &Reader, hidden: &HiddenLabels) -> Panel {
         let marks = r.marks();
         let mut rows = Vec::new();
@@ -450,12 +450,21 @@ impl Panel {
                     ),
             );
         }
+        // Annotations set aside (lost their place, or clashed in a merge) near the top:
+        // at the end of a long panel nobody scrolled to them.
+        if !r.ann.unanchored.is_empty() {
+            let mut aside = vec![PanelRow::Section(format!(
+                "set aside: {} (kept in the file under unanchored)",
+                r.ann.unanchored.len()
+            ))];
+            aside.extend(r.ann.unanchored.iter().map(|e| PanelRow::Unanchored {
+                label: e.label,
+                text: e.text.clone(),
+            }));
+            rows.splice(0..0, aside);
+        }
         // Problems first: they are why nothing can be edited.
         rows.splice(0..0, r.ann.problems.iter().cloned().map(PanelRow::Problem));
-        rows.extend(r.ann.unanchored.iter().map(|e| PanelRow::Unanchored {
-            label: e.label,
-            text: e.text.clone(),
-        }));
         let mut panel = Panel {
             rows,
             focused: true,
@@ -500,6 +509,8 @@ impl Panel {
     pub fn select_first(&mut self) {
         self.selected = self.next_item(0, true).unwrap_or(0);
         self.mention = 0;
+        // The rows above the first item (problems, spans set aside) come into view too.
+        self.scroll = 0;
     }
 
     pub fn select_last(&mut self) {

@@ -1,0 +1,499 @@
+//! Store, import and export findings of a tester (round 2, branch fixstore2).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn inkmark() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_inkmark"));
+    // Keep the user's own config and state out of the tests.
+    let empty = std::env::temp_dir().join("inkmark-cli-store-test-empty");
+    c.env("INKMARK_CONFIG_DIR", &empty)
+        .env("INKMARK_STATE_DIR", &empty)
+        .env("USER", "tester");
+    c
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    inkmark().current_dir(dir).args(args).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn put(path: &Path, content: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn same_stem_articles_keep_their_own_annotations() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let (a_txt, a_md) = (
+        "标题甲\n\n张三在北京。\n",
+        "# 标题乙\n\n李四在上海工作了很多年。\n",
+    );
+    put(&root.join("col/a.txt"), a_txt);
+    put(&root.join("col/a.md"), a_md);
+    let doc = |t: &str, s: usize, e: usize, art: &str| {
+        serde_json::json!({"text": t, "label": [[s, e, "PER"]], "article": art}).to_string()
+    };
+    put(
+        &root.join("d.jsonl"),
+        &format!(
+            "{}\n{}\n",
+            doc(a_md, 7, 9, "a.md"),
+            doc(a_txt, 5, 7, "a.txt")
+        ),
+    );
+    let out = run_in(
+        root,
+        &["import", "--format", "doccano", "d.jsonl", "--dir", "col"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(root, &["check", "col"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let md = read(&root.join("annotations/a.md.json"));
+    assert!(md.contains("\"李四\"") && !md.contains("张三"), "{md}");
+    let txt = read(&root.join("annotations/a.json"));
+    assert!(txt.contains("\"张三\"") && !txt.contains("李四"), "{txt}");
+    let out = run_in(root, &["stats", "col", "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["by_label"]["PER"], 2, "{stats}");
+    // A brat export keeps both apart too, and imports back to each.
+    let out = run_in(root, &["export", "--format", "brat", "--out", "b", "col"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(read(&root.join("b/a.txt")), a_txt);
+    assert_eq!(read(&root.join("b/a.md.txt")), a_md);
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "brat",
+            "b/a.md.ann",
+            "b/a.ann",
+            "--dir",
+            "col",
+            "--annotations",
+            "back",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(read(&root.join("back/a.md.json")).contains("\"李四\""));
+    assert!(read(&root.join("back/a.json")).contains("\"张三\""));
+}
+
+#[test]
+fn export_never_replaces_articles_annotations_or_files_without_force() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("c/a.txt"), "标题\n\n张三在北京。\n");
+    put(
+        &root.join("d.jsonl"),
+        &format!(
+            "{}\n",
+            serde_json::json!({"text": "标题\n\n张三在北京。\n", "label": [[4, 6, "PER"]], "article": "a.txt"})
+        ),
+    );
+    let out = run_in(
+        root,
+        &["import", "--format", "doccano", "d.jsonl", "--dir", "c"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let article = read(&root.join("c/a.txt"));
+    let ann = read(&root.join("annotations/a.json"));
+    for (target, force) in [
+        ("c/a.txt", true),
+        ("annotations/a.json", true),
+        ("annotations/new.jsonl", false),
+        ("c/new.txt", false),
+    ] {
+        let mut args = vec!["export", "--format", "spacy", "--out", target, "c"];
+        if force {
+            args.push("--force");
+        }
+        let out = run_in(root, &args);
+        assert!(!out.status.success(), "{target}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(target), "{}", text(&out.stderr));
+    }
+    // brat: a folder of its own, never among the annotation files.
+    let out = run_in(
+        root,
+        &[
+            "export",
+            "--format",
+            "brat",
+            "--out",
+            "annotations/brat",
+            "c",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("inside the annotation folder"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!root.join("annotations/brat").exists());
+    assert_eq!(read(&root.join("c/a.txt")), article);
+    assert_eq!(read(&root.join("annotations/a.json")), ann);
+    assert!(!root.join("c/new.txt").exists());
+    // An ordinary file: written once, then only with --force.
+    put(&root.join("x.jsonl"), "keep\n");
+    let out = run_in(
+        root,
+        &["export", "--format", "spacy", "--out", "x.jsonl", "c"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(read(&root.join("x.jsonl")), "keep\n");
+    let out = run_in(
+        root,
+        &[
+            "export", "--format", "spacy", "--out", "x.jsonl", "--force", "c",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(read(&root.join("x.jsonl")).contains("张三"));
+}
+
+#[test]
+fn an_empty_export_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("c/a.txt"), "标题\n\n张三在北京。\n");
+    let out = run_in(root, &["export", "--format", "spacy", "c"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("0 articles"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn import_refuses_names_the_corpus_would_not_list() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let lines: Vec<String> = [
+        ".hidden/x.txt",
+        "x.csv",
+        "noext",
+        "exports/y.txt",
+        "ok/z.txt",
+    ]
+    .iter()
+    .map(|a| {
+        serde_json::json!({"text": format!("赵六{a}。"), "label": [[0, 2, "PER"]], "article": a})
+            .to_string()
+    })
+    .collect();
+    put(&root.join("d.jsonl"), &(lines.join("\n") + "\n"));
+    let out = run_in(
+        root,
+        &["import", "--format", "doccano", "d.jsonl", "--dir", "."],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for refused in [".hidden/x.txt", "x.csv", "noext", "exports/y.txt"] {
+        assert!(
+            err.contains(&format!("{refused}: the corpus would not list")),
+            "{refused}: {err}"
+        );
+        assert!(!root.join(refused).exists(), "{refused}");
+    }
+    assert!(root.join("ok/z.txt").is_file());
+    let out = run_in(root, &["check", "."]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+#[test]
+fn check_and_stats_mention_spans_set_aside() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let article = "标题\n\n平煤神马集团尼龙化工公司。\n";
+    put(&root.join("c/a.txt"), article);
+    let mut f = inkmark::annotation::AnnotationFile::new(
+        "a.txt",
+        &inkmark::detect::sha256_hex(article.as_bytes()),
+        "tester",
+    );
+    f.unanchored = vec![inkmark::annotation::Entity {
+        start: 4,
+        end: 10,
+        label: inkmark::label::Label::ORG,
+        text: "平煤神马集团".into(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    }];
+    put(&root.join("annotations/a.json"), &f.to_json());
+    let out = run_in(root, &["check", "c"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("1 span set aside under unanchored") && stdout.contains("平煤神马集团"),
+        "{stdout}"
+    );
+    let out = run_in(root, &["stats", "c", "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["unanchored"], 1, "{stats}");
+}
+
+#[test]
+fn spacy_and_label_studio_spans_must_match_the_article_text() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let text = "𠀀标题\n\n记者张三丰和李四在北京报道。\n";
+    put(&root.join("c/x.txt"), text);
+    let cp = |w: &str| text[..text.find(w).unwrap()].chars().count();
+    let u16 = |w: &str| text[..text.find(w).unwrap()].encode_utf16().count();
+    // spaCy: one right span, one whose text is not the article's there.
+    let line = serde_json::json!({"text": text, "meta": {"article": "x.txt"}, "spans": [
+        {"start": cp("张三丰"), "end": cp("张三丰") + 3, "label": "PER", "text": "张三丰"},
+        {"start": cp("北京"), "end": cp("北京") + 2, "label": "LOC", "text": "上海"},
+    ]});
+    put(&root.join("s.jsonl"), &format!("{line}\n"));
+    let out = run_in(
+        root,
+        &["import", "--format", "spacy", "s.jsonl", "--dir", "c"],
+    );
+    let err = text_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("line 1 span 2: text \"上海\" ≠ article \"北京\""),
+        "{err}"
+    );
+    let ann = read(&root.join("annotations/x.json"));
+    assert!(ann.contains("张三丰") && !ann.contains("北京"), "{ann}");
+    // Label Studio with UTF-16 offsets read as code points: every span is off by one,
+    // each is reported, and the hint names the option.
+    let result = |w: &str, l: &str| {
+        let n = w.chars().count();
+        serde_json::json!({"type": "labels", "from_name": "label", "to_name": "text",
+            "value": {"start": u16(w), "end": u16(w) + n, "text": w, "labels": [l]}})
+    };
+    let task = serde_json::json!([{"data": {"text": text, "article": "x.txt"},
+        "annotations": [{"result": [result("李四", "PER"), result("北京", "LOC")]}]}]);
+    put(&root.join("ls.json"), &task.to_string());
+    let out = run_in(
+        root,
+        &["import", "--format", "labelstudio", "ls.json", "--dir", "c"],
+    );
+    let err = text_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("task 1 result 1: text \"李四\" ≠ article"),
+        "{err}"
+    );
+    assert!(err.contains("--offsets utf16"), "{err}");
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "labelstudio",
+            "ls.json",
+            "--dir",
+            "c",
+            "--offsets",
+            "utf16",
+        ],
+    );
+    assert!(out.status.success(), "{}", text_of(&out));
+    let ann = read(&root.join("annotations/x.json"));
+    assert!(
+        ann.contains("\"李四\"") && ann.contains("\"北京\""),
+        "{ann}"
+    );
+}
+
+fn text_of(out: &Output) -> String {
+    text(&out.stderr)
+}
+
+/// An annotation file of `article` (text `text`) with `spans` (start, end, label).
+fn ann_file(article: &str, text: &str, status: &str, spans: &[(usize, usize, &str)]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let entities: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|&(s, e, l)| {
+            serde_json::json!({"start": s, "end": e, "label": l,
+                "text": chars[s..e].iter().collect::<String>(), "source": "manual"})
+        })
+        .collect();
+    serde_json::json!({"format": "inkmark/1", "article": article,
+        "article_sha256": inkmark::detect::sha256_hex(text.as_bytes()),
+        "annotator": "x", "status": status, "updated": "2026-11-23T07:00:00Z",
+        "entities": entities, "rejected": []})
+    .to_string()
+}
+
+#[test]
+fn a_gold_folder_in_the_team_folder_is_no_annotator() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题\n\n张三在北京开会。\n";
+    put(&root.join("c/a.txt"), t);
+    put(
+        &root.join("tann/alice/a.json"),
+        &ann_file("a.txt", t, "done", &[(4, 6, "PER"), (7, 9, "LOC")]),
+    );
+    put(
+        &root.join("tann/bob/a.json"),
+        &ann_file("a.txt", t, "done", &[(4, 6, "PER")]),
+    );
+    // A review under way: in progress, and marked as review's.
+    let mut gold: serde_json::Value =
+        serde_json::from_str(&ann_file("a.txt", t, "in_progress", &[(4, 6, "PER")])).unwrap();
+    gold["source"] = "review".into();
+    put(&root.join("tann/gold/a.json"), &gold.to_string());
+    let out = run_in(root, &["agree", "c", "--team", "tann", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(!report.contains("gold"), "{report}");
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(v["articles"], 1, "{report}");
+    // --to naming an annotator's folder: refused for that reason.
+    let out = run_in(
+        root,
+        &["review", "c", "--team", "tann", "--to", "tann/alice"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is alice's folder"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn global_flags_work_before_the_command() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("c/a.txt"), "标题\n\n张三在北京。\n");
+    put(&root.join("x.toml"), "");
+    for args in [
+        &["--config", "x.toml", "check", "c"][..],
+        &["--config=x.toml", "--ambiguous-wide", "check", "c"][..],
+        &["--annotations", "elsewhere", "stats", "c"][..],
+        &["--ambiguous-wide", "show", "c/a.txt", "--width", "21"][..],
+    ] {
+        let out = run_in(root, args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    // The flag reaches the command: a broken config is read and refused.
+    put(&root.join("bad.toml"), "[[labels]\n");
+    let out = run_in(root, &["--config", "bad.toml", "check", "c"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bad.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_conll_round_trip_finds_its_articles_again() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题 一\n\n记者 张三 在北京。\n第二段 李四。\n";
+    put(&root.join("c/a.txt"), t);
+    let at = |w: &str| t[..t.find(w).unwrap()].chars().count();
+    put(
+        &root.join("annotations/a.json"),
+        &ann_file(
+            "a.txt",
+            t,
+            "done",
+            &[
+                (at("张三"), at("张三") + 2, "PER"),
+                (at("北京"), at("北京") + 2, "LOC"),
+                (at("李四"), at("李四") + 2, "PER"),
+            ],
+        ),
+    );
+    let out = run_in(
+        root,
+        &[
+            "export",
+            "--format",
+            "conll",
+            "--docstart",
+            "--out",
+            "x.conll",
+            "c",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "conll",
+            "x.conll",
+            "--dir",
+            "c",
+            "--annotations",
+            "back",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("created article"), "{err}");
+    let back = read(&root.join("back/a.json"));
+    let v: serde_json::Value = serde_json::from_str(&back).unwrap();
+    let spans: Vec<(u64, String)> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_u64().unwrap(),
+                e["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (at("张三") as u64, "张三".to_string()),
+            (at("北京") as u64, "北京".to_string()),
+            (at("李四") as u64, "李四".to_string())
+        ]
+    );
+}
+
+#[test]
+fn train_refuses_base_data_that_is_not_bio() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题\n\n张三在北京开会。\n";
+    put(&root.join("c/a.txt"), t);
+    put(
+        &root.join("annotations/a.json"),
+        &ann_file("a.txt", t, "done", &[(4, 6, "PER")]),
+    );
+    put(&root.join("bad.bio"), "abc def ghi\nxyz\n\n");
+    put(&root.join("foo.bio"), "张\tB-FOO\n");
+    for (file, says) in [
+        ("bad.bio", "bad.bio:2: \"xyz\" is not CHAR<TAB>TAG"),
+        ("foo.bio", "foo.bio:1: label FOO is not in the label set"),
+    ] {
+        let out = run_in(root, &["train", "c", "--base-data", file]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    assert!(!root.join("annotations/model.inkm").exists());
+}

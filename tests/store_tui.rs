@@ -1,0 +1,266 @@
+//! Two readers on one annotation folder (a tester's round-2 findings 1 and 10).
+
+use inkmark::annotation::AnnotationFile;
+use inkmark::corpus;
+use inkmark::detect::{sha256_hex, Analysis};
+use inkmark::positions::Positions;
+use inkmark::text::WidthOptions;
+use inkmark::tui::app::{App, Msg};
+use inkmark::tui::entities::PanelRow;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    corpus: PathBuf,
+    annotations: PathBuf,
+}
+
+impl Fixture {
+    fn new(text: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        let annotations = dir.path().join("annotations");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), text).unwrap();
+        Fixture {
+            _dir: dir,
+            corpus,
+            annotations,
+        }
+    }
+
+    fn app(&self) -> App {
+        let c = corpus::scan(&self.corpus).unwrap();
+        let mut app = App::new(
+            c,
+            self.annotations.clone(),
+            WidthOptions::default(),
+            Positions::default(),
+        );
+        app.annotator = "tester".into();
+        app.update(Msg::Resize(80, 24));
+        app
+    }
+
+    fn saved(&self) -> AnnotationFile {
+        let path = self.annotations.join("a.json");
+        AnnotationFile::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+}
+
+/// Opens the first article with no suggestions (the keys below label by selection).
+fn open(app: &mut App) {
+    app.update(Msg::Open);
+    if let Some(req) = app.requests.pop() {
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(Analysis::default()),
+        });
+    }
+}
+
+fn offset(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).unwrap()].chars().count()
+}
+
+fn walk_to(app: &mut App, target: usize) {
+    for _ in 0..400 {
+        let r = app.reader().unwrap();
+        let c = r.cursor;
+        if c == target {
+            return;
+        }
+        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
+        app.update(if cl < tl {
+            Msg::Down
+        } else if cl > tl {
+            Msg::Up
+        } else if c < target {
+            Msg::Right
+        } else {
+            Msg::Left
+        });
+    }
+    panic!("cursor never reached {target}");
+}
+
+/// Selects `n` characters from the first `needle` and gives them label number `label`.
+fn label(app: &mut App, text: &str, needle: &str, n: usize, label: usize) {
+    walk_to(app, offset(text, needle));
+    app.update(Msg::Select);
+    for _ in 1..n {
+        app.update(Msg::Right);
+    }
+    app.update(Msg::Label(label));
+}
+
+fn message(app: &App) -> String {
+    app.message.clone().unwrap_or_default()
+}
+
+/// Every span of `file` matches the text its hash names.
+fn consistent(file: &AnnotationFile, versions: &[&str]) -> bool {
+    let Some(text) = versions
+        .iter()
+        .find(|t| sha256_hex(t.as_bytes()) == file.article_sha256)
+    else {
+        return false;
+    };
+    let chars: Vec<char> = text.chars().collect();
+    file.entities
+        .iter()
+        .all(|e| chars[e.start..e.end].iter().collect::<String>() == e.text)
+}
+
+#[test]
+fn a_clash_of_two_writers_is_named_and_listed_first_in_the_panel() {
+    let text = "标题\n\n平煤神马集团尼龙化工公司五厂运转站。\n";
+    let fx = Fixture::new(text);
+    let (mut a, mut b) = (fx.app(), fx.app());
+    open(&mut a);
+    open(&mut b);
+    label(&mut a, text, "平煤神马集团", 6, 2);
+    a.update(Msg::Save);
+    label(&mut b, text, "平煤神马", 4, 1);
+    b.update(Msg::Save);
+    let m = message(&b);
+    assert!(m.contains("merged both"), "{m}");
+    assert!(
+        m.contains("1 span moved to unanchored") && m.contains("ORG 平煤神马集团"),
+        "{m}"
+    );
+    assert_eq!(fx.saved().unanchored.len(), 1);
+    // Listed at the top of the panel (a long article's panel is never scrolled to the
+    // end), here and on a fresh open.
+    let mut c = fx.app();
+    open(&mut c);
+    for app in [&mut b, &mut c] {
+        app.update(Msg::TogglePanel);
+        let rows = &app.reader().unwrap().panel.as_ref().unwrap().rows;
+        let aside = rows
+            .iter()
+            .position(|r| matches!(r, PanelRow::Unanchored { text, .. } if text == "平煤神马集团"));
+        let first_item = rows.iter().position(|r| matches!(r, PanelRow::Item { .. }));
+        assert!(aside.is_some() && aside < first_item, "{rows:?}");
+    }
+}
+
+#[test]
+fn a_reader_of_an_old_version_never_writes_its_hash_over_new_offsets() {
+    let old = "标题\n\n张三来了第三次。\n第九次会议。\n";
+    let new = "标题\n\n插入的一行。\n张三来了第三次。\n第九次会议。\n";
+    let fx = Fixture::new(old);
+    let mut first = fx.app();
+    open(&mut first);
+    label(&mut first, old, "张三", 2, 0);
+    first.update(Msg::Save);
+    // A opens the old text; then the article changes and B re-anchors and saves.
+    let mut a = fx.app();
+    open(&mut a);
+    std::fs::write(fx.corpus.join("a.txt"), new).unwrap();
+    let mut b = fx.app();
+    open(&mut b);
+    b.update(Msg::Save);
+    assert_eq!(fx.saved().article_sha256, sha256_hex(new.as_bytes()));
+    // A, still showing the old text, labels and saves: a merge across versions.
+    label(&mut a, old, "第九次", 3, 3);
+    a.update(Msg::Save);
+    assert!(
+        message(&a).contains("the article changed on disk since it was opened"),
+        "{}",
+        message(&a)
+    );
+    let file = fx.saved();
+    assert!(consistent(&file, &[old, new]), "{}", file.to_json());
+    // Opened on the new text, every span is where its text is.
+    let mut c = fx.app();
+    open(&mut c);
+    let r = c.reader().unwrap();
+    let got: Vec<(usize, String)> = r
+        .ann
+        .set
+        .entities
+        .iter()
+        .map(|e| (e.start, e.text.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (offset(new, "张三"), "张三".to_string()),
+            (offset(new, "第九次会议"), "第九次".to_string())
+        ]
+    );
+}
+
+fn screen(app: &App) -> String {
+    use ratatui::backend::TestBackend;
+    let mut t = ratatui::Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| inkmark::tui::view::draw(app, f)).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let s = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
+            out.push_str(s);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn spans_set_aside_come_into_view_with_the_panel_top_key() {
+    // Enough suggestions that the panel scrolls.
+    let names: Vec<String> = (0..40)
+        .map(|i| {
+            let c = char::from_u32(0x4e00 + 7 * i).unwrap();
+            format!("张{c}")
+        })
+        .collect();
+    let text = format!("标题\n\n{}\n", names.join("说。\n"));
+    let fx = Fixture::new(&text);
+    let mut f = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "tester");
+    f.unanchored = vec![inkmark::annotation::Entity {
+        start: 0,
+        end: 2,
+        label: inkmark::label::Label::ORG,
+        text: "别处机构".into(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    }];
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.annotations.join("a.json"), f.to_json()).unwrap();
+    let mut app = fx.app();
+    app.update(Msg::Resize(80, 14));
+    app.update(Msg::Open);
+    if let Some(req) = app.requests.pop() {
+        let spans = names
+            .iter()
+            .map(|n| {
+                let s = offset(&text, n);
+                inkmark::label::Span::new(s, s + 2, inkmark::label::Label::PER)
+            })
+            .collect();
+        app.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(Analysis {
+                spans,
+                ..Analysis::default()
+            }),
+        });
+    }
+    app.update(Msg::TogglePanel);
+    assert!(screen(&app).contains("别处机构"), "{}", screen(&app));
+    app.update(Msg::Bottom);
+    assert!(!screen(&app).contains("别处机构"), "{}", screen(&app));
+    app.update(Msg::Top);
+    let s = screen(&app);
+    assert!(s.contains("set aside: 1") && s.contains("别处机构"), "{s}");
+}
