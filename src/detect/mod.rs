@@ -746,6 +746,23 @@ fn complete_parts(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) {
             .then(b.3.total_cmp(&a.3))
     });
     mentions.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    // Every shorter part of every mention, to the mentions it is part of (longest first):
+    // one lookup per span, however long the article.
+    let mut parts: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    for (k, (text, _, n, _)) in mentions.iter().enumerate() {
+        let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        for a in 0..*n {
+            for b in a + 1..=*n {
+                if b - a < *n {
+                    let end = starts.get(b).copied().unwrap_or(text.len());
+                    let ks = parts.entry(&text[starts[a]..end]).or_default();
+                    if ks.last() != Some(&k) {
+                        ks.push(k);
+                    }
+                }
+            }
+        }
+    }
     for i in 0..out.len() {
         let (s, _) = out[i];
         if !readable(s.label) {
@@ -753,9 +770,13 @@ fn complete_parts(slicer: &CharSlicer, base: usize, out: &mut [(Span, f32)]) {
         }
         let (from, to) = (s.start - base, s.end - base);
         let short = slicer.slice(from, to);
+        let Some(candidates) = parts.get(short) else {
+            continue;
+        };
         let prev_end = if i > 0 { out[i - 1].0.end - base } else { 0 };
         let next_start = out.get(i + 1).map_or(usize::MAX, |(n, _)| n.start - base);
-        let whole = mentions.iter().find_map(|&(text, label, n, p)| {
+        let whole = candidates.iter().find_map(|&k| {
+            let (text, label, n, p) = mentions[k];
             if n <= s.len() {
                 return None;
             }
