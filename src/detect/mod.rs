@@ -372,34 +372,34 @@ impl Detector {
     /// paragraph end, on two threads; then the sure names are spread over the whole, as one
     /// pass would. Paragraphs are analysed independently, so the result is the same.
     fn analyse_split(&self, text: &str, with_words: bool) -> Analysis {
-        let part = |range: std::ops::Range<usize>| {
-            if with_words {
-                self.analyse_part(text, range)
-            } else {
-                let base = text[..range.start].chars().count();
-                let (spans, scores) = self.analyse_into(&text[range], base, None);
-                Analysis {
-                    spans,
-                    words: WordStarts::default(),
-                    scores,
-                    sources: Vec::new(),
-                }
+        // `spread`: spread the names over this part (the halves of a split leave it to
+        // the pass over the whole).
+        let part = |range: std::ops::Range<usize>, spread: bool| {
+            let base = text[..range.start].chars().count();
+            let mut words = WordStarts::default();
+            let (spans, scores) =
+                self.analyse_into(&text[range], base, with_words.then_some(&mut words), spread);
+            Analysis {
+                spans,
+                words,
+                scores,
+                sources: Vec::new(),
             }
         };
         if text.len() < PARALLEL_BYTES || self.tagger.is_none() {
-            return part(0..text.len());
+            return part(0..text.len(), true);
         }
         let cut = crate::text::bounds::break_after(text, text.len() / 2, 64 * 1024);
         if cut == 0 || cut >= text.len() {
-            return part(0..text.len());
+            return part(0..text.len(), true);
         }
         let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(|| part(cut..text.len()));
-            let first = part(0..cut);
+            let second = scope.spawn(|| part(cut..text.len(), false));
+            let first = part(0..cut, false);
             (first, second.join())
         });
         let Ok(second) = second else {
-            return part(0..text.len());
+            return part(0..text.len(), true);
         };
         let mut words = first.words;
         words.union(&second.words);
@@ -426,7 +426,7 @@ impl Detector {
     pub fn analyse_part(&self, text: &str, bytes: std::ops::Range<usize>) -> Analysis {
         let base = text[..bytes.start].chars().count();
         let mut words = WordStarts::default();
-        let (spans, scores) = self.analyse_into(&text[bytes], base, Some(&mut words));
+        let (spans, scores) = self.analyse_into(&text[bytes], base, Some(&mut words), true);
         Analysis {
             spans,
             words,
@@ -485,12 +485,13 @@ impl Detector {
     }
 
     /// Entities of `text` with their scores, whose first code point is code point `base`
-    /// of the article.
+    /// of the article; `spread` spreads names over it ([`propagate`]).
     fn analyse_into(
         &self,
         text: &str,
         mut base: usize,
         mut words: Option<&mut WordStarts>,
+        spread: bool,
     ) -> (Vec<Span>, Vec<f32>) {
         let mut out: Vec<(Span, f32)> = Vec::new();
         let mut scratch = tagger::Scratch::default();
@@ -527,7 +528,7 @@ impl Detector {
             );
             base += n;
         }
-        if self.tagger.is_some() {
+        if self.tagger.is_some() && spread {
             propagate(text, first, &mut out);
         }
         // Last: propagation may lengthen a part into a whole name.
