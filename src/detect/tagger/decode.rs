@@ -45,27 +45,36 @@ pub fn viterbi(model: &Model, emit: &[f32]) -> Vec<usize> {
 #[inline(always)]
 fn viterbi_with(t: usize, trans: &[f32], emit: &[f32]) -> Vec<usize> {
     let n = emit.len() / t;
+    // From-major transitions, so that the inner loop runs over the tags reached (the
+    // same step for every tag: it vectorises).
+    let mut from_row = vec![f32::NEG_INFINITY; t * t];
+    for to in 0..t {
+        for from in 0..t {
+            from_row[from * t + to] = trans[to * (t + 1) + from];
+        }
+    }
     let mut score: Vec<f32> = (0..t)
         .map(|to| emit[to] + trans[to * (t + 1) + t])
         .collect();
-    let mut next = vec![0f32; t];
+    let mut best = vec![0f32; t];
     let mut back = vec![0u16; n * t];
     for i in 1..n {
-        for to in 0..t {
-            let row = &trans[to * (t + 1)..to * (t + 1) + t];
-            let mut best = f32::NEG_INFINITY;
-            let mut arg = 0;
-            for (from, (s, tr)) in score.iter().zip(row).enumerate() {
-                let s = s + tr;
-                if s > best {
-                    best = s;
-                    arg = from;
+        best.fill(f32::NEG_INFINITY);
+        let arg = &mut back[i * t..(i + 1) * t];
+        for (from, &s) in score.iter().enumerate() {
+            let row = &from_row[from * t..(from + 1) * t];
+            for ((b, a), &tr) in best.iter_mut().zip(arg.iter_mut()).zip(row) {
+                // Strictly greater: the first best predecessor wins ties, as before.
+                let c = s + tr;
+                if c > *b {
+                    *b = c;
+                    *a = from as u16;
                 }
             }
-            next[to] = best + emit[i * t + to];
-            back[i * t + to] = arg as u16;
         }
-        std::mem::swap(&mut score, &mut next);
+        for ((sc, b), e) in score.iter_mut().zip(&best).zip(&emit[i * t..(i + 1) * t]) {
+            *sc = b + e;
+        }
     }
     let mut tag = (0..t)
         .max_by(|&a, &b| score[a].total_cmp(&score[b]))
