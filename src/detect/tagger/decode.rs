@@ -150,8 +150,9 @@ impl Marginals {
                 }
             }
         }
-        // Transposed (row `to`) for the forward sums, so both inner loops run over
-        // contiguous rows.
+        // Both sums are written as one row added to another per source tag (the same
+        // step for every tag: it vectorises), forward over `trans` rows and backward
+        // over its transpose.
         let mut trans_to = vec![0f32; t * t];
         for from in 0..t {
             for to in 0..t {
@@ -161,17 +162,21 @@ impl Marginals {
         let mut alpha = vec![0f32; n * t];
         let mut beta = vec![1f32; n * t];
         let mut scale = vec![1f32; n];
+        let mut reach = vec![0f32; t];
         for i in 0..n {
-            let (done, rest) = alpha.split_at_mut(i * t);
-            let row = &mut rest[..t];
-            let prev = (i > 0).then(|| &done[(i - 1) * t..]);
+            if i == 0 {
+                reach.copy_from_slice(&trans[t * t..]);
+            } else {
+                reach.fill(0.0);
+                for from in 0..t {
+                    let a = alpha[(i - 1) * t + from];
+                    axpy(&mut reach, a, &trans[from * t..(from + 1) * t]);
+                }
+            }
+            let row = &mut alpha[i * t..(i + 1) * t];
             let mut sum = 0.0;
-            for (to, a) in row.iter_mut().enumerate() {
-                let reach = match prev {
-                    None => trans[t * t + to],
-                    Some(prev) => dot(prev, &trans_to[to * t..(to + 1) * t]),
-                };
-                *a = reach * e[i * t + to];
+            for ((a, r), e) in row.iter_mut().zip(&reach).zip(&e[i * t..(i + 1) * t]) {
+                *a = r * e;
                 sum += *a;
             }
             let sum = if sum > 0.0 { sum } else { f32::MIN_POSITIVE };
@@ -182,13 +187,17 @@ impl Marginals {
         }
         // What each tag at the next position carries back: its emission times its beta.
         let mut carry = vec![0f32; t];
+        let mut back = vec![0f32; t];
         for i in (0..n.saturating_sub(1)).rev() {
             for (to, c) in carry.iter_mut().enumerate() {
                 *c = e[(i + 1) * t + to] * beta[(i + 1) * t + to];
             }
-            for from in 0..t {
-                let b = dot(&trans[from * t..(from + 1) * t], &carry);
-                beta[i * t + from] = b / scale[i + 1];
+            back.fill(0.0);
+            for (to, &c) in carry.iter().enumerate() {
+                axpy(&mut back, c, &trans_to[to * t..(to + 1) * t]);
+            }
+            for (b, x) in beta[i * t..(i + 1) * t].iter_mut().zip(&back) {
+                *b = x / scale[i + 1];
             }
         }
         Marginals {
@@ -228,9 +237,12 @@ impl Marginals {
     }
 }
 
+/// `y += a * x`.
 #[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    for (y, x) in y.iter_mut().zip(x) {
+        *y += a * x;
+    }
 }
 
 #[cfg(test)]
