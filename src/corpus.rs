@@ -128,7 +128,8 @@ pub fn read_article(path: &Path) -> io::Result<ArticleText> {
     })
 }
 
-fn is_article_file(path: &Path) -> bool {
+/// Whether `path` has an article extension (`.txt`, `.md`, any case).
+pub fn is_article_file(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))

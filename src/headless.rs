@@ -66,7 +66,7 @@ pub fn stats_with(
         }
         // Problems name the annotation file: that is the file to fix.
         let path = annotation_path(annotations, &e.rel);
-        match Store::open(&path) {
+        match Store::open_for(&path, &e.rel) {
             Ok((_, Loaded::Found(f))) => {
                 s.annotated += 1;
                 s.unanchored += f.unanchored.len();
@@ -93,7 +93,7 @@ pub fn stats_with(
             Ok((_, Loaded::Missing)) => *s.by_status.entry("none".into()).or_default() += 1,
             Ok((_, Loaded::Corrupt(err))) => s
                 .unreadable
-                .push(format!("{}: does not parse: {err}", path.display())),
+                .push(format!("{}: {}", path.display(), err.describe())),
             Err(err) => s.unreadable.push(format!("{}: {err}", path.display())),
         }
     }
@@ -200,11 +200,11 @@ pub fn check_with(
             ));
             continue;
         }
-        let file = match Store::open(&path) {
+        let file = match Store::open_for(&path, &e.rel) {
             Ok((_, Loaded::Found(f))) => f,
             Ok((_, Loaded::Missing)) => continue,
             Ok((_, Loaded::Corrupt(err))) => {
-                problems.push(format!("{shown}: does not parse: {err}"));
+                problems.push(format!("{shown}: {}", err.describe()));
                 continue;
             }
             Err(err) => {
@@ -264,7 +264,7 @@ pub fn set_aside(corpus: &Corpus, annotations: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for e in &corpus.entries {
         let path = annotation_path(annotations, &e.rel);
-        if let Ok((_, Loaded::Found(f))) = Store::open(&path) {
+        if let Ok((_, Loaded::Found(f))) = Store::open_for(&path, &e.rel) {
             if let Some(first) = f.unanchored.first() {
                 out.push(format!(
                     "{}: {} set aside under unanchored (lost its place or clashed in a merge; shown in the reader's panel), first: {} {:?}",
@@ -332,7 +332,7 @@ pub fn labels_outside(corpus: &Corpus, dirs: &[&Path], set: &LabelSet) -> Vec<St
     for dir in dirs {
         for e in &corpus.entries {
             let path = annotation_path(dir, &e.rel);
-            let Ok((_, Loaded::Found(f))) = Store::open(&path) else {
+            let Ok((_, Loaded::Found(f))) = Store::open_for(&path, &e.rel) else {
                 continue;
             };
             for ent in f.entities.iter().filter(|x| !set.contains(x.label)) {

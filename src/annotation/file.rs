@@ -287,8 +287,24 @@ pub struct ParseError {
     pub message: String,
 }
 
+impl ParseError {
+    /// What a command prints for it: "does not parse: …", or the message alone for a
+    /// file that parses but belongs to another article (line 0).
+    pub fn describe(&self) -> String {
+        if self.line == 0 {
+            self.to_string()
+        } else {
+            format!("does not parse: {self}")
+        }
+    }
+}
+
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Line 0: a problem of the whole file (it belongs to another article).
+        if self.line == 0 {
+            return write!(f, "{}", self.message);
+        }
         write!(
             f,
             "line {}, column {}: {}",
@@ -299,18 +315,24 @@ impl std::fmt::Display for ParseError {
 
 /// Where the annotations of `rel` (an article path relative to the corpus) are stored.
 /// The one place that maps articles to annotation files (reader, check, stats, export,
-/// import, agree, review, train all call it):
+/// import, agree, review, train all call it). The mapping is one-to-one, whatever order
+/// articles are annotated in:
 ///
-/// - a `.txt` article: the same relative path under `dir`, extension replaced by `.json`
-///   (`a.txt` -> `a.json`), unless that file belongs to another article (its `article`
-///   names another one, e.g. `a.md` annotated by an older inkmark) or is the team's plan
-///   (`assignment.json`); then the whole name plus `.json` (`a.txt.json`);
+/// - `X.txt` where `X` itself ends in an article extension (`a.md.txt`, `a.txt.txt`):
+///   always the whole name plus `.json` (`a.md.txt.json`), since `a.md.json` is `a.md`'s;
+///   only a file written there by an older inkmark that names this very article, with no
+///   `a.md.txt.json` beside it, is still used;
+/// - a plain `X.txt`: `X.json`, except that an existing `X.txt.json` naming this article
+///   wins (found by its `article` key, so it is never forgotten when `X.json` goes), and an
+///   `X.json` that names another article (e.g. `a.md` annotated by an older inkmark) or is
+///   the team's plan (`assignment.json`) sends it to `X.txt.json`;
 /// - any other article (`a.md`, `a.TXT`): `a.md.json`, except that an existing `a.json`
 ///   written for it (by an older inkmark, which dropped every extension) is still used.
 ///
-/// So `a.txt` and `a.md` in one folder never share a file, and folders written before
-/// keep opening the same spans. A file that does not say which article it is for is left
-/// where it was found (shown as broken), never shadowed by a fresh one.
+/// A file found at the returned path may still name another article (a folder written by
+/// an older inkmark): [`crate::annotation::store::Store::open_for`] refuses it rather than
+/// taking it as this article's drifted spans. A file that does not say which article it
+/// is for is left where it was found (shown as broken), never shadowed by a fresh one.
 pub fn annotation_path(dir: &Path, rel: &Path) -> PathBuf {
     let short = dir.join(rel).with_extension("json");
     let long = {
@@ -319,10 +341,25 @@ pub fn annotation_path(dir: &Path, rel: &Path) -> PathBuf {
         PathBuf::from(name)
     };
     let wanted = rel.to_string_lossy().replace('\\', "/");
+    let names_this = |p: &Path| article_named_in(p).flatten().as_deref() == Some(wanted.as_str());
     let is_plan = rel.parent().is_none_or(|p| p.as_os_str().is_empty())
         && short.file_name() == Some(std::ffi::OsStr::new(crate::team::assign::PLAN_FILE));
     let is_txt = rel.extension().is_some_and(|e| e == "txt");
     if is_txt {
+        // `a.md.txt` -> `a.md.json` would be `a.md`'s own name.
+        let doubled = rel
+            .file_stem()
+            .is_some_and(|s| crate::corpus::is_article_file(Path::new(s)));
+        if doubled {
+            return if !long.exists() && names_this(&short) {
+                short
+            } else {
+                long
+            };
+        }
+        if names_this(&long) {
+            return long;
+        }
         return match article_named_in(&short) {
             Some(Some(other)) if other != wanted => long,
             Some(None) if is_plan => long,
@@ -337,6 +374,11 @@ pub fn annotation_path(dir: &Path, rel: &Path) -> PathBuf {
         Some(None) if !is_plan => short,
         _ => long,
     }
+}
+
+/// The article the annotation file at `path` names, if it says.
+pub fn article_of(path: &Path) -> Option<String> {
+    article_named_in(path).flatten()
 }
 
 /// The `article` an annotation file names: `None` when there is no such file,

@@ -122,6 +122,28 @@ impl Store {
         Ok((store, loaded))
     }
 
+    /// [`Store::open`] of article `rel`'s file: a file that names another article is
+    /// refused (reported as broken, so never edited or rewritten), never taken as this
+    /// article's drifted spans.
+    pub fn open_for(path: &Path, rel: &Path) -> io::Result<(Store, Loaded)> {
+        let (store, loaded) = Store::open(path)?;
+        let wanted = rel.to_string_lossy().replace('\\', "/");
+        let loaded = match loaded {
+            Loaded::Found(f) if !f.article.is_empty() && f.article.replace('\\', "/") != wanted => {
+                Loaded::Corrupt(ParseError {
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "this file belongs to article {:?}, not to {wanted:?}; not used for {wanted:?} (move it to {:?}'s annotation file name, see inkmark check)",
+                        f.article, f.article
+                    ),
+                })
+            }
+            other => other,
+        };
+        Ok((store, loaded))
+    }
+
     /// Saves `ours`, merging with the file on disk if it changed since it was read.
     pub fn save(&mut self, ours: &AnnotationFile) -> Result<Saved, SaveError> {
         self.save_with(ours, &|_| Ok(()))

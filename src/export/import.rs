@@ -403,7 +403,7 @@ pub fn apply(
             record(&mut report, batch.flush());
             queued = HashSet::from([path.clone()]);
         }
-        let (store, loaded) = match Store::open(&path) {
+        let (store, loaded) = match Store::open_for(&path, &rel) {
             Ok(x) => x,
             Err(e) => {
                 report.problems.push(format!("{}: {e}", path.display()));
@@ -423,8 +423,9 @@ pub fn apply(
             Loaded::Missing => AnnotationFile::new(&article, &sha, annotator),
             Loaded::Corrupt(e) => {
                 report.problems.push(format!(
-                    "{}: does not parse ({e}); not touched",
-                    path.display()
+                    "{}: {}; not touched",
+                    path.display(),
+                    e.describe()
                 ));
                 continue;
             }

@@ -65,11 +65,11 @@ pub fn collect(
             skipped.push(skip(format!("cannot read the article: {e}")));
             continue;
         }
-        let file = match Store::open(&annotation_path(annotations, &entry.rel)) {
+        let file = match Store::open_for(&annotation_path(annotations, &entry.rel), &entry.rel) {
             Ok((_, Loaded::Found(f))) => f,
             Ok((_, Loaded::Missing)) => continue,
             Ok((_, Loaded::Corrupt(e))) => {
-                skipped.push(skip(format!("annotation file does not parse: {e}")));
+                skipped.push(skip(format!("annotation file: {}", e.describe())));
                 continue;
             }
             Err(e) => {

@@ -264,7 +264,7 @@ fn one_article(
     let mut eligible = true;
     for (k, a) in annotators.iter().enumerate() {
         let path = annotation_path(&a.dir, rel);
-        match Store::open(&path) {
+        match Store::open_for(&path, rel) {
             Ok((_, Loaded::Found(f))) => {
                 eligible &= all || f.status == Status::Done;
                 files.push(f);
@@ -361,7 +361,7 @@ fn pairwise_article(
     let mut errors = Vec::new();
     for a in annotators {
         let path = annotation_path(&a.dir, rel);
-        match Store::open(&path) {
+        match Store::open_for(&path, rel) {
             Ok((_, Loaded::Found(f))) => done.push((f.status == Status::Done).then_some(f)),
             Ok((_, Loaded::Missing)) => done.push(None),
             Ok((_, Loaded::Corrupt(e))) => {

@@ -386,7 +386,7 @@ pub fn load_versions(annotators: &[Annotator], rel: &Path, text: &str, sha: &str
     let mut out = Versions::default();
     for a in annotators {
         let path = annotation_path(&a.dir, rel);
-        let file = match Store::open(&path) {
+        let file = match Store::open_for(&path, rel) {
             Ok((_, Loaded::Found(f))) => f,
             Ok((_, Loaded::Missing)) => {
                 out.skipped.push(format!("{}: no annotation file", a.name));
@@ -465,7 +465,7 @@ pub fn reviewable(
                 .iter()
                 .map(|a| {
                     let path = annotation_path(&a.dir, &e.rel);
-                    match Store::open(&path) {
+                    match Store::open_for(&path, &e.rel) {
                         Ok((_, Loaded::Found(f))) => Ok(Some(f)),
                         Ok((_, Loaded::Missing)) => Ok(None),
                         Ok((_, Loaded::Corrupt(e))) => {

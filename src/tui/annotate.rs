@@ -149,7 +149,7 @@ impl Annotating {
         };
         let shown = sanitize_line(&path.display().to_string());
         let mut notice = None;
-        match Store::open(&path) {
+        match Store::open_for(&path, rel) {
             Ok((store, loaded)) => {
                 ann.store = store;
                 match loaded {
@@ -212,6 +212,12 @@ impl Annotating {
                                 r.unanchored.len()
                             ));
                         }
+                    }
+                    // Another article's file: nothing of it is shown as this one's.
+                    Loaded::Corrupt(e) if e.line == 0 => {
+                        ann.read_only = Some(format!("{shown}: {e}"));
+                        ann.problems = vec![e.to_string()];
+                        notice = Some(format!("read-only: {shown}: {e}"));
                     }
                     Loaded::Corrupt(e) => {
                         // What can be read of it is shown (read-only), so the panel is not

@@ -412,7 +412,7 @@ fn progress_of(
     rel: &std::path::Path,
     article: Option<&std::path::Path>,
 ) -> Progress {
-    match Store::open(&annotation_path(dir, rel)) {
+    match Store::open_for(&annotation_path(dir, rel), rel) {
         Ok((_, Loaded::Found(f))) => {
             // Read only for an annotated article, and only used when it is the text the
             // file was made for (else the reader re-anchors instead).
@@ -920,7 +920,7 @@ impl App {
         let &idx = self.library.visible.get(self.library.selected)?;
         let entry = &self.corpus.entries[idx];
         let path = annotation_path(&self.annotations_dir, &entry.rel);
-        let (mut store, loaded) = match Store::open(&path) {
+        let (mut store, loaded) = match Store::open_for(&path, &entry.rel) {
             Ok(x) => x,
             Err(e) => return Some(format!("cannot read {}: {e}", path.display())),
         };

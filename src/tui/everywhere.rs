@@ -93,7 +93,7 @@ impl App {
                 continue;
             };
             let path = annotation_path(&self.annotations_dir, &entry.rel);
-            let (store, loaded) = match Store::open(&path) {
+            let (store, loaded) = match Store::open_for(&path, &entry.rel) {
                 Ok(x) => x,
                 Err(_) => {
                     skipped.push(entry.rel.display().to_string());
