@@ -244,17 +244,53 @@ pub fn check_with(
                 // The team's assignment plan lives beside the annotation files.
                 && p != annotations.join(crate::team::assign::PLAN_FILE)
             {
-                problems.push(format!(
-                    "{}: no article for this annotation file in {}",
-                    p.display(),
-                    corpus.root.display()
-                ));
+                problems.push(orphan(corpus, annotations, &p));
             }
         }
     }
     // Numbers compare as numbers: `17..20` before `1064..1067`, as in the file.
     problems.sort_by(|a, b| natural_cmp(a, b).then_with(|| a.cmp(b)));
     group(problems)
+}
+
+/// What `check` says of an annotation file no article maps to: which article it names,
+/// and where that article's annotations are read from (a misnamed file is not an orphan).
+fn orphan(corpus: &Corpus, annotations: &Path, p: &Path) -> String {
+    let named = crate::annotation::file::article_of(p);
+    let owner = named.as_deref().and_then(|a| {
+        corpus
+            .entries
+            .iter()
+            .find(|e| e.rel.to_string_lossy().replace('\\', "/") == a)
+    });
+    match (named.as_deref(), owner) {
+        (Some(a), Some(e)) => {
+            let q = annotation_path(annotations, &e.rel);
+            if q.exists() {
+                format!(
+                    "{}: belongs to {a}, whose annotations are read from {} (not from this file; merge them by hand)",
+                    p.display(),
+                    q.display()
+                )
+            } else {
+                format!(
+                    "{}: belongs to {a} (rename it to {})",
+                    p.display(),
+                    q.display()
+                )
+            }
+        }
+        (Some(a), None) => format!(
+            "{}: no article for this annotation file in {} (it names {a})",
+            p.display(),
+            corpus.root.display()
+        ),
+        (None, _) => format!(
+            "{}: no article for this annotation file in {}",
+            p.display(),
+            corpus.root.display()
+        ),
+    }
 }
 
 /// One line per annotation file holding spans set aside under `unanchored` (their text

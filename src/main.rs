@@ -1544,12 +1544,16 @@ fn import(
         }
         add_labels_to_config(dir, display, &set, &added)?;
     }
+    let mut notes = Vec::new();
     if format == Format::Conll {
-        export::import::align_unspaced(&mut docs, &corpus);
+        notes = export::import::align_unspaced(&mut docs, &corpus);
     }
     let bar = progress(docs.len(), "importing");
     let report = export::import::apply(&docs, &corpus, &annotations, &annotator, || bar.inc(1));
     bar.finish_and_clear();
+    for n in notes.iter().chain(&report.notes) {
+        eprintln!("inkmark: note: {}", sanitize_line(n));
+    }
     for c in &report.created {
         eprintln!(
             "inkmark: created article {}",

@@ -564,6 +564,70 @@ mod tests {
     }
 
     #[test]
+    fn a_doubled_extension_never_takes_the_other_articles_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (md_txt, md) = (Path::new("a.md.txt"), Path::new("a.md"));
+        // a.md.txt annotated first must not take a.md.json, a.md's own name (N1).
+        assert_eq!(annotation_path(d, md_txt), d.join("a.md.txt.json"));
+        write_for(&annotation_path(d, md_txt), "a.md.txt");
+        assert_eq!(annotation_path(d, md), d.join("a.md.json"));
+        write_for(&annotation_path(d, md), "a.md");
+        assert_eq!(annotation_path(d, md_txt), d.join("a.md.txt.json"));
+        assert_eq!(
+            annotation_path(d, Path::new("a.txt.txt")),
+            d.join("a.txt.txt.json")
+        );
+        assert_eq!(annotation_path(d, Path::new("a.MD.txt")), d.join("a.MD.txt.json"));
+        // An older inkmark wrote a.md.txt's spans to a.md.json: still found.
+        let old = tempfile::tempdir().unwrap();
+        let o = old.path();
+        write_for(&o.join("b.md.json"), "b.md.txt");
+        assert_eq!(annotation_path(o, Path::new("b.md.txt")), o.join("b.md.json"));
+    }
+
+    #[test]
+    fn a_txt_json_naming_the_article_is_never_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // N10: a.json was a.md's (older inkmark), so a.txt got a.txt.json; a.json goes.
+        write_for(&d.join("a.json"), "a.md");
+        write_for(&annotation_path(d, Path::new("a.txt")), "a.txt");
+        assert!(d.join("a.txt.json").exists());
+        std::fs::remove_file(d.join("a.json")).unwrap();
+        assert_eq!(annotation_path(d, Path::new("a.txt")), d.join("a.txt.json"));
+        // A hand-made folder with only b.txt.json.
+        write_for(&d.join("b.txt.json"), "b.txt");
+        assert_eq!(annotation_path(d, Path::new("b.txt")), d.join("b.txt.json"));
+        // One naming another article does not capture it.
+        write_for(&d.join("c.txt.json"), "x/c.txt");
+        assert_eq!(annotation_path(d, Path::new("c.txt")), d.join("c.json"));
+    }
+
+    #[test]
+    fn same_stem_articles_map_to_distinct_files_in_any_order() {
+        let names = ["a.txt", "a.md", "a.md.txt", "a.txt.txt", "a.md.md", "a.TXT"];
+        // Every order of annotating three of them: never two articles on one file.
+        for first in names {
+            for second in names {
+                let dir = tempfile::tempdir().unwrap();
+                let d = dir.path();
+                for n in [first, second] {
+                    let p = annotation_path(d, Path::new(n));
+                    if !p.exists() {
+                        write_for(&p, n);
+                    }
+                }
+                let paths: std::collections::BTreeSet<PathBuf> = names
+                    .iter()
+                    .map(|n| annotation_path(d, Path::new(n)))
+                    .collect();
+                assert_eq!(paths.len(), names.len(), "after {first}, {second}");
+            }
+        }
+    }
+
+    #[test]
     fn the_plan_file_is_no_article_annotation() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();

@@ -859,6 +859,25 @@ mod tests {
     use crate::annotation::{Source, Status};
     use crate::label::Label;
 
+    #[test]
+    fn another_articles_file_is_refused_not_reanchored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md.json");
+        let mut f = AnnotationFile::new("a.md.txt", "00", "t");
+        f.entities.push(ent(0, 2, Label::LOC));
+        fs::write(&path, f.to_json()).unwrap();
+        let (_, loaded) = Store::open_for(&path, Path::new("a.md")).unwrap();
+        let Loaded::Corrupt(e) = loaded else {
+            panic!("taken as a.md's: {loaded:?}")
+        };
+        let message = e.describe();
+        assert!(message.contains("\"a.md.txt\"") && message.contains("\"a.md\""));
+        assert!(!message.contains("does not parse"), "{message}");
+        // Its own article reads it.
+        let (_, loaded) = Store::open_for(&path, Path::new("a.md.txt")).unwrap();
+        assert!(matches!(loaded, Loaded::Found(_)));
+    }
+
     fn ent(start: usize, end: usize, label: Label) -> Entity {
         Entity {
             start,

@@ -127,6 +127,35 @@ fn sync_tree(dir: &Path, files: &[PathBuf]) -> io::Result<()> {
     }
 }
 
+/// The `.txt` name (relative to the export folder) of each of `docs`, in order. brat
+/// reads `.txt` files: a `.txt` article keeps its name; any other gets its name plus
+/// `.txt` (`a.md` -> `a.md.txt`, never `a.txt`), or, when an article of the export
+/// already has that name (a real `a.md.txt`), the first free `a.md-1.txt`, `a.md-2.txt`,
+/// …, so that every article gets a pair of its own (names compared ignoring case, for
+/// case-insensitive file systems).
+pub fn txt_names(docs: &[Doc]) -> Vec<String> {
+    let is_txt = |a: &str| Path::new(a).extension().is_some_and(|e| e == "txt");
+    let mut taken: std::collections::HashSet<String> = docs
+        .iter()
+        .filter(|d| is_txt(&d.article))
+        .map(|d| d.article.to_lowercase())
+        .collect();
+    docs.iter()
+        .map(|d| {
+            if is_txt(&d.article) {
+                return d.article.clone();
+            }
+            let mut name = format!("{}.txt", d.article);
+            let mut n = 0;
+            while !taken.insert(name.to_lowercase()) {
+                n += 1;
+                name = format!("{}-{n}.txt", d.article);
+            }
+            name
+        })
+        .collect()
+}
+
 /// Writes the brat folder `out`: into a fresh temporary folder beside it without a sync
 /// per file, one sync at the end, then a rename into place (a 20,000-article export took
 /// 19 s with two fsyncs per file). A previous export at `out` (it has the [`MARKER`]) or an
@@ -181,17 +210,8 @@ pub fn write_dir_with(docs: &[Doc], out: &Path, set: &LabelSet) -> io::Result<()
             &files[1],
             "A brat export by inkmark: the next export replaces this folder whole.\n",
         )?;
-        for d in docs {
-            // brat reads `.txt` files: `a.md` becomes `a.md.txt`, never `a.txt`, which
-            // may be another article of the same folder.
-            let txt = if Path::new(&d.article)
-                .extension()
-                .is_some_and(|e| e == "txt")
-            {
-                tmp.join(&d.article)
-            } else {
-                tmp.join(format!("{}.txt", d.article))
-            };
+        for (d, name) in docs.iter().zip(txt_names(docs)) {
+            let txt = tmp.join(name);
             if let Some(dir) = txt.parent() {
                 fs::create_dir_all(dir)?;
             }

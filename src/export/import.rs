@@ -182,6 +182,21 @@ pub struct Report {
     /// nothing of the user's goes without a word).
     pub replaced: usize,
     pub problems: Vec<String>,
+    /// Worth saying but no failure: a document matched by text to one of several
+    /// articles with that very text (the one used is named).
+    pub notes: Vec<String>,
+}
+
+/// The note for a document matched by its text to `used` among `all` (two or more
+/// articles with the same text): which one took the spans.
+fn same_text_note(all: &[PathBuf], used: &Path) -> String {
+    let names: Vec<String> = all.iter().map(|p| p.display().to_string()).collect();
+    format!(
+        "a document matches {} articles by text: {}; used {} (name the article in the file to choose)",
+        all.len(),
+        names.join(", "),
+        used.display()
+    )
 }
 
 /// The span's own copy of its text, for formats that carry it (spaCy, Label Studio),
@@ -268,26 +283,34 @@ impl<'t> TextCheck<'t> {
 /// whose text is an article's with the whitespace left out is given that article (name
 /// and text) and its spans are moved onto the article's offsets. Without this, export then
 /// import would create a copy of every article.
-pub fn align_unspaced(docs: &mut [Imported], corpus: &Corpus) {
+/// Returns a note for each document that matched several articles (the first is used).
+pub fn align_unspaced(docs: &mut [Imported], corpus: &Corpus) -> Vec<String> {
+    let mut notes = Vec::new();
     use super::conll::is_skipped;
     let squeeze = |t: &str| -> String { t.chars().filter(|c| !is_skipped(*c)).collect() };
     let mut exact: HashSet<String> = HashSet::new();
-    let mut by_squeezed: HashMap<String, PathBuf> = HashMap::new();
+    // All articles by squeezed text, in corpus order: the first one is used.
+    let mut by_squeezed: HashMap<String, Vec<PathBuf>> = HashMap::new();
     for e in &corpus.entries {
         if let Ok(a) = read_article(&e.path) {
             exact.insert(sha256_hex(a.text.as_bytes()));
             by_squeezed
                 .entry(sha256_hex(squeeze(&a.text).as_bytes()))
-                .or_insert_with(|| e.rel.clone());
+                .or_default()
+                .push(e.rel.clone());
         }
     }
     for doc in docs.iter_mut() {
         if doc.article.is_some() || exact.contains(&sha256_hex(doc.text.as_bytes())) {
             continue;
         }
-        let Some(rel) = by_squeezed.get(&sha256_hex(squeeze(&doc.text).as_bytes())) else {
+        let Some(all) = by_squeezed.get(&sha256_hex(squeeze(&doc.text).as_bytes())) else {
             continue;
         };
+        let rel = &all[0];
+        if all.len() > 1 {
+            notes.push(same_text_note(all, rel));
+        }
         let Ok(article) = read_article(&corpus.root.join(rel)) else {
             continue;
         };
@@ -317,6 +340,7 @@ pub fn align_unspaced(docs: &mut [Imported], corpus: &Corpus) {
         doc.text = article.text;
         doc.article = Some(rel.to_string_lossy().replace('\\', "/"));
     }
+    notes
 }
 
 /// A relative article path that stays inside the corpus folder.
@@ -340,10 +364,15 @@ pub fn apply(
     let mut batch: Batch<(usize, usize)> = Batch::new();
     let mut queued: HashSet<PathBuf> = HashSet::new();
     // Articles by content, to match documents that carry no name.
+    // The first article in corpus order with a text takes documents matched by it; all
+    // of them are kept to say so when there are several.
     let mut by_sha: HashMap<String, PathBuf> = HashMap::new();
+    let mut same_text: HashMap<String, Vec<PathBuf>> = HashMap::new();
     for e in &corpus.entries {
         if let Ok(a) = read_article(&e.path) {
-            by_sha.insert(sha256_hex(a.text.as_bytes()), e.rel.clone());
+            let sha = sha256_hex(a.text.as_bytes());
+            by_sha.entry(sha.clone()).or_insert_with(|| e.rel.clone());
+            same_text.entry(sha).or_default().push(e.rel.clone());
         }
     }
     for (i, doc) in docs.iter().enumerate() {
@@ -379,7 +408,12 @@ pub fn apply(
                 }
                 rel.clone()
             }
-            (_, Some(rel)) => rel.clone(),
+            (_, Some(rel)) => {
+                if let Some(all) = same_text.get(&sha).filter(|all| all.len() > 1) {
+                    report.notes.push(same_text_note(all, rel));
+                }
+                rel.clone()
+            }
             (named, None) => {
                 let rel = named.clone().unwrap_or_else(|| {
                     PathBuf::from(format!("imported/{}-{}.txt", i + 1, &sha[..8]))

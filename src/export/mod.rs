@@ -458,8 +458,23 @@ pub fn write_labelled(
         }
         Format::Brat => {
             brat::write_dir_with(docs, out, labels)?;
+            // Say where an article went that could not take its usual name.
+            let moved: Vec<String> = docs
+                .iter()
+                .zip(brat::txt_names(docs))
+                .filter(|(d, n)| *n != d.article && *n != format!("{}.txt", d.article))
+                .map(|(d, n)| format!("{} as {n}", d.article))
+                .collect();
+            let note = if moved.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({}: another article has its usual name)",
+                    moved.join(", ")
+                )
+            };
             Ok(format!(
-                "{} as .txt + .ann pairs in {}/",
+                "{} as .txt + .ann pairs in {}/{note}",
                 crate::text::count(docs.len(), "article", "articles"),
                 out.display()
             ))
