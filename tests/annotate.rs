@@ -1320,3 +1320,28 @@ fn texts_confirmed_in_earlier_sessions_are_suggested_once_read() {
     send(&mut app, &[Msg::Accept]);
     assert_eq!(entity_list(&app)[0].0, "凌昌公司");
 }
+
+#[test]
+fn label_everywhere_gives_a_md_and_a_md_txt_files_of_their_own() {
+    // qa3 N7: a.md and a.md.txt shared a.md.json; one of them was skipped, yet counted.
+    let fx = Fixture::new(TEXT);
+    std::fs::write(fx.corpus.join("a.md"), "# 标题乙\n\n高新区在上海。\n").unwrap();
+    std::fs::write(fx.corpus.join("a.md.txt"), "标题丙\n\n高新区去了广州。\n").unwrap();
+    let mut app = fx.app();
+    open(&mut app); // a.md, first in the library
+    cursor_to(&mut app, "高新区", 0);
+    send(&mut app, &[Msg::Label(1), Msg::LabelEverywhere, Msg::YesCorpus]);
+    let m = app.message.clone().unwrap();
+    assert!(
+        m.ends_with("in 2 other articles (saved; not undoable there)"),
+        "{m}"
+    );
+    let read = |file: &str| {
+        AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join(file)).unwrap())
+            .unwrap()
+    };
+    let f = read("a.md.txt.json");
+    assert_eq!((f.article.as_str(), f.entities.len()), ("a.md.txt", 1));
+    assert_eq!(read("a.json").article, "a.txt");
+    assert!(!fx.annotations.join("a.md.json").exists(), "a.md is not saved yet");
+}

@@ -82,6 +82,8 @@ impl App {
     ) -> CorpusLabels {
         let current = self.reader().map(|r| r.entry);
         let (mut added, mut articles, mut skipped) = (0, 0, Vec::new());
+        // Spans found per article queued: a save that fails takes them out of the count.
+        let mut found_in: std::collections::HashMap<usize, usize> = Default::default();
         // Saved in batches (one sync each, not two fsyncs per article): the UI waits for
         // this, so it must be quick. The tag is the article's index.
         let mut batch: Batch<usize> = Batch::new();
@@ -135,6 +137,7 @@ impl App {
             if !write {
                 continue;
             }
+            found_in.insert(idx, found.len());
             file.entities.extend(
                 found
                     .into_iter()
@@ -148,22 +151,28 @@ impl App {
             file.updated = crate::annotation::file::utc_now();
             batch.push(store, file, idx);
             if batch.is_full() {
-                saved_in_corpus(
+                for idx in saved_in_corpus(
                     &self.corpus.entries,
                     &self.annotations_dir,
                     &mut self.progress,
                     batch.flush(),
                     &mut skipped,
-                );
+                ) {
+                    added -= found_in.get(&idx).copied().unwrap_or(0);
+                    articles -= 1;
+                }
             }
         }
-        saved_in_corpus(
+        for idx in saved_in_corpus(
             &self.corpus.entries,
             &self.annotations_dir,
             &mut self.progress,
             batch.flush(),
             &mut skipped,
-        );
+        ) {
+            added -= found_in.get(&idx).copied().unwrap_or(0);
+            articles -= 1;
+        }
         CorpusLabels {
             added,
             articles,
@@ -172,21 +181,27 @@ impl App {
     }
 }
 
-/// Updates the library's progress of each article saved; lists the others with why.
+/// Updates the library's progress of each article saved; lists the others with why and
+/// returns their indices (they are then not counted as labelled).
 fn saved_in_corpus(
     entries: &[crate::corpus::Entry],
     annotations: &std::path::Path,
     progress: &mut [crate::tui::app::Progress],
     done: Vec<Done<usize>>,
     skipped: &mut Vec<String>,
-) {
+) -> Vec<usize> {
+    let mut failed = Vec::new();
     for d in done {
         let rel = &entries[d.tag].rel;
         match d.result {
             Ok(_) => progress[d.tag] = read_progress(annotations, rel),
-            Err(e) => skipped.push(format!("{} ({e})", rel.display())),
+            Err(e) => {
+                skipped.push(format!("{} ({e})", rel.display()));
+                failed.push(d.tag);
+            }
         }
     }
+    failed
 }
 
 /// What `*` then `c` labels (or would label) in the other articles.
