@@ -91,9 +91,10 @@ pub fn stats_with(
                 }
             }
             Ok((_, Loaded::Missing)) => *s.by_status.entry("none".into()).or_default() += 1,
-            Ok((_, Loaded::Corrupt(err))) => s
-                .unreadable
-                .push(format!("{}: {}", path.display(), err.describe())),
+            Ok((_, Loaded::Corrupt(err))) => {
+                s.unreadable
+                    .push(format!("{}: {}", path.display(), err.describe()))
+            }
             Err(err) => s.unreadable.push(format!("{}: {err}", path.display())),
         }
     }

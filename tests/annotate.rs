@@ -1330,18 +1330,23 @@ fn label_everywhere_gives_a_md_and_a_md_txt_files_of_their_own() {
     let mut app = fx.app();
     open(&mut app); // a.md, first in the library
     cursor_to(&mut app, "高新区", 0);
-    send(&mut app, &[Msg::Label(1), Msg::LabelEverywhere, Msg::YesCorpus]);
+    send(
+        &mut app,
+        &[Msg::Label(1), Msg::LabelEverywhere, Msg::YesCorpus],
+    );
     let m = app.message.clone().unwrap();
     assert!(
         m.ends_with("in 2 other articles (saved; not undoable there)"),
         "{m}"
     );
     let read = |file: &str| {
-        AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join(file)).unwrap())
-            .unwrap()
+        AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join(file)).unwrap()).unwrap()
     };
     let f = read("a.md.txt.json");
     assert_eq!((f.article.as_str(), f.entities.len()), ("a.md.txt", 1));
     assert_eq!(read("a.json").article, "a.txt");
-    assert!(!fx.annotations.join("a.md.json").exists(), "a.md is not saved yet");
+    assert!(
+        !fx.annotations.join("a.md.json").exists(),
+        "a.md is not saved yet"
+    );
 }

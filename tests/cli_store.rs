@@ -497,3 +497,195 @@ fn train_refuses_base_data_that_is_not_bio() {
     }
     assert!(!root.join("annotations/model.inkm").exists());
 }
+
+/// qa3 N1 (import path): `a.md.txt` imported first no longer takes `a.md.json`, so `a.md`
+/// imported next gets its own file; an older folder where `a.md.json` is `a.md.txt`'s is
+/// refused for `a.md`, naming both, and left as it was.
+#[test]
+fn a_md_txt_and_a_md_never_share_an_annotation_file() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let (md, md_txt) = (
+        "# 标题乙\n\n李四在上海工作了很多年。\n",
+        "标题丙\n\n王五去了广州和深圳。\n",
+    );
+    put(&root.join("col/a.md"), md);
+    put(&root.join("col/a.md.txt"), md_txt);
+    let doc = |t: &str, s: usize, e: usize, art: &str| {
+        serde_json::json!({"text": t, "label": [[s, e, "LOC"]], "article": art}).to_string()
+    };
+    put(&root.join("s1.jsonl"), &doc(md_txt, 9, 11, "a.md.txt"));
+    put(&root.join("s2.jsonl"), &doc(md, 10, 12, "a.md"));
+    for s in ["s1.jsonl", "s2.jsonl"] {
+        let out = run_in(root, &["import", "--format", "doccano", s, "--dir", "col"]);
+        assert!(out.status.success(), "{s}: {}", text(&out.stderr));
+    }
+    let f = read(&root.join("annotations/a.md.txt.json"));
+    assert!(f.contains("\"广州\"") && f.contains("\"a.md.txt\""), "{f}");
+    let f = read(&root.join("annotations/a.md.json"));
+    assert!(f.contains("\"上海\"") && !f.contains("广州"), "{f}");
+    let out = run_in(root, &["check", "col"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+
+    // An older inkmark wrote a.md.txt's spans to a.md.json: a.md.txt still reads them,
+    // and a.md is refused (not given them as its drifted spans).
+    let old = ann_file("a.md.txt", md_txt, "done", &[(9, 11, "LOC")]);
+    put(&root.join("old/a.md.json"), &old);
+    let out = run_in(root, &["stats", "col", "--annotations", "old", "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["by_label"]["LOC"], 1, "{stats}");
+    let out = run_in(
+        root,
+        &[
+            "import",
+            "--format",
+            "doccano",
+            "s2.jsonl",
+            "--dir",
+            "col",
+            "--annotations",
+            "old",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("belongs to article \"a.md.txt\", not to \"a.md\""),
+        "{err}"
+    );
+    assert!(!err.contains("changed since"), "{err}");
+    assert_eq!(read(&root.join("old/a.md.json")), old);
+}
+
+/// qa3 N10: `a.txt.json` stays `a.txt`'s once the other article's `a.json` is gone, and
+/// `check` says which article a misnamed file belongs to.
+#[test]
+fn a_txt_json_is_found_and_check_names_a_files_article() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题甲\n\n王五在北京。\n";
+    put(&root.join("col/a.txt"), t);
+    put(
+        &root.join("ann/a.txt.json"),
+        &ann_file("a.txt", t, "done", &[(5, 7, "PER")]),
+    );
+    let out = run_in(root, &["check", "col", "--annotations", "ann"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let out = run_in(
+        root,
+        &[
+            "export",
+            "--format",
+            "spacy",
+            "--out",
+            "x.jsonl",
+            "col",
+            "--annotations",
+            "ann",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(read(&root.join("x.jsonl")).contains("\"PER\""));
+    // A file under another name: check says whose it is and what to do.
+    put(&root.join("col/b.txt"), t);
+    put(
+        &root.join("ann/sub/b.json"),
+        &ann_file("b.txt", t, "done", &[]),
+    );
+    put(
+        &root.join("ann/c.json"),
+        &ann_file("gone.txt", t, "done", &[]),
+    );
+    let out = run_in(root, &["check", "col", "--annotations", "ann"]);
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("b.json: belongs to b.txt (rename it to ") && said.contains("b.json)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("c.json: no article for this annotation file")
+            && said.contains("(it names gone.txt)"),
+        "{said}"
+    );
+}
+
+/// qa3 N2: a brat export of `a.md` beside a real `a.md.txt` writes both.
+#[test]
+fn brat_export_gives_every_article_a_pair_of_its_own() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let (md, md_txt, txt) = (
+        "# 标题乙\n\n李四在上海工作了很多年。\n",
+        "标题丙\n\n王五去了广州和深圳。\n",
+        "标题甲\n\n张三在北京。\n",
+    );
+    put(&root.join("col/a.md"), md);
+    put(&root.join("col/a.md.txt"), md_txt);
+    put(&root.join("col/a.txt"), txt);
+    put(
+        &root.join("annotations/a.md.json"),
+        &ann_file("a.md", md, "done", &[(10, 12, "LOC")]),
+    );
+    put(
+        &root.join("annotations/a.md.txt.json"),
+        &ann_file("a.md.txt", md_txt, "done", &[(9, 11, "LOC")]),
+    );
+    put(
+        &root.join("annotations/a.json"),
+        &ann_file("a.txt", txt, "done", &[(5, 7, "PER")]),
+    );
+    let out = run_in(root, &["export", "--format", "brat", "--out", "b", "col"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("exported 3 articles") && err.contains("a.md as a.md-1.txt"),
+        "{err}"
+    );
+    let mut txts: Vec<String> = std::fs::read_dir(root.join("b"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt") || n.ends_with(".ann"))
+        .collect();
+    txts.sort();
+    assert_eq!(
+        txts,
+        [
+            "a.ann",
+            "a.md-1.ann",
+            "a.md-1.txt",
+            "a.md.ann",
+            "a.md.txt",
+            "a.txt"
+        ]
+    );
+    assert_eq!(read(&root.join("b/a.md.txt")), md_txt);
+    assert_eq!(read(&root.join("b/a.md-1.txt")), md);
+    assert!(read(&root.join("b/a.md-1.ann")).contains("上海"));
+}
+
+/// qa3 N12: a CoNLL document matching two articles by text says which one it went to.
+#[test]
+fn conll_import_says_which_of_two_same_text_articles_it_used() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let t = "标题\n\n王五在北京。\n";
+    put(&root.join("dupt/a.txt"), t);
+    put(&root.join("dupt/b.txt"), t);
+    put(
+        &root.join("dupt.conll"),
+        "标 O\n题 O\n\n王 B-PER\n五 I-PER\n在 O\n北 B-LOC\n京 I-LOC\n。 O\n\n",
+    );
+    let out = run_in(
+        root,
+        &["import", "--format", "conll", "dupt.conll", "--dir", "dupt"],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("note: a document matches 2 articles by text: a.txt, b.txt; used a.txt"),
+        "{err}"
+    );
+    assert!(read(&root.join("annotations/a.json")).contains("\"王五\""));
+    assert!(!root.join("annotations/b.json").exists());
+}

@@ -578,12 +578,18 @@ mod tests {
             annotation_path(d, Path::new("a.txt.txt")),
             d.join("a.txt.txt.json")
         );
-        assert_eq!(annotation_path(d, Path::new("a.MD.txt")), d.join("a.MD.txt.json"));
+        assert_eq!(
+            annotation_path(d, Path::new("a.MD.txt")),
+            d.join("a.MD.txt.json")
+        );
         // An older inkmark wrote a.md.txt's spans to a.md.json: still found.
         let old = tempfile::tempdir().unwrap();
         let o = old.path();
         write_for(&o.join("b.md.json"), "b.md.txt");
-        assert_eq!(annotation_path(o, Path::new("b.md.txt")), o.join("b.md.json"));
+        assert_eq!(
+            annotation_path(o, Path::new("b.md.txt")),
+            o.join("b.md.json")
+        );
     }
 
     #[test]

@@ -456,11 +456,9 @@ pub fn apply(
             }
             Loaded::Missing => AnnotationFile::new(&article, &sha, annotator),
             Loaded::Corrupt(e) => {
-                report.problems.push(format!(
-                    "{}: {}; not touched",
-                    path.display(),
-                    e.describe()
-                ));
+                report
+                    .problems
+                    .push(format!("{}: {}; not touched", path.display(), e.describe()));
                 continue;
             }
         };
