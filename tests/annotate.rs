@@ -1350,3 +1350,44 @@ fn label_everywhere_gives_a_md_and_a_md_txt_files_of_their_own() {
         "a.md is not saved yet"
     );
 }
+
+#[test]
+fn another_articles_file_opens_read_only_and_is_never_reanchored() {
+    // An older inkmark wrote a.md.txt's spans to a.md.json: a.md must not take them as its
+    // own drifted spans (qa3 N1), nor rewrite the file.
+    let fx = Fixture::new(TEXT);
+    let md = "# 标题乙\n\n王五去了广州。\n";
+    std::fs::write(fx.corpus.join("a.md"), md).unwrap();
+    let mut other = AnnotationFile::new("a.md.txt", &sha256_hex(b"x"), "t");
+    other.entities.push(inkmark::annotation::Entity {
+        start: 9,
+        end: 11,
+        label: Label::LOC,
+        text: "广州".into(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    });
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    let file = fx.annotations.join("a.md.json");
+    std::fs::write(&file, other.to_json()).unwrap();
+    let mut app = fx.app();
+    assert!(matches!(app.progress[0], Progress::Broken(_)));
+    open(&mut app); // a.md, first in the library
+    let m = app.message.clone().unwrap();
+    assert!(
+        m.contains("read-only") && m.contains("belongs to article \"a.md.txt\", not to \"a.md\""),
+        "{m}"
+    );
+    assert!(!m.contains("changed since"), "{m}");
+    send(
+        &mut app,
+        &[
+            Msg::NextEntity,
+            Msg::Accept,
+            Msg::Save,
+            Msg::Back,
+            Msg::Quit,
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), other.to_json());
+}
