@@ -3,9 +3,7 @@
 
 mod common;
 
-use common::session::{
-    message, offset, screen, select_and_label, send, span, walk_to, Fixture,
-};
+use common::session::{message, offset, screen, select_and_label, send, span, walk_to, Fixture};
 use inkmark::annotation::AnnotationFile;
 use inkmark::corpus;
 use inkmark::detect::{sha256_hex, Analysis};
