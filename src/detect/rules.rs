@@ -421,6 +421,15 @@ fn dotted_names(tokens: &[Token], out: &mut Vec<Span>) {
     }
 }
 
+/// Parts of speech a word after a title never has when it is (part of) a name: verbs,
+/// particles, prepositions, conjunctions, numbers, adverbs, pronouns, directions.
+fn cannot_be_a_name(pos: Pos) -> bool {
+    matches!(
+        pos,
+        Pos::V | Pos::Uj | Pos::P | Pos::C | Pos::X | Pos::M | Pos::Ul | Pos::D | Pos::R | Pos::F
+    )
+}
+
 /// Names after titles: 记者高轶鹏, 书记 凌 兵奎.
 fn names_after_titles(tokens: &[Token], out: &mut Vec<Span>) {
     let n = tokens.len();
@@ -434,21 +443,7 @@ fn names_after_titles(tokens: &[Token], out: &mut Vec<Span>) {
             k += 1;
         }
         let next = &tokens[k];
-        let blocked = |pos: Pos| {
-            matches!(
-                pos,
-                Pos::V
-                    | Pos::Uj
-                    | Pos::P
-                    | Pos::C
-                    | Pos::X
-                    | Pos::M
-                    | Pos::Ul
-                    | Pos::D
-                    | Pos::R
-                    | Pos::F
-            )
-        };
+        let blocked = cannot_be_a_name;
         if SURNAMES.contains(&next.first)
             && (2..=3).contains(&clen(next.word))
             && !blocked(next.pos)
@@ -480,19 +475,7 @@ pub fn names_after_compound_titles(tokens: &[Token]) -> Vec<Span> {
             && SURNAMES.contains(&surname.first)
             && (1..=2).contains(&clen(given.word))
             && !given.is(flag::TITLE)
-            && !matches!(
-                given.pos,
-                Pos::V
-                    | Pos::Uj
-                    | Pos::P
-                    | Pos::C
-                    | Pos::X
-                    | Pos::M
-                    | Pos::Ul
-                    | Pos::D
-                    | Pos::R
-                    | Pos::F
-            )
+            && !cannot_be_a_name(given.pos)
         {
             out.push(Span::new(surname.start, given.end, Label::PER));
         }
