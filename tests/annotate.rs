@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::session::{offset, select_and_label, send, span, walk_to, Fixture};
+use common::session::{offset, select_and_label, send, span, spans_of, walk_to, Fixture};
 use inkmark::annotation::AnnotationFile;
 use inkmark::detect::{sha256_hex, Analysis};
 use inkmark::label::{Label, Span};
@@ -466,13 +466,7 @@ fn label_everywhere_in_the_corpus_after_a_confirmation() {
     );
     let b = AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join("b.json")).unwrap())
         .unwrap();
-    assert_eq!(
-        b.entities
-            .iter()
-            .map(|e| (e.start, e.end))
-            .collect::<Vec<_>>(),
-        [(0, 3), (7, 10)]
-    );
+    assert_eq!(spans_of(&b), [(0, 3), (7, 10)]);
     assert!(!fx.annotations.join("c.json").exists());
     assert_eq!(app.totals().2, 2, "b's two; a is not saved yet");
 }

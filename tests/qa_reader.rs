@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::session::{message, offset, screen, select_and_label, send, span, walk_to, Fixture};
+use common::session::{
+    message, offset, screen, select_and_label, send, span, spans_of, walk_to, Fixture,
+};
 use inkmark::annotation::AnnotationFile;
 use inkmark::corpus;
 use inkmark::detect::{sha256_hex, Analysis};
@@ -787,13 +789,7 @@ fn no_edit_writes_a_span_that_splits_a_cluster() {
             .unwrap_or_else(|_| panic!("{prompt} / {}", message(&app))),
     )
     .unwrap();
-    assert_eq!(
-        b.entities
-            .iter()
-            .map(|e| (e.start, e.end))
-            .collect::<Vec<_>>(),
-        [(12, 14)]
-    );
+    assert_eq!(spans_of(&b), [(12, 14)]);
     let problems =
         inkmark::headless::check(&corpus::scan(&fx.corpus).unwrap(), &fx.annotations, || {});
     assert!(problems.is_empty(), "{problems:?}");

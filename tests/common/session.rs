@@ -73,6 +73,11 @@ impl Fixture {
     }
 }
 
+/// The (start, end) of every entity of `f`, in the file's order.
+pub fn spans_of(f: &AnnotationFile) -> Vec<(usize, usize)> {
+    f.entities.iter().map(|e| (e.start, e.end)).collect()
+}
+
 /// The code point offset of the `nth` (from 0) `needle` in `text`.
 pub fn offset(text: &str, needle: &str, nth: usize) -> usize {
     let b = text.match_indices(needle).nth(nth).unwrap().0;
