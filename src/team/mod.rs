@@ -274,7 +274,7 @@ fn one_article(
                 eligible = false;
             }
             Ok((_, Loaded::Corrupt(e))) => {
-                errors.push(format!("{}: does not parse: {e}", path.display()))
+                errors.push(format!("{}: {}", path.display(), e.describe()))
             }
             Err(e) => errors.push(format!("{}: cannot be read: {e}", path.display())),
         }
@@ -365,7 +365,7 @@ fn pairwise_article(
             Ok((_, Loaded::Found(f))) => done.push((f.status == Status::Done).then_some(f)),
             Ok((_, Loaded::Missing)) => done.push(None),
             Ok((_, Loaded::Corrupt(e))) => {
-                errors.push(format!("{}: does not parse: {e}", path.display()))
+                errors.push(format!("{}: {}", path.display(), e.describe()))
             }
             Err(e) => errors.push(format!("{}: cannot be read: {e}", path.display())),
         }

@@ -393,11 +393,8 @@ pub fn load_versions(annotators: &[Annotator], rel: &Path, text: &str, sha: &str
                 continue;
             }
             Ok((_, Loaded::Corrupt(e))) => {
-                out.skipped.push(format!(
-                    "{}: {} does not parse: {e}",
-                    a.name,
-                    path.display()
-                ));
+                out.skipped
+                    .push(format!("{}: {} {}", a.name, path.display(), e.describe()));
                 continue;
             }
             Err(e) => {
@@ -469,7 +466,7 @@ pub fn reviewable(
                         Ok((_, Loaded::Found(f))) => Ok(Some(f)),
                         Ok((_, Loaded::Missing)) => Ok(None),
                         Ok((_, Loaded::Corrupt(e))) => {
-                            Err(format!("{}: does not parse: {e}", path.display()))
+                            Err(format!("{}: {}", path.display(), e.describe()))
                         }
                         Err(e) => Err(format!("{}: cannot be read: {e}", path.display())),
                     }
