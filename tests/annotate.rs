@@ -1294,3 +1294,35 @@ fn another_articles_file_opens_read_only_and_is_never_reanchored() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), other.to_json());
 }
+
+#[test]
+fn label_everywhere_does_not_count_an_article_whose_save_failed() {
+    // qa3 N7: an article skipped at save time was still in "N more in M other articles".
+    let fx = Fixture::new(TEXT);
+    let b = "高新区又一篇。";
+    std::fs::write(fx.corpus.join("b.txt"), b).unwrap();
+    std::fs::write(fx.corpus.join("c.txt"), "高新区再一篇。").unwrap();
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    // b's file reads fine but is read-only: its save fails, after it was counted.
+    let file = fx.annotations.join("b.json");
+    let json = AnnotationFile::new("b.txt", &sha256_hex(b.as_bytes()), "t").to_json();
+    std::fs::write(&file, &json).unwrap();
+    let mut perm = std::fs::metadata(&file).unwrap().permissions();
+    perm.set_readonly(true);
+    std::fs::set_permissions(&file, perm).unwrap();
+    let mut app = fx.app();
+    open(&mut app);
+    cursor_to(&mut app, "高新区", 0);
+    send(
+        &mut app,
+        &[Msg::Label(1), Msg::LabelEverywhere, Msg::YesCorpus],
+    );
+    let m = app.message.clone().unwrap();
+    assert!(
+        m.contains("1 more in 1 other article (saved; not undoable there); skipped 1 article")
+            && m.contains("b.txt"),
+        "{m}"
+    );
+    assert!(fx.annotations.join("c.json").exists());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), json);
+}
