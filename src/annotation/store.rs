@@ -134,8 +134,8 @@ impl Store {
                     line: 0,
                     column: 0,
                     message: format!(
-                        "this file belongs to article {:?}, not to {wanted:?}; not used for {wanted:?} (move it to {:?}'s annotation file name, see inkmark check)",
-                        f.article, f.article
+                        "this file belongs to article {:?}, not to {wanted:?}: not used for it (rename it to the other article's annotation file, or remove it)",
+                        f.article
                     ),
                 })
             }
