@@ -264,3 +264,60 @@ fn spans_set_aside_come_into_view_with_the_panel_top_key() {
     let s = screen(&app);
     assert!(s.contains("set aside: 1") && s.contains("别处机构"), "{s}");
 }
+
+// qa3 N3: `u` on a span another writer had changed (or a merge had set aside) said
+// `undone` and changed nothing.
+
+#[test]
+fn undo_of_a_span_another_writer_changed_says_nothing_was_undone() {
+    let text = "标题\n\n通讯员张宏伟报道。\n";
+    let fx = Fixture::new(text);
+    std::fs::write(fx.corpus.join("b.txt"), "第二篇。\n").unwrap();
+    let mut a = fx.app();
+    open(&mut a);
+    label(&mut a, text, "张宏伟", 3, 0);
+    // `J`: the article is saved and its undo kept.
+    a.update(Msg::NextArticle);
+    // The second writer relabels the same span ORG.
+    let mut b = fx.app();
+    open(&mut b);
+    label(&mut b, text, "张宏伟", 3, 2);
+    b.update(Msg::Save);
+    a.update(Msg::PrevArticle);
+    if let Some(req) = a.requests.pop() {
+        a.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(Analysis::default()),
+        });
+    }
+    a.update(Msg::Undo);
+    assert_eq!(
+        message(&a),
+        "nothing undone: PER 张宏伟 was changed by another writer (now ORG 张宏伟)"
+    );
+    a.update(Msg::Save);
+    let labels: Vec<_> = fx.saved().entities.iter().map(|e| e.label).collect();
+    assert_eq!(labels, [inkmark::label::Label::ORG]);
+}
+
+#[test]
+fn undo_of_a_span_set_aside_by_a_merge_says_so() {
+    let text = "标题\n\n平煤神马集团尼龙化工公司五厂运转站。\n";
+    let fx = Fixture::new(text);
+    std::fs::write(fx.corpus.join("b.txt"), "第二篇。\n").unwrap();
+    let (mut a, mut b) = (fx.app(), fx.app());
+    open(&mut a);
+    open(&mut b);
+    label(&mut a, text, "平煤神马集团", 6, 2);
+    a.update(Msg::NextArticle);
+    label(&mut b, text, "平煤神马", 4, 1);
+    b.update(Msg::Save);
+    a.update(Msg::PrevArticle);
+    a.update(Msg::Undo);
+    let m = message(&a);
+    assert!(
+        m.starts_with("nothing undone: ORG 平煤神马集团 was set aside by a merge"),
+        "{m}"
+    );
+    assert_eq!(fx.saved().unanchored.len(), 1);
+}
