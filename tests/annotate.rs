@@ -1,69 +1,16 @@
 //! Annotating by keyboard: whole sessions driven by messages, checked in the saved JSON.
 
+mod common;
+
+use common::session::{offset, select_and_label, send, span, spans_of, walk_to, Fixture};
 use inkmark::annotation::AnnotationFile;
-use inkmark::corpus;
 use inkmark::detect::{sha256_hex, Analysis};
 use inkmark::label::{Label, Span};
-use inkmark::positions::Positions;
-use inkmark::text::WidthOptions;
 use inkmark::tui::app::{App, Msg, Progress};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 const TEXT: &str = "标题：高新区防控纪实\n\n记者高轶鹏报道，高新区纪委2月2日排查4836户。高新区居民说好。\n\n平煤神马集团捐款200万元。\n";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    corpus: PathBuf,
-    annotations: PathBuf,
-}
-
-impl Fixture {
-    fn new(text: &str) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        let annotations = dir.path().join("annotations");
-        std::fs::create_dir_all(&corpus).unwrap();
-        std::fs::write(corpus.join("a.txt"), text).unwrap();
-        Fixture {
-            _dir: dir,
-            corpus,
-            annotations,
-        }
-    }
-
-    fn app(&self) -> App {
-        let c = corpus::scan(&self.corpus).unwrap();
-        let mut app = App::new(
-            c,
-            self.annotations.clone(),
-            WidthOptions::default(),
-            Positions::default(),
-        );
-        app.annotator = "tester".into();
-        app.update(Msg::Resize(60, 20));
-        app
-    }
-
-    fn file(&self) -> PathBuf {
-        self.annotations.join("a.json")
-    }
-
-    fn saved(&self) -> AnnotationFile {
-        AnnotationFile::parse(&std::fs::read_to_string(self.file()).unwrap()).unwrap()
-    }
-}
-
-fn offset(text: &str, needle: &str, nth: usize) -> usize {
-    let b = text.match_indices(needle).nth(nth).unwrap().0;
-    text[..b].chars().count()
-}
-
-fn span(text: &str, word: &str, nth: usize, label: Label) -> Option<Span> {
-    let b = text.match_indices(word).nth(nth)?.0;
-    let s = text[..b].chars().count();
-    Some(Span::new(s, s + word.chars().count(), label))
-}
 
 /// Suggestions and word boundaries as the detector would send them.
 fn analysis(text: &str) -> Analysis {
@@ -103,37 +50,8 @@ fn open(app: &mut App) {
     }
 }
 
-fn send(app: &mut App, msgs: &[Msg]) {
-    for m in msgs {
-        app.update(m.clone());
-    }
-}
-
 fn cursor_to(app: &mut App, needle: &str, nth: usize) {
-    walk_to(app, offset(TEXT, needle, nth), needle);
-}
-
-/// Walks the cursor to code point `target` by keys, as a user would: lines first, then
-/// characters.
-fn walk_to(app: &mut App, target: usize, what: &str) {
-    for _ in 0..400 {
-        let r = app.reader().unwrap();
-        let c = r.cursor;
-        if c == target {
-            return;
-        }
-        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
-        app.update(if cl < tl {
-            Msg::Down
-        } else if cl > tl {
-            Msg::Up
-        } else if c < target {
-            Msg::Right
-        } else {
-            Msg::Left
-        });
-    }
-    panic!("cursor never reached {what}");
+    walk_to(app, offset(TEXT, needle, nth));
 }
 
 fn labels(f: &AnnotationFile) -> Vec<(String, Label, String)> {
@@ -548,13 +466,7 @@ fn label_everywhere_in_the_corpus_after_a_confirmation() {
     );
     let b = AnnotationFile::parse(&std::fs::read_to_string(fx.annotations.join("b.json")).unwrap())
         .unwrap();
-    assert_eq!(
-        b.entities
-            .iter()
-            .map(|e| (e.start, e.end))
-            .collect::<Vec<_>>(),
-        [(0, 3), (7, 10)]
-    );
+    assert_eq!(spans_of(&b), [(0, 3), (7, 10)]);
     assert!(!fx.annotations.join("c.json").exists());
     assert_eq!(app.totals().2, 2, "b's two; a is not saved yet");
 }
@@ -1028,7 +940,7 @@ fn v_on_a_suggestion_selects_it_and_e_grows_it_by_words() {
 
 /// Like `cursor_to`, for another text.
 fn cursor_to_in(app: &mut App, text: &str, needle: &str) {
-    walk_to(app, offset(text, needle, 0), needle);
+    walk_to(app, offset(text, needle, 0));
 }
 
 #[test]
@@ -1270,16 +1182,7 @@ fn a_confirmed_text_is_suggested_elsewhere_at_once_and_in_the_next_article() {
     };
     assert!(!suggested(&app, second));
     cursor_to_in(&mut app, text, "凌昌公司");
-    send(
-        &mut app,
-        &[
-            Msg::Select,
-            Msg::Right,
-            Msg::Right,
-            Msg::Right,
-            Msg::Label(2),
-        ],
-    );
+    select_and_label(&mut app, 4, 2);
     assert_eq!(entity_list(&app)[0].0, "凌昌公司");
     // The other occurrence is a suggestion now, and accepting it works like any other.
     assert!(suggested(&app, second));

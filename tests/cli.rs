@@ -1,17 +1,11 @@
 //! The binary as scripts use it.
 
+mod common;
+
+use common::cli::inkmark;
 use inkmark::text::{layout, WidthOptions};
 use std::process::Command;
 use unicode_width::UnicodeWidthStr;
-
-fn inkmark() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_inkmark"));
-    // Keep the user's own config and state out of the tests.
-    let empty = std::env::temp_dir().join("inkmark-cli-test-empty");
-    c.env("INKMARK_CONFIG_DIR", &empty)
-        .env("INKMARK_STATE_DIR", &empty);
-    c
-}
 
 const SEED: &str = "seeds/000_fb090d6bc539e31c.txt";
 

@@ -1,29 +1,10 @@
 //! Command-line and corpus findings of a tester (fixed on branch fixcli).
 
+mod common;
+
+use common::cli::{inkmark, put, run_in, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn inkmark() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_inkmark"));
-    // Keep the user's own config and state out of the tests.
-    let empty = std::env::temp_dir().join("inkmark-cli-test-empty");
-    c.env("INKMARK_CONFIG_DIR", &empty)
-        .env("INKMARK_STATE_DIR", &empty);
-    c
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    inkmark().current_dir(dir).args(args).output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn put(path: &Path, content: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
+use std::process::Output;
 
 #[test]
 fn exports_and_annotation_folders_are_never_read_as_articles() {

@@ -1,34 +1,9 @@
 //! Store, import and export findings of a tester (round 2, branch fixstore2).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn inkmark() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_inkmark"));
-    // Keep the user's own config and state out of the tests.
-    let empty = std::env::temp_dir().join("inkmark-cli-store-test-empty");
-    c.env("INKMARK_CONFIG_DIR", &empty)
-        .env("INKMARK_STATE_DIR", &empty)
-        .env("USER", "tester");
-    c
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    inkmark().current_dir(dir).args(args).output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn put(path: &Path, content: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::cli::{put, read, run_in, text};
+use std::process::Output;
 
 #[test]
 fn same_stem_articles_keep_their_own_annotations() {

@@ -1,64 +1,26 @@
 //! The reader findings of a tester who ran the release binary (each test names its
 //! finding): whole sessions through `App::update`, frames through ratatui's `TestBackend`.
 
+mod common;
+
+use common::session::{
+    message, offset, screen, select_and_label, send, span, spans_of, walk_to, Fixture,
+};
 use inkmark::annotation::AnnotationFile;
 use inkmark::corpus;
 use inkmark::detect::{sha256_hex, Analysis};
 use inkmark::label::{Label, Span};
-use inkmark::positions::Positions;
-use inkmark::text::WidthOptions;
 use inkmark::tui::app::{App, Msg};
-use inkmark::tui::view;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 const TEXT: &str = "标题：高新区防控纪实\n\n记者高轶鹏报道，高新区纪委2月2日排查4836户。高新区居民说好。\n\n平煤神马集团捐款200万元。\n";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    corpus: PathBuf,
-    annotations: PathBuf,
+/// A corpus of `a.txt` and `b.txt` (for `J`).
+fn fixture(text: &str) -> Fixture {
+    Fixture::with_articles(&[("a.txt", text), ("b.txt", "第二篇文章。\n")])
 }
 
 impl Fixture {
-    /// A corpus of `a.txt` (and `b.txt`, for `J`).
-    fn new(text: &str) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        let annotations = dir.path().join("annotations");
-        std::fs::create_dir_all(&corpus).unwrap();
-        std::fs::write(corpus.join("a.txt"), text).unwrap();
-        std::fs::write(corpus.join("b.txt"), "第二篇文章。\n").unwrap();
-        Fixture {
-            _dir: dir,
-            corpus,
-            annotations,
-        }
-    }
-
-    fn app(&self) -> App {
-        let c = corpus::scan(&self.corpus).unwrap();
-        let mut app = App::new(
-            c,
-            self.annotations.clone(),
-            WidthOptions::default(),
-            Positions::default(),
-        );
-        app.annotator = "tester".into();
-        app.update(Msg::Resize(60, 20));
-        app
-    }
-
-    fn file(&self) -> PathBuf {
-        self.annotations.join("a.json")
-    }
-
-    fn saved(&self) -> AnnotationFile {
-        AnnotationFile::parse(&std::fs::read_to_string(self.file()).unwrap()).unwrap()
-    }
-
     /// Every later save of `a.txt` fails: its annotation file is read-only (a read-only
     /// folder would not stop root, who may run the tests).
     #[cfg(unix)]
@@ -69,17 +31,6 @@ impl Fixture {
         std::fs::write(self.file(), empty.to_json()).unwrap();
         std::fs::set_permissions(self.file(), std::fs::Permissions::from_mode(0o444)).unwrap();
     }
-}
-
-fn offset(text: &str, needle: &str, nth: usize) -> usize {
-    let b = text.match_indices(needle).nth(nth).unwrap().0;
-    text[..b].chars().count()
-}
-
-fn span(text: &str, word: &str, nth: usize, label: Label) -> Option<Span> {
-    let b = text.match_indices(word).nth(nth)?.0;
-    let s = text[..b].chars().count();
-    Some(Span::new(s, s + word.chars().count(), label))
 }
 
 /// Suggestions and word boundaries as the detector would send them: `words` are the
@@ -136,66 +87,8 @@ fn open(app: &mut App) {
     open_with(app, default_analysis);
 }
 
-fn send(app: &mut App, msgs: &[Msg]) {
-    for m in msgs {
-        app.update(m.clone());
-    }
-}
-
-fn message(app: &App) -> String {
-    app.message.clone().unwrap_or_default()
-}
-
-/// Walks the cursor to code point `target` by keys, as a user would.
-fn walk_to(app: &mut App, target: usize) {
-    for _ in 0..400 {
-        let r = app.reader().unwrap();
-        let c = r.cursor;
-        if c == target {
-            return;
-        }
-        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
-        app.update(if cl < tl {
-            Msg::Down
-        } else if cl > tl {
-            Msg::Up
-        } else if c < target {
-            Msg::Right
-        } else {
-            Msg::Left
-        });
-    }
-    panic!("cursor never reached {target}");
-}
-
 fn cursor_to(app: &mut App, text: &str, needle: &str, nth: usize) {
     walk_to(app, offset(text, needle, nth));
-}
-
-fn render(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| view::draw(app, f)).unwrap();
-    t
-}
-
-fn screen(app: &App) -> String {
-    let t = render(app);
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let s = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
-            out.push_str(s);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn status_bar(app: &App) -> String {
@@ -208,7 +101,7 @@ fn status_bar(app: &App) -> String {
 #[cfg(unix)]
 #[test]
 fn the_discard_warning_stays_until_the_next_key() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     fx.make_unwritable(TEXT);
     let mut app = fx.app();
     open(&mut app);
@@ -240,7 +133,7 @@ fn the_discard_warning_stays_until_the_next_key() {
 #[cfg(unix)]
 #[test]
 fn a_failed_save_on_j_stays_and_arms_nothing() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     fx.make_unwritable(TEXT);
     let mut app = fx.app();
     open(&mut app);
@@ -315,7 +208,7 @@ fn annotate_beforehand(fx: &Fixture, text: &str, spans: &[(&str, Label)]) {
 
 #[test]
 fn an_edge_move_over_another_annotation_says_what_it_replaced() {
-    let fx = Fixture::new(OVERLAP);
+    let fx = fixture(OVERLAP);
     annotate_beforehand(
         &fx,
         OVERLAP,
@@ -343,7 +236,7 @@ fn an_edge_move_over_another_annotation_says_what_it_replaced() {
 
 #[test]
 fn labelling_over_annotations_says_what_it_replaced() {
-    let fx = Fixture::new(OVERLAP);
+    let fx = fixture(OVERLAP);
     annotate_beforehand(
         &fx,
         OVERLAP,
@@ -378,7 +271,7 @@ fn labelling_over_annotations_says_what_it_replaced() {
 #[test]
 fn a_selection_across_a_line_break_is_not_labelled() {
     let text = "第一行北京\n\n上海第二行\n";
-    let fx = Fixture::new(text);
+    let fx = fixture(text);
     let mut app = fx.app();
     open_with(&mut app, |t| {
         analysis_with(t, Vec::new(), &["第一", "北京", "上海", "第二"])
@@ -398,7 +291,7 @@ fn a_selection_across_a_line_break_is_not_labelled() {
     assert_eq!(message(&app), "labelled: LOC 北京");
     // A line break other than \n (U+2028) counts too.
     let text = "甲乙北京\u{2028}上海丙\n";
-    let fx = Fixture::new(text);
+    let fx = fixture(text);
     let mut app = fx.app();
     open_with(&mut app, |t| {
         analysis_with(t, Vec::new(), &["北京", "上海"])
@@ -427,7 +320,7 @@ fn bottom_text(app: &App, rows: usize) -> String {
 
 #[test]
 fn label_everywhere_names_the_articles_it_will_skip_and_the_note_is_whole() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     std::fs::write(fx.corpus.join("c.txt"), "又见高新区。高新区。\n").unwrap();
     std::fs::create_dir_all(&fx.annotations).unwrap();
     std::fs::write(fx.annotations.join("c.json"), "{ broken").unwrap();
@@ -477,7 +370,7 @@ fn label_everywhere_names_the_articles_it_will_skip_and_the_note_is_whole() {
 
 #[test]
 fn the_panel_shows_a_long_problem_whole() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     // A span whose text is not the article's there: the file is invalid, read-only.
     let mut f = AnnotationFile::new("a.txt", &sha256_hex(TEXT.as_bytes()), "tester");
     f.entities.push(inkmark::annotation::Entity {
@@ -528,7 +421,7 @@ fn the_panel_shows_a_long_problem_whole() {
 
 #[test]
 fn the_save_state_stands_apart_from_a_notice() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     let mut app = fx.app();
     app.update(Msg::Resize(100, 20));
     open(&mut app);
@@ -551,7 +444,7 @@ fn bar_starts(app: &App, s: &str) -> bool {
 #[test]
 fn at_40_columns_the_title_shrinks_before_the_legend_goes() {
     let long = format!("守住东大门 打好阻击战\n\n{}", TEXT.repeat(40));
-    let fx = Fixture::new(&long);
+    let fx = fixture(&long);
     let mut app = fx.app();
     app.update(Msg::Resize(40, 12));
     open(&mut app);
@@ -576,7 +469,7 @@ fn at_40_columns_the_title_shrinks_before_the_legend_goes() {
 #[test]
 fn a_selection_grows_and_shrinks_by_whole_words() {
     let text = "今天新增一句话。\n";
-    let fx = Fixture::new(text);
+    let fx = fixture(text);
     let mut app = fx.app();
     let words = |t: &str| analysis_with(t, Vec::new(), &["今天", "新增", "一句", "话"]);
     open_with(&mut app, words);
@@ -606,7 +499,7 @@ fn a_selection_grows_and_shrinks_by_whole_words() {
 #[test]
 fn edge_moves_pass_over_punctuation() {
     let text = "据悉,2020年1月24日(农历除夕),高新区纪委开会。\n";
-    let fx = Fixture::new(text);
+    let fx = fixture(text);
     let mut app = fx.app();
     let analysis = |t: &str| {
         analysis_with(
@@ -657,7 +550,7 @@ fn edge_moves_pass_over_punctuation() {
     assert!(r.ann.set.entities.iter().any(|e| e.text == "开会"));
     // A quantity's sign is no punctuation: 50% grows onto %.
     let text = "增长50%以上。\n";
-    let fx = Fixture::new(text);
+    let fx = fixture(text);
     let mut app = fx.app();
     let analysis = |t: &str| {
         analysis_with(
@@ -677,7 +570,7 @@ fn edge_moves_pass_over_punctuation() {
 
 #[test]
 fn the_too_small_notice_names_what_q_does_where_it_is() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     let mut app = fx.app();
     app.update(Msg::Resize(10, 3));
     assert!(screen(&app).contains("q quits"), "{}", screen(&app));
@@ -701,7 +594,7 @@ fn entity_texts(app: &App) -> Vec<String> {
 
 #[test]
 fn undo_survives_a_merge_with_another_writer_and_never_overlaps_their_spans() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     let (mut a, mut b) = (fx.app(), fx.app());
     open(&mut a);
     open(&mut b);
@@ -773,7 +666,7 @@ fn undo_survives_a_merge_with_another_writer_and_never_overlaps_their_spans() {
 #[cfg(unix)]
 #[test]
 fn any_other_key_disarms_the_discarding_press() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     fx.make_unwritable(TEXT);
     let leave = "q again: leave without saving (read-only file)";
     let quit = "Ctrl-c again: quit without saving (read-only file)";
@@ -829,7 +722,7 @@ fn any_other_key_disarms_the_discarding_press() {
 #[test]
 fn a_retry_that_succeeds_replaces_the_failure_notice() {
     use std::os::unix::fs::PermissionsExt;
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     fx.make_unwritable(TEXT);
     let mut app = fx.app();
     open(&mut app);
@@ -858,7 +751,7 @@ const ZWJ_TEXT: &str = "标题\n\n赵六来了。赵六\u{200D}说。李四\u{20
 
 #[test]
 fn no_edit_writes_a_span_that_splits_a_cluster() {
-    let fx = Fixture::new(ZWJ_TEXT);
+    let fx = fixture(ZWJ_TEXT);
     std::fs::write(
         fx.corpus.join("b.txt"),
         "标题二\n\n赵六\u{200D}又来了。赵六走了。\n",
@@ -896,13 +789,7 @@ fn no_edit_writes_a_span_that_splits_a_cluster() {
             .unwrap_or_else(|_| panic!("{prompt} / {}", message(&app))),
     )
     .unwrap();
-    assert_eq!(
-        b.entities
-            .iter()
-            .map(|e| (e.start, e.end))
-            .collect::<Vec<_>>(),
-        [(12, 14)]
-    );
+    assert_eq!(spans_of(&b), [(12, 14)]);
     let problems =
         inkmark::headless::check(&corpus::scan(&fx.corpus).unwrap(), &fx.annotations, || {});
     assert!(problems.is_empty(), "{problems:?}");
@@ -915,21 +802,12 @@ fn no_edit_writes_a_span_that_splits_a_cluster() {
 fn relabelling_a_text_relabels_its_other_suggestions() {
     let a_text = "我们去那里看看风景。\n";
     let b_text = "大家都来看看风景吧。看看风景很好。\n";
-    let fx = Fixture::new(a_text);
+    let fx = fixture(a_text);
     std::fs::write(fx.corpus.join("b.txt"), b_text).unwrap();
     let mut app = fx.app();
     open_with(&mut app, |t| analysis_with(t, Vec::new(), &["看看风景"]));
     cursor_to(&mut app, a_text, "看看风景", 0);
-    send(
-        &mut app,
-        &[
-            Msg::Select,
-            Msg::Right,
-            Msg::Right,
-            Msg::Right,
-            Msg::Label(2),
-        ],
-    );
+    select_and_label(&mut app, 4, 2);
     assert!(message(&app).contains("ORG 看看风景"), "{}", message(&app));
     app.update(Msg::NextArticle);
     let req = app.requests.pop().unwrap();
@@ -967,7 +845,7 @@ fn relabelling_a_text_relabels_its_other_suggestions() {
 #[test]
 fn a_counted_edge_move_cut_short_by_a_line_break_says_what_it_applied() {
     let text = "标题\n\n记者 李一 通讯员 张宏伟\n第二行。\n";
-    let fx = Fixture::new(text);
+    let fx = fixture(text);
     let mut app = fx.app();
     open_with(&mut app, |t| {
         let spans: Vec<Span> = [
@@ -1039,7 +917,7 @@ fn open_next(app: &mut App, forward: bool) {
 
 #[test]
 fn undo_history_survives_leaving_and_coming_back() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     std::fs::write(fx.corpus.join("b.txt"), TEXT).unwrap();
     let mut app = fx.app();
     open(&mut app);
@@ -1083,7 +961,7 @@ fn undo_history_survives_leaving_and_coming_back() {
 #[test]
 fn v_then_l_on_a_suggestion_selects_from_the_cursor() {
     let text = "标题\n\n我们去云梦泽看看风景。\n";
-    let fx = Fixture::new(text);
+    let fx = fixture(text);
     let mut app = fx.app();
     let analysis = |t: &str| {
         let spans: Vec<Span> = span(t, "云梦泽", 0, Label::LOC).into_iter().collect();
@@ -1131,7 +1009,7 @@ fn v_then_l_on_a_suggestion_selects_from_the_cursor() {
 // over one that the file on disk gained meanwhile.
 #[test]
 fn a_kept_history_refuses_to_redo_over_another_writers_span() {
-    let fx = Fixture::new(TEXT);
+    let fx = fixture(TEXT);
     let mut app = fx.app();
     open(&mut app);
     send(

@@ -1,53 +1,13 @@
 //! Two readers on one annotation folder (a tester's round-2 findings 1 and 10).
 
+mod common;
+
+use common::session::{message, offset, screen, select_and_label, walk_to, Fixture};
 use inkmark::annotation::AnnotationFile;
-use inkmark::corpus;
 use inkmark::detect::{sha256_hex, Analysis};
-use inkmark::positions::Positions;
-use inkmark::text::WidthOptions;
 use inkmark::tui::app::{App, Msg};
 use inkmark::tui::entities::PanelRow;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    corpus: PathBuf,
-    annotations: PathBuf,
-}
-
-impl Fixture {
-    fn new(text: &str) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        let annotations = dir.path().join("annotations");
-        std::fs::create_dir_all(&corpus).unwrap();
-        std::fs::write(corpus.join("a.txt"), text).unwrap();
-        Fixture {
-            _dir: dir,
-            corpus,
-            annotations,
-        }
-    }
-
-    fn app(&self) -> App {
-        let c = corpus::scan(&self.corpus).unwrap();
-        let mut app = App::new(
-            c,
-            self.annotations.clone(),
-            WidthOptions::default(),
-            Positions::default(),
-        );
-        app.annotator = "tester".into();
-        app.update(Msg::Resize(80, 24));
-        app
-    }
-
-    fn saved(&self) -> AnnotationFile {
-        let path = self.annotations.join("a.json");
-        AnnotationFile::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
-}
 
 /// Opens the first article with no suggestions (the keys below label by selection).
 fn open(app: &mut App) {
@@ -60,43 +20,10 @@ fn open(app: &mut App) {
     }
 }
 
-fn offset(text: &str, needle: &str) -> usize {
-    text[..text.find(needle).unwrap()].chars().count()
-}
-
-fn walk_to(app: &mut App, target: usize) {
-    for _ in 0..400 {
-        let r = app.reader().unwrap();
-        let c = r.cursor;
-        if c == target {
-            return;
-        }
-        let (cl, tl) = (r.layout.line_of(c), r.layout.line_of(target));
-        app.update(if cl < tl {
-            Msg::Down
-        } else if cl > tl {
-            Msg::Up
-        } else if c < target {
-            Msg::Right
-        } else {
-            Msg::Left
-        });
-    }
-    panic!("cursor never reached {target}");
-}
-
 /// Selects `n` characters from the first `needle` and gives them label number `label`.
 fn label(app: &mut App, text: &str, needle: &str, n: usize, label: usize) {
-    walk_to(app, offset(text, needle));
-    app.update(Msg::Select);
-    for _ in 1..n {
-        app.update(Msg::Right);
-    }
-    app.update(Msg::Label(label));
-}
-
-fn message(app: &App) -> String {
-    app.message.clone().unwrap_or_default()
+    walk_to(app, offset(text, needle, 0));
+    select_and_label(app, n, label);
 }
 
 /// Every span of `file` matches the text its hash names.
@@ -116,7 +43,7 @@ fn consistent(file: &AnnotationFile, versions: &[&str]) -> bool {
 #[test]
 fn a_clash_of_two_writers_is_named_and_listed_first_in_the_panel() {
     let text = "标题\n\n平煤神马集团尼龙化工公司五厂运转站。\n";
-    let fx = Fixture::new(text);
+    let fx = Fixture::new(text).sized(80, 24);
     let (mut a, mut b) = (fx.app(), fx.app());
     open(&mut a);
     open(&mut b);
@@ -150,7 +77,7 @@ fn a_clash_of_two_writers_is_named_and_listed_first_in_the_panel() {
 fn a_reader_of_an_old_version_never_writes_its_hash_over_new_offsets() {
     let old = "标题\n\n张三来了第三次。\n第九次会议。\n";
     let new = "标题\n\n插入的一行。\n张三来了第三次。\n第九次会议。\n";
-    let fx = Fixture::new(old);
+    let fx = Fixture::new(old).sized(80, 24);
     let mut first = fx.app();
     open(&mut first);
     label(&mut first, old, "张三", 2, 0);
@@ -187,32 +114,10 @@ fn a_reader_of_an_old_version_never_writes_its_hash_over_new_offsets() {
     assert_eq!(
         got,
         [
-            (offset(new, "张三"), "张三".to_string()),
-            (offset(new, "第九次会议"), "第九次".to_string())
+            (offset(new, "张三", 0), "张三".to_string()),
+            (offset(new, "第九次会议", 0), "第九次".to_string())
         ]
     );
-}
-
-fn screen(app: &App) -> String {
-    use ratatui::backend::TestBackend;
-    let mut t = ratatui::Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| inkmark::tui::view::draw(app, f)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let s = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
-            out.push_str(s);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 #[test]
@@ -225,7 +130,7 @@ fn spans_set_aside_come_into_view_with_the_panel_top_key() {
         })
         .collect();
     let text = format!("标题\n\n{}\n", names.join("说。\n"));
-    let fx = Fixture::new(&text);
+    let fx = Fixture::new(&text).sized(80, 24);
     let mut f = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "tester");
     f.unanchored = vec![inkmark::annotation::Entity {
         start: 0,
@@ -244,7 +149,7 @@ fn spans_set_aside_come_into_view_with_the_panel_top_key() {
         let spans = names
             .iter()
             .map(|n| {
-                let s = offset(&text, n);
+                let s = offset(&text, n, 0);
                 inkmark::label::Span::new(s, s + 2, inkmark::label::Label::PER)
             })
             .collect();

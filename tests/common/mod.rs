@@ -1,5 +1,9 @@
-//! Helpers shared by the tests that drive the real binary in tmux.
+//! Helpers shared by the integration tests: the real binary in tmux (here), on the command
+//! line (`cli`) and reader sessions without a terminal (`session`).
 #![allow(dead_code)] // each test file uses its own part
+
+pub mod cli;
+pub mod session;
 
 use std::path::Path;
 use std::process::Command;
