@@ -1264,9 +1264,13 @@ fn export(
         .offsets(options.offsets)
         .map_err(anyhow::Error::msg)?;
     let (corpus, annotations, set) = open_corpus(args, display)?;
-    // Only annotated articles are exported: a missing folder is a typo, not "0 articles".
+    // Only annotated articles are exported: a missing folder (often a typo) is named
+    // beside the "exported 0 articles" that follows.
     if !annotations.is_dir() {
-        bail!("no annotation folder {}", annotations.display());
+        eprintln!(
+            "inkmark: no annotation folder {}",
+            sanitize_line(&annotations.display().to_string())
+        );
     }
     match (&out, format) {
         // brat's folder has its own rule (only an earlier export is replaced); it must
