@@ -413,6 +413,8 @@ fn group(sorted: Vec<String>) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpanProblem {
     Empty,
+    /// The end comes before the start.
+    Reversed,
     PastEnd(usize),
     /// The text differs from the article's there.
     TextDiffers(String),
@@ -424,6 +426,7 @@ impl std::fmt::Display for SpanProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SpanProblem::Empty => f.write_str("empty span"),
+            SpanProblem::Reversed => f.write_str("reversed span (the end is before the start)"),
             SpanProblem::PastEnd(n) => write!(f, "past the end of the article ({n} characters)"),
             SpanProblem::TextDiffers(actual) => write!(f, "the article has {actual:?} there"),
             SpanProblem::SplitsCluster => f.write_str("splits a character (grapheme cluster)"),
@@ -455,9 +458,12 @@ impl<'t> SpanCheck<'t> {
     }
 
     /// The problems of code points `start..end` (whose stored text is `text`, if any).
-    /// An empty span or one past the end has that one problem only.
+    /// An empty or reversed span or one past the end has that one problem only.
     pub fn problems(&self, start: usize, end: usize, text: Option<&str>) -> Vec<SpanProblem> {
-        if start >= end {
+        if start > end {
+            return vec![SpanProblem::Reversed];
+        }
+        if start == end {
             return vec![SpanProblem::Empty];
         }
         if end > self.slicer.len() {

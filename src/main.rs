@@ -1264,6 +1264,14 @@ fn export(
         .offsets(options.offsets)
         .map_err(anyhow::Error::msg)?;
     let (corpus, annotations, set) = open_corpus(args, display)?;
+    // Only annotated articles are exported: a missing folder (often a typo) is named
+    // beside the "exported 0 articles" that follows.
+    if !annotations.is_dir() {
+        eprintln!(
+            "inkmark: no annotation folder {}",
+            sanitize_line(&annotations.display().to_string())
+        );
+    }
     match (&out, format) {
         // brat's folder has its own rule (only an earlier export is replaced); it must
         // not go among the annotation files either.
@@ -1593,6 +1601,13 @@ fn read_text_file(path: &Path) -> Result<String> {
 
 fn stats(json: bool, top: usize, args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     let (corpus, annotations, set) = open_corpus(args, display)?;
+    // The corpus figures still count; the empty annotation figures must not look real.
+    if !annotations.is_dir() {
+        eprintln!(
+            "inkmark: no annotation folder {}",
+            sanitize_line(&annotations.display().to_string())
+        );
+    }
     if !json && std::io::stdout().is_terminal() {
         return stats_charts(corpus, annotations, set, args, display);
     }
@@ -1826,6 +1841,10 @@ fn refuse_labels_outside(
 
 fn check(args: &CorpusArgs, display: &DisplayArgs) -> Result<()> {
     let (corpus, annotations, set) = open_corpus(args, display)?;
+    // A misspelt folder must not pass as "valid" (a pre-commit hook would pass forever).
+    if !annotations.is_dir() {
+        bail!("no annotation folder {}", annotations.display());
+    }
     let bar = progress(corpus.entries.len(), "checking");
     let problems = inkmark::headless::check_with(&corpus, &annotations, &set, || bar.inc(1));
     bar.finish_and_clear();

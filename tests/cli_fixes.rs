@@ -375,3 +375,48 @@ fn a_min_score_out_of_range_in_the_config_stops_check_with_file_and_line() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_missing_annotation_folder_is_named_not_called_valid() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    put(&root.join("c/a.txt"), "北京是首都。\n");
+    let out = run_in(root, &["check", "c", "--annotations", "nonexist"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("no annotation folder nonexist"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !text(&out.stdout).contains("valid"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run_in(
+        root,
+        &[
+            "export",
+            "c",
+            "--format",
+            "spacy",
+            "--annotations",
+            "nonexist",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no annotation folder nonexist") && stderr.contains("exported 0 articles"),
+        "{stderr}"
+    );
+    // stats and export still run (a corpus not yet annotated) but say the folder is not
+    // there.
+    let out = run_in(root, &["stats", "c", "--annotations", "nonexist"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no annotation folder nonexist"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -357,6 +357,8 @@ fn global_flags_work_before_the_command() {
     let root = d.path();
     put(&root.join("c/a.txt"), "标题\n\n张三在北京。\n");
     put(&root.join("x.toml"), "");
+    // check refuses a missing annotation folder (qa3 N5).
+    std::fs::create_dir_all(root.join("annotations")).unwrap();
     for args in [
         &["--config", "x.toml", "check", "c"][..],
         &["--config=x.toml", "--ambiguous-wide", "check", "c"][..],

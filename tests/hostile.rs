@@ -395,6 +395,8 @@ fn a_fifo_is_refused_and_the_other_files_go_on() {
         "{:?}",
         b.problem
     );
+    // check refuses a missing annotation folder (qa3 N5): an empty one is checked.
+    std::fs::create_dir_all(dir.path().join("ann")).unwrap();
     let ann = dir.path().join("ann").into_os_string();
     let r = root.clone().into_os_string();
     for cmd in ["check", "stats"] {

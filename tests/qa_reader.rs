@@ -1039,3 +1039,32 @@ fn a_kept_history_refuses_to_redo_over_another_writers_span() {
     let texts: Vec<&str> = r.ann.set.entities.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(texts, ["高新区防控"]);
 }
+
+// qa3 N9: Esc on a pending count left the article; a count before a key that takes none
+// was dropped silently (`05a` accepted one suggestion).
+
+#[test]
+fn esc_cancels_a_count_and_a_key_without_a_count_says_so() {
+    let fx = Fixture::new(TEXT);
+    let mut app = fx.app();
+    open(&mut app);
+    cursor_to(&mut app, TEXT, "高新区", 1);
+    let confirmed = |app: &App| app.reader().unwrap().ann.set.entities.len();
+    send(&mut app, &[Msg::Zero, Msg::Digit(5), Msg::Accept]);
+    assert_eq!(
+        message(&app),
+        "a count needs a motion or an edge key: count 5 dropped, the key did nothing"
+    );
+    assert_eq!(confirmed(&app), 0);
+    send(&mut app, &[Msg::Zero, Msg::Select]);
+    assert!(message(&app).starts_with("a count needs a motion"));
+    assert!(app.reader().unwrap().anchor.is_none());
+    send(&mut app, &[Msg::Zero, Msg::Digit(2), Msg::Cancel]);
+    assert!(app.reader().is_some(), "Esc left the article");
+    assert_eq!(message(&app), "count 2 cancelled");
+    // The count is gone: the keys work alone again.
+    send(&mut app, &[Msg::Accept]);
+    assert_eq!(confirmed(&app), 1);
+    send(&mut app, &[Msg::Cancel]);
+    assert!(app.reader().is_none());
+}

@@ -169,3 +169,123 @@ fn spans_set_aside_come_into_view_with_the_panel_top_key() {
     let s = screen(&app);
     assert!(s.contains("set aside: 1") && s.contains("别处机构"), "{s}");
 }
+
+// qa3 N3: `u` on a span another writer had changed (or a merge had set aside) said
+// `undone` and changed nothing.
+
+#[test]
+fn undo_of_a_span_another_writer_changed_says_nothing_was_undone() {
+    let text = "标题\n\n通讯员张宏伟报道。\n";
+    let fx = Fixture::new(text);
+    std::fs::write(fx.corpus.join("b.txt"), "第二篇。\n").unwrap();
+    let mut a = fx.app();
+    open(&mut a);
+    label(&mut a, text, "张宏伟", 3, 0);
+    // `J`: the article is saved and its undo kept.
+    a.update(Msg::NextArticle);
+    // The second writer relabels the same span ORG.
+    let mut b = fx.app();
+    open(&mut b);
+    label(&mut b, text, "张宏伟", 3, 2);
+    b.update(Msg::Save);
+    a.update(Msg::PrevArticle);
+    if let Some(req) = a.requests.pop() {
+        a.update(Msg::Detected {
+            sha: req.sha,
+            analysis: Arc::new(Analysis::default()),
+        });
+    }
+    a.update(Msg::Undo);
+    assert_eq!(
+        message(&a),
+        "nothing undone: PER 张宏伟 was changed by another writer (now ORG 张宏伟)"
+    );
+    a.update(Msg::Save);
+    let labels: Vec<_> = fx.saved().entities.iter().map(|e| e.label).collect();
+    assert_eq!(labels, [inkmark::label::Label::ORG]);
+}
+
+#[test]
+fn undo_of_a_span_set_aside_by_a_merge_says_so() {
+    let text = "标题\n\n平煤神马集团尼龙化工公司五厂运转站。\n";
+    let fx = Fixture::new(text);
+    std::fs::write(fx.corpus.join("b.txt"), "第二篇。\n").unwrap();
+    let (mut a, mut b) = (fx.app(), fx.app());
+    open(&mut a);
+    open(&mut b);
+    label(&mut a, text, "平煤神马集团", 6, 2);
+    a.update(Msg::NextArticle);
+    label(&mut b, text, "平煤神马", 4, 1);
+    b.update(Msg::Save);
+    a.update(Msg::PrevArticle);
+    a.update(Msg::Undo);
+    let m = message(&a);
+    assert!(
+        m.starts_with("nothing undone: ORG 平煤神马集团 was set aside by a merge"),
+        "{m}"
+    );
+    assert_eq!(fx.saved().unanchored.len(), 1);
+}
+
+// qa3 N4: the panel's set-aside rows could not be selected, were cut, and showed no place.
+
+#[test]
+fn a_set_aside_span_is_shown_whole_with_its_old_place_and_enter_goes_there() {
+    let text = "标题\n\n平煤神马集团尼龙化工公司五厂运转站。\n";
+    let fx = Fixture::new(text).sized(80, 24);
+    let (mut a, mut b) = (fx.app(), fx.app());
+    open(&mut a);
+    open(&mut b);
+    label(&mut a, text, "平煤神马集团", 6, 2);
+    a.update(Msg::Save);
+    label(&mut b, text, "平煤神马", 4, 1);
+    b.update(Msg::Save);
+    walk_to(&mut b, offset(text, "站", 0));
+    b.update(Msg::TogglePanel);
+    b.update(Msg::Top);
+    let s = screen(&b);
+    assert!(
+        s.contains("? ORG 平煤神马集团 (was") && s.contains("4..10)"),
+        "{s}"
+    );
+    b.update(Msg::Open);
+    assert_eq!(b.reader().unwrap().cursor, offset(text, "平煤神马集团", 0));
+    assert!(
+        message(&b).starts_with("set aside ORG 平煤神马集团, was at 4..10: still there"),
+        "{}",
+        message(&b)
+    );
+}
+
+#[test]
+fn a_long_set_aside_span_wraps_and_enter_says_its_place_changed() {
+    let text = "标题\n\n张三说。\n";
+    let long = "中华人民共和国国家卫生健康委员会疾病预防控制局第二处";
+    let fx = Fixture::new(text).sized(80, 24);
+    let mut f = AnnotationFile::new("a.txt", &sha256_hex(text.as_bytes()), "tester");
+    f.unanchored = vec![inkmark::annotation::Entity {
+        start: 0,
+        end: 2,
+        label: inkmark::label::Label::ORG,
+        text: long.into(),
+        source: inkmark::annotation::Source::Manual,
+        by: Vec::new(),
+    }];
+    std::fs::create_dir_all(&fx.annotations).unwrap();
+    std::fs::write(fx.annotations.join("a.json"), f.to_json()).unwrap();
+    let mut app = fx.app();
+    open(&mut app);
+    app.update(Msg::TogglePanel);
+    let s = screen(&app);
+    // Wrapped over rows of the panel: its end and its old place are on screen.
+    assert!(s.contains("控制局第二处"), "{s}");
+    assert!(s.contains("0..2)"), "{s}");
+    app.update(Msg::Top);
+    let before = app.reader().unwrap().cursor;
+    app.update(Msg::Open);
+    assert_eq!(
+        message(&app),
+        format!("set aside ORG {long}, was at 0..2: the text there is now \"标题\"")
+    );
+    assert_eq!(app.reader().unwrap().cursor, before);
+}

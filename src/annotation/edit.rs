@@ -42,6 +42,14 @@ impl Change {
     }
 }
 
+/// What an undo or redo would do now: whether it changes the set at all, and the spans it
+/// would remove that are no longer there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effect {
+    pub changes: bool,
+    pub gone: Vec<Entity>,
+}
+
 /// The undo and redo changes of a set, kept apart (see [`Annotations::take_history`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
@@ -215,6 +223,45 @@ impl Annotations {
         self.undo.push(change);
         self.revision += 1;
         Ok(true)
+    }
+
+    /// What the next undo would do to the set as it is now (`None`: nothing to undo).
+    pub fn undo_effect(&self) -> Option<Effect> {
+        let change = self.undo.last()?;
+        let ops: Vec<Op> = change.ops.iter().rev().map(Op::inverse).collect();
+        Some(self.effect(&ops))
+    }
+
+    /// What the next redo would do to the set as it is now (`None`: nothing to redo).
+    pub fn redo_effect(&self) -> Option<Effect> {
+        Some(self.effect(&self.redo.last()?.ops))
+    }
+
+    /// A merge may have taken away what a change made (another writer deleted or
+    /// relabelled the span, or it was set aside): undoing it then removes nothing, and
+    /// the user must hear that rather than `undone`.
+    fn effect(&self, ops: &[Op]) -> Effect {
+        let mut inserted: Vec<&Entity> = Vec::new();
+        let mut effect = Effect::default();
+        for op in ops {
+            match op {
+                Op::Insert(e) => {
+                    inserted.push(e);
+                    effect.changes = true;
+                }
+                Op::Remove(e) => {
+                    if self.entities.binary_search(e).is_ok() || inserted.contains(&e) {
+                        effect.changes = true;
+                    } else {
+                        effect.gone.push(e.clone());
+                    }
+                }
+                Op::Reject(_) => effect.changes = true,
+                Op::Unreject(r) => effect.changes |= self.rejected.binary_search(r).is_ok(),
+                Op::Status { to, .. } => effect.changes |= *to != self.status,
+            }
+        }
+        effect
     }
 
     /// `Ok` when `ops` keep the entities free of overlaps: every entity an insert would
@@ -611,6 +658,30 @@ mod tests {
         assert!(a.can_undo());
         assert_eq!(a.try_redo(), Ok(true));
         assert_eq!(a.entities.len(), 2);
+    }
+
+    #[test]
+    fn an_undo_whose_span_a_merge_took_away_would_change_nothing() {
+        let mut a = set();
+        a.apply(a.label_change(0, 3, Label::PER, "xxx", Source::Manual));
+        a.apply(a.label_change(5, 7, Label::LOC, "xx", Source::Manual));
+        assert_eq!(
+            a.undo_effect(),
+            Some(Effect {
+                changes: true,
+                gone: Vec::new()
+            })
+        );
+        // Another writer relabelled the LOC: undoing its labelling removes nothing.
+        a.adopt(Annotations::new(
+            vec![ent(0, 3, Label::PER), ent(5, 7, Label::ORG)],
+            Vec::new(),
+            Status::Todo,
+        ));
+        let effect = a.undo_effect().unwrap();
+        assert!(!effect.changes);
+        assert_eq!(effect.gone, vec![ent(5, 7, Label::LOC)]);
+        assert_eq!(a.redo_effect(), None);
     }
 
     fn ent(start: usize, end: usize, label: Label) -> Entity {

@@ -644,4 +644,41 @@ mod tests {
             [Span::new(4, 6, Label::PER), Span::new(7, 9, Label::LOC)]
         );
     }
+    #[test]
+    fn a_malformed_spacy_span_is_reported_alone_and_the_rest_imported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, ann) = (dir.path().join("corpus"), dir.path().join("ann"));
+        let text = "张三在北京见到李四和王五。";
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("a.txt"), text).unwrap();
+        let corpus = crate::corpus::scan(&root).unwrap();
+        let line = serde_json::json!({
+            "text": text,
+            "meta": {"article": "a.txt"},
+            "spans": [
+                {"start": 0, "end": 2, "label": "PER"},
+                {"start": -1, "end": 2, "label": "PER"},
+                {"start": 1.5, "end": 2, "label": "PER"},
+                {"start": 3, "end": 5, "label": "LOC"},
+                {"start": 9, "end": 7, "label": "PER"},
+                {"start": 7, "end": 9, "label": "PER"},
+            ],
+        });
+        let docs = super::super::spacy::parse(&line.to_string()).unwrap();
+        let report = apply(&docs, &corpus, &ann, "me", || {});
+        assert_eq!(
+            report.problems,
+            [
+                "line 1 span 2: start -1 is negative; not imported",
+                "line 1 span 3: start 1.5 is not a whole number; not imported",
+                "line 1 span 5: PER 9..7: reversed span (the end is before the start); not imported",
+            ]
+        );
+        assert_eq!(report.entities, 3);
+        let (_, Loaded::Found(f)) = Store::open(&ann.join("a.json")).unwrap() else {
+            panic!()
+        };
+        let texts: Vec<&str> = f.entities.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["张三", "北京", "李四"]);
+    }
 }

@@ -47,22 +47,25 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
         for (k, item) in items.into_iter().enumerate() {
             let place = format!("line {} span {}", n + 1, k + 1);
             let (s, e, l) = match &item {
-                Value::Array(a) => (
-                    a.first().and_then(Value::as_u64),
-                    a.get(1).and_then(Value::as_u64),
-                    a.get(2).and_then(Value::as_str).map(str::to_string),
-                ),
-                obj => (
-                    obj.get("start").and_then(Value::as_u64),
-                    obj.get("end").and_then(Value::as_u64),
-                    obj.get("label").and_then(Value::as_str).map(str::to_string),
-                ),
+                Value::Array(a) => (a.first(), a.get(1), a.get(2)),
+                obj => (obj.get("start"), obj.get("end"), obj.get("label")),
             };
-            let (Some(s), Some(e), Some(l)) = (s, e, l) else {
-                return Err(at("a span lacks start/end/label".into()));
+            // One malformed span is that span's problem: the rest of the line is imported.
+            let fields = offset(s, "start").and_then(|s| {
+                let e = offset(e, "end")?;
+                let l = l
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| "no label (a string)".to_string())?;
+                Ok((s, e, l))
+            });
+            let (s, e, l) = match fields {
+                Ok(f) => f,
+                Err(why) => {
+                    problems.push(format!("{place}: {why}; not imported"));
+                    continue;
+                }
             };
-            let (label, foreign) = super::import::foreign_label(&l);
-            let (s, e) = (s as usize, e as usize);
+            let (label, foreign) = super::import::foreign_label(l);
             let written = item.get("text").and_then(Value::as_str);
             if let Some(p) = check.differs(&place, (s, e), (s, e), written) {
                 problems.push(p);
@@ -91,4 +94,19 @@ pub fn parse(input: &str) -> Result<Vec<Imported>, String> {
         });
     }
     Ok(docs)
+}
+
+/// A span's `start` or `end`: a code-point offset, so a whole number from 0.
+fn offset(v: Option<&Value>, name: &str) -> Result<usize, String> {
+    let Some(v) = v else {
+        return Err(format!("no {name}"));
+    };
+    if let Some(n) = v.as_u64() {
+        return Ok(n as usize);
+    }
+    Err(match v.as_f64() {
+        Some(x) if x < 0.0 => format!("{name} {v} is negative"),
+        Some(_) => format!("{name} {v} is not a whole number"),
+        None => format!("{name} {v} is not a number"),
+    })
 }

@@ -3,7 +3,7 @@
 
 use super::reader::{Pending, Reader};
 use crate::annotation::anchor::{fingerprint, reanchor};
-use crate::annotation::edit::{free_occurrences, Op};
+use crate::annotation::edit::{free_occurrences, Effect, Op};
 use crate::annotation::file::{annotation_path, utc_now, AnnotationFile};
 use crate::annotation::store::{Loaded, Saved, Store};
 use crate::annotation::validate::validate;
@@ -834,6 +834,7 @@ impl Reader {
         if self.ann.read_only.is_some() {
             return Some("read-only".to_string());
         }
+        let effect = self.ann.set.undo_effect();
         let done = match self.ann.set.try_undo() {
             Ok(done) => done,
             Err(e) => return Some(in_the_way("undo", &e)),
@@ -843,13 +844,17 @@ impl Reader {
             self.refresh_confirmed(false);
             self.rebuild_panel(hidden);
         }
-        Some(if done { "undone" } else { "nothing to undo" }.to_string())
+        Some(match effect {
+            Some(effect) if done => self.outcome("undone", "nothing undone", &effect),
+            _ => "nothing to undo".to_string(),
+        })
     }
 
     pub fn redo(&mut self, hidden: &HiddenLabels) -> Option<String> {
         if self.ann.read_only.is_some() {
             return Some("nothing to redo".to_string());
         }
+        let effect = self.ann.set.redo_effect();
         let done = match self.ann.set.try_redo() {
             Ok(done) => done,
             Err(e) => return Some(in_the_way("redo", &e)),
@@ -859,7 +864,45 @@ impl Reader {
             self.refresh_confirmed(false);
             self.rebuild_panel(hidden);
         }
-        Some(if done { "redone" } else { "nothing to redo" }.to_string())
+        Some(match effect {
+            Some(effect) if done => self.outcome("redone", "nothing redone", &effect),
+            _ => "nothing to redo".to_string(),
+        })
+    }
+
+    /// An undo's or redo's notice: plain when it did all it meant to, else naming the
+    /// span a merge took away (another writer's change, or set aside) as redo's refusal
+    /// names the span in its way.
+    fn outcome(&self, done: &str, nothing: &str, effect: &Effect) -> String {
+        let Some(first) = effect.gone.first() else {
+            return done.to_string();
+        };
+        let what = describe(first.label, &first.text);
+        let why = if self.ann.unanchored.iter().any(|u| u == first) {
+            format!("{what} was set aside by a merge (kept under unanchored; see the panel, p)")
+        } else if let Some(now) = self
+            .ann
+            .set
+            .entities
+            .iter()
+            .find(|e| e.start < first.end && first.start < e.end)
+        {
+            format!(
+                "{what} was changed by another writer (now {})",
+                describe(now.label, &now.text)
+            )
+        } else {
+            format!("{what} was deleted by another writer")
+        };
+        let more = match effect.gone.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {} more)", crate::text::count(n, "span", "spans")),
+        };
+        if effect.changes {
+            format!("{done} the rest: {why}{more}")
+        } else {
+            format!("{nothing}: {why}{more}")
+        }
     }
 
     pub fn status(&self) -> Status {

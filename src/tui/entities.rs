@@ -245,12 +245,48 @@ impl Reader {
             let mut panel = Panel::build(self, hidden);
             panel.focused = focused;
             panel.selected = selected.min(panel.rows.len().saturating_sub(1));
-            if !matches!(panel.rows.get(panel.selected), Some(PanelRow::Item { .. })) {
+            if !matches!(
+                panel.rows.get(panel.selected),
+                Some(PanelRow::Item { .. } | PanelRow::Unanchored { .. })
+            ) {
                 panel.select_first();
             }
             panel.scroll = scroll;
             self.panel = Some(panel);
         }
+    }
+
+    /// Panel `Enter` on a span set aside: the cursor goes to its old place when the text
+    /// there is still its text (label it again to restore it), else says what changed.
+    pub fn jump_aside(&mut self, body: usize) -> Option<String> {
+        let Some(PanelRow::Unanchored {
+            label,
+            text,
+            start,
+            end,
+        }) = self
+            .panel
+            .as_ref()?
+            .rows
+            .get(self.panel.as_ref()?.selected)
+            .cloned()
+        else {
+            return None;
+        };
+        let what = format!("set aside {label} {text}, was at {start}..{end}");
+        if start >= end || end > self.chars {
+            return Some(format!("{what}: past the end of the text now"));
+        }
+        if self.slice(start, end) != text {
+            let there = self.slice(start, end).to_string();
+            return Some(format!("{what}: the text there is now {there:?}"));
+        }
+        self.cursor = start;
+        self.anchor = None;
+        self.reveal_line(self.layout.line_of(start), body);
+        Some(format!(
+            "{what}: still there (select it with v and label it again to restore it)"
+        ))
     }
 
     /// Panel `Enter` (first mention) and `n`/`N` (next / previous mention).
@@ -346,8 +382,14 @@ pub enum PanelRow {
         score: u16,
         sources: SourceSet,
     },
-    /// An annotation that could not be placed after the article changed.
-    Unanchored { label: Label, text: String },
+    /// An annotation set aside (it lost its place, or clashed in a merge), with the
+    /// offsets it had: Enter goes there when the text is still there.
+    Unanchored {
+        label: Label,
+        text: String,
+        start: usize,
+        end: usize,
+    },
     /// Why the annotation file is read-only (one problem per row).
     Problem(String),
     /// A heading without a label (review mode's open disagreements).
@@ -460,6 +502,8 @@ impl Panel {
             aside.extend(r.ann.unanchored.iter().map(|e| PanelRow::Unanchored {
                 label: e.label,
                 text: e.text.clone(),
+                start: e.start,
+                end: e.end,
             }));
             rows.splice(0..0, aside);
         }
@@ -475,7 +519,13 @@ impl Panel {
     }
 
     fn next_item(&self, from: usize, forward: bool) -> Option<usize> {
-        let is_item = |i: &usize| matches!(self.rows.get(*i), Some(PanelRow::Item { .. }));
+        // Set-aside rows are selectable too: Enter shows their old place.
+        let is_item = |i: &usize| {
+            matches!(
+                self.rows.get(*i),
+                Some(PanelRow::Item { .. } | PanelRow::Unanchored { .. })
+            )
+        };
         if forward {
             (from..self.rows.len()).find(is_item)
         } else {
@@ -506,10 +556,25 @@ impl Panel {
         }
     }
 
+    /// The first entity (the set-aside rows above it stay in view): what the panel
+    /// opens on.
     pub fn select_first(&mut self) {
-        self.selected = self.next_item(0, true).unwrap_or(0);
+        let first_entity = self
+            .rows
+            .iter()
+            .position(|r| matches!(r, PanelRow::Item { .. }));
+        self.selected = first_entity
+            .or_else(|| self.next_item(0, true))
+            .unwrap_or(0);
         self.mention = 0;
         // The rows above the first item (problems, spans set aside) come into view too.
+        self.scroll = 0;
+    }
+
+    /// `g`: the first row that can be selected, a set-aside span included.
+    pub fn select_top(&mut self) {
+        self.selected = self.next_item(0, true).unwrap_or(0);
+        self.mention = 0;
         self.scroll = 0;
     }
 

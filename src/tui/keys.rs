@@ -712,7 +712,7 @@ pub const LIBRARY_KEYS: &[(&str, &str)] = &[
 
 pub const PANEL_KEYS: &[(&str, &str)] = &[
     ("j k ↓ ↑", "move"),
-    ("Enter", "first mention"),
+    ("Enter", "first mention (a set-aside span: its old place)"),
     ("n N", "next / previous mention"),
     ("Tab", "keys back to the text"),
     ("s", "least certain first / most mentioned first"),

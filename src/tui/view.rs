@@ -929,8 +929,21 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
         let plain = crate::text::layout(&text, width, WidthOptions::default()).render_plain(&text);
         plain.lines().map(str::to_string).collect()
     };
+    // A span set aside is wrapped whole too, with the offsets it had.
+    let aside_rows = |label: &Label, text: &str, start: usize, end: usize| -> Vec<String> {
+        let line = sanitize_line(&format!("? {label} {text} (was at {start}..{end})"));
+        let width = w.saturating_sub(1).max(1);
+        let plain = crate::text::layout(&line, width, WidthOptions::default()).render_plain(&line);
+        plain.lines().map(str::to_string).collect()
+    };
     let height = |row: &PanelRow| match row {
         PanelRow::Problem(p) => problem_rows(p).len().max(1),
+        PanelRow::Unanchored {
+            label,
+            text,
+            start,
+            end,
+        } => aside_rows(label, text, *start, *end).len().max(1),
         _ => 1,
     };
     let mut first = panel.scroll.min(panel.selected);
@@ -954,6 +967,34 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                     break;
                 }
                 put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
+                y += 1;
+            }
+            continue;
+        }
+        if let PanelRow::Unanchored {
+            label,
+            text,
+            start,
+            end,
+        } = item
+        {
+            let style = if row == panel.selected && panel.focused {
+                theme.selected
+            } else if row == panel.selected {
+                theme.warn.add_modifier(Modifier::REVERSED)
+            } else {
+                theme.warn
+            };
+            for line in aside_rows(label, text, *start, *end) {
+                if y >= inner.bottom() {
+                    break;
+                }
+                if row == panel.selected {
+                    for x in inner.x..inner.right() {
+                        buf[(x, y)].set_style(style);
+                    }
+                }
+                put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), style);
                 y += 1;
             }
             continue;
@@ -1053,11 +1094,7 @@ fn draw_panel(app: &App, panel: &Panel, rect: Rect, buf: &mut Buffer, theme: &Th
                     style,
                 );
             }
-            PanelRow::Unanchored { label, text } => {
-                let line = format!("? {label} {text} (lost its place)");
-                put_str(buf, inner.x + 1, y, &line, w.saturating_sub(1), theme.warn);
-            }
-            PanelRow::Problem(_) => {}
+            PanelRow::Problem(_) | PanelRow::Unanchored { .. } => {}
             PanelRow::Section(title) => {
                 put_str(buf, inner.x + 1, y, title, w.saturating_sub(1), theme.key);
             }

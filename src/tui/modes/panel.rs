@@ -21,9 +21,11 @@ impl Mode for PanelMode {
             Msg::Down => panel.move_by(1),
             Msg::PageUp | Msg::HalfPageUp => panel.move_by(-(body as isize / 2).max(1)),
             Msg::PageDown | Msg::HalfPageDown => panel.move_by((body as isize / 2).max(1)),
-            Msg::Top => panel.select_first(),
+            Msg::Top => panel.select_top(),
             Msg::Bottom => panel.select_last(),
-            Msg::Open | Msg::Confirm => app.message = r.jump_mention(0, body),
+            Msg::Open | Msg::Confirm => {
+                app.message = r.jump_aside(body).or_else(|| r.jump_mention(0, body))
+            }
             Msg::NextMatch => app.message = r.jump_mention(1, body),
             Msg::PrevMatch => app.message = r.jump_mention(-1, body),
             Msg::SwitchFocus => panel.focused = false,

@@ -56,8 +56,24 @@ impl Mode for CountMode {
             return Handled::Consumed;
         }
         if !takes_count(msg) {
-            // The count is dropped; the key does what it does alone.
-            return Handled::Ignored;
+            return match msg {
+                // Esc aborts the count, not the article (as it drops a selection first).
+                Msg::Cancel => {
+                    app.message = Some(format!("count {n} cancelled"));
+                    Handled::Consumed
+                }
+                // Pointing and help are no commands a count was meant for.
+                Msg::Click { .. } | Msg::Drag { .. } | Msg::Wheel { .. } | Msg::ToggleHelp => {
+                    Handled::Ignored
+                }
+                // `05a` doing one accept would look as if it had done five: nothing is done.
+                _ => {
+                    app.message = Some(format!(
+                        "a count needs a motion or an edge key: count {n} dropped, the key did nothing"
+                    ));
+                    Handled::Consumed
+                }
+            };
         }
         if let Msg::Edge { .. } = msg {
             // One change for the whole count (one `u` undoes it), and a count cut short
