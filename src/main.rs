@@ -56,8 +56,9 @@ struct DisplayArgs {
 /// `inkmark --config X check seeds` as `inkmark check --config X seeds`: the flags users
 /// write git-style before the command (which the reader's own `[DIR]` would otherwise
 /// take the command name for) are moved after it. Only known flags before a known
-/// command move; anything else is left for clap to judge.
-fn hoist_flags(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+/// command move; anything else is left for clap to judge. A moved flag the command does
+/// not take is an error that says so (clap's own would suggest `-- --annotations`).
+fn hoist_flags(args: Vec<std::ffi::OsString>) -> Result<Vec<std::ffi::OsString>, String> {
     use clap::CommandFactory;
     const WITH_VALUE: [&str; 3] = ["--config", "--annotations", "--annotator"];
     const ALONE: [&str; 1] = ["--ambiguous-wide"];
@@ -79,13 +80,31 @@ fn hoist_flags(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
         }
     }
     let first = args.get(i).and_then(|a| a.to_str());
-    if i == 1 || i >= args.len() || !first.is_some_and(|c| commands.iter().any(|n| n == c)) {
-        return args;
+    let Some(command) = first.filter(|c| i > 1 && commands.iter().any(|n| n == c)) else {
+        return Ok(args);
+    };
+    let cli = Cli::command();
+    let sub = cli
+        .get_subcommands()
+        .find(|c| c.get_name() == command || c.get_all_aliases().any(|a| a == command));
+    for a in args[1..i].iter().filter_map(|a| a.to_str()) {
+        let Some(flag) = a
+            .strip_prefix("--")
+            .map(|f| f.split('=').next().unwrap_or(f))
+        else {
+            continue;
+        };
+        let global = cli
+            .get_arguments()
+            .any(|x| x.is_global_set() && x.get_long() == Some(flag));
+        if !global && sub.is_some_and(|c| !c.get_arguments().any(|x| x.get_long() == Some(flag))) {
+            return Err(format!("--{flag} does not apply to `inkmark {command}`"));
+        }
     }
     let mut out = vec![args[0].clone(), args[i].clone()];
     out.extend(args[1..i].iter().cloned());
     out.extend(args[i + 1..].iter().cloned());
-    out
+    Ok(out)
 }
 
 /// Where a headless command finds the corpus and its annotations.
@@ -389,7 +408,14 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse_from(hoist_flags(std::env::args_os().collect()));
+    let args = match hoist_flags(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("inkmark: {message}");
+            std::process::exit(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
     if let Err(e) = run(cli) {
         // Errors name files: a file name can hold an escape sequence.
         eprintln!("inkmark: {}", sanitize_line(&format!("{e:#}")));

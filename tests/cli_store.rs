@@ -377,6 +377,14 @@ fn global_flags_work_before_the_command() {
         "{}",
         text(&out.stderr)
     );
+    // A flag the command does not take is named, not given clap's `-- --annotations` tip
+    // (qa3 N6).
+    let out = run_in(root, &["--annotations", "elsewhere", "show", "c/a.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "inkmark: --annotations does not apply to `inkmark show`"
+    );
 }
 
 #[test]
