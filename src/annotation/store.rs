@@ -353,16 +353,7 @@ pub fn write_atomic(
     let name = file_name(path);
     let tmp = temp_path(dir, &name);
     let result = (|| {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        // The replacement keeps the file's permissions (a 0600 or 0664 file stays so).
-        if let Ok(meta) = fs::metadata(path) {
-            f.set_permissions(meta.permissions())?;
-        }
+        let f = fill_temp(&tmp, path, bytes)?;
         hook(Stage::TempWritten)?;
         fsync(&f)?;
         drop(f);
@@ -381,6 +372,21 @@ pub fn write_atomic(
         remove_stale_temps(dir, &|f| f.starts_with(&prefix) && f.ends_with(".tmp"));
     }
     result
+}
+
+/// The temp file `tmp` holding `bytes`, with the permissions of `target` when it exists
+/// (a 0600 or 0664 file stays so after the rename).
+fn fill_temp(tmp: &Path, target: &Path, bytes: &[u8]) -> io::Result<fs::File> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(tmp)?;
+    f.write_all(bytes)?;
+    if let Ok(meta) = fs::metadata(target) {
+        f.set_permissions(meta.permissions())?;
+    }
+    Ok(f)
 }
 
 thread_local! {
@@ -691,18 +697,10 @@ fn write_temp(
 ) -> io::Result<PathBuf> {
     let tmp = temp_path(dir, &file_name(target));
     let result = (|| {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        if let Ok(meta) = fs::metadata(target) {
-            f.set_permissions(meta.permissions())?;
-        }
+        let _f = fill_temp(&tmp, target, bytes)?;
         hook(Stage::TempWritten)?;
         #[cfg(not(target_os = "linux"))]
-        fsync(&f)?;
+        fsync(&_f)?;
         Ok(())
     })();
     match result {
