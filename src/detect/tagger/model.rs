@@ -111,6 +111,17 @@ impl Model {
         }
     }
 
+    /// The step of the 16-bit weights of the model file: the largest weight is 32767
+    /// steps. A model read from a file gets its own step back.
+    pub fn quantisation_scale(&self) -> f32 {
+        let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        if max > 0.0 {
+            max / 32767.0
+        } else {
+            1.0
+        }
+    }
+
     pub fn transition(&self, from: Option<usize>, to: usize) -> f32 {
         let t = self.n_tags();
         self.trans[from.unwrap_or(t) * t + to]
@@ -128,8 +139,7 @@ impl Model {
             out.extend_from_slice(l.as_bytes());
         }
         out.extend_from_slice(&self.temperature.to_le_bytes());
-        let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let scale = self.quantisation_scale();
         out.extend_from_slice(&scale.to_le_bytes());
         let mut keys: Vec<(u64, u32)> = self.index.iter().map(|(&k, &r)| (k, r)).collect();
         keys.sort_unstable();
@@ -139,8 +149,7 @@ impl Model {
         }
         for (_, r) in &keys {
             for w in &self.weights[*r as usize * t..(*r as usize + 1) * t] {
-                let q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
-                out.extend_from_slice(&q.to_le_bytes());
+                out.extend_from_slice(&quantise(*w, scale).to_le_bytes());
             }
         }
         for x in &self.trans {
@@ -220,6 +229,11 @@ impl Model {
             temperature,
         })
     }
+}
+
+/// A weight as a number of `scale` steps, as the model file stores it.
+pub fn quantise(w: f32, scale: f32) -> i16 {
+    (w / scale).round().clamp(-32767.0, 32767.0) as i16
 }
 
 /// FNV-1a over 8-byte words: cheap, and enough to notice a damaged or cut file.

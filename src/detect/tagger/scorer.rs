@@ -296,8 +296,7 @@ impl Hashed {
     fn new(model: &Model) -> Hashed {
         let t = model.n_tags();
         // The model file's quantisation: a model read from a file gets its own numbers back.
-        let max = model.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let scale = model.quantisation_scale();
         fn rows<const N: usize>(model: &Model, scale: f32) -> FxHashMap<u64, [i16; N]> {
             let t = model.n_tags();
             let mut out =
@@ -308,7 +307,7 @@ impl Hashed {
                     .iter_mut()
                     .zip(&model.weights[r as usize * t..(r as usize + 1) * t])
                 {
-                    *q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+                    *q = super::model::quantise(*w, scale);
                 }
                 out.insert(key, q);
             }
